@@ -1,0 +1,103 @@
+/**
+ * The preload: `node -r tracehop/register app.js`.
+ *
+ * Side effects only: read the configuration, build and start the SDK, and
+ * install the flush-on-exit handlers. Nothing here may throw into the app: a
+ * failure becomes one diag error and tracehop stays out of the way.
+ */
+import { diag } from '@opentelemetry/api';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
+import { readFileSync } from 'node:fs';
+import { loadConfig } from './src/config';
+import type { Config } from './src/config';
+import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
+import { configureLogFields } from './src/logging/mixin';
+import { buildSdk } from './src/sdk';
+import type { BuiltSdk } from './src/sdk';
+import { flushWithin } from './src/shutdown';
+
+const STARTED = Symbol.for('tracehop.started');
+
+function readFile(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function start(): void {
+  const globals = globalThis as { [STARTED]?: boolean };
+  if (globals[STARTED]) return;
+  globals[STARTED] = true;
+
+  const { config, warnings } = loadConfig(readFile);
+  diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
+  for (const warning of warnings) tracehopDiag.warn(warning);
+  if (config.disabled) {
+    tracehopDiag.info('OTEL_SDK_DISABLED=true: tracehop is off');
+    return;
+  }
+  // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
+  setGlobalErrorHandler(error => reporter.warn(`export ${errorKind(error)}`, `trace export failed: ${describeError(error)}`));
+  configureLogFields(config.logFields);
+  const built = buildSdk(config);
+  built.sdk.start();
+  // NodeSDK installs its own console diag logger when OTEL_LOG_LEVEL is set; ours writes to stderr only.
+  diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
+  tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
+  installExitHandlers(built, config);
+}
+
+/**
+ * SIGTERM and SIGINT: flush within the timeout. When the app has handlers of
+ * its own, they decide when and how to exit; otherwise the signal is raised
+ * again once flushed, so the process ends as it would have without tracehop
+ * (same signal, same exit status). A drained event loop flushes once too.
+ */
+function installExitHandlers(built: BuiltSdk, config: Config): void {
+  const timeout = config.shutdownTimeoutMillis;
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const appHandlesIt = process.listenerCount(signal) > 1;
+    if (appHandlesIt) {
+      void flushWithin(() => built.sdk.shutdown(), timeout, `flush on ${signal}`);
+      return;
+    }
+    if (shuttingDown) return;
+    shuttingDown = true;
+    void flushWithin(() => built.sdk.shutdown(), timeout, `flush on ${signal}`).then(() => {
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  let flushedAtExit = false;
+  process.on('beforeExit', () => {
+    if (flushedAtExit) return;
+    flushedAtExit = true;
+    void flushWithin(() => built.sdk.shutdown(), timeout, 'flush at exit');
+  });
+}
+
+function errorKind(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' || typeof code === 'number') return String(code);
+  return error instanceof Error ? error.name : 'error';
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : 'unknown error';
+}
+
+try {
+  start();
+} catch (error) {
+  try {
+    tracehopDiag.error(`start-up failed, tracing is off: ${describeError(error)}`);
+  } catch {
+    // Reporting must not throw either.
+  }
+}

@@ -1,0 +1,352 @@
+/**
+ * tracehop's configuration: the standard OTEL_* variables first, then our own
+ * TRACEHOP_* ones. This is the only module that reads `process.env`.
+ *
+ * `parseConfig` is pure: it never throws, and for every invalid value it
+ * returns one warning naming the variable, the rejected value (when it is
+ * safe to show) and the value used instead.
+ */
+import { DiagLogLevel } from '@opentelemetry/api';
+import { parseDiagLogLevel } from './diag';
+import { findServiceName } from './service-name';
+import type { ServiceNameSource } from './service-name';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type Protocol = 'http/protobuf' | 'http/json';
+export type TracesExporterName = 'otlp' | 'console';
+export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger';
+export type SamplerName =
+  | 'always_on' | 'always_off' | 'traceidratio'
+  | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
+
+/** The names of the fields that the pino hook adds to each record. */
+export interface LogFieldNames {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: string;
+  readonly requestId: string;
+  readonly requestChain: string;
+}
+
+export interface Config {
+  /** OTEL_SDK_DISABLED: tracehop does nothing at all. */
+  readonly disabled: boolean;
+  readonly serviceName: string;
+  readonly serviceNameSource: ServiceNameSource;
+  /** OTEL_TRACES_EXPORTER; empty for `none`. */
+  readonly tracesExporters: readonly TracesExporterName[];
+  readonly protocol: Protocol;
+  /** The full OTLP/HTTP traces URL, `/v1/traces` included. */
+  readonly tracesEndpoint: string;
+  readonly exporterHeaders: Readonly<Record<string, string>>;
+  readonly propagators: readonly PropagatorName[];
+  readonly sampler: SamplerName;
+  readonly samplerRatio: number;
+  readonly batch: {
+    readonly maxQueueSize: number;
+    readonly maxExportBatchSize: number;
+    readonly scheduledDelayMillis: number;
+    readonly exportTimeoutMillis: number;
+  };
+  readonly logLevel: DiagLogLevel;
+  /** OTEL_NODE_RESOURCE_DETECTORS was set: the SDK picks detectors from it. */
+  readonly resourceDetectorsFromEnv: boolean;
+  /** OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER were set: the SDK builds those pipelines from them. */
+  readonly metricsRequested: boolean;
+  readonly logsRequested: boolean;
+  /** Request-id header names, lowercase, in order of preference; the first is echoed and propagated. */
+  readonly requestIdHeaders: readonly string[];
+  /** The first request-id header name as the user wrote it, for response and outgoing headers. */
+  readonly requestIdHeader: string;
+  readonly ignorePaths: readonly string[];
+  readonly logFields: LogFieldNames;
+  readonly pinoHook: boolean;
+  readonly shutdownTimeoutMillis: number;
+}
+
+/** What `parseConfig` needs to know about the app besides its environment. */
+export interface AppFacts {
+  /** The entry script (`process.argv[1]`), if any. */
+  readonly entryScript: string | undefined;
+  /** Reads a file as text, or returns undefined. Lets tests run without a file system. */
+  readonly readFile: (path: string) => string | undefined;
+}
+
+export const DEFAULT_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
+export const DEFAULT_REQUEST_ID_HEADERS = 'X-Request-ID,X-Correlation-ID';
+export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
+  traceId: 'trace_id',
+  spanId: 'span_id',
+  traceFlags: 'trace_flags',
+  requestId: 'request_id',
+  requestChain: 'request_chain',
+});
+
+// The OpenTelemetry specification's batch span processor defaults.
+const BSP_DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 };
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const LOG_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$/;
+const MAX_SHOWN_VALUE = 100;
+
+export interface ParsedConfig {
+  readonly config: Config;
+  /** One line per invalid setting, for diag. */
+  readonly warnings: readonly string[];
+}
+
+/** Builds the configuration from an environment. Pure, never throws. */
+export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
+  const warnings: string[] = [];
+  const reader = new EnvReader(env, warnings);
+
+  const serviceName = findServiceName(env, app);
+  const tracesProtocolVar = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
+  const headersVar = env.OTEL_EXPORTER_OTLP_TRACES_HEADERS?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_HEADERS' : 'OTEL_EXPORTER_OTLP_HEADERS';
+  const requestIdHeaders = reader.list('TRACEHOP_REQUEST_ID_HEADERS', DEFAULT_REQUEST_ID_HEADERS, name => HEADER_NAME.test(name), 'HTTP header names');
+
+  const config: Config = {
+    disabled: reader.boolean('OTEL_SDK_DISABLED', false),
+    serviceName: serviceName.name,
+    serviceNameSource: serviceName.source,
+    tracesExporters: reader.tracesExporters(),
+    protocol: reader.oneOf(tracesProtocolVar, ['http/protobuf', 'http/json'] as const, 'http/protobuf'),
+    tracesEndpoint: reader.tracesEndpoint(),
+    exporterHeaders: reader.headers(headersVar),
+    propagators: reader.propagators(),
+    sampler: reader.oneOf('OTEL_TRACES_SAMPLER', [
+      'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
+    ] as const, 'parentbased_always_on'),
+    samplerRatio: reader.ratio('OTEL_TRACES_SAMPLER_ARG', 1),
+    batch: {
+      maxQueueSize: reader.integer('OTEL_BSP_MAX_QUEUE_SIZE', BSP_DEFAULTS.maxQueueSize, 1),
+      maxExportBatchSize: reader.integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', BSP_DEFAULTS.maxExportBatchSize, 1),
+      scheduledDelayMillis: reader.integer('OTEL_BSP_SCHEDULE_DELAY', BSP_DEFAULTS.scheduledDelayMillis, 0),
+      exportTimeoutMillis: reader.integer('OTEL_BSP_EXPORT_TIMEOUT', BSP_DEFAULTS.exportTimeoutMillis, 1),
+    },
+    logLevel: reader.logLevel(),
+    resourceDetectorsFromEnv: Boolean(env.OTEL_NODE_RESOURCE_DETECTORS?.trim()),
+    metricsRequested: isRequested(env.OTEL_METRICS_EXPORTER),
+    logsRequested: isRequested(env.OTEL_LOGS_EXPORTER),
+    requestIdHeaders: requestIdHeaders.map(name => name.toLowerCase()),
+    requestIdHeader: requestIdHeaders[0],
+    ignorePaths: reader.list('TRACEHOP_IGNORE_PATHS', '', path => path.startsWith('/'), 'paths starting with "/"'),
+    logFields: reader.logFields(),
+    pinoHook: reader.boolean('TRACEHOP_PINO_HOOK', true),
+    shutdownTimeoutMillis: reader.integer('TRACEHOP_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0),
+  };
+  if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
+    warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
+    (config.batch as { maxExportBatchSize: number }).maxExportBatchSize = config.batch.maxQueueSize;
+  }
+  return { config: deepFreeze(config), warnings };
+}
+
+/** A set variable that is not `none` asks for that signal. */
+function isRequested(value: string | undefined): boolean {
+  const trimmed = value?.trim().toLowerCase();
+  return Boolean(trimmed) && trimmed !== 'none';
+}
+
+/** Reads typed values from the environment, recording one warning per bad value. */
+class EnvReader {
+  constructor(private readonly env: Env, private readonly warnings: string[]) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  private reject(name: string, value: string, expected: string, used: string): void {
+    this.warnings.push(`${name}=${show(value)} is not ${expected}; using ${used}`);
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+    this.reject(name, value, 'true or false', String(fallback));
+    return fallback;
+  }
+
+  integer(name: string, fallback: number, min: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (Number.isInteger(parsed) && parsed >= min) return parsed;
+    this.reject(name, value, `a whole number of at least ${min}`, String(fallback));
+    return fallback;
+  }
+
+  ratio(name: string, fallback: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (Number.isFinite(parsed) && parsed >= 0 && parsed <= 1) return parsed;
+    this.reject(name, value, 'a number from 0 to 1', String(fallback));
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase() as T;
+    if (allowed.includes(lower)) return lower;
+    this.reject(name, value, `one of ${allowed.join(', ')}`, fallback);
+    return fallback;
+  }
+
+  list(name: string, fallback: string, valid: (item: string) => boolean, expected: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return splitList(fallback);
+    const items = splitList(value);
+    const good = items.filter(valid);
+    if (good.length === items.length && (good.length > 0 || fallback === '')) return good;
+    const used = good.length > 0 ? good : splitList(fallback);
+    this.reject(name, value, `a comma-separated list of ${expected}`, used.join(',') || '(none)');
+    return used;
+  }
+
+  logLevel(): DiagLogLevel {
+    const value = this.raw('OTEL_LOG_LEVEL');
+    if (value === undefined) return DiagLogLevel.WARN;
+    const level = parseDiagLogLevel(value);
+    if (level !== undefined) return level;
+    this.reject('OTEL_LOG_LEVEL', value, 'one of none, error, warn, info, debug, verbose, all', 'warn');
+    return DiagLogLevel.WARN;
+  }
+
+  tracesExporters(): TracesExporterName[] {
+    const value = this.raw('OTEL_TRACES_EXPORTER');
+    if (value === undefined) return ['otlp'];
+    const names = splitList(value.toLowerCase());
+    if (names.includes('none')) return [];
+    const known = names.filter((name): name is TracesExporterName => name === 'otlp' || name === 'console');
+    if (known.length !== names.length) {
+      const used = known.length > 0 ? known : ['otlp' as const];
+      this.reject('OTEL_TRACES_EXPORTER', value, 'a list of otlp, console or none', used.join(','));
+      return used;
+    }
+    return [...new Set(known)];
+  }
+
+  propagators(): PropagatorName[] {
+    const value = this.raw('OTEL_PROPAGATORS');
+    if (value === undefined) return ['tracecontext', 'baggage'];
+    const names = splitList(value.toLowerCase());
+    if (names.includes('none')) return [];
+    const allowed: readonly string[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'];
+    const known = names.filter((name): name is PropagatorName => allowed.includes(name));
+    if (known.length !== names.length) {
+      const used = known.length > 0 ? known : (['tracecontext', 'baggage'] as PropagatorName[]);
+      this.reject('OTEL_PROPAGATORS', value, `a list of ${allowed.join(', ')} or none`, used.join(','));
+      return [...new Set(used)];
+    }
+    return [...new Set(known)];
+  }
+
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is; OTEL_EXPORTER_OTLP_ENDPOINT gets `/v1/traces` appended (OTLP exporter specification). */
+  tracesEndpoint(): string {
+    const specific = this.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+    if (specific !== undefined) {
+      if (isHttpUrl(specific)) return specific;
+      this.reject('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, 'an http or https URL', this.genericEndpoint());
+      return this.genericEndpoint();
+    }
+    return this.genericEndpoint();
+  }
+
+  private genericEndpoint(): string {
+    const base = this.raw('OTEL_EXPORTER_OTLP_ENDPOINT');
+    if (base === undefined) return DEFAULT_TRACES_ENDPOINT;
+    if (isHttpUrl(base)) return base.replace(/\/+$/, '') + '/v1/traces';
+    this.reject('OTEL_EXPORTER_OTLP_ENDPOINT', base, 'an http or https URL', DEFAULT_TRACES_ENDPOINT);
+    return DEFAULT_TRACES_ENDPOINT;
+  }
+
+  /** `key=value,key2=value2`, values URL-encoded (W3C Baggage format, as the OTLP exporter specification says). */
+  headers(name: string): Record<string, string> {
+    const value = this.raw(name);
+    const headers: Record<string, string> = {};
+    if (value === undefined) return headers;
+    let bad = 0;
+    for (const pair of value.split(',')) {
+      const at = pair.indexOf('=');
+      const key = at > 0 ? pair.slice(0, at).trim() : '';
+      let decoded: string | undefined;
+      try {
+        decoded = at > 0 ? decodeURIComponent(pair.slice(at + 1).trim()) : undefined;
+      } catch {
+        decoded = undefined;
+      }
+      if (!HEADER_NAME.test(key) || decoded === undefined || /[\r\n\0]/.test(decoded)) {
+        bad++;
+        continue;
+      }
+      headers[key] = decoded;
+    }
+    if (bad > 0) {
+      // Header values are often credentials: name the variable, never the value.
+      this.warnings.push(`${name} has ${bad} malformed entr${bad === 1 ? 'y' : 'ies'} (expected key=value pairs separated by commas); using the ${Object.keys(headers).length} valid one(s)`);
+    }
+    return headers;
+  }
+
+  logFields(): LogFieldNames {
+    const value = this.raw('TRACEHOP_LOG_FIELDS');
+    if (value === undefined) return DEFAULT_LOG_FIELDS;
+    const fields: Record<string, string> = { ...DEFAULT_LOG_FIELDS };
+    const byDefaultName = new Map(Object.entries(DEFAULT_LOG_FIELDS).map(([key, name]) => [name, key]));
+    let bad = false;
+    for (const pair of splitList(value)) {
+      const [from, to] = pair.split('=').map(part => part.trim());
+      const key = byDefaultName.get(from);
+      if (key === undefined || to === undefined || !LOG_FIELD_NAME.test(to)) {
+        bad = true;
+        continue;
+      }
+      fields[key] = to;
+    }
+    if (bad) {
+      this.reject('TRACEHOP_LOG_FIELDS', value, 'a list of default=name pairs such as trace_id=traceId', describeFields(fields as unknown as LogFieldNames));
+    }
+    return fields as unknown as LogFieldNames;
+  }
+}
+
+function describeFields(fields: LogFieldNames): string {
+  return Object.entries(DEFAULT_LOG_FIELDS).map(([key, name]) => `${name}=${fields[key as keyof LogFieldNames]}`).join(',');
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map(item => item.trim()).filter(item => item.length > 0);
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Shows a rejected value safely: control characters escaped, long values cut. */
+function show(value: string): string {
+  const cut = value.length > MAX_SHOWN_VALUE ? `${value.slice(0, MAX_SHOWN_VALUE)}...` : value;
+  return JSON.stringify(cut);
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) {
+    if (inner !== null && typeof inner === 'object') deepFreeze(inner);
+  }
+  return Object.freeze(value);
+}
+
+/** Reads the configuration of this process. The one place that touches `process.env`. */
+export function loadConfig(readFile: AppFacts['readFile']): ParsedConfig {
+  return parseConfig(process.env, { entryScript: process.argv[1], readFile });
+}

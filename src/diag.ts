@@ -1,0 +1,96 @@
+/**
+ * tracehop's voice: a diag component logger, rate-limited warnings, and the
+ * stderr sink that `register` installs. Library code never writes to stdout.
+ */
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import type { DiagLogger } from '@opentelemetry/api';
+
+/** The diag logger every tracehop module reports through. */
+export const tracehopDiag: DiagLogger = diag.createComponentLogger({ namespace: 'tracehop' });
+
+/** How often one kind of problem may be reported: once a minute. */
+export const REPORT_INTERVAL_MS = 60_000;
+
+/**
+ * Reports each kind of problem at most once per interval, and says how many
+ * were held back when it next speaks. Kinds are a small fixed set chosen by
+ * the caller (never taken from input), so the map stays small.
+ */
+export class RateLimitedReporter {
+  private readonly lastReport = new Map<string, { at: number; suppressed: number }>();
+
+  constructor(
+    private readonly logger: DiagLogger = tracehopDiag,
+    private readonly intervalMs: number = REPORT_INTERVAL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Reports `message` as a warning unless `kind` was reported less than an interval ago. */
+  warn(kind: string, message: string): void {
+    this.report(kind, message, 'warn');
+  }
+
+  /** Reports `message` as an error unless `kind` was reported less than an interval ago. */
+  error(kind: string, message: string): void {
+    this.report(kind, message, 'error');
+  }
+
+  private report(kind: string, message: string, level: 'warn' | 'error'): void {
+    const time = this.now();
+    const last = this.lastReport.get(kind);
+    if (last !== undefined && time - last.at < this.intervalMs) {
+      last.suppressed++;
+      return;
+    }
+    const held = last?.suppressed ? ` (${last.suppressed} more since the last report)` : '';
+    this.lastReport.set(kind, { at: time, suppressed: 0 });
+    this.logger[level](`${message}${held}`);
+  }
+}
+
+/** The process-wide reporter for problems found while serving requests. */
+export const reporter = new RateLimitedReporter();
+
+/**
+ * A diag logger that writes one line per message to stderr, prefixed, so that
+ * tracehop's own reports never mix with an app's stdout logs.
+ */
+export class StderrDiagLogger implements DiagLogger {
+  constructor(private readonly write: (line: string) => void = line => process.stderr.write(line)) {}
+
+  error(message: string, ...args: unknown[]): void { this.emit('error', message, args); }
+  warn(message: string, ...args: unknown[]): void { this.emit('warn', message, args); }
+  info(message: string, ...args: unknown[]): void { this.emit('info', message, args); }
+  debug(message: string, ...args: unknown[]): void { this.emit('debug', message, args); }
+  verbose(message: string, ...args: unknown[]): void { this.emit('verbose', message, args); }
+
+  private emit(level: string, message: string, args: unknown[]): void {
+    const extra = args.length === 0 ? '' : ' ' + args.map(formatArg).join(' ');
+    const text = `${message}${extra}`.replace(/[\r\n]+/g, ' ');
+    this.write(`tracehop ${level}: ${text}\n`);
+  }
+}
+
+function formatArg(arg: unknown): string {
+  if (arg instanceof Error) return `${arg.name}: ${arg.message}`;
+  if (typeof arg === 'string') return arg;
+  try {
+    return JSON.stringify(arg) ?? String(arg);
+  } catch {
+    return String(arg);
+  }
+}
+
+/** Parses an OTEL_LOG_LEVEL value; `undefined` when it is not one of the specification's names. */
+export function parseDiagLogLevel(value: string): DiagLogLevel | undefined {
+  switch (value.trim().toUpperCase()) {
+    case 'NONE': return DiagLogLevel.NONE;
+    case 'ERROR': return DiagLogLevel.ERROR;
+    case 'WARN': return DiagLogLevel.WARN;
+    case 'INFO': return DiagLogLevel.INFO;
+    case 'DEBUG': return DiagLogLevel.DEBUG;
+    case 'VERBOSE': return DiagLogLevel.VERBOSE;
+    case 'ALL': return DiagLogLevel.ALL;
+    default: return undefined;
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Per-request set-up at the HTTP server, run by the http instrumentation as
+ * its span starts, before the app's handler sees the request: the hop enters
+ * the chain, the span gets `request.id` and `request.chain`, and the
+ * response gets the request-id header, so every status (404 and 500
+ * included) carries it.
+ */
+import { context } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
+import { REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, getCorrelation } from '../propagation/correlation';
+import type { RequestIdGenerator } from '../tracing/id-generator';
+import { pathMatcher } from './ignore-paths';
+
+export interface ServerHookOptions {
+  /** The response header that echoes the request id. */
+  readonly responseHeader: string;
+  readonly ignorePaths: readonly string[];
+  readonly idGenerator: RequestIdGenerator;
+}
+
+type HttpHooks = Pick<HttpInstrumentationConfig, 'responseHook' | 'ignoreIncomingRequestHook'>;
+
+export function serverHooks(options: ServerHookOptions): HttpHooks {
+  const isIgnored = pathMatcher(options.ignorePaths);
+  return {
+    ignoreIncomingRequestHook: (request: IncomingMessage) => isIgnored(request.url),
+    // For a server span the instrumentation calls this with the ServerResponse
+    // as the span starts; for a client span, with the IncomingMessage when the
+    // response arrives (which has no setHeader, and is left alone).
+    responseHook: (span: Span, response: IncomingMessage | ServerResponse) => {
+      if (typeof (response as ServerResponse).setHeader !== 'function') return;
+      options.idGenerator.disarm();
+      const correlation = getCorrelation(context.active());
+      if (correlation === undefined) return;
+      correlation.enterHop(span.spanContext().spanId);
+      span.setAttribute(REQUEST_ID_ATTRIBUTE, correlation.requestId);
+      span.setAttribute(REQUEST_CHAIN_ATTRIBUTE, correlation.chain);
+      const res = response as ServerResponse;
+      if (!res.headersSent) res.setHeader(options.responseHeader, correlation.requestId);
+    },
+  };
+}

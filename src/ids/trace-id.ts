@@ -1,0 +1,33 @@
+/**
+ * Request id -> trace id mapping. Pure, and the same in every language:
+ *
+ * - a UUID in any case, with or without dashes, or 32 hex digits, is the
+ *   trace id as lowercase hex;
+ * - any other acceptable id (the all-zero id included, which W3C Trace
+ *   Context forbids as a trace id) maps to the first 32 hex digits of the
+ *   SHA-256 of its UTF-8 bytes.
+ */
+import { createHash } from 'node:crypto';
+
+const UUID_OR_HEX32 = /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/;
+const ALL_ZERO_TRACE_ID = '00000000000000000000000000000000';
+const TRACE_ID_HEX_LENGTH = 32;
+
+/** The trace id (32 lowercase hex digits) that every tracehop service derives from `requestId`. */
+export function requestIdToTraceId(requestId: string): string {
+  if (UUID_OR_HEX32.test(requestId)) {
+    const hex = requestId.length === TRACE_ID_HEX_LENGTH ? requestId.toLowerCase() : requestId.replace(/-/g, '').toLowerCase();
+    if (hex !== ALL_ZERO_TRACE_ID) return hex;
+  }
+  return sha256TraceId(requestId);
+}
+
+/** The first 32 hex digits of SHA-256(`value`): the mapping for ids that are not UUIDs. */
+export function sha256TraceId(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, TRACE_ID_HEX_LENGTH);
+}
+
+/** Writes a 32-hex-digit trace id as a UUID: 8-4-4-4-12. */
+export function traceIdToUuid(traceId: string): string {
+  return `${traceId.slice(0, 8)}-${traceId.slice(8, 12)}-${traceId.slice(12, 16)}-${traceId.slice(16, 20)}-${traceId.slice(20, 32)}`;
+}

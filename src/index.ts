@@ -1,0 +1,20 @@
+/**
+ * tracehop's public API. Most users need none of it: `node -r tracehop/register app.js`
+ * does the work. These exports serve apps that build loggers or carriers by hand.
+ */
+export { tracehopMixin } from './logging/mixin';
+export { createLogFieldsReader } from './logging/log-fields';
+export type { LogFields } from './logging/log-fields';
+export { parseRequestId, isAcceptableId, MAX_REQUEST_ID_LENGTH } from './ids/request-id';
+export type { ParsedRequestId } from './ids/request-id';
+export { requestIdToTraceId, traceIdToUuid } from './ids/trace-id';
+export { extendChain, MAX_CHAIN_HOPS } from './ids/chain';
+export {
+  getCorrelation,
+  REQUEST_ID_ATTRIBUTE,
+  REQUEST_CHAIN_ATTRIBUTE,
+  REQUEST_ID_BAGGAGE_KEY,
+  REQUEST_CHAIN_BAGGAGE_KEY,
+} from './propagation/correlation';
+export type { RequestCorrelation } from './propagation/correlation';
+export type { Config, LogFieldNames } from './config';

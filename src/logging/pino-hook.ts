@@ -1,0 +1,96 @@
+/**
+ * The automatic pino hook: an instrumentation that wraps the `pino` factory
+ * so that every logger it makes, and every child of those loggers, carries
+ * tracehop's mixin. A user's own `mixin` keeps working: its fields are merged
+ * over ours.
+ */
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { tracehopDiag } from '../diag';
+import { tracehopMixin } from './mixin';
+import type { LogFields } from './log-fields';
+
+/** The pino majors whose `mixin` option behaves as this hook expects. */
+export const SUPPORTED_PINO_VERSIONS = ['>=7 <11'];
+
+const PATCHED = Symbol.for('tracehop.pino.patched');
+
+type Mixin = (mergeObject: object, level: number, logger: unknown) => object;
+type PinoFactory = ((...args: unknown[]) => unknown) & Record<string | symbol, unknown>;
+
+export class PinoHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+  constructor(config: InstrumentationConfig = {}) {
+    super('tracehop-pino-hook', '1.0.0', config);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'pino',
+        SUPPORTED_PINO_VERSIONS,
+        (moduleExports: unknown) => patchPinoModule(moduleExports),
+        (moduleExports: unknown) => moduleExports,
+      ),
+    ];
+  }
+}
+
+/**
+ * Patches the module's exports. CommonJS gives the factory itself, with its
+ * helpers as properties (`pino.destination`, `pino.pino`, `pino.default`);
+ * an ES module namespace gives `{ default, pino, ... }`.
+ */
+export function patchPinoModule(moduleExports: unknown): unknown {
+  const isNamespace = (moduleExports as { [Symbol.toStringTag]?: string })?.[Symbol.toStringTag] === 'Module';
+  const original = (isNamespace ? (moduleExports as { default: unknown }).default : moduleExports) as PinoFactory;
+  if (typeof original !== 'function') {
+    tracehopDiag.warn('pino hook: the pino module did not export a function; pino records will not carry trace fields');
+    return moduleExports;
+  }
+  if (original[PATCHED]) return moduleExports;
+  const patched = wrapFactory(original);
+  if (isNamespace) {
+    const namespace = moduleExports as Record<string, unknown>;
+    namespace.default = patched;
+    if ('pino' in namespace) namespace.pino = patched;
+    return namespace;
+  }
+  return patched;
+}
+
+function wrapFactory(original: PinoFactory): PinoFactory {
+  const patched = function pino(this: unknown, ...args: unknown[]) {
+    return original.apply(this, withMixin(args));
+  } as PinoFactory;
+  Object.assign(patched, original);
+  patched.pino = patched;
+  patched.default = patched;
+  patched[PATCHED] = true;
+  return patched;
+}
+
+/**
+ * pino's signatures: `pino()`, `pino(options)`, `pino(destination)`,
+ * `pino(options, destination)`. A destination is a stream (it has `write`)
+ * or a file path string.
+ */
+export function withMixin(args: unknown[]): unknown[] {
+  const first = args[0];
+  const isDestination = typeof first === 'string' || (typeof (first as { write?: unknown } | null)?.write === 'function');
+  if (first === undefined || first === null) return [{ mixin: tracehopMixin }, ...args.slice(1)];
+  if (isDestination) return [{ mixin: tracehopMixin }, ...args];
+  if (typeof first !== 'object') return args;
+  const options = first as { mixin?: unknown };
+  if (options.mixin === tracehopMixin) return args;
+  const userMixin = typeof options.mixin === 'function' ? (options.mixin as Mixin) : undefined;
+  return [{ ...options, mixin: userMixin === undefined ? tracehopMixin : combine(userMixin) }, ...args.slice(1)];
+}
+
+/** Our fields first, the user's mixin's fields over them. */
+function combine(userMixin: Mixin): Mixin {
+  return function mixin(mergeObject, level, logger) {
+    const fields: LogFields = tracehopMixin();
+    const theirs = userMixin(mergeObject, level, logger);
+    return theirs && typeof theirs === 'object' ? Object.assign(fields, theirs) : fields;
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The per-request correlation: the request id and the chain of hops, kept in
+ * the OpenTelemetry context so that every span, log call and outgoing
+ * request of the request's call tree can find it.
+ */
+import { createContextKey, propagation } from '@opentelemetry/api';
+import type { Baggage, Context } from '@opentelemetry/api';
+import { extendChain } from '../ids/chain';
+
+/** Baggage keys that carry the correlation downstream. */
+export const REQUEST_ID_BAGGAGE_KEY = 'request.id';
+export const REQUEST_CHAIN_BAGGAGE_KEY = 'request.chain';
+
+/** Span attributes that let a Jaeger tag search find a request. */
+export const REQUEST_ID_ATTRIBUTE = 'request.id';
+export const REQUEST_CHAIN_ATTRIBUTE = 'request.chain';
+
+const CORRELATION_KEY = createContextKey('tracehop request correlation');
+
+export class RequestCorrelation {
+  private currentChain: string;
+  private bagIn: Baggage | undefined;
+  private bagOut: Baggage | undefined;
+
+  /**
+   * @param requestId the validated request id
+   * @param incomingChain the validated chain that came with it (root first),
+   *   or `null` when the id was born in this service
+   */
+  constructor(readonly requestId: string, readonly incomingChain: readonly string[] | null) {
+    this.currentChain = incomingChain === null ? requestId : incomingChain.join(',');
+  }
+
+  /** `request_chain`: the request id alone where it was born, else the incoming chain plus this service's hop. */
+  get chain(): string {
+    return this.currentChain;
+  }
+
+  /** Appends this service's hop id (its server span id) to the incoming chain. */
+  enterHop(hopId: string): void {
+    if (this.incomingChain !== null) {
+      this.currentChain = extendChain(this.incomingChain, hopId);
+      this.bagOut = undefined;
+    }
+  }
+
+  /** The baggage to send downstream: `bag` plus `request.id` and `request.chain`. Cached for the last `bag` seen. */
+  outgoingBaggage(bag: Baggage | undefined): Baggage {
+    if (this.bagOut !== undefined && bag === this.bagIn) return this.bagOut;
+    this.bagIn = bag;
+    this.bagOut = (bag ?? propagation.createBaggage())
+      .setEntry(REQUEST_ID_BAGGAGE_KEY, { value: this.requestId })
+      .setEntry(REQUEST_CHAIN_BAGGAGE_KEY, { value: this.currentChain });
+    return this.bagOut;
+  }
+}
+
+export function getCorrelation(context: Context): RequestCorrelation | undefined {
+  return context.getValue(CORRELATION_KEY) as RequestCorrelation | undefined;
+}
+
+export function setCorrelation(context: Context, correlation: RequestCorrelation): Context {
+  return context.setValue(CORRELATION_KEY, correlation);
+}

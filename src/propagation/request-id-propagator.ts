@@ -1,0 +1,99 @@
+/**
+ * The request-id propagator: reads `X-Request-ID` (or the configured names)
+ * on the way in and writes it on the way out.
+ *
+ * On extract it decides the request's correlation (see README, "Request ids
+ * and trace ids"):
+ * - a valid remote parent (traceparent, or whichever propagator the user
+ *   chose) continues that trace; the request id is the incoming request id,
+ *   or the trace id written as a UUID;
+ * - else an acceptable request id picks the trace id (`requestIdToTraceId`),
+ *   armed in the id generator for the root span about to start;
+ * - else a new UUID v4 is both the request id and, as hex, the trace id.
+ *
+ * It must run after the trace-context and baggage propagators, whose results
+ * it reads from the context.
+ */
+import { propagation, trace } from '@opentelemetry/api';
+import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
+import { randomUUID } from 'node:crypto';
+import { describeRejectedRequestId, parseRequestId } from '../ids/request-id';
+import type { ParsedRequestId } from '../ids/request-id';
+import { requestIdToTraceId, traceIdToUuid } from '../ids/trace-id';
+import { reporter } from '../diag';
+import type { RequestIdGenerator } from '../tracing/id-generator';
+import { REQUEST_CHAIN_BAGGAGE_KEY, REQUEST_ID_BAGGAGE_KEY, RequestCorrelation, getCorrelation, setCorrelation } from './correlation';
+
+export interface RequestIdPropagatorOptions {
+  /** Header names to read, lowercase, in order of preference. */
+  readonly headers: readonly string[];
+  /** The header name to write on outgoing calls. */
+  readonly outgoingHeader: string;
+  readonly idGenerator: RequestIdGenerator;
+}
+
+export class RequestIdPropagator implements TextMapPropagator {
+  private readonly headers: readonly string[];
+  private readonly outgoingHeader: string;
+  private readonly idGenerator: RequestIdGenerator;
+
+  constructor(options: RequestIdPropagatorOptions) {
+    this.headers = options.headers;
+    this.outgoingHeader = options.outgoingHeader;
+    this.idGenerator = options.idGenerator;
+  }
+
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    const correlation = getCorrelation(context);
+    if (correlation !== undefined) setter.set(carrier, this.outgoingHeader, correlation.requestId);
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const incoming = this.readIncoming(context, carrier, getter);
+    const parent = trace.getSpanContext(context);
+    if (parent !== undefined && trace.isSpanContextValid(parent)) {
+      const requestId = incoming?.id ?? traceIdToUuid(parent.traceId);
+      return setCorrelation(context, new RequestCorrelation(requestId, incoming?.chain ?? [requestId]));
+    }
+    if (incoming !== null) {
+      this.idGenerator.arm(requestIdToTraceId(incoming.id));
+      return setCorrelation(context, new RequestCorrelation(incoming.id, incoming.chain));
+    }
+    const requestId = randomUUID();
+    this.idGenerator.arm(requestId.replace(/-/g, ''));
+    return setCorrelation(context, new RequestCorrelation(requestId, null));
+  }
+
+  fields(): string[] {
+    return [this.outgoingHeader.toLowerCase()];
+  }
+
+  /**
+   * The incoming request id and chain: from the first request-id header that
+   * holds an acceptable value, else from baggage. A chain in baggage is used
+   * only when its root is the request id, so a chain can never be paired with
+   * another request's id.
+   */
+  private readIncoming(context: Context, carrier: unknown, getter: TextMapGetter): ParsedRequestId | null {
+    let parsed: ParsedRequestId | null = null;
+    for (const header of this.headers) {
+      const value = getter.get(carrier, header);
+      if (value === undefined) continue;
+      parsed = parseRequestId(value);
+      if (parsed !== null) break;
+      reporter.warn(`rejected ${header}`, `ignored an incoming ${header} header: ${describeRejectedRequestId(value)}`);
+    }
+    const bag = propagation.getBaggage(context);
+    if (bag === undefined) return parsed;
+    if (parsed === null) {
+      const fromBaggage = bag.getEntry(REQUEST_ID_BAGGAGE_KEY)?.value;
+      parsed = fromBaggage === undefined ? null : parseRequestId(fromBaggage);
+      if (parsed === null) return null;
+    }
+    if (parsed.chain.length > 1) return parsed;
+    const chainValue = bag.getEntry(REQUEST_CHAIN_BAGGAGE_KEY)?.value;
+    if (chainValue === undefined) return parsed;
+    const chain = parseRequestId(chainValue);
+    return chain !== null && chain.id === parsed.id ? chain : parsed;
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Builds the NodeSDK from a Config. Does not start it: `register` does.
+ *
+ * Traces only: metrics and logs pipelines exist only when the user asks for
+ * them with OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER, and resource
+ * detection is limited to env, process and host (no cloud metadata probes)
+ * unless OTEL_NODE_RESOURCE_DETECTORS says otherwise.
+ */
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
+import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { Config } from './config';
+import { serverHooks } from './http/server-hooks';
+import { PinoHookInstrumentation } from './logging/pino-hook';
+import { buildPropagator } from './propagation/composite';
+import { RequestIdPropagator } from './propagation/request-id-propagator';
+import { RequestIdGenerator } from './tracing/id-generator';
+
+export interface BuiltSdk {
+  readonly sdk: NodeSDK;
+  readonly idGenerator: RequestIdGenerator;
+  readonly spanProcessors: readonly SpanProcessor[];
+}
+
+export function buildSdk(config: Config): BuiltSdk {
+  const idGenerator = new RequestIdGenerator();
+  const requestIdPropagator = new RequestIdPropagator({
+    headers: config.requestIdHeaders,
+    outgoingHeader: config.requestIdHeader,
+    idGenerator,
+  });
+  const spanProcessors = config.tracesExporters.map(name => new BatchSpanProcessor(buildExporter(name, config), config.batch));
+  const options: Partial<NodeSDKConfiguration> = {
+    idGenerator,
+    sampler: buildSampler(config),
+    spanProcessors,
+    textMapPropagator: buildPropagator(config.propagators, requestIdPropagator),
+    instrumentations: buildInstrumentations(config, idGenerator),
+  };
+  if (config.serviceNameSource !== 'OTEL_SERVICE_NAME' && config.serviceNameSource !== 'OTEL_RESOURCE_ATTRIBUTES') {
+    options.serviceName = config.serviceName;
+  }
+  if (!config.resourceDetectorsFromEnv) options.resourceDetectors = [envDetector, processDetector, hostDetector];
+  if (!config.metricsRequested) options.metricReaders = [];
+  if (!config.logsRequested) options.logRecordProcessors = [];
+  return { sdk: new NodeSDK(options), idGenerator, spanProcessors };
+}
+
+function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator): Instrumentation[] {
+  const instrumentations: Instrumentation[] = [
+    new HttpInstrumentation(serverHooks({ responseHeader: config.requestIdHeader, ignorePaths: config.ignorePaths, idGenerator })),
+    new UndiciInstrumentation(),
+  ];
+  if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
+  return instrumentations;
+}
+
+function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter {
+  if (name === 'console') return new ConsoleSpanExporter();
+  const options = { url: config.tracesEndpoint, headers: { ...config.exporterHeaders } };
+  // Each protocol's exporter is loaded only when chosen.
+  if (config.protocol === 'http/json') {
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(options);
+  }
+  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter(options);
+}
+
+function buildSampler(config: Config): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case 'always_on': return new AlwaysOnSampler();
+    case 'always_off': return new AlwaysOffSampler();
+    case 'traceidratio': return ratio;
+    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: ratio });
+    case 'parentbased_always_on': return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}
