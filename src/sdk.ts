@@ -10,7 +10,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
+  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -36,7 +36,10 @@ export function buildSdk(config: Config): BuiltSdk {
     outgoingHeader: config.requestIdHeader,
     idGenerator,
   });
-  const spanProcessors = config.tracesExporters.map(name => new BatchSpanProcessor(buildExporter(name, config), config.batch));
+  const spanProcessors: SpanProcessor[] = config.tracesExporters.map(name => new BatchSpanProcessor(buildExporter(name, config), config.batch));
+  // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
+  // propagation and log fields keep working; they are just not sent anywhere.
+  if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
   const options: Partial<NodeSDKConfiguration> = {
     idGenerator,
     sampler: buildSampler(config),

@@ -53,7 +53,7 @@ export class RequestIdPropagator implements TextMapPropagator {
     const parent = trace.getSpanContext(context);
     if (parent !== undefined && trace.isSpanContextValid(parent)) {
       const requestId = incoming?.id ?? traceIdToUuid(parent.traceId);
-      return setCorrelation(context, new RequestCorrelation(requestId, incoming?.chain ?? [requestId]));
+      return setCorrelation(context, new RequestCorrelation(requestId, incoming?.chain ?? null));
     }
     if (incoming !== null) {
       this.idGenerator.arm(requestIdToTraceId(incoming.id));
@@ -69,12 +69,16 @@ export class RequestIdPropagator implements TextMapPropagator {
   }
 
   /**
-   * The incoming request id and chain: from the first request-id header that
-   * holds an acceptable value, else from baggage. A chain in baggage is used
-   * only when its root is the request id, so a chain can never be paired with
-   * another request's id.
+   * The incoming request id, and the chain it came with: from the first
+   * request-id header that holds an acceptable value, else from baggage.
+   *
+   * A bare id (no chain form, no `request.chain` in baggage) came from
+   * outside any tracehop chain, a client or a load balancer: this service is
+   * the edge, and its chain is the id alone. A chain in baggage counts only
+   * when its root is the request id, so a chain is never paired with another
+   * request's id.
    */
-  private readIncoming(context: Context, carrier: unknown, getter: TextMapGetter): ParsedRequestId | null {
+  private readIncoming(context: Context, carrier: unknown, getter: TextMapGetter): Incoming | null {
     let parsed: ParsedRequestId | null = null;
     for (const header of this.headers) {
       const value = getter.get(carrier, header);
@@ -84,16 +88,20 @@ export class RequestIdPropagator implements TextMapPropagator {
       reporter.warn(`rejected ${header}`, `ignored an incoming ${header} header: ${describeRejectedRequestId(value)}`);
     }
     const bag = propagation.getBaggage(context);
-    if (bag === undefined) return parsed;
     if (parsed === null) {
-      const fromBaggage = bag.getEntry(REQUEST_ID_BAGGAGE_KEY)?.value;
+      const fromBaggage = bag?.getEntry(REQUEST_ID_BAGGAGE_KEY)?.value;
       parsed = fromBaggage === undefined ? null : parseRequestId(fromBaggage);
       if (parsed === null) return null;
     }
     if (parsed.chain.length > 1) return parsed;
-    const chainValue = bag.getEntry(REQUEST_CHAIN_BAGGAGE_KEY)?.value;
-    if (chainValue === undefined) return parsed;
-    const chain = parseRequestId(chainValue);
-    return chain !== null && chain.id === parsed.id ? chain : parsed;
+    const chainValue = bag?.getEntry(REQUEST_CHAIN_BAGGAGE_KEY)?.value;
+    const chain = chainValue === undefined ? null : parseRequestId(chainValue);
+    return { id: parsed.id, chain: chain !== null && chain.id === parsed.id ? chain.chain : null };
   }
+}
+
+/** A request id that came in, with its chain, or `null` for a bare id. */
+interface Incoming {
+  readonly id: string;
+  readonly chain: readonly string[] | null;
 }
