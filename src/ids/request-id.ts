@@ -80,8 +80,8 @@ export function describeRejectedRequestId(value: string | string[] | undefined):
       const code = element.charCodeAt(i);
       if (code === 0x0d || code === 0x0a) return 'the value held CR or LF';
       if (code === 0x20 || code === 0x09) return 'the value held white space';
+      if (code < FIRST_VISIBLE || code === 0x7f) return 'the value held control characters';
       if (code > LAST_VISIBLE) return 'the value held non-ASCII characters';
-      if (code < FIRST_VISIBLE) return 'the value held control characters';
     }
   }
   return 'the value was not an acceptable request id';

@@ -1,0 +1,119 @@
+import { DiagLogLevel } from '@opentelemetry/api';
+import { DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, parseConfig } from '../../src/config';
+import type { AppFacts, Config, Env } from '../../src/config';
+
+const files: Record<string, string> = {
+  '/srv/app/package.json': JSON.stringify({ name: 'billing-api' }),
+  '/srv/nameless/package.json': JSON.stringify({ version: '1.0.0' }),
+  '/srv/broken/package.json': '{not json',
+};
+const app: AppFacts = { entryScript: '/srv/app/src/server.js', readFile: (file: string) => files[file] };
+const parse = (env: Env, facts = app) => parseConfig(env, facts);
+
+describe('parseConfig defaults', () => {
+  test('an empty environment gives the documented defaults and no warnings', () => {
+    const { config, warnings } = parse({});
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject<Partial<Config>>({
+      disabled: false,
+      serviceName: 'billing-api',
+      serviceNameSource: 'package.json',
+      tracesExporters: ['otlp'],
+      protocol: 'http/protobuf',
+      tracesEndpoint: DEFAULT_TRACES_ENDPOINT,
+      propagators: ['tracecontext', 'baggage'],
+      sampler: 'parentbased_always_on',
+      samplerRatio: 1,
+      logLevel: DiagLogLevel.WARN,
+      metricsRequested: false,
+      logsRequested: false,
+      requestIdHeaders: ['x-request-id', 'x-correlation-id'],
+      requestIdHeader: 'X-Request-ID',
+      ignorePaths: [],
+      logFields: DEFAULT_LOG_FIELDS,
+      pinoHook: true,
+      shutdownTimeoutMillis: 5000,
+    });
+    expect(config.batch).toEqual({ maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+});
+
+describe('service.name', () => {
+  test.each<[string, Env, AppFacts, string, string]>([
+    ['OTEL_SERVICE_NAME wins', { OTEL_SERVICE_NAME: 'cards', OTEL_RESOURCE_ATTRIBUTES: 'service.name=other' }, app, 'cards', 'OTEL_SERVICE_NAME'],
+    ['service.name in OTEL_RESOURCE_ATTRIBUTES comes next', { OTEL_RESOURCE_ATTRIBUTES: 'team=x,service.name=pay%20ments' }, app, 'pay ments', 'OTEL_RESOURCE_ATTRIBUTES'],
+    ['then the nearest package.json with a name', {}, app, 'billing-api', 'package.json'],
+    ['a package.json without a name is skipped', {}, { ...app, entryScript: '/srv/nameless/index.js' }, 'index', 'entry script'],
+    ['a broken package.json is skipped', {}, { ...app, entryScript: '/srv/broken/worker.mjs' }, 'worker', 'entry script'],
+    ['no entry script (a REPL) gives the specification fallback', {}, { ...app, entryScript: undefined }, 'unknown_service:node', 'default'],
+  ])('%s', (_title, env, facts, name, source) => {
+    const { config } = parse(env, facts);
+    expect(config.serviceName).toBe(name);
+    expect(config.serviceNameSource).toBe(source);
+  });
+});
+
+describe('standard variables', () => {
+  test.each<[string, Env, Partial<Config>]>([
+    ['OTEL_SDK_DISABLED=true turns tracehop off', { OTEL_SDK_DISABLED: 'TRUE' }, { disabled: true }],
+    ['OTEL_TRACES_EXPORTER=none exports nothing', { OTEL_TRACES_EXPORTER: 'none' }, { tracesExporters: [] }],
+    ['OTEL_TRACES_EXPORTER takes a list', { OTEL_TRACES_EXPORTER: 'otlp, console' }, { tracesExporters: ['otlp', 'console'] }],
+    ['OTEL_EXPORTER_OTLP_PROTOCOL=http/json', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, { protocol: 'http/json' }],
+    ['the traces protocol wins over the general one', { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }, { protocol: 'http/protobuf' }],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }, { tracesEndpoint: 'http://collector:4318/v1/traces' }],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/custom' }, { tracesEndpoint: 'https://b/custom' }],
+    ['OTEL_EXPORTER_OTLP_HEADERS are decoded', { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%20b,x-tenant=acme' }, { exporterHeaders: { 'api-key': 'a b', 'x-tenant': 'acme' } }],
+    ['the traces headers win over the general ones', { OTEL_EXPORTER_OTLP_HEADERS: 'a=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=2' }, { exporterHeaders: { b: '2' } }],
+    ['OTEL_PROPAGATORS=b3,baggage', { OTEL_PROPAGATORS: 'b3,baggage' }, { propagators: ['b3', 'baggage'] }],
+    ['OTEL_PROPAGATORS=none', { OTEL_PROPAGATORS: 'none' }, { propagators: [] }],
+    ['OTEL_TRACES_SAMPLER=traceidratio with its argument', { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }, { sampler: 'traceidratio', samplerRatio: 0.25 }],
+    ['OTEL_LOG_LEVEL=debug', { OTEL_LOG_LEVEL: 'debug' }, { logLevel: DiagLogLevel.DEBUG }],
+    ['OTEL_METRICS_EXPORTER=otlp asks for metrics', { OTEL_METRICS_EXPORTER: 'otlp' }, { metricsRequested: true }],
+    ['OTEL_LOGS_EXPORTER=none does not ask for logs', { OTEL_LOGS_EXPORTER: 'none' }, { logsRequested: false }],
+    ['OTEL_NODE_RESOURCE_DETECTORS hands detection to the SDK', { OTEL_NODE_RESOURCE_DETECTORS: 'all' }, { resourceDetectorsFromEnv: true }],
+    ['TRACEHOP_REQUEST_ID_HEADERS renames the header', { TRACEHOP_REQUEST_ID_HEADERS: 'X-Trace-Req' }, { requestIdHeaders: ['x-trace-req'], requestIdHeader: 'X-Trace-Req' }],
+    ['TRACEHOP_IGNORE_PATHS lists paths', { TRACEHOP_IGNORE_PATHS: '/healthz, /ready*' }, { ignorePaths: ['/healthz', '/ready*'] }],
+    ['TRACEHOP_LOG_FIELDS renames fields', { TRACEHOP_LOG_FIELDS: 'trace_id=traceId,request_id=reqId' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestId: 'reqId' } }],
+    ['TRACEHOP_PINO_HOOK=false turns the hook off', { TRACEHOP_PINO_HOOK: 'false' }, { pinoHook: false }],
+    ['TRACEHOP_SHUTDOWN_TIMEOUT_MS', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '1500' }, { shutdownTimeoutMillis: 1500 }],
+  ])('%s', (_title, env, expected) => {
+    const { config, warnings } = parse(env);
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject(expected);
+  });
+});
+
+describe('invalid settings', () => {
+  test.each<[string, Env, Partial<Config>, RegExp]>([
+    ['a bad boolean', { OTEL_SDK_DISABLED: 'yes' }, { disabled: false }, /^OTEL_SDK_DISABLED="yes" is not true or false; using false$/],
+    ['an unknown exporter', { OTEL_TRACES_EXPORTER: 'zipkin' }, { tracesExporters: ['otlp'] }, /^OTEL_TRACES_EXPORTER="zipkin" .*; using otlp$/],
+    ['grpc, which tracehop does not ship', { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }, { protocol: 'http/protobuf' }, /^OTEL_EXPORTER_OTLP_PROTOCOL="grpc" .*; using http\/protobuf$/],
+    ['an endpoint that is not a URL', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, { tracesEndpoint: DEFAULT_TRACES_ENDPOINT }, /^OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" is not an http or https URL; using http:\/\/localhost:4318\/v1\/traces$/],
+    ['an unknown sampler', { OTEL_TRACES_SAMPLER: 'sometimes' }, { sampler: 'parentbased_always_on' }, /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/],
+    ['a ratio above 1', { OTEL_TRACES_SAMPLER_ARG: '2' }, { samplerRatio: 1 }, /^OTEL_TRACES_SAMPLER_ARG="2" is not a number from 0 to 1; using 1$/],
+    ['a negative queue size', { OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" .*; using 2048$/],
+    ['a batch larger than the queue', { OTEL_BSP_MAX_QUEUE_SIZE: '100' }, { batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512 is larger than OTEL_BSP_MAX_QUEUE_SIZE=100; using 100$/],
+    ['an unknown log level', { OTEL_LOG_LEVEL: 'loud' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="loud" .*; using warn$/],
+    ['an unknown propagator', { OTEL_PROPAGATORS: 'tracecontext,xray' }, { propagators: ['tracecontext'] }, /^OTEL_PROPAGATORS="tracecontext,xray" .*; using tracecontext$/],
+    ['a header name with a space', { TRACEHOP_REQUEST_ID_HEADERS: 'X Request' }, { requestIdHeader: 'X-Request-ID' }, /^TRACEHOP_REQUEST_ID_HEADERS="X Request" .*; using X-Request-ID,X-Correlation-ID$/],
+    ['an ignore path without a slash', { TRACEHOP_IGNORE_PATHS: 'healthz,/ready' }, { ignorePaths: ['/ready'] }, /^TRACEHOP_IGNORE_PATHS="healthz,\/ready" .*; using \/ready$/],
+    ['a log field name that is not a name', { TRACEHOP_LOG_FIELDS: 'trace_id=a b' }, { logFields: DEFAULT_LOG_FIELDS }, /^TRACEHOP_LOG_FIELDS="trace_id=a b" .*; using trace_id=trace_id,/],
+    ['a timeout that is not a number', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '5s' }, { shutdownTimeoutMillis: 5000 }, /^TRACEHOP_SHUTDOWN_TIMEOUT_MS="5s" .*; using 5000$/],
+    ['a control character in a value is escaped', { OTEL_LOG_LEVEL: 'warn\nFAKE LINE' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="warn\\nFAKE LINE" /],
+  ])('%s gets one line naming the variable and the value used', (_title, env, expected, warning) => {
+    const { config, warnings } = parse(env);
+    expect(config).toMatchObject(expected);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(warning);
+    expect(warnings[0]).not.toContain('\n');
+  });
+
+  test('malformed exporter headers are reported without their values', () => {
+    const { config, warnings } = parse({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret,broken,x=%E0%A4%A' });
+    expect(config.exporterHeaders).toEqual({ 'api-key': 's3cret' });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^OTEL_EXPORTER_OTLP_HEADERS has 2 malformed entries/);
+    expect(warnings[0]).not.toContain('s3cret');
+  });
+});

@@ -1,0 +1,119 @@
+import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { buildPropagator } from '../../../src/propagation/composite';
+import { getCorrelation } from '../../../src/propagation/correlation';
+import { RequestIdPropagator } from '../../../src/propagation/request-id-propagator';
+import { RequestIdGenerator } from '../../../src/tracing/id-generator';
+
+const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+
+function setup() {
+  const idGenerator = new RequestIdGenerator();
+  const requestId = new RequestIdPropagator({ headers: ['x-request-id', 'x-correlation-id'], outgoingHeader: 'X-Request-ID', idGenerator });
+  const propagator = buildPropagator(['tracecontext', 'baggage'], requestId);
+  const extract = (headers: Record<string, string>) => propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  const inject = (context: Context) => {
+    const carrier: Record<string, string> = {};
+    propagator.inject(context, carrier, defaultTextMapSetter);
+    return carrier;
+  };
+  return { idGenerator, extract, inject };
+}
+
+describe('extracting the request correlation', () => {
+  const table: Array<[string, Record<string, string>, { requestId: string | RegExp; chain: string | RegExp; armed: string | null; parent: boolean }]> = [
+    ['a UUID X-Request-ID picks the trace id', { 'x-request-id': '0DADB33F-EE15-470A-BFC8-5E35926793A5' },
+      { requestId: '0DADB33F-EE15-470A-BFC8-5E35926793A5', chain: '0DADB33F-EE15-470A-BFC8-5E35926793A5', armed: '0dadb33fee15470abfc85e35926793a5', parent: false }],
+    ['a free-form X-Request-ID maps through SHA-256', { 'x-request-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
+    ['X-Correlation-ID is read when X-Request-ID is absent', { 'x-correlation-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
+    ['an invalid X-Request-ID falls back to X-Correlation-ID', { 'x-request-id': 'bad id', 'x-correlation-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
+    ['the chain form counts as the root with its chain', { 'x-request-id': 'abc-123,1111111111111111' },
+      { requestId: 'abc-123', chain: 'abc-123,1111111111111111', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
+    ['request.id and request.chain in baggage are read', { baggage: 'request.id=abc-123,request.chain=abc-123%2C1111111111111111' },
+      { requestId: 'abc-123', chain: 'abc-123,1111111111111111', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
+    ['a baggage chain with another root is ignored', { 'x-request-id': 'abc-123', baggage: 'request.chain=other%2C1111111111111111' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
+    ['a valid traceparent continues the trace and names the request after it', { traceparent: TRACEPARENT },
+      { requestId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', chain: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', armed: null, parent: true }],
+    ['a traceparent with X-Request-ID keeps both', { traceparent: TRACEPARENT, 'x-request-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: null, parent: true }],
+    ['an invalid traceparent is ignored', { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'x-request-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
+    ['no id at all makes a new UUID', {},
+      { requestId: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, chain: /^[0-9a-f-]{36}$/, armed: 'uuid', parent: false }],
+    ['a hostile X-Request-ID counts as no id', { 'x-request-id': 'x\r\nSet-Cookie: a=b' },
+      { requestId: /^[0-9a-f]{8}-/, chain: /^[0-9a-f-]{36}$/, armed: 'uuid', parent: false }],
+  ];
+
+  test.each(table)('%s', (_title, headers, expected) => {
+    const { idGenerator, extract } = setup();
+    const context = extract(headers);
+    const correlation = getCorrelation(context);
+    expect(correlation).toBeDefined();
+    expect(correlation!.requestId).toEqual(expected.requestId instanceof RegExp ? expect.stringMatching(expected.requestId) : expected.requestId);
+    expect(correlation!.chain).toEqual(expected.chain instanceof RegExp ? expect.stringMatching(expected.chain) : expected.chain);
+    expect(trace.getSpanContext(context) !== undefined).toBe(expected.parent);
+    const traceId = idGenerator.generateTraceId();
+    if (expected.armed === 'uuid') expect(traceId).toBe(correlation!.requestId.replace(/-/g, ''));
+    else if (expected.armed !== null) expect(traceId).toBe(expected.armed);
+    else expect(traceId).not.toBe(trace.getSpanContext(context)!.traceId);
+  });
+
+  test('the hop id joins an incoming chain but not a chain born here', () => {
+    const { extract } = setup();
+    const downstream = getCorrelation(extract({ 'x-request-id': 'abc-123,1111111111111111' }))!;
+    downstream.enterHop('2222222222222222');
+    expect(downstream.chain).toBe('abc-123,1111111111111111,2222222222222222');
+    const edge = getCorrelation(extract({ 'x-request-id': 'abc-123' }))!;
+    edge.enterHop('2222222222222222');
+    expect(edge.chain).toBe('abc-123');
+  });
+});
+
+describe('injecting the request correlation', () => {
+  test('outgoing calls carry X-Request-ID and the chain in baggage next to the caller baggage', () => {
+    const { extract, inject } = setup();
+    const context = extract({ 'x-request-id': 'abc-123,1111111111111111', baggage: 'tenant=acme' });
+    getCorrelation(context)!.enterHop('2222222222222222');
+    const headers = inject(context);
+    expect(headers['X-Request-ID']).toBe('abc-123');
+    const sent = Object.fromEntries(
+      headers.baggage.split(',').map(entry => entry.split('=')).map(([key, value]) => [key, decodeURIComponent(value)]),
+    );
+    expect(sent).toEqual({ tenant: 'acme', 'request.id': 'abc-123', 'request.chain': 'abc-123,1111111111111111,2222222222222222' });
+  });
+
+  test('a context without a correlation injects no request id', () => {
+    const { inject } = setup();
+    expect(inject(ROOT_CONTEXT)).toEqual({});
+  });
+});
+
+describe('RequestIdGenerator', () => {
+  test('an armed trace id is used once', () => {
+    const generator = new RequestIdGenerator();
+    generator.arm('0dadb33fee15470abfc85e35926793a5');
+    expect(generator.generateTraceId()).toBe('0dadb33fee15470abfc85e35926793a5');
+    expect(generator.generateTraceId()).not.toBe('0dadb33fee15470abfc85e35926793a5');
+  });
+
+  test('an armed trace id that no span took is dropped at the end of the synchronous run', async () => {
+    const generator = new RequestIdGenerator();
+    generator.arm('0dadb33fee15470abfc85e35926793a5');
+    await Promise.resolve();
+    expect(generator.generateTraceId()).not.toBe('0dadb33fee15470abfc85e35926793a5');
+  });
+
+  test('random ids are valid W3C ids and do not repeat', () => {
+    const generator = new RequestIdGenerator();
+    const traceIds = new Set(Array.from({ length: 2000 }, () => generator.generateTraceId()));
+    const spanIds = new Set(Array.from({ length: 2000 }, () => generator.generateSpanId()));
+    expect(traceIds.size).toBe(2000);
+    expect(spanIds.size).toBe(2000);
+    for (const id of traceIds) expect(id).toMatch(/^(?!0{32})[0-9a-f]{32}$/);
+    for (const id of spanIds) expect(id).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
+  });
+});
