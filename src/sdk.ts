@@ -10,7 +10,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, NoopSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler,
+  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -21,6 +21,7 @@ import { serverHooks } from './http/server-hooks';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
 import { RequestIdPropagator } from './propagation/request-id-propagator';
+import { CorrelationSpanProcessor } from './tracing/correlation-span-processor';
 import { RequestIdGenerator } from './tracing/id-generator';
 
 export interface BuiltSdk {
@@ -36,10 +37,13 @@ export function buildSdk(config: Config): BuiltSdk {
     outgoingHeader: config.requestIdHeader,
     idGenerator,
   });
-  const spanProcessors: SpanProcessor[] = config.tracesExporters.map(name => new BatchSpanProcessor(buildExporter(name, config), config.batch));
+  // The correlation processor comes first so exporters see the attributes.
   // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
   // propagation and log fields keep working; they are just not sent anywhere.
-  if (spanProcessors.length === 0) spanProcessors.push(new NoopSpanProcessor());
+  const spanProcessors: SpanProcessor[] = [
+    new CorrelationSpanProcessor(),
+    ...config.tracesExporters.map(name => new BatchSpanProcessor(buildExporter(name, config), config.batch)),
+  ];
   const options: Partial<NodeSDKConfiguration> = {
     idGenerator,
     sampler: buildSampler(config),

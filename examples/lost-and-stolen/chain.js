@@ -38,7 +38,10 @@ function startService(name, script, env = {}, options = {}) {
       resolve({ code, signal });
     })),
     stop: () => stopChild(child, service.exited),
+    waitForLine: (predicate, timeoutMs = 10000) => waitForLine(service, predicate, timeoutMs),
   };
+  const waiters = new Set();
+  service.waiters = waiters;
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', chunk => { service.stderr += chunk; });
   const listening = new Promise((resolve, reject) => {
@@ -54,6 +57,7 @@ function startService(name, script, env = {}, options = {}) {
         record = { raw: line };
       }
       service.lines.push(record);
+      for (const waiter of waiters) waiter(record);
       if (record.msg === 'listening' && service.url === undefined) {
         service.url = `http://127.0.0.1:${record.port}`;
         clearTimeout(timer);
@@ -66,6 +70,28 @@ function startService(name, script, env = {}, options = {}) {
     });
   });
   return listening;
+}
+
+/**
+ * Resolves with the first line (already read or still to come) that matches,
+ * so tests wait for the event instead of sleeping.
+ */
+function waitForLine(service, predicate, timeoutMs) {
+  const found = service.lines.find(predicate);
+  if (found) return Promise.resolve(found);
+  return new Promise((resolve, reject) => {
+    const waiter = record => {
+      if (!predicate(record)) return;
+      service.waiters.delete(waiter);
+      clearTimeout(timer);
+      resolve(record);
+    };
+    const timer = setTimeout(() => {
+      service.waiters.delete(waiter);
+      reject(new Error(`${service.name} wrote no matching line within ${timeoutMs} ms; stderr: ${service.stderr}`));
+    }, timeoutMs);
+    service.waiters.add(waiter);
+  });
 }
 
 /** SIGTERM, then SIGKILL if the child has not exited within the timeout. */

@@ -1,15 +1,14 @@
 /**
  * Per-request set-up at the HTTP server, run by the http instrumentation as
- * its span starts, before the app's handler sees the request: the hop enters
- * the chain, the span gets `request.id` and `request.chain`, and the
- * response gets the request-id header, so every status (404 and 500
- * included) carries it.
+ * its span starts, before the app's handler sees the request: the response
+ * gets the request-id header, so every status (404 and 500 included)
+ * carries it, and an armed trace id that no span took is dropped.
  */
 import { context } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
-import { REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, getCorrelation } from '../propagation/correlation';
+import { getCorrelation } from '../propagation/correlation';
 import type { RequestIdGenerator } from '../tracing/id-generator';
 import { pathMatcher } from './ignore-paths';
 
@@ -34,9 +33,9 @@ export function serverHooks(options: ServerHookOptions): HttpHooks {
       options.idGenerator.disarm();
       const correlation = getCorrelation(context.active());
       if (correlation === undefined) return;
+      // Normally done as the span started (CorrelationSpanProcessor); a
+      // non-recording span from a sampled-out trace skips processors.
       correlation.enterHop(span.spanContext().spanId);
-      span.setAttribute(REQUEST_ID_ATTRIBUTE, correlation.requestId);
-      span.setAttribute(REQUEST_CHAIN_ATTRIBUTE, correlation.chain);
       const res = response as ServerResponse;
       if (!res.headersSent) res.setHeader(options.responseHeader, correlation.requestId);
     },

@@ -19,6 +19,7 @@ const CORRELATION_KEY = createContextKey('tracehop request correlation');
 
 export class RequestCorrelation {
   private currentChain: string;
+  private hopEntered = false;
   private bagIn: Baggage | undefined;
   private bagOut: Baggage | undefined;
 
@@ -36,8 +37,10 @@ export class RequestCorrelation {
     return this.currentChain;
   }
 
-  /** Appends this service's hop id (its server span id) to the incoming chain. */
+  /** Appends this service's hop id (its server span id) to the incoming chain, once. */
   enterHop(hopId: string): void {
+    if (this.hopEntered) return;
+    this.hopEntered = true;
     if (this.incomingChain !== null) {
       this.currentChain = extendChain(this.incomingChain, hopId);
       this.bagOut = undefined;
