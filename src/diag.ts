@@ -5,8 +5,12 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import type { DiagLogger } from '@opentelemetry/api';
 
-/** The diag logger every tracehop module reports through. */
-export const tracehopDiag: DiagLogger = diag.createComponentLogger({ namespace: 'tracehop' });
+/**
+ * The diag logger every tracehop module reports through: the global one, so
+ * the user's OTEL_LOG_LEVEL governs it. The sink below prefixes each line
+ * with `tracehop`; upstream components add their own package name.
+ */
+export const tracehopDiag: DiagLogger = diag;
 
 /** How often one kind of problem may be reported: once a minute. */
 export const REPORT_INTERVAL_MS = 60_000;

@@ -38,12 +38,16 @@ function startService(name, script, env = {}, options = {}) {
       resolve({ code, signal });
     })),
     stop: () => stopChild(child, service.exited),
-    waitForLine: (predicate, timeoutMs = 10000) => waitForLine(service, predicate, timeoutMs),
+    waitForLine: (predicate, timeoutMs = 10000) => waitFor(service, () => service.lines.find(predicate), timeoutMs),
+    waitForStderr: (pattern, timeoutMs = 10000) => waitFor(service, () => pattern.test(service.stderr) && service.stderr, timeoutMs),
   };
   const waiters = new Set();
   service.waiters = waiters;
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', chunk => { service.stderr += chunk; });
+  child.stderr.on('data', chunk => {
+    service.stderr += chunk;
+    for (const waiter of waiters) waiter();
+  });
   const listening = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -57,7 +61,7 @@ function startService(name, script, env = {}, options = {}) {
         record = { raw: line };
       }
       service.lines.push(record);
-      for (const waiter of waiters) waiter(record);
+      for (const waiter of waiters) waiter();
       if (record.msg === 'listening' && service.url === undefined) {
         service.url = `http://127.0.0.1:${record.port}`;
         clearTimeout(timer);
@@ -73,22 +77,23 @@ function startService(name, script, env = {}, options = {}) {
 }
 
 /**
- * Resolves with the first line (already read or still to come) that matches,
- * so tests wait for the event instead of sleeping.
+ * Resolves with the first truthy result of `check`, run now and after every
+ * stdout line and stderr chunk, so tests wait for the event instead of sleeping.
  */
-function waitForLine(service, predicate, timeoutMs) {
-  const found = service.lines.find(predicate);
+function waitFor(service, check, timeoutMs) {
+  const found = check();
   if (found) return Promise.resolve(found);
   return new Promise((resolve, reject) => {
-    const waiter = record => {
-      if (!predicate(record)) return;
+    const waiter = () => {
+      const result = check();
+      if (!result) return;
       service.waiters.delete(waiter);
       clearTimeout(timer);
-      resolve(record);
+      resolve(result);
     };
     const timer = setTimeout(() => {
       service.waiters.delete(waiter);
-      reject(new Error(`${service.name} wrote no matching line within ${timeoutMs} ms; stderr: ${service.stderr}`));
+      reject(new Error(`${service.name}: nothing matched within ${timeoutMs} ms; stderr: ${service.stderr}`));
     }, timeoutMs);
     service.waiters.add(waiter);
   });

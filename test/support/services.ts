@@ -17,6 +17,8 @@ export interface Service {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves with the first stdout line, already read or still to come, that matches. */
   waitForLine(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Resolves with all of stderr once it matches `pattern`. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<string>;
 }
 
 export interface Chain {
