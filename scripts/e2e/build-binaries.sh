@@ -55,12 +55,12 @@ export PATH="$(dirname "$GO"):$PATH"
 export GOTOOLCHAIN=local
 export GOWORK=off
 export GOFLAGS="${GOFLAGS:-} -buildvcs=false"
-# The checksum database reachable here has no entries for some collector
-# modules (lookups answer 404), which would stop `go install` and the
-# builder's `go mod tidy`. Modules under this prefix are taken from the
-# module proxy without that lookup; the collector build below seeds its
-# go.sum with Jaeger's checked one, so modules listed there are still
-# verified.
+# Checksum-database lookups through the module proxy answer 404 for some
+# collector modules (the builder among them), which would stop `go install`
+# and the builder's `go mod tidy`. Modules under this prefix skip that
+# lookup; the collector build below seeds its go.sum with Jaeger's verified
+# one, so every collector module it uses is still checked against a known
+# hash. Other modules go through the checksum database as usual.
 export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}go.opentelemetry.io/collector"
 
 [ -f "$MANIFEST" ] || die "missing $MANIFEST"
