@@ -9,6 +9,7 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { parseDiagLogLevel } from './diag';
 import { findServiceName } from './service-name';
+import { DEFAULT_PROPAGATE_TO, isPolicyEntry } from './propagation/destination-policy';
 import type { ServiceNameSource } from './service-name';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -62,6 +63,10 @@ export interface Config {
   readonly logFields: LogFieldNames;
   readonly pinoHook: boolean;
   readonly shutdownTimeoutMillis: number;
+  /** TRACEHOP_PROPAGATE_TO (plus TRACEHOP_SERVICE_DOMAIN): who may receive our headers. */
+  readonly propagateTo: readonly string[];
+  /** TRACEHOP_EDGE_MODE: incoming ids and baggage from clients are not trusted. */
+  readonly edgeMode: boolean;
 }
 
 /** What `parseConfig` needs to know about the app besides its environment. */
@@ -134,6 +139,8 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     logFields: reader.logFields(),
     pinoHook: reader.boolean('TRACEHOP_PINO_HOOK', true),
     shutdownTimeoutMillis: reader.integer('TRACEHOP_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0),
+    propagateTo: reader.propagateTo(),
+    edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
     warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
@@ -207,6 +214,17 @@ class EnvReader {
     const used = good.length > 0 ? good : splitList(fallback);
     this.reject(name, value, `a comma-separated list of ${expected}`, used.join(',') || '(none)');
     return used;
+  }
+
+  /** The propagation policy: TRACEHOP_PROPAGATE_TO, else the defaults; TRACEHOP_SERVICE_DOMAIN adds a suffix. */
+  propagateTo(): string[] {
+    const entries = this.list('TRACEHOP_PROPAGATE_TO', DEFAULT_PROPAGATE_TO.join(','), isPolicyEntry, 'hosts, .domain suffixes, CIDR ranges, loopback, private, local-names or *');
+    const domain = this.raw('TRACEHOP_SERVICE_DOMAIN');
+    if (domain === undefined) return entries;
+    const suffix = domain.startsWith('.') ? domain : `.${domain}`;
+    if (isPolicyEntry(suffix)) return [...entries, suffix];
+    this.reject('TRACEHOP_SERVICE_DOMAIN', domain, 'a domain name', '(none)');
+    return entries;
   }
 
   logLevel(): DiagLogLevel {

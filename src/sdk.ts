@@ -20,6 +20,9 @@ import type { Config } from './config';
 import { serverHooks } from './http/server-hooks';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
+import { destinationPolicy } from './propagation/destination-policy';
+import { DestinationGate, PolicyPropagator } from './propagation/policy-propagator';
+import { fetchClientHooks, httpClientHooks } from './http/client-hooks';
 import { RequestIdPropagator } from './propagation/request-id-propagator';
 import { CorrelationSpanProcessor } from './tracing/correlation-span-processor';
 import { RequestIdGenerator } from './tracing/id-generator';
@@ -36,7 +39,12 @@ export function buildSdk(config: Config): BuiltSdk {
     headers: config.requestIdHeaders,
     outgoingHeader: config.requestIdHeader,
     idGenerator,
+    edge: config.edgeMode,
   });
+  const policy = destinationPolicy(config.propagateTo);
+  // With TRACEHOP_PROPAGATE_TO=* every destination is allowed: no gate, no hooks.
+  const gate = config.propagateTo.includes('*') ? undefined : new DestinationGate(policy);
+  const propagator = buildPropagator(config.propagators, requestIdPropagator);
   // The correlation processor comes first so exporters see the attributes.
   // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
   // propagation and log fields keep working; they are just not sent anywhere.
@@ -48,8 +56,8 @@ export function buildSdk(config: Config): BuiltSdk {
     idGenerator,
     sampler: buildSampler(config),
     spanProcessors,
-    textMapPropagator: buildPropagator(config.propagators, requestIdPropagator),
-    instrumentations: buildInstrumentations(config, idGenerator),
+    textMapPropagator: gate === undefined ? propagator : new PolicyPropagator(propagator, gate),
+    instrumentations: buildInstrumentations(config, idGenerator, gate),
   };
   if (config.serviceNameSource !== 'OTEL_SERVICE_NAME' && config.serviceNameSource !== 'OTEL_RESOURCE_ATTRIBUTES') {
     options.serviceName = config.serviceName;
@@ -60,10 +68,13 @@ export function buildSdk(config: Config): BuiltSdk {
   return { sdk: new NodeSDK(options), idGenerator, spanProcessors };
 }
 
-function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator): Instrumentation[] {
+function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate | undefined): Instrumentation[] {
   const instrumentations: Instrumentation[] = [
-    new HttpInstrumentation(serverHooks({ responseHeader: config.requestIdHeader, ignorePaths: config.ignorePaths, idGenerator })),
-    new UndiciInstrumentation(),
+    new HttpInstrumentation({
+      ...serverHooks({ responseHeader: config.requestIdHeader, ignorePaths: config.ignorePaths, idGenerator }),
+      ...(gate === undefined ? {} : httpClientHooks(gate)),
+    }),
+    new UndiciInstrumentation(gate === undefined ? {} : fetchClientHooks(gate)),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   return instrumentations;

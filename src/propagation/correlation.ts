@@ -4,7 +4,7 @@
  * request of the request's call tree can find it.
  */
 import { createContextKey, propagation } from '@opentelemetry/api';
-import type { Baggage, Context } from '@opentelemetry/api';
+import type { Baggage, Context, SpanContext } from '@opentelemetry/api';
 import { extendChain } from '../ids/chain';
 
 /** Baggage keys that carry the correlation downstream. */
@@ -14,6 +14,15 @@ export const REQUEST_CHAIN_BAGGAGE_KEY = 'request.chain';
 /** Span attributes that let a Jaeger tag search find a request. */
 export const REQUEST_ID_ATTRIBUTE = 'request.id';
 export const REQUEST_CHAIN_ATTRIBUTE = 'request.chain';
+/** Edge mode: the validated request id a client sent, kept but not trusted. */
+export const CLIENT_REQUEST_ID_ATTRIBUTE = 'request.client_id';
+
+/** What an untrusted client sent, kept on the server span in edge mode. */
+export interface ClientIds {
+  readonly requestId?: string;
+  /** A valid remote parent, recorded as a span link rather than continued. */
+  readonly parent?: SpanContext;
+}
 
 const CORRELATION_KEY = createContextKey('tracehop request correlation');
 
@@ -28,7 +37,7 @@ export class RequestCorrelation {
    * @param incomingChain the validated chain that came with it (root first),
    *   or `null` when the id was born in this service
    */
-  constructor(readonly requestId: string, readonly incomingChain: readonly string[] | null) {
+  constructor(readonly requestId: string, readonly incomingChain: readonly string[] | null, readonly client?: ClientIds) {
     this.currentChain = incomingChain === null ? requestId : incomingChain.join(',');
   }
 
@@ -37,14 +46,15 @@ export class RequestCorrelation {
     return this.currentChain;
   }
 
-  /** Appends this service's hop id (its server span id) to the incoming chain, once. */
-  enterHop(hopId: string): void {
-    if (this.hopEntered) return;
+  /** Appends this service's hop id (its server span id) to the incoming chain, once; true the first time. */
+  enterHop(hopId: string): boolean {
+    if (this.hopEntered) return false;
     this.hopEntered = true;
     if (this.incomingChain !== null) {
       this.currentChain = extendChain(this.incomingChain, hopId);
       this.bagOut = undefined;
     }
+    return true;
   }
 
   /** The baggage to send downstream: `bag` plus `request.id` and `request.chain`. Cached for the last `bag` seen. */

@@ -30,17 +30,21 @@ export interface RequestIdPropagatorOptions {
   /** The header name to write on outgoing calls. */
   readonly outgoingHeader: string;
   readonly idGenerator: RequestIdGenerator;
+  /** Edge mode: a client's ids and baggage never pick our trace or request id. */
+  readonly edge?: boolean;
 }
 
 export class RequestIdPropagator implements TextMapPropagator {
   private readonly headers: readonly string[];
   private readonly outgoingHeader: string;
   private readonly idGenerator: RequestIdGenerator;
+  private readonly edge: boolean;
 
   constructor(options: RequestIdPropagatorOptions) {
     this.headers = options.headers;
     this.outgoingHeader = options.outgoingHeader;
     this.idGenerator = options.idGenerator;
+    this.edge = options.edge ?? false;
   }
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
@@ -49,6 +53,7 @@ export class RequestIdPropagator implements TextMapPropagator {
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    if (this.edge) return this.extractAtEdge(context, carrier, getter);
     const incoming = this.readIncoming(context, carrier, getter);
     const parent = trace.getSpanContext(context);
     if (parent !== undefined && trace.isSpanContextValid(parent)) {
@@ -62,6 +67,22 @@ export class RequestIdPropagator implements TextMapPropagator {
     const requestId = randomUUID();
     this.idGenerator.arm(requestId.replace(/-/g, ''));
     return setCorrelation(context, new RequestCorrelation(requestId, null));
+  }
+
+  /**
+   * Edge mode: the remote parent and the baggage a client sent are dropped
+   * from the context, a new trace and request id start, and the client's
+   * validated request id and valid traceparent are kept for the server span
+   * (an attribute and a link), never trusted.
+   */
+  private extractAtEdge(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    const remote = trace.getSpanContext(context);
+    const parent = remote !== undefined && trace.isSpanContextValid(remote) ? remote : undefined;
+    const clientRequestId = this.readHeaders(carrier, getter)?.id;
+    const clean = trace.deleteSpan(propagation.deleteBaggage(context));
+    const requestId = randomUUID();
+    this.idGenerator.arm(requestId.replace(/-/g, ''));
+    return setCorrelation(clean, new RequestCorrelation(requestId, null, { requestId: clientRequestId, parent }));
   }
 
   fields(): string[] {
@@ -79,14 +100,7 @@ export class RequestIdPropagator implements TextMapPropagator {
    * request's id.
    */
   private readIncoming(context: Context, carrier: unknown, getter: TextMapGetter): Incoming | null {
-    let parsed: ParsedRequestId | null = null;
-    for (const header of this.headers) {
-      const value = getter.get(carrier, header);
-      if (value === undefined) continue;
-      parsed = parseRequestId(value);
-      if (parsed !== null) break;
-      reporter.warn(`rejected ${header}`, `ignored an incoming ${header} header: ${describeRejectedRequestId(value)}`);
-    }
+    let parsed = this.readHeaders(carrier, getter);
     const bag = propagation.getBaggage(context);
     if (parsed === null) {
       const fromBaggage = bag?.getEntry(REQUEST_ID_BAGGAGE_KEY)?.value;
@@ -97,6 +111,18 @@ export class RequestIdPropagator implements TextMapPropagator {
     const chainValue = bag?.getEntry(REQUEST_CHAIN_BAGGAGE_KEY)?.value;
     const chain = chainValue === undefined ? null : parseRequestId(chainValue);
     return { id: parsed.id, chain: chain !== null && chain.id === parsed.id ? chain.chain : null };
+  }
+
+  /** The first request-id header holding an acceptable value; each rejected one is reported, rate-limited, without its value. */
+  private readHeaders(carrier: unknown, getter: TextMapGetter): ParsedRequestId | null {
+    for (const header of this.headers) {
+      const value = getter.get(carrier, header);
+      if (value === undefined) continue;
+      const parsed = parseRequestId(value);
+      if (parsed !== null) return parsed;
+      reporter.warn(`rejected ${header}`, `ignored an incoming ${header} header: ${describeRejectedRequestId(value)}`);
+    }
+    return null;
   }
 }
 

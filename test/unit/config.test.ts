@@ -77,6 +77,10 @@ describe('standard variables', () => {
     ['TRACEHOP_LOG_FIELDS renames fields', { TRACEHOP_LOG_FIELDS: 'trace_id=traceId,request_id=reqId' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestId: 'reqId' } }],
     ['TRACEHOP_PINO_HOOK=false turns the hook off', { TRACEHOP_PINO_HOOK: 'false' }, { pinoHook: false }],
     ['TRACEHOP_SHUTDOWN_TIMEOUT_MS', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '1500' }, { shutdownTimeoutMillis: 1500 }],
+    ['the default propagation policy', {}, { propagateTo: ['loopback', 'private', 'local-names'] }],
+    ['TRACEHOP_PROPAGATE_TO replaces the default', { TRACEHOP_PROPAGATE_TO: '.corp.example, 10.0.0.0/8' }, { propagateTo: ['.corp.example', '10.0.0.0/8'] }],
+    ['TRACEHOP_SERVICE_DOMAIN adds its suffix', { TRACEHOP_SERVICE_DOMAIN: 'svc.cluster.local' }, { propagateTo: ['loopback', 'private', 'local-names', '.svc.cluster.local'] }],
+    ['TRACEHOP_EDGE_MODE=true', { TRACEHOP_EDGE_MODE: 'true' }, { edgeMode: true }],
   ])('%s', (_title, env, expected) => {
     const { config, warnings } = parse(env);
     expect(warnings).toEqual([]);
@@ -99,6 +103,7 @@ describe('invalid settings', () => {
     ['a header name with a space', { TRACEHOP_REQUEST_ID_HEADERS: 'X Request' }, { requestIdHeader: 'X-Request-ID' }, /^TRACEHOP_REQUEST_ID_HEADERS="X Request" .*; using X-Request-ID,X-Correlation-ID$/],
     ['an ignore path without a slash', { TRACEHOP_IGNORE_PATHS: 'healthz,/ready' }, { ignorePaths: ['/ready'] }, /^TRACEHOP_IGNORE_PATHS="healthz,\/ready" .*; using \/ready$/],
     ['a log field name that is not a name', { TRACEHOP_LOG_FIELDS: 'trace_id=a b' }, { logFields: DEFAULT_LOG_FIELDS }, /^TRACEHOP_LOG_FIELDS="trace_id=a b" .*; using trace_id=trace_id,/],
+    ['a policy entry that is not a host or range', { TRACEHOP_PROPAGATE_TO: 'loopback,10.0.0.0/99' }, { propagateTo: ['loopback'] }, /^TRACEHOP_PROPAGATE_TO="loopback,10.0.0.0\/99" .*; using loopback$/],
     ['a timeout that is not a number', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '5s' }, { shutdownTimeoutMillis: 5000 }, /^TRACEHOP_SHUTDOWN_TIMEOUT_MS="5s" .*; using 5000$/],
     ['a control character in a value is escaped', { OTEL_LOG_LEVEL: 'warn\nFAKE LINE' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="warn\\nFAKE LINE" /],
   ])('%s gets one line naming the variable and the value used', (_title, env, expected, warning) => {
