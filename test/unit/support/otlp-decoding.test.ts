@@ -577,6 +577,28 @@ describe('OTLP receiver request handling', () => {
     }
   });
 
+  test('close() also ends a connection whose export body is still being received', async () => {
+    const own = await startOtlpReceiver();
+    const request = http.request(own.tracesUrl, {
+      method: 'POST',
+      // 100-continue makes the server acknowledge the headers, so the request is known to be in progress.
+      headers: { 'content-type': 'application/x-protobuf', 'content-length': '1000', expect: '100-continue' },
+    });
+    const ended = new Promise<void>((resolve) => {
+      request.on('error', () => resolve());
+      request.on('close', () => resolve());
+    });
+    await new Promise<void>((resolve) => {
+      request.on('continue', () => resolve());
+      request.flushHeaders();
+    });
+    request.write(new Uint8Array(10));
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(1000);
+    await ended;
+  });
+
   test('close() rejects waits that are still pending', async () => {
     const own = await startOtlpReceiver();
     const pending = own.waitForSpans(() => false, 10_000);
