@@ -1,0 +1,33 @@
+'use strict';
+// The service under test: one route that logs one pino line per request and
+// answers a few bytes, as a small JSON API would. pino writes to stdout,
+// which the suite points at /dev/null. The suite asks for the process's own
+// CPU time, memory and request count over IPC, so none of it is measured
+// from outside.
+const http = require('node:http');
+const { performance } = require('node:perf_hooks');
+const pino = require('pino');
+const { serve } = require('./ipc');
+
+const logger = pino();
+let served = 0;
+
+const server = http.createServer((req, res) => {
+  served++;
+  logger.info({ method: req.method, path: req.url }, 'request received');
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"ok":true}');
+});
+
+serve({
+  stats: message => {
+    // Only with --expose-gc: a collection first, so heapUsed is live data.
+    if (message.gc && typeof global.gc === 'function') global.gc();
+    const memory = process.memoryUsage();
+    return { cpu: process.cpuUsage(), rss: memory.rss, heapUsed: memory.heapUsed, served };
+  },
+});
+
+server.listen(0, '127.0.0.1', () => {
+  process.send({ type: 'listening', port: server.address().port, sinceStartMs: performance.now(), rss: process.memoryUsage.rss() });
+});

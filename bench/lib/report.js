@@ -1,0 +1,185 @@
+'use strict';
+// The markdown report of one run. Figures are medians of rounds with their
+// range, `median (min–max)`; ratios are to the untraced baseline measured in
+// the same rounds.
+const { OPTIONS, TRACED_OPTIONS } = require('./options');
+
+function number(value, digits = 0) {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+function range(summary, digits = 0) {
+  if (!summary || summary.n === 0) return 'n/a';
+  if (summary.n === 1) return number(summary.median, digits);
+  return `${number(summary.median, digits)} (${number(summary.min, digits)}–${number(summary.max, digits)})`;
+}
+
+function ratio(summary) {
+  if (!summary || summary.n === 0) return 'n/a';
+  if (summary.n === 1) return `${number(summary.median, 2)}x`;
+  return `${number(summary.median, 2)}x (${number(summary.min, 2)}–${number(summary.max, 2)})`;
+}
+
+function table(headers, rows) {
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map(row => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+function requestPathSection(result) {
+  const { rounds, seconds, connections } = result.settings;
+  const o = result.options;
+  return [
+    '## Request path',
+    '',
+    `${rounds} round(s) of ${seconds} s per option, options alternating; autocannon, ${connections} connections, one pino line per request; every span exported to the local sink.`,
+    '',
+    table(
+      ['option', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/request', 'RSS after load MB', 'bytes/span exported'],
+      OPTIONS.map(option => [
+        option.label,
+        range(o[option.id].requestsPerSecond.value),
+        range(o[option.id].p50Ms.value, 3),
+        range(o[option.id].p99Ms.value, 3),
+        range(o[option.id].cpuMicrosPerRequest.value, 1),
+        range(o[option.id].rssMB.value, 1),
+        number(o[option.id].export.bytesPerSpan),
+      ]),
+    ),
+    '',
+    'Ratio to no tracing, same rounds:',
+    '',
+    table(
+      ['option', 'req/s', 'p50', 'p99', 'CPU/request', 'RSS after load'],
+      TRACED_OPTIONS.map(option => [
+        option.label,
+        ratio(o[option.id].requestsPerSecond.ratio),
+        ratio(o[option.id].p50Ms.ratio),
+        ratio(o[option.id].p99Ms.ratio),
+        ratio(o[option.id].cpuMicrosPerRequest.ratio),
+        ratio(o[option.id].rssMB.ratio),
+      ]),
+    ),
+    '',
+    `tracehop's throughput over auto-instrumentations-node's: ${ratio(result.tracehopToAuto.requestsPerSecond)}.`,
+  ].join('\n');
+}
+
+function logCallSection(result) {
+  const o = result.options;
+  return [
+    '## Log call',
+    '',
+    `\`logger.info({..}, 'msg')\` to /dev/null through \`pino.destination\`; ${result.settings.rounds} round(s) of ${number(result.settings.calls)} calls per option and place.`,
+    '',
+    table(
+      ['option', 'ns/call in a span', 'ratio', 'ns/call outside spans', 'ratio', 'fields added in a span'],
+      OPTIONS.map(option => [
+        option.id === 'none' ? 'plain pino' : option.label,
+        range(o[option.id].span.value),
+        option.id === 'none' ? '1x' : ratio(o[option.id].span.ratio),
+        range(o[option.id].outside.value),
+        option.id === 'none' ? '1x' : ratio(o[option.id].outside.ratio),
+        o[option.id].fieldsInSpan.length === 0 ? 'none' : o[option.id].fieldsInSpan.join(', '),
+      ]),
+    ),
+  ].join('\n');
+}
+
+function startupSection(result) {
+  const o = result.options;
+  return [
+    '## Start-up',
+    '',
+    `${result.settings.rounds} cold start(s) per option, alternating.`,
+    '',
+    table(
+      ['option', 'spawn to port ms', 'ratio', 'require preload ms', 'RSS at start MB', 'ratio'],
+      OPTIONS.map(option => [
+        option.label,
+        range(o[option.id].spawnToPortMs.value),
+        option.id === 'none' ? '1x' : ratio(o[option.id].spawnToPortMs.ratio),
+        option.id === 'none' ? '–' : range(o[option.id].requirePreloadMs),
+        range(o[option.id].rssAtStartMB.value, 1),
+        option.id === 'none' ? '1x' : ratio(o[option.id].rssAtStartMB.ratio),
+      ]),
+    ),
+  ].join('\n');
+}
+
+function memorySection(result) {
+  const o = result.options;
+  const { slices, warmUpSlices, seconds } = result.settings;
+  return [
+    '## Memory over a longer run',
+    '',
+    `${slices} slices of ${seconds} s load per option, alternating; the first ${warmUpSlices} are warm-up. Heap growth is heapUsed after a forced collection.`,
+    '',
+    table(
+      ['option', 'RSS after warm-up MB', 'RSS at end MB', 'ratio', 'RSS growth', 'heap growth MB', 'requests after warm-up'],
+      OPTIONS.map(option => [
+        option.label,
+        number(o[option.id].rssAfterWarmUpMB, 1),
+        number(o[option.id].rssAtEndMB, 1),
+        option.id === 'none' ? '1x' : `${number(o[option.id].rssRatio, 2)}x`,
+        `${number(o[option.id].rssGrowthMB, 1)} MB (${number(o[option.id].rssGrowthPercent, 1)} %)`,
+        number(o[option.id].heapGrowthMB, 1),
+        number(o[option.id].requestsAfterWarmUp),
+      ]),
+    ),
+  ].join('\n');
+}
+
+function exportSection(result) {
+  const o = result.options;
+  return [
+    '## Export',
+    '',
+    `Spans made at rising rates (${result.settings.rates.map(r => number(r)).join(', ')} per second, ${result.settings.seconds} s each) through each option's batch span processor and OTLP/HTTP protobuf exporter, counted at the sink.`,
+    '',
+    table(
+      ['option', 'spans/s without drops', 'where it stopped', 'bytes/span on the wire'],
+      TRACED_OPTIONS.map(option => [
+        option.label,
+        number(o[option.id].spansPerSecondWithoutDrops),
+        o[option.id].ceiling,
+        number(o[option.id].bytesPerSpan),
+      ]),
+    ),
+    '',
+    'Encoding alone, one 512-span batch of server spans (bench/export-encoding.js):',
+    '',
+    table(
+      ['protocol', 'bytes per span', 'encode ns per span'],
+      Object.entries(result.encoding).map(([protocol, r]) => [protocol, number(r.bytesPerSpan), number(r.nsPerSpan)]),
+    ),
+  ].join('\n');
+}
+
+function targetsSection(targets) {
+  return [
+    '## Targets (tracehop, issue #5)',
+    '',
+    table(['target', 'figure', 'met'], targets.map(t => [t.target, Number.isFinite(t.figure) ? number(t.figure, 2) : 'n/a', t.met ? 'yes' : '**no**'])),
+  ].join('\n');
+}
+
+const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection };
+
+function renderReport(report) {
+  const { machine } = report;
+  const header = [
+    `# tracehop benchmarks (${report.mode})`,
+    '',
+    `${report.startedAt}, ${number(report.durationSeconds)} s. ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGB} GB, ${machine.platform}, Node ${machine.node}. Load average ${report.loadAverage.before} before, ${report.loadAverage.after} after.`,
+    '',
+    `Versions: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+  ].join('\n');
+  const sections = Object.entries(report.results).map(([name, result]) => SECTIONS[name](result));
+  return [header, ...sections, targetsSection(report.targets)].join('\n\n') + '\n';
+}
+
+module.exports = { renderReport };

@@ -1,0 +1,69 @@
+'use strict';
+// Request path: the same small service under each option, loaded in turn on
+// loopback with autocannon. Per option and round: throughput, p50 and p99
+// latency, the service's own CPU time per request served (process.cpuUsage
+// read over IPC just before and after its load), and its RSS afterwards.
+// Every traced option exports every span to the local sink, so CPU per
+// request includes encoding and sending them.
+const { OPTIONS, rotation } = require('../lib/options');
+const { startServices } = require('../lib/processes');
+const { runLoad, CONNECTIONS } = require('../lib/load');
+const { compareRounds, ratioSummary } = require('../lib/stats');
+const { stopAll } = require('../lib/children');
+
+const SETTINGS = {
+  full: { rounds: 5, seconds: 4, warmUpSeconds: 2 },
+  quick: { rounds: 1, seconds: 0.5, warmUpSeconds: 0.25 },
+};
+const METRICS = ['requestsPerSecond', 'p50Ms', 'p99Ms', 'cpuMicrosPerRequest', 'rssMB'];
+const MB = 1024 * 1024;
+
+async function run({ quick, sink, log }) {
+  const settings = quick ? SETTINGS.quick : SETTINGS.full;
+  const services = await startServices(OPTIONS, sink, { tagPrefix: 'request' });
+  try {
+    // JIT, connection set-up and the exporters' first batches happen here, unmeasured.
+    for (const service of services) await runLoad(service.url, settings.warmUpSeconds);
+    const rounds = Object.fromEntries(OPTIONS.map(option => [option.id, []]));
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const service of rotation(services, round)) {
+        rounds[service.option.id][round] = await measure(service, settings.seconds);
+      }
+      log(`request path: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${Math.round(rounds[o.id][round].requestsPerSecond)} req/s`).join(', ')}`);
+    }
+    const byOption = compareRounds(rounds, METRICS);
+    for (const service of services) {
+      const { served } = await service.stats();
+      const exported = await sink.counters(service.tag);
+      byOption[service.option.id].export = {
+        spansPerRequest: exported.items / served,
+        bytesPerSpan: exported.items === 0 ? null : exported.bytes / exported.items,
+      };
+    }
+    return {
+      settings: { ...settings, connections: CONNECTIONS },
+      options: byOption,
+      tracehopToAuto: { requestsPerSecond: ratioSummary(rounds.tracehop.map(r => r.requestsPerSecond), rounds.auto.map(r => r.requestsPerSecond)) },
+      rounds,
+    };
+  } finally {
+    await stopAll(services);
+  }
+}
+
+async function measure(service, seconds) {
+  const before = await service.stats();
+  const load = await runLoad(service.url, seconds);
+  const after = await service.stats();
+  if (load.failed > 0) throw new Error(`${service.option.id}: ${load.failed} failed requests; stderr: ${service.stderr}`);
+  const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  return {
+    requestsPerSecond: load.requestsPerSecond,
+    p50Ms: load.p50Ms,
+    p99Ms: load.p99Ms,
+    cpuMicrosPerRequest: cpuMicros / (after.served - before.served),
+    rssMB: after.rss / MB,
+  };
+}
+
+module.exports = { name: 'requestPath', run };
