@@ -11,6 +11,8 @@ import { readFileSync } from 'node:fs';
 import { loadConfig } from './src/config';
 import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
+import { hookImports, isModuleHooksThread } from './src/esm-hook';
+import { reportStartupFacts } from './src/facts/startup-report';
 import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
 import type { BuiltSdk } from './src/sdk';
@@ -27,6 +29,8 @@ function readFile(file: string): string | undefined {
 }
 
 function start(): void {
+  // Node runs preloads in module.register's loader thread too; tracing belongs to the app's threads.
+  if (isModuleHooksThread()) return;
   const globals = globalThis as { [STARTED]?: boolean };
   if (globals[STARTED]) return;
   globals[STARTED] = true;
@@ -36,16 +40,20 @@ function start(): void {
   for (const warning of warnings) tracehopDiag.warn(warning);
   if (config.disabled) {
     tracehopDiag.info('OTEL_SDK_DISABLED=true: tracehop is off');
+    reportStartupFacts({ config, warnings, esmHook: { state: 'off', reason: 'OTEL_SDK_DISABLED=true' }, instrumentations: [], readFile });
     return;
   }
   // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
   setGlobalErrorHandler(error => reporter.warn(`export ${errorKind(error)}`, `trace export failed: ${describeError(error)}`));
   configureLogFields(config.logFields);
   const built = buildSdk(config);
+  // Before the app's first import; the include list is what the instrumentations hook.
+  const esmHook = hookImports(config.esmHook, built.instrumentations);
   built.sdk.start();
   // NodeSDK installs its own console diag logger when OTEL_LOG_LEVEL is set; ours writes to stderr only.
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
+  reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);
 }
 

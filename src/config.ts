@@ -67,6 +67,10 @@ export interface Config {
   readonly propagateTo: readonly string[];
   /** TRACEHOP_EDGE_MODE: incoming ids and baggage from clients are not trusted. */
   readonly edgeMode: boolean;
+  /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`. */
+  readonly esmHook: boolean;
+  /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
+  readonly doctorFd: number | undefined;
 }
 
 /** What `parseConfig` needs to know about the app besides its environment. */
@@ -80,6 +84,8 @@ export interface AppFacts {
 export const DEFAULT_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
 export const DEFAULT_REQUEST_ID_HEADERS = 'X-Request-ID,X-Correlation-ID';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+/** Set by `tracehop doctor` in the app's environment. */
+export const DOCTOR_FD_VARIABLE = 'TRACEHOP_DOCTOR_FD';
 export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
   traceId: 'trace_id',
   spanId: 'span_id',
@@ -141,6 +147,8 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     shutdownTimeoutMillis: reader.integer('TRACEHOP_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0),
     propagateTo: reader.propagateTo(),
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
+    esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
+    doctorFd: reader.doctorFd(),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
     warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
@@ -225,6 +233,16 @@ class EnvReader {
     if (isPolicyEntry(suffix)) return [...entries, suffix];
     this.reject('TRACEHOP_SERVICE_DOMAIN', domain, 'a domain name', '(none)');
     return entries;
+  }
+
+  /** 0 to 2 are stdin, stdout and stderr: the doctor's pipe is always above them. */
+  doctorFd(): number | undefined {
+    const value = this.raw(DOCTOR_FD_VARIABLE);
+    if (value === undefined) return undefined;
+    const fd = Number(value);
+    if (Number.isInteger(fd) && fd >= 3) return fd;
+    this.reject(DOCTOR_FD_VARIABLE, value, 'a file descriptor of at least 3', '(none)');
+    return undefined;
   }
 
   logLevel(): DiagLogLevel {
@@ -367,4 +385,12 @@ function deepFreeze<T extends object>(value: T): T {
 /** Reads the configuration of this process. The one place that touches `process.env`. */
 export function loadConfig(readFile: AppFacts['readFile']): ParsedConfig {
   return parseConfig(process.env, { entryScript: process.argv[1], readFile });
+}
+
+/**
+ * The environment for an app that `tracehop doctor` runs: this process's, so
+ * the app sees the settings the user would give it, plus the doctor's pipe.
+ */
+export function doctorChildEnvironment(fd: number): Record<string, string | undefined> {
+  return { ...process.env, [DOCTOR_FD_VARIABLE]: String(fd) };
 }

@@ -31,6 +31,8 @@ export interface BuiltSdk {
   readonly sdk: NodeSDK;
   readonly idGenerator: RequestIdGenerator;
   readonly spanProcessors: readonly SpanProcessor[];
+  /** Also what the ESM loader hook is limited to, and what the start-up facts describe. */
+  readonly instrumentations: readonly Instrumentation[];
 }
 
 export function buildSdk(config: Config): BuiltSdk {
@@ -52,12 +54,13 @@ export function buildSdk(config: Config): BuiltSdk {
     new CorrelationSpanProcessor(),
     ...config.tracesExporters.map(name => new BatchSpanProcessor(buildExporter(name, config), config.batch)),
   ];
+  const instrumentations = buildInstrumentations(config, idGenerator, gate);
   const options: Partial<NodeSDKConfiguration> = {
     idGenerator,
     sampler: buildSampler(config),
     spanProcessors,
     textMapPropagator: gate === undefined ? propagator : new PolicyPropagator(propagator, gate),
-    instrumentations: buildInstrumentations(config, idGenerator, gate),
+    instrumentations,
   };
   if (config.serviceNameSource !== 'OTEL_SERVICE_NAME' && config.serviceNameSource !== 'OTEL_RESOURCE_ATTRIBUTES') {
     options.serviceName = config.serviceName;
@@ -65,7 +68,7 @@ export function buildSdk(config: Config): BuiltSdk {
   if (!config.resourceDetectorsFromEnv) options.resourceDetectors = [envDetector, processDetector, hostDetector];
   if (!config.metricsRequested) options.metricReaders = [];
   if (!config.logsRequested) options.logRecordProcessors = [];
-  return { sdk: new NodeSDK(options), idGenerator, spanProcessors };
+  return { sdk: new NodeSDK(options), idGenerator, spanProcessors, instrumentations };
 }
 
 function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate | undefined): Instrumentation[] {

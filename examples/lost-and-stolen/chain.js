@@ -109,9 +109,13 @@ function stopChild(child, exited) {
   return exited;
 }
 
-/** Starts cards, accounts and the gateway that calls them. */
+/**
+ * Starts cards, accounts and the gateway that calls them. `options.scriptName`
+ * picks each service's file: `server.js` (CommonJS, the default) or
+ * `server.mjs` (the same services as ES modules).
+ */
 async function startChain(env = {}, options = {}) {
-  const dir = (service) => path.join(__dirname, service, 'server.js');
+  const dir = (service) => path.join(__dirname, service, options.scriptName || 'server.js');
   const started = [];
   try {
     const [cards, accounts] = await Promise.all([

@@ -58,6 +58,14 @@ export function patchPinoModule(moduleExports: unknown): unknown {
   return patched;
 }
 
+/** Whether these `pino` exports (CommonJS, or an ES module namespace) are the hooked factory. */
+export function isHookedPino(moduleExports: unknown): boolean {
+  const exported = moduleExports as { default?: unknown; [PATCHED]?: unknown } | null | undefined;
+  const isNamespace = (moduleExports as { [Symbol.toStringTag]?: string } | null)?.[Symbol.toStringTag] === 'Module';
+  const factory = (isNamespace ? exported?.default : exported) as { [PATCHED]?: unknown } | null | undefined;
+  return factory?.[PATCHED] === true;
+}
+
 function wrapFactory(original: PinoFactory): PinoFactory {
   const patched = function pino(this: unknown, ...args: unknown[]) {
     return original.apply(this, withMixin(args));

@@ -35,10 +35,15 @@ export interface StartOptions {
   readonly cwd?: string;
 }
 
+export interface ChainOptions extends StartOptions {
+  /** Each service's file in its directory: `server.js` (the default, CommonJS) or `server.mjs`. */
+  readonly scriptName?: 'server.js' | 'server.mjs';
+}
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const helpers = require('../../examples/lost-and-stolen/chain.js') as {
   startService(name: string, script: string, env?: Record<string, string>, options?: StartOptions): Promise<Service>;
-  startChain(env?: Record<string, string>, options?: StartOptions): Promise<Chain>;
+  startChain(env?: Record<string, string>, options?: ChainOptions): Promise<Chain>;
   REGISTER: string;
 };
 

@@ -1,0 +1,67 @@
+/**
+ * The ES module half of module hooking. `require` is hooked by the
+ * instrumentations themselves (require-in-the-middle); `import` needs a module
+ * loader hook, which Node 20.6+ lets a preload register with `module.register`.
+ *
+ * We register import-in-the-middle's loader, through the copy that
+ * @opentelemetry/instrumentation depends on, so the loader and the
+ * instrumentations' hooks share one registry. Its `include` list limits
+ * wrapping to the modules we instrument: every other import stays untouched,
+ * which keeps start-up and module loading cheap. Builtins are listed by bare
+ * name; the loader adds their `node:` forms itself.
+ */
+import * as nodeModule from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { isMainThread, parentPort } from 'node:worker_threads';
+import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
+
+/** The loader, as @opentelemetry/instrumentation ships it (a re-export of import-in-the-middle's). */
+export const ESM_LOADER = '@opentelemetry/instrumentation/hook.mjs';
+
+export type EsmHookStatus =
+  | { readonly state: 'registered'; readonly include: readonly string[] }
+  | { readonly state: 'off'; readonly reason: string };
+
+/**
+ * The thread that runs `module.register`'s loader hooks. Node starts it with
+ * the process's `execArgv`, so it runs our `-r` preload too. It is a worker
+ * that, unlike an app's `Worker`, has no `parentPort`.
+ */
+export function isModuleHooksThread(): boolean {
+  return !isMainThread && parentPort === null;
+}
+
+/** The module names the instrumentations hook, in order, without repeats. */
+export function instrumentedModules(instrumentations: readonly Instrumentation[]): string[] {
+  const names = new Set<string>();
+  for (const instrumentation of instrumentations) {
+    // Instrumentations built on InstrumentationBase list their modules; others (none of ours) hook nothing by module.
+    const definitions = (instrumentation as { getModuleDefinitions?: () => InstrumentationModuleDefinition[] }).getModuleDefinitions?.() ?? [];
+    for (const definition of definitions) names.add(definition.name);
+  }
+  return [...names];
+}
+
+/** Hooks `import` of the instrumented modules, unless TRACEHOP_ESM_HOOK=false. */
+export function hookImports(enabled: boolean, instrumentations: readonly Instrumentation[]): EsmHookStatus {
+  if (!enabled) return { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' };
+  return registerEsmHook(instrumentedModules(instrumentations));
+}
+
+/**
+ * Registers the loader for `include`. Never throws: a Node without
+ * `module.register`, a worker thread (whose imports go through the main
+ * thread's hooks) or a failed registration leaves `import` unhooked and says why.
+ */
+export function registerEsmHook(include: readonly string[], resolve: (request: string) => string = require.resolve): EsmHookStatus {
+  if (!isMainThread) return { state: 'off', reason: 'not the main thread' };
+  if (include.length === 0) return { state: 'off', reason: 'no instrumented modules' };
+  const register = (nodeModule as { register?: typeof nodeModule.register }).register;
+  if (typeof register !== 'function') return { state: 'off', reason: `module.register is missing from Node ${process.version} (20.6 or later has it)` };
+  try {
+    register(pathToFileURL(resolve(ESM_LOADER)), { data: { include: [...include] } });
+    return { state: 'registered', include: [...include] };
+  } catch (error) {
+    return { state: 'off', reason: `module.register failed: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The app's side of `tracehop doctor`: one JSON object per line on the pipe
+ * the doctor opened (TRACEHOP_DOCTOR_FD), never on stdout or stderr, so the
+ * app's own output is untouched.
+ */
+import * as diagnosticsChannel from 'node:diagnostics_channel';
+import { fstatSync, writeSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tracehopDiag } from '../diag';
+import type { ModuleLoad } from './hook-observer';
+import type { StartupFacts } from './startup-facts';
+
+/** What the app tells the doctor, in order: started, then loads and listening as they happen. */
+export type DoctorMessage =
+  | { readonly type: 'started'; readonly facts: StartupFacts; readonly exporterHeaders: Readonly<Record<string, string>> }
+  | { readonly type: 'load'; readonly load: ModuleLoad }
+  | { readonly type: 'listening'; readonly address: string; readonly entryLoadedAs: 'commonjs' | 'esm' };
+
+/**
+ * Published by Node when a net (so also http) server starts listening, on
+ * the Node versions that have this built-in channel (20.20 has it). Where
+ * nothing arrives, the doctor stops the app after its time limit instead.
+ */
+const LISTEN_CHANNEL = 'tracing:net.server.listen:asyncEnd';
+
+export interface DoctorChannel {
+  send(message: DoctorMessage): void;
+}
+
+/** Opens the channel on `fd`, or returns undefined (with one warning) when it is not a pipe. */
+export function openDoctorChannel(fd: number): DoctorChannel | undefined {
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFIFO() && !stat.isSocket()) throw new Error('not a pipe');
+  } catch (error) {
+    tracehopDiag.warn(`TRACEHOP_DOCTOR_FD=${fd} is not a pipe from tracehop doctor (${error instanceof Error ? error.message : String(error)}); ignored`);
+    return undefined;
+  }
+  let open = true;
+  return {
+    send(message) {
+      if (!open) return;
+      try {
+        writeSync(fd, `${JSON.stringify(message)}\n`);
+      } catch {
+        // The doctor has gone (EPIPE): the app carries on without it.
+        open = false;
+      }
+    },
+  };
+}
+
+/** Tells the doctor when the app first listens, and how its entry point was loaded. */
+export function reportListening(channel: DoctorChannel): void {
+  let told = false;
+  const onListen = (message: unknown) => {
+    if (told) return;
+    told = true;
+    diagnosticsChannel.unsubscribe(LISTEN_CHANNEL, onListen);
+    const address = (message as { server?: { address?: () => AddressInfo | string | null } } | null)?.server?.address?.();
+    channel.send({
+      type: 'listening',
+      address: typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : 'unknown',
+      entryLoadedAs: entryIsInRequireCache() ? 'commonjs' : 'esm',
+    });
+  };
+  diagnosticsChannel.subscribe(LISTEN_CHANNEL, onListen);
+}
+
+/**
+ * CommonJS modules, the entry point included, are in the require cache; ES
+ * modules never are. (`require.main` cannot tell: a module's `require` copies
+ * it when the module loads, and this one loads before the entry point.)
+ */
+function entryIsInRequireCache(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return require.cache[require.resolve(entry)] !== undefined;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Watches the modules that tracehop instruments being loaded, and checks each
+ * time whether they came out hooked.
+ *
+ * It is an instrumentation itself, created after the real ones, so it rides
+ * the same machinery (require-in-the-middle for `require`, import-in-the-middle
+ * for `import`) and runs after them on every load: what it sees is what the
+ * app gets. It changes nothing. It exists only when someone asked for the
+ * facts (OTEL_LOG_LEVEL=debug or `tracehop doctor`).
+ */
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { isHookedPino } from '../logging/pino-hook';
+
+export interface ModuleLoad {
+  readonly module: string;
+  /** The package's version; none for Node builtins. */
+  readonly version?: string;
+  /** `require`, or `import` (an ES module namespace, through the loader hook). */
+  readonly via: 'require' | 'import';
+  /** Whether the exports the app got are the instrumented ones; undefined when we cannot tell. */
+  readonly hooked: boolean | undefined;
+}
+
+type HttpExports = { request?: unknown; Server?: { prototype?: { emit?: unknown } } };
+
+/** How to tell, from its exports, that a module was hooked. */
+const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean>> = {
+  http: isHookedHttp,
+  https: isHookedHttp,
+  pino: isHookedPino,
+};
+
+function isHookedHttp(moduleExports: unknown): boolean {
+  const http = moduleExports as HttpExports | null | undefined;
+  return isWrapped(http?.request) && isWrapped(http?.Server?.prototype?.emit);
+}
+
+function isNamespace(moduleExports: unknown): boolean {
+  return (moduleExports as { [Symbol.toStringTag]?: string } | null)?.[Symbol.toStringTag] === 'Module';
+}
+
+/** Describes one load of a watched module. Pure: the exports are only read. */
+export function describeLoad(module: string, moduleExports: unknown, version: string | undefined): ModuleLoad {
+  const check = HOOKED_CHECKS[module];
+  return {
+    module,
+    ...(version === undefined ? {} : { version }),
+    via: isNamespace(moduleExports) ? 'import' : 'require',
+    hooked: check === undefined ? undefined : check(moduleExports),
+  };
+}
+
+/**
+ * Starts watching `modules`: `onLoad` runs once for each load the hooks see.
+ * The class is made here so that `init()`, which the base constructor calls
+ * before any field of ours is set, can read `modules` from the closure.
+ */
+export function watchModuleLoads(modules: readonly string[], onLoad: (load: ModuleLoad) => void): InstrumentationBase {
+  class HookObserver extends InstrumentationBase {
+    constructor() {
+      super('tracehop-hook-observer', '1.0.0', {});
+    }
+
+    protected init() {
+      return modules.map(module => new InstrumentationNodeModuleDefinition(
+        module,
+        // Every version: a version the real hook does not support is a fact worth reporting.
+        ['*'],
+        (moduleExports: unknown, version?: string) => {
+          onLoad(describeLoad(module, moduleExports, version));
+          return moduleExports;
+        },
+      ));
+    }
+  }
+  return new HookObserver();
+}

@@ -1,0 +1,70 @@
+/**
+ * Gathers the start-up facts when someone asked for them: diag at debug
+ * level, or `tracehop doctor` through its pipe. Otherwise it costs nothing.
+ */
+import { DiagLogLevel } from '@opentelemetry/api';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import * as diagnosticsChannel from 'node:diagnostics_channel';
+import { isBuiltin } from 'node:module';
+import type { Config } from '../config';
+import { tracehopDiag } from '../diag';
+import { instrumentedModules } from '../esm-hook';
+import type { EsmHookStatus } from '../esm-hook';
+import { openDoctorChannel, reportListening } from './doctor-channel';
+import { watchModuleLoads } from './hook-observer';
+import type { ModuleLoad } from './hook-observer';
+import { entryModuleSystem } from './module-system';
+import { FETCH_CHANNEL, configFacts, describeFacts, packagesLoadedBefore } from './startup-facts';
+import type { StartupFacts } from './startup-facts';
+
+export interface StartupContext {
+  readonly config: Config;
+  readonly warnings: readonly string[];
+  readonly esmHook: EsmHookStatus;
+  /** Built and enabled: the hook observer must come after them to see what they did. */
+  readonly instrumentations: readonly Instrumentation[];
+  readonly readFile: (file: string) => string | undefined;
+}
+
+export function reportStartupFacts(context: StartupContext): void {
+  const debug = context.config.logLevel >= DiagLogLevel.DEBUG;
+  const channel = context.config.doctorFd === undefined ? undefined : openDoctorChannel(context.config.doctorFd);
+  if (!debug && channel === undefined) return;
+  const facts = gatherFacts(context);
+  if (debug) for (const line of describeFacts(facts)) tracehopDiag.debug(line);
+  channel?.send({ type: 'started', facts, exporterHeaders: context.config.exporterHeaders });
+  const watched = instrumentedModules(context.instrumentations);
+  if (watched.length > 0) {
+    watchModuleLoads(watched, load => {
+      if (debug) tracehopDiag.debug(describeLoad(load));
+      channel?.send({ type: 'load', load });
+    });
+  }
+  if (channel !== undefined) reportListening(channel);
+}
+
+function gatherFacts({ config, warnings, esmHook, instrumentations, readFile }: StartupContext): StartupFacts {
+  const entry = process.argv[1];
+  const modules = instrumentedModules(instrumentations);
+  return {
+    node: process.version,
+    pid: process.pid,
+    entry: { path: entry, ...entryModuleSystem(entry, readFile) },
+    esmHook,
+    instrumentations: instrumentations.map(instrumentation => ({
+      name: instrumentation.instrumentationName,
+      version: instrumentation.instrumentationVersion,
+      modules: instrumentedModules([instrumentation]),
+    })),
+    fetchChannelSubscribed: diagnosticsChannel.hasSubscribers(FETCH_CHANNEL),
+    loadedBefore: packagesLoadedBefore(modules.filter(name => !isBuiltin(name)), Object.keys(require.cache)),
+    config: configFacts(config),
+    warnings: [...warnings],
+  };
+}
+
+function describeLoad(load: ModuleLoad): string {
+  const name = load.version === undefined ? load.module : `${load.module} ${load.version}`;
+  const state = load.hooked === undefined ? 'loaded' : load.hooked ? 'hooked' : 'NOT hooked';
+  return `${name} loaded via ${load.via}: ${state}`;
+}
