@@ -81,6 +81,9 @@ describe('standard variables', () => {
     ['TRACEHOP_PROPAGATE_TO replaces the default', { TRACEHOP_PROPAGATE_TO: '.corp.example, 10.0.0.0/8' }, { propagateTo: ['.corp.example', '10.0.0.0/8'] }],
     ['TRACEHOP_SERVICE_DOMAIN adds its suffix', { TRACEHOP_SERVICE_DOMAIN: 'svc.cluster.local' }, { propagateTo: ['loopback', 'private', 'local-names', '.svc.cluster.local'] }],
     ['TRACEHOP_EDGE_MODE=true', { TRACEHOP_EDGE_MODE: 'true' }, { edgeMode: true }],
+    ['the ESM hook is on, and no doctor pipe, by default', {}, { esmHook: true, doctorFd: undefined }],
+    ['TRACEHOP_ESM_HOOK=false turns the ESM hook off', { TRACEHOP_ESM_HOOK: 'false' }, { esmHook: false }],
+    ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
   ])('%s', (_title, env, expected) => {
     const { config, warnings } = parse(env);
     expect(warnings).toEqual([]);
@@ -104,6 +107,8 @@ describe('invalid settings', () => {
     ['an ignore path without a slash', { TRACEHOP_IGNORE_PATHS: 'healthz,/ready' }, { ignorePaths: ['/ready'] }, /^TRACEHOP_IGNORE_PATHS="healthz,\/ready" .*; using \/ready$/],
     ['a log field name that is not a name', { TRACEHOP_LOG_FIELDS: 'trace_id=a b' }, { logFields: DEFAULT_LOG_FIELDS }, /^TRACEHOP_LOG_FIELDS="trace_id=a b" .*; using trace_id=trace_id,/],
     ['a policy entry that is not a host or range', { TRACEHOP_PROPAGATE_TO: 'loopback,10.0.0.0/99' }, { propagateTo: ['loopback'] }, /^TRACEHOP_PROPAGATE_TO="loopback,10.0.0.0\/99" .*; using loopback$/],
+    ['an ESM hook flag that is not a boolean', { TRACEHOP_ESM_HOOK: 'off' }, { esmHook: true }, /^TRACEHOP_ESM_HOOK="off" is not true or false; using true$/],
+    ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
     ['a timeout that is not a number', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '5s' }, { shutdownTimeoutMillis: 5000 }, /^TRACEHOP_SHUTDOWN_TIMEOUT_MS="5s" .*; using 5000$/],
     ['a control character in a value is escaped', { OTEL_LOG_LEVEL: 'warn\nFAKE LINE' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="warn\\nFAKE LINE" /],
   ])('%s gets one line naming the variable and the value used', (_title, env, expected, warning) => {

@@ -1,0 +1,59 @@
+/**
+ * The `tracehop` command. The CLI is the one part of tracehop that writes to
+ * stdout: its reports are its output.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { packageRoot, runDoctor } from '../doctor/doctor';
+import type { Output } from '../doctor/doctor';
+
+const USAGE = `usage: tracehop <command>
+
+commands:
+  doctor <script>   run the app under the preload and report what got hooked,
+                    the effective configuration and whether export works
+                    (tracehop doctor --help for its options)
+  --version         tracehop's version`;
+
+const processOutput: Output = {
+  stdout: text => process.stdout.write(text),
+  stderr: text => process.stderr.write(text),
+};
+
+/** Runs one command; resolves with the exit status. */
+export async function main(argv: readonly string[], output: Output = processOutput): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'doctor':
+      return runDoctor(rest, output);
+    case '--version':
+    case '-v':
+      output.stdout(`${version()}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      output.stdout(`${USAGE}\n`);
+      return 0;
+    default:
+      output.stderr(`tracehop: unknown command ${command}\n\n${USAGE}\n`);
+      return 2;
+  }
+}
+
+/** The bin's entry point: runs `main` on the process's arguments and sets the exit status. */
+export function run(): void {
+  main(process.argv.slice(2)).then(
+    code => { process.exitCode = code; },
+    (error: unknown) => {
+      process.stderr.write(`tracehop: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+function version(): string {
+  const manifest = path.join(packageRoot(), 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+}

@@ -1,0 +1,42 @@
+/**
+ * With OTEL_LOG_LEVEL=debug, the facts `tracehop doctor` reports go to diag
+ * at start-up, and each load of an instrumented module as it happens: for a
+ * CommonJS app and for an ES module app.
+ */
+import * as path from 'node:path';
+import { startService } from '../support/services';
+import type { Service } from '../support/services';
+
+const SERVER = path.join(__dirname, '..', 'fixtures', 'server.js');
+const CARDS_ESM = path.join(__dirname, '..', '..', 'examples', 'lost-and-stolen', 'cards', 'server.mjs');
+const running: Service[] = [];
+
+afterAll(async () => {
+  await Promise.all(running.map(service => service.stop()));
+});
+
+async function startWithDebug(name: string, script: string): Promise<Service> {
+  const service = await startService(name, script, { OTEL_LOG_LEVEL: 'debug', OTEL_TRACES_EXPORTER: 'none' });
+  running.push(service);
+  return service;
+}
+
+describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
+  test('a CommonJS app: entry point, ESM hook, what each instrumentation hooks, and pino hooked via require', async () => {
+    const service = await startWithDebug('debug-commonjs', SERVER);
+    const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
+    expect(stderr).toMatch(/^tracehop debug: entry point .*server\.js: CommonJS \(no "type": "module" in .*\)$/m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for https, http, pino$/m);
+    expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-http [\d.]+ hooks https, http$/m);
+    expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-undici [\d.]+ listens on diagnostics channels \(fetch subscribed\)$/m);
+    expect(stderr).toMatch(/^tracehop debug: tracehop-pino-hook [\d.]+ hooks pino$/m);
+    expect(stderr).toMatch(/^tracehop debug: http loaded via require: hooked$/m);
+  });
+
+  test('an ES module app: pino and http hooked via import', async () => {
+    const service = await startWithDebug('debug-esm', CARDS_ESM);
+    const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via import: hooked/);
+    expect(stderr).toMatch(/^tracehop debug: entry point .*server\.mjs: ES module \(\.mjs extension\)$/m);
+    expect(stderr).toMatch(/^tracehop debug: http loaded via import: hooked$/m);
+  });
+});

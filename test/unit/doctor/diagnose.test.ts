@@ -1,0 +1,135 @@
+import { parseConfig } from '../../../src/config';
+import { diagnose, looksLikeBundledPino } from '../../../src/doctor/diagnose';
+import type { Check, DiagnoseInput } from '../../../src/doctor/diagnose';
+import { formatReport } from '../../../src/doctor/format-text';
+import type { EndpointProbe } from '../../../src/doctor/probe-endpoint';
+import type { AppRun } from '../../../src/doctor/run-app';
+import type { ModuleLoad } from '../../../src/facts/hook-observer';
+import { configFacts } from '../../../src/facts/startup-facts';
+import type { StartupFacts } from '../../../src/facts/startup-facts';
+
+const ENDPOINT = 'http://localhost:4318/v1/traces';
+
+function facts(env: Record<string, string> = {}, overrides: Partial<StartupFacts> = {}): StartupFacts {
+  const { config, warnings } = parseConfig(env, { entryScript: undefined, readFile: () => undefined });
+  return {
+    node: 'v20.20.2',
+    pid: 42,
+    entry: { path: '/srv/app/server.js', system: 'commonjs', reason: 'no "type": "module" in /srv/app/package.json' },
+    esmHook: { state: 'registered', include: ['https', 'http', 'pino'] },
+    instrumentations: [
+      { name: '@opentelemetry/instrumentation-http', version: '0.223.0', modules: ['https', 'http'] },
+      { name: '@opentelemetry/instrumentation-undici', version: '0.33.0', modules: [] },
+      { name: 'tracehop-pino-hook', version: '1.0.0', modules: ['pino'] },
+    ],
+    fetchChannelSubscribed: true,
+    loadedBefore: [],
+    config: configFacts(config),
+    warnings,
+    ...overrides,
+  };
+}
+
+const HOOKED: ModuleLoad[] = [
+  { module: 'http', via: 'require', hooked: true },
+  { module: 'pino', version: '10.4.0', via: 'require', hooked: true },
+];
+
+function appRun(overrides: Partial<AppRun> = {}): AppRun {
+  return {
+    command: ['--require', '/repo/register.js', '/srv/app/server.js'],
+    started: facts(),
+    exporterHeaders: {},
+    loads: HOOKED,
+    listening: { address: '127.0.0.1:3000', entryLoadedAs: 'commonjs', afterMs: 900 },
+    outcome: 'listening',
+    exit: { code: null, signal: 'SIGTERM' },
+    killed: false,
+    stderrTail: [],
+    ...overrides,
+  };
+}
+
+const answered: EndpointProbe = { url: ENDPOINT, answered: true, status: 200 };
+
+function input(overrides: Partial<DiagnoseInput> = {}): DiagnoseInput {
+  return { script: 'server.js', preload: 'require', timeoutMs: 10_000, run: appRun(), probe: answered, entrySource: 'require("pino")', ...overrides };
+}
+
+const subject = (checks: readonly Check[], name: string) => checks.find(check => check.subject === name);
+
+describe('diagnose', () => {
+  test('everything hooked and an answering endpoint: ok, exit 0', () => {
+    const report = diagnose(input());
+    expect(report.checks.filter(check => check.status === 'problem')).toEqual([]);
+    expect(report).toMatchObject({ ok: true, exitCode: 0 });
+    expect(subject(report.checks, 'pino')).toMatchObject({ status: 'ok', detail: '10.4.0 hooked by tracehop-pino-hook 1.0.0 (require)' });
+    expect(subject(report.checks, 'https')).toMatchObject({ status: 'note' });
+  });
+
+  test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
+    ['pino loaded before tracehop', { run: appRun({ started: facts({}, { loadedBefore: ['pino'] }) }) }, 'pino', /^10\.4\.0 was loaded before tracehop started .*later loads \(require\) were hooked, load tracehop first, or give those loggers tracehopMixin$/],
+    ['a pino version the hook does not support', { run: appRun({ loads: [{ module: 'pino', version: '6.14.0', via: 'require', hooked: false }] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
+    ['a bundled pino without the mixin', { run: appRun({ loads: [] }), entrySource: 'Symbol("pino.setLevel"); Symbol("pino.serializers")' }, 'pino', /^bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling$/],
+    ['http loaded but not hooked', { run: appRun({ loads: [{ module: 'http', via: 'import', hooked: false }] }) }, 'http', /^loaded via import but not hooked$/],
+    ['an endpoint that refuses connections', { probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }, 'endpoint', /^http:\/\/localhost:4318\/v1\/traces does not answer \(ECONNREFUSED\): spans will be dropped$/],
+    ['an endpoint that wants credentials', { probe: { url: ENDPOINT, answered: true, status: 401 } }, 'endpoint', /answers HTTP 401, so exports will fail: check OTEL_EXPORTER_OTLP_HEADERS$/],
+    ['an endpoint at the wrong path', { probe: { url: ENDPOINT, answered: true, status: 404 } }, 'endpoint', /answers HTTP 404, .*: check the path/],
+    ['an ES module app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\), and the app is an ES module: its imports of https, http, pino are not hooked$/],
+    ['fetch not subscribed', { run: appRun({ started: facts({}, { fetchChannelSubscribed: false }) }) }, 'fetch', /is not subscribed/],
+    ['a rejected setting', { run: appRun({ started: facts({ OTEL_TRACES_SAMPLER: 'sometimes' }) }) }, 'setting', /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/],
+    ['an app that crashed before listening', { run: appRun({ outcome: 'exited', listening: undefined, exit: { code: 1, signal: null } }) }, 'run', /^exited by itself \(code 1\) before listening$/],
+  ])('%s is a problem, exit 1', (_title, overrides, name, detail) => {
+    const report = diagnose(input(overrides));
+    expect(subject(report.checks, name)).toMatchObject({ status: 'problem', detail: expect.stringMatching(detail) });
+    expect(report).toMatchObject({ ok: false, exitCode: 1 });
+  });
+
+  test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
+    ['a bundled pino with the mixin', { run: appRun({ loads: [] }), entrySource: 'pino.setLevel pino.serializers tracehopMixin' }, 'pino', /its loggers use tracehopMixin$/],
+    ['pino never loaded', { run: appRun({ loads: [] }) }, 'pino', /^not loaded while the doctor watched/],
+    ['exporting turned off', { run: appRun({ started: facts({ OTEL_TRACES_EXPORTER: 'none' }) }), probe: undefined }, 'endpoint', /^OTEL_TRACES_EXPORTER=none/],
+    ['a CommonJS app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }) }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\); the app is CommonJS/],
+    ['the pino hook turned off', { run: appRun({ started: facts({ TRACEHOP_PINO_HOOK: 'false' }, { instrumentations: [] }) }) }, 'pino', /^hook off \(TRACEHOP_PINO_HOOK=false\)/],
+    ['an app that never listened', { run: appRun({ outcome: 'timeout', listening: undefined }) }, 'run', /^did not listen within 10000 ms/],
+  ])('%s is a note, not a problem', (_title, overrides, name, detail) => {
+    const report = diagnose(input(overrides));
+    expect(subject(report.checks, name)).toMatchObject({ status: expect.stringMatching(/^(note|ok)$/), detail: expect.stringMatching(detail) });
+    expect(report.exitCode).toBe(0);
+  });
+
+  test('an app where tracehop never reported cannot be examined: exit 2', () => {
+    const report = diagnose(input({ run: appRun({ started: undefined, outcome: 'exited', listening: undefined, exit: { code: 1, signal: null }, stderrTail: ['Error: boom'] }), probe: undefined }));
+    expect(report).toMatchObject({ ok: false, exitCode: 2, stderrTail: ['Error: boom'] });
+    expect(subject(report.checks, 'run')).toMatchObject({ status: 'problem', detail: 'the app exited (code 1) without tracehop starting in it' });
+  });
+
+  test('OTEL_SDK_DISABLED=true is reported, and nothing else is checked', () => {
+    const report = diagnose(input({ run: appRun({ started: facts({ OTEL_SDK_DISABLED: 'true' }, { instrumentations: [] }) }), probe: undefined }));
+    expect(report.checks.map(check => check.subject)).toEqual(['run', 'tracehop']);
+    expect(report.exitCode).toBe(0);
+  });
+});
+
+describe('looksLikeBundledPino', () => {
+  test.each<[string, string | undefined, boolean]>([
+    ['pino\'s symbol descriptions', 'var a=Symbol("pino.setLevel"),b=Symbol("pino.serializers")', true],
+    ['a require of pino is not a bundle of it', 'const pino = require("pino")', false],
+    ['an unreadable entry', undefined, false],
+  ])('%s', (_title, source, expected) => {
+    expect(looksLikeBundledPino(source)).toBe(expected);
+  });
+});
+
+describe('formatReport', () => {
+  test('problems are in capitals and counted on the last line; header values appear in neither the text nor the JSON', () => {
+    const run = appRun({ exporterHeaders: { 'api-key': 's3cret' }, started: facts({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' }) });
+    const report = diagnose(input({ run, probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }));
+    expect(JSON.stringify(report)).not.toContain('s3cret');
+    const text = formatReport(report);
+    expect(text).toMatch(/^ {2}PROBLEM +endpoint +http:\/\/localhost:4318\/v1\/traces does not answer/m);
+    expect(text).toMatch(/^ {2}export headers +api-key$/m);
+    expect(text).not.toContain('s3cret');
+    expect(text.trimEnd().split('\n').pop()).toBe('1 problem (the PROBLEM lines above)');
+  });
+});

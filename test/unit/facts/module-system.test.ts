@@ -1,0 +1,28 @@
+import { entryModuleSystem } from '../../../src/facts/module-system';
+import type { EntryModuleSystem } from '../../../src/facts/module-system';
+
+const files: Record<string, string> = {
+  '/srv/esm/package.json': JSON.stringify({ name: 'esm-app', type: 'module' }),
+  '/srv/cjs/package.json': JSON.stringify({ name: 'cjs-app', type: 'commonjs' }),
+  '/srv/plain/package.json': JSON.stringify({ name: 'plain-app' }),
+  '/srv/esm/nested/package.json': JSON.stringify({ name: 'inner' }),
+  '/srv/broken/package.json': '{not json',
+};
+const readFile = (file: string) => files[file];
+
+describe('entryModuleSystem follows Node\'s rules', () => {
+  test.each<[string, string | undefined, EntryModuleSystem]>([
+    ['.mjs is an ES module wherever it is', '/srv/cjs/app.mjs', { system: 'esm', reason: '.mjs extension' }],
+    ['.cjs is CommonJS wherever it is', '/srv/esm/app.cjs', { system: 'commonjs', reason: '.cjs extension' }],
+    ['.mts is an ES module', '/srv/plain/app.mts', { system: 'esm', reason: '.mts extension' }],
+    ['.js under "type": "module"', '/srv/esm/src/app.js', { system: 'esm', reason: '"type": "module" in /srv/esm/package.json' }],
+    ['.js under "type": "commonjs"', '/srv/cjs/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/cjs/package.json' }],
+    ['.ts under a package.json without "type"', '/srv/plain/app.ts', { system: 'commonjs', reason: 'no "type": "module" in /srv/plain/package.json' }],
+    ['the nearest package.json decides, even without "type"', '/srv/esm/nested/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/esm/nested/package.json' }],
+    ['a broken package.json counts as one without "type"', '/srv/broken/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/broken/package.json' }],
+    ['no package.json above the script', '/elsewhere/app.js', { system: 'commonjs', reason: 'no package.json above it' }],
+    ['no entry script (a REPL, -e)', undefined, { system: 'unknown', reason: 'no entry script' }],
+  ])('%s', (_title, entry, expected) => {
+    expect(entryModuleSystem(entry, readFile)).toEqual(expected);
+  });
+});
