@@ -18,6 +18,12 @@ import type { Instrumentation, InstrumentationModuleDefinition } from '@opentele
 /** The loader, as @opentelemetry/instrumentation ships it (a re-export of import-in-the-middle's). */
 export const ESM_LOADER = '@opentelemetry/instrumentation/hook.mjs';
 
+/** The loader given by hand, as OpenTelemetry's older instructions say: `--experimental-loader=@opentelemetry/instrumentation/hook.mjs`. */
+const LOADER_ON_COMMAND_LINE = /(import-in-the-middle|@opentelemetry\/instrumentation)\/hook\.mjs/;
+
+/** Why the hook is off when such a loader is already there: then `import` is hooked all the same. */
+export const LOADER_ALREADY_GIVEN = 'an import-in-the-middle loader is already on the command line';
+
 export type EsmHookStatus =
   | { readonly state: 'registered'; readonly include: readonly string[] }
   | { readonly state: 'off'; readonly reason: string };
@@ -53,9 +59,15 @@ export function hookImports(enabled: boolean, instrumentations: readonly Instrum
  * `module.register`, a worker thread (whose imports go through the main
  * thread's hooks) or a failed registration leaves `import` unhooked and says why.
  */
-export function registerEsmHook(include: readonly string[], resolve: (request: string) => string = require.resolve): EsmHookStatus {
+export function registerEsmHook(
+  include: readonly string[],
+  resolve: (request: string) => string = require.resolve,
+  execArgv: readonly string[] = process.execArgv,
+): EsmHookStatus {
   if (!isMainThread) return { state: 'off', reason: 'not the main thread' };
   if (include.length === 0) return { state: 'off', reason: 'no instrumented modules' };
+  // A second loader would wrap every included module twice; the one already there serves our hooks as well.
+  if (execArgv.some(arg => LOADER_ON_COMMAND_LINE.test(arg))) return { state: 'off', reason: LOADER_ALREADY_GIVEN };
   const register = (nodeModule as { register?: typeof nodeModule.register }).register;
   if (typeof register !== 'function') return { state: 'off', reason: `module.register is missing from Node ${process.version} (20.6 or later has it)` };
   try {

@@ -7,6 +7,7 @@
  * setting that was rejected); a note when there is nothing to check (a module
  * the app never loaded, exporting turned off).
  */
+import { LOADER_ALREADY_GIVEN } from '../esm-hook';
 import type { EsmHookStatus } from '../esm-hook';
 import type { ModuleLoad } from '../facts/hook-observer';
 import type { EntryModuleSystem } from '../facts/module-system';
@@ -125,6 +126,7 @@ function esmHookCheck(facts: StartupFacts, run: AppRun): Check {
   const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: 'ESM hook', status, detail });
   const { esmHook } = facts;
   if (esmHook.state === 'registered') return check('ok', `registered for ${esmHook.include.join(', ')}`);
+  if (esmHook.reason === LOADER_ALREADY_GIVEN) return check('ok', `not registered: ${esmHook.reason}, and it serves the same hooks`);
   const isEsm = (run.listening?.entryLoadedAs ?? facts.entry.system) === 'esm';
   return isEsm
     ? check('problem', `off (${esmHook.reason}), and the app is an ES module: its imports of ${instrumentedModules(facts).join(', ')} are not hooked`)

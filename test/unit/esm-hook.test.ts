@@ -1,5 +1,5 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { hookImports, instrumentedModules, isModuleHooksThread, registerEsmHook } from '../../src/esm-hook';
+import { LOADER_ALREADY_GIVEN, hookImports, instrumentedModules, isModuleHooksThread, registerEsmHook } from '../../src/esm-hook';
 
 class Hooks extends InstrumentationBase {
   constructor(private readonly names: string[]) {
@@ -30,6 +30,16 @@ describe('the ESM hook', () => {
       throw new Error('Cannot find module');
     };
     expect(registerEsmHook(['pino'], missing)).toEqual({ state: 'off', reason: 'module.register failed: Cannot find module' });
+  });
+
+  test.each([
+    [['--experimental-loader', '@opentelemetry/instrumentation/hook.mjs']],
+    [['--loader=import-in-the-middle/hook.mjs']],
+  ])('a loader already given on the command line (%j) is not registered twice', execArgv => {
+    const resolve = () => {
+      throw new Error('must not be reached');
+    };
+    expect(registerEsmHook(['pino'], resolve, execArgv)).toEqual({ state: 'off', reason: LOADER_ALREADY_GIVEN });
   });
 
   test('the main thread is not the loader hooks thread', () => {

@@ -1,5 +1,6 @@
 import { parseConfig } from '../../../src/config';
 import { diagnose, looksLikeBundledPino } from '../../../src/doctor/diagnose';
+import { LOADER_ALREADY_GIVEN } from '../../../src/esm-hook';
 import type { Check, DiagnoseInput } from '../../../src/doctor/diagnose';
 import { formatReport } from '../../../src/doctor/format-text';
 import type { EndpointProbe } from '../../../src/doctor/probe-endpoint';
@@ -90,6 +91,7 @@ describe('diagnose', () => {
     ['pino never loaded', { run: appRun({ loads: [] }) }, 'pino', /^not loaded while the doctor watched/],
     ['exporting turned off', { run: appRun({ started: facts({ OTEL_TRACES_EXPORTER: 'none' }) }), probe: undefined }, 'endpoint', /^OTEL_TRACES_EXPORTER=none/],
     ['a CommonJS app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }) }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\); the app is CommonJS/],
+    ['an ES module app whose loader was given on the command line', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: LOADER_ALREADY_GIVEN } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /serves the same hooks$/],
     ['the pino hook turned off', { run: appRun({ started: facts({ TRACEHOP_PINO_HOOK: 'false' }, { instrumentations: [] }) }) }, 'pino', /^hook off \(TRACEHOP_PINO_HOOK=false\)/],
     ['an app that never listened', { run: appRun({ outcome: 'timeout', listening: undefined }) }, 'run', /^did not listen within 10000 ms/],
   ])('%s is a note, not a problem', (_title, overrides, name, detail) => {
