@@ -15,7 +15,8 @@ options:
   --preload=import        load tracehop with --import
   --timeout=<ms>          how long to wait for the app to listen (default 10000)
   -r, --require <module>  a preload of the app's own, loaded before tracehop
-  --import <module>       an --import of the app's own (tsx, for example)
+  --import <module>       an --import of the app's own, tsx for example (Node runs
+                          every -r, tracehop's included, before any --import)
   -h, --help              this text
 
 exit status: 0 when everything the configuration asks for works, 1 when
