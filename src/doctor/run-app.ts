@@ -19,6 +19,11 @@ import type { StartupFacts } from '../facts/startup-facts';
 const CHANNEL_FD = 3;
 /** How long a stopped app gets to exit after SIGTERM (tracehop's own flush is bounded by 5 s). */
 export const KILL_TIMEOUT_MS = 7_000;
+/**
+ * How long after the app exits its pipes may stay open: a process it started
+ * can hold them (an inherited stdout), and must not keep the doctor waiting.
+ */
+const DRAIN_TIMEOUT_MS = 1_000;
 /** The app's stderr lines kept for the report when something went wrong. */
 const STDERR_TAIL_LINES = 20;
 
@@ -107,6 +112,11 @@ export function runApp(options: RunOptions): Promise<AppRun> {
       }).on('close', () => done());
     });
 
+    child.once('exit', () => {
+      setTimeout(() => {
+        for (const stream of child.stdio) stream?.destroy();
+      }, DRAIN_TIMEOUT_MS).unref();
+    });
     child.once('error', error => {
       spawnError = error.message;
       outcome ??= 'spawn-failed';

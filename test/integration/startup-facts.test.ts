@@ -4,19 +4,23 @@
  * CommonJS app and for an ES module app.
  */
 import * as path from 'node:path';
+import { installTracehopInTempDir } from '../support/installed-package';
 import { startService } from '../support/services';
-import type { Service } from '../support/services';
+import type { Service, StartOptions } from '../support/services';
 
 const SERVER = path.join(__dirname, '..', 'fixtures', 'server.js');
 const CARDS_ESM = path.join(__dirname, '..', '..', 'examples', 'lost-and-stolen', 'cards', 'server.mjs');
 const running: Service[] = [];
+// `-r tracehop/register` resolves from the working directory, as for an installed package.
+const installed = installTracehopInTempDir();
 
 afterAll(async () => {
   await Promise.all(running.map(service => service.stop()));
+  installed.remove();
 });
 
-async function startWithDebug(name: string, script: string): Promise<Service> {
-  const service = await startService(name, script, { OTEL_LOG_LEVEL: 'debug', OTEL_TRACES_EXPORTER: 'none' });
+async function startWithDebug(name: string, script: string, options: StartOptions = {}): Promise<Service> {
+  const service = await startService(name, script, { OTEL_LOG_LEVEL: 'debug', OTEL_TRACES_EXPORTER: 'none' }, options);
   running.push(service);
   return service;
 }
@@ -33,8 +37,8 @@ describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
     expect(stderr).toMatch(/^tracehop debug: http loaded via require: hooked$/m);
   });
 
-  test('an ES module app: pino and http hooked via import', async () => {
-    const service = await startWithDebug('debug-esm', CARDS_ESM);
+  test('an ES module app under -r tracehop/register: pino and http hooked via import', async () => {
+    const service = await startWithDebug('debug-esm', CARDS_ESM, { nodeArgs: ['-r', 'tracehop/register'], cwd: installed.dir });
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via import: hooked/);
     expect(stderr).toMatch(/^tracehop debug: entry point .*server\.mjs: ES module \(\.mjs extension\)$/m);
     expect(stderr).toMatch(/^tracehop debug: http loaded via import: hooked$/m);
