@@ -67,7 +67,11 @@ export function watchModuleLoads(modules: readonly string[], onLoad: (load: Modu
         // Every version: a version the real hook does not support is a fact worth reporting.
         ['*'],
         (moduleExports: unknown, version?: string) => {
-          onLoad(describeLoad(module, moduleExports, version));
+          try {
+            onLoad(describeLoad(module, moduleExports, version));
+          } catch {
+            // The app's require or import must never fail because of a report about it.
+          }
           return moduleExports;
         },
       ));
