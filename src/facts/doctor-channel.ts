@@ -57,12 +57,17 @@ export function reportListening(channel: DoctorChannel): void {
     if (told) return;
     told = true;
     diagnosticsChannel.unsubscribe(LISTEN_CHANNEL, onListen);
-    const address = (message as { server?: { address?: () => AddressInfo | string | null } } | null)?.server?.address?.();
-    channel.send({
-      type: 'listening',
-      address: typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : 'unknown',
-      entryLoadedAs: entryIsInRequireCache() ? 'commonjs' : 'esm',
-    });
+    // Node rethrows a subscriber's error as an uncaught exception: nothing may escape into the app.
+    try {
+      const address = (message as { server?: { address?: () => AddressInfo | string | null } } | null)?.server?.address?.();
+      channel.send({
+        type: 'listening',
+        address: typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : 'unknown',
+        entryLoadedAs: entryIsInRequireCache() ? 'commonjs' : 'esm',
+      });
+    } catch {
+      // The doctor then stops the app at its time limit instead.
+    }
   };
   diagnosticsChannel.subscribe(LISTEN_CHANNEL, onListen);
 }
