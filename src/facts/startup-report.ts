@@ -26,7 +26,16 @@ export interface StartupContext {
   readonly readFile: (file: string) => string | undefined;
 }
 
+/** Never throws: the facts are a report, and must not stop the preload's remaining start-up. */
 export function reportStartupFacts(context: StartupContext): void {
+  try {
+    report(context);
+  } catch (error) {
+    tracehopDiag.warn(`start-up facts could not be gathered: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function report(context: StartupContext): void {
   const debug = context.config.logLevel >= DiagLogLevel.DEBUG;
   const channel = context.config.doctorFd === undefined ? undefined : openDoctorChannel(context.config.doctorFd);
   if (!debug && channel === undefined) return;
