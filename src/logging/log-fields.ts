@@ -3,12 +3,18 @@
  * request_id and request_chain (names configurable).
  *
  * They are computed once per span and kept in a WeakMap, so a log call pays
- * for a context lookup, a map lookup and one small object. pino merges the
- * log call's own fields into the object a mixin returns, so each call gets a
- * fresh object, built by a function specialised to the configured names.
+ * for a context lookup and a map lookup. Two forms are offered:
+ *
+ * - an object, for a pino `mixin`: pino merges the log call's own fields into
+ *   the object a mixin returns, so each call gets a fresh one, built by a
+ *   function specialised to the configured names;
+ * - the same fields already written as JSON members, for the pino hook, which
+ *   splices them into the finished line. Serializing five string fields on
+ *   every call is most of what correlation costs a log call in pino; written
+ *   once per span, it is a string concatenation per call.
  */
 import { context, trace } from '@opentelemetry/api';
-import type { Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import type { LogFieldNames } from '../config';
 import { DEFAULT_LOG_FIELDS } from '../config';
 import { getCorrelation } from '../propagation/correlation';
@@ -31,17 +37,52 @@ export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS)
     if (span === undefined) return {};
     let values = cache.get(span);
     if (values === undefined) {
-      const spanContext = span.spanContext();
-      if (!trace.isSpanContextValid(spanContext)) return {};
-      const flags = spanContext.traceFlags < 16 ? `0${spanContext.traceFlags.toString(16)}` : spanContext.traceFlags.toString(16);
-      const correlation = getCorrelation(active);
-      values = correlation === undefined
-        ? [spanContext.traceId, spanContext.spanId, flags]
-        : [spanContext.traceId, spanContext.spanId, flags, correlation.requestId, correlation.chain];
+      values = spanValues(span, active);
+      if (values === undefined) return {};
       cache.set(span, values);
     }
     return values.length === 5 ? withRequest(values) : spanOnly(values);
   };
+}
+
+/**
+ * Returns the correlation fields of the active span as JSON object members,
+ * `"trace_id":"…","span_id":"…",…` with no surrounding braces and no
+ * trailing comma; the empty string outside any valid span.
+ */
+export function createLogFieldsJsonReader(names: LogFieldNames = DEFAULT_LOG_FIELDS): () => string {
+  const keys = fieldNames(names).map(key => JSON.stringify(key));
+  const cache = new WeakMap<Span, string>();
+
+  return function readLogFieldsJson(): string {
+    const active = context.active();
+    const span = trace.getSpan(active);
+    if (span === undefined) return '';
+    let json = cache.get(span);
+    if (json === undefined) {
+      const values = spanValues(span, active);
+      if (values === undefined) return '';
+      // JSON.stringify escapes what JSON requires: a request id may hold `"` or `\`.
+      json = values.map((value, i) => `${keys[i]}:${JSON.stringify(value)}`).join(',');
+      cache.set(span, json);
+    }
+    return json;
+  };
+}
+
+/** The values for `span`, read once; `undefined` for an invalid span context. */
+function spanValues(span: Span, active: Context): Values | undefined {
+  const spanContext = span.spanContext();
+  if (!trace.isSpanContextValid(spanContext)) return undefined;
+  const flags = spanContext.traceFlags < 16 ? `0${spanContext.traceFlags.toString(16)}` : spanContext.traceFlags.toString(16);
+  const correlation = getCorrelation(active);
+  return correlation === undefined
+    ? [spanContext.traceId, spanContext.spanId, flags]
+    : [spanContext.traceId, spanContext.spanId, flags, correlation.requestId, correlation.chain];
+}
+
+function fieldNames(names: LogFieldNames): string[] {
+  return [names.traceId, names.spanId, names.traceFlags, names.requestId, names.requestChain];
 }
 
 /**
@@ -51,7 +92,7 @@ export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS)
  * JSON.stringify, so they cannot inject code.
  */
 function compileBuilder(names: LogFieldNames, count: 3 | 5): Build {
-  const keys = [names.traceId, names.spanId, names.traceFlags, names.requestId, names.requestChain].slice(0, count);
+  const keys = fieldNames(names).slice(0, count);
   const body = `return { ${keys.map((key, i) => `${JSON.stringify(key)}: values[${i}]`).join(', ')} };`;
   return new Function('values', body) as Build;
 }

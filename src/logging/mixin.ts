@@ -5,10 +5,11 @@
  *     const logger = pino({ mixin: tracehopMixin });
  */
 import type { LogFieldNames } from '../config';
-import { createLogFieldsReader } from './log-fields';
+import { createLogFieldsJsonReader, createLogFieldsReader } from './log-fields';
 import type { LogFields } from './log-fields';
 
 let readFields = createLogFieldsReader();
+let readFieldsJson = createLogFieldsJsonReader();
 
 /**
  * A pino `mixin` that adds trace_id, span_id, trace_flags, request_id and
@@ -19,12 +20,13 @@ export function tracehopMixin(): LogFields {
   return readFields();
 }
 
-/** Points `tracehopMixin` at the configured field names. Called once by register. */
-export function configureLogFields(names: LogFieldNames): void {
-  readFields = createLogFieldsReader(names);
+/** The same fields as JSON object members (see `createLogFieldsJsonReader`), for the pino hook. */
+export function tracehopFieldsJson(): string {
+  return readFieldsJson();
 }
 
-/** The reader behind `tracehopMixin`, for the pino hook. */
-export function currentLogFieldsReader(): () => LogFields {
-  return readFields;
+/** Points `tracehopMixin` and the pino hook at the configured field names. Called once by register. */
+export function configureLogFields(names: LogFieldNames): void {
+  readFields = createLogFieldsReader(names);
+  readFieldsJson = createLogFieldsJsonReader(names);
 }

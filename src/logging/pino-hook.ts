@@ -1,14 +1,17 @@
 /**
  * The automatic pino hook: an instrumentation that wraps the `pino` factory
  * so that every logger it makes, and every child of those loggers, carries
- * tracehop's mixin. A user's own `mixin` keeps working: its fields are merged
- * over ours.
+ * tracehop's fields. Where pino calls `hooks.streamWrite` (probed on the
+ * first logger made) the fields are spliced into each finished line
+ * (pino-line.ts), which is the cheap way; otherwise, through a mixin. A user's own `mixin` and
+ * `streamWrite` hook keep working, and their fields win over ours.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
 import { tracehopMixin } from './mixin';
 import type { LogFields } from './log-fields';
+import { callsStreamWrite, withSplice } from './pino-line';
 
 /** The pino majors whose `mixin` option behaves as this hook expects. */
 export const SUPPORTED_PINO_VERSIONS = ['>=7 <11'];
@@ -17,6 +20,7 @@ const PATCHED = Symbol.for('tracehop.pino.patched');
 
 type Mixin = (mergeObject: object, level: number, logger: unknown) => object;
 type PinoFactory = ((...args: unknown[]) => unknown) & Record<string | symbol, unknown>;
+type PinoOptions = { mixin?: unknown; hooks?: { streamWrite?: unknown } };
 
 export class PinoHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
   constructor(config: InstrumentationConfig = {}) {
@@ -67,8 +71,11 @@ export function isHookedPino(moduleExports: unknown): boolean {
 }
 
 function wrapFactory(original: PinoFactory): PinoFactory {
+  // Probed on the first logger made, not at require time: the app may never make one.
+  let splice: boolean | undefined;
   const patched = function pino(this: unknown, ...args: unknown[]) {
-    return original.apply(this, withMixin(args));
+    splice ??= callsStreamWrite(original);
+    return original.apply(this, withTracehopFields(args, splice));
   } as PinoFactory;
   Object.assign(patched, original);
   patched.pino = patched;
@@ -78,20 +85,31 @@ function wrapFactory(original: PinoFactory): PinoFactory {
 }
 
 /**
- * pino's signatures: `pino()`, `pino(options)`, `pino(destination)`,
- * `pino(options, destination)`. A destination is a stream (it has `write`)
- * or a file path string.
+ * The factory's arguments with tracehop's fields added: as a `streamWrite`
+ * hook when `splice`, else as a mixin. pino's signatures: `pino()`,
+ * `pino(options)`, `pino(destination)`, `pino(options, destination)`. A
+ * destination is a stream (it has `write`) or a file path string. A logger
+ * built with `tracehopMixin` already has the fields and is left alone.
  */
-export function withMixin(args: unknown[]): unknown[] {
+export function withTracehopFields(args: unknown[], splice: boolean): unknown[] {
+  const add = splice ? addStreamWrite : addMixin;
   const first = args[0];
   const isDestination = typeof first === 'string' || (typeof (first as { write?: unknown } | null)?.write === 'function');
-  if (first === undefined || first === null) return [{ mixin: tracehopMixin }, ...args.slice(1)];
-  if (isDestination) return [{ mixin: tracehopMixin }, ...args];
+  if (first === undefined || first === null) return [add({}), ...args.slice(1)];
+  if (isDestination) return [add({}), ...args];
   if (typeof first !== 'object') return args;
-  const options = first as { mixin?: unknown };
+  const options = first as PinoOptions;
   if (options.mixin === tracehopMixin) return args;
+  return [add(options), ...args.slice(1)];
+}
+
+function addStreamWrite(options: PinoOptions): PinoOptions {
+  return { ...options, hooks: { ...options.hooks, streamWrite: withSplice(options.hooks?.streamWrite) } };
+}
+
+function addMixin(options: PinoOptions): PinoOptions {
   const userMixin = typeof options.mixin === 'function' ? (options.mixin as Mixin) : undefined;
-  return [{ ...options, mixin: userMixin === undefined ? tracehopMixin : combine(userMixin) }, ...args.slice(1)];
+  return { ...options, mixin: userMixin === undefined ? tracehopMixin : combine(userMixin) };
 }
 
 /** Our fields first, the user's mixin's fields over them. */

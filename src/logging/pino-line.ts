@@ -1,0 +1,54 @@
+/**
+ * Correlation fields spliced into a finished pino line, through pino's
+ * `hooks.streamWrite` option, which receives each line as a string just
+ * before it is written.
+ *
+ * Through a mixin, pino serializes our five string fields on every call,
+ * which costs about as much again as the rest of a small log call; spliced,
+ * they are serialized once per span (log-fields.ts) and a call pays for one
+ * string concatenation. The fields go first in the record, right after `{`:
+ * the one position that is a member boundary whatever the logger's
+ * formatters, so the line stays valid JSON. On a name clash with the app's
+ * own fields the record holds both, ours first; JSON parsers keep the last
+ * member of a name, so the app's value wins, as with a mixin.
+ */
+import { tracehopFieldsJson } from './mixin';
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+type StreamWrite = (line: string) => string;
+
+/** The line with the active span's fields as its first members; unchanged outside any span. */
+export function spliceLogFields(line: string): string {
+  const fields = tracehopFieldsJson();
+  if (fields === '' || typeof line !== 'string' || line.charCodeAt(0) !== OPEN_BRACE) return line;
+  // `{}` (every field formatted away) takes no separating comma.
+  return line.charCodeAt(1) === CLOSE_BRACE ? `{${fields}${line.slice(1)}` : `{${fields},${line.slice(1)}`;
+}
+
+/** Our splice, then the app's own `streamWrite` hook, if it has one, on the result. */
+export function withSplice(theirs: unknown): StreamWrite {
+  if (typeof theirs !== 'function') return spliceLogFields;
+  const appHook = theirs as StreamWrite;
+  return line => appHook(spliceLogFields(line));
+}
+
+/**
+ * Whether this pino calls `hooks.streamWrite` (older versions have no such
+ * option): one throwaway logger writing to a no-op stream. Where it does
+ * not, or anything goes wrong, the hook falls back to a mixin.
+ */
+export function callsStreamWrite(factory: (...args: unknown[]) => unknown): boolean {
+  let called = false;
+  try {
+    const probe = factory(
+      { base: null, timestamp: false, hooks: { streamWrite: (line: string) => { called = true; return line; } } },
+      { write: () => true },
+    ) as { info?: unknown } | null;
+    if (typeof probe?.info === 'function') (probe.info as (message: string) => void)('probe');
+  } catch {
+    return false;
+  }
+  return called;
+}
