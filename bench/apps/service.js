@@ -29,5 +29,5 @@ serve({
 });
 
 server.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'listening', port: server.address().port, sinceStartMs: performance.now(), rss: process.memoryUsage.rss() });
+  process.send({ type: 'listening', port: server.address().port, sinceStartMs: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() });
 });

@@ -73,10 +73,10 @@ function logCallSection(result) {
   return [
     '## Log call',
     '',
-    `\`logger.info({..}, 'msg')\` to /dev/null through \`pino.destination\`; ${result.settings.rounds} round(s) of ${number(result.settings.calls)} calls per option and place.`,
+    `\`logger.info({..}, 'msg')\` to /dev/null through \`pino.destination\`, CPU time per call; ${result.settings.rounds} round(s) of ${number(result.settings.calls)} calls per option and place, options alternating.`,
     '',
     table(
-      ['option', 'ns/call in a span', 'ratio', 'ns/call outside spans', 'ratio', 'fields added in a span'],
+      ['option', 'CPU ns/call in a span', 'ratio', 'CPU ns/call outside spans', 'ratio', 'fields added in a span'],
       OPTIONS.map(option => [
         option.id === 'none' ? 'plain pino' : option.label,
         range(o[option.id].span.value),
@@ -97,11 +97,13 @@ function startupSection(result) {
     `${result.settings.rounds} cold start(s) per option, alternating.`,
     '',
     table(
-      ['option', 'spawn to port ms', 'ratio', 'require preload ms', 'RSS at start MB', 'ratio'],
+      ['option', 'spawn to port ms', 'ratio', 'CPU to port ms', 'ratio', 'require preload ms', 'RSS at start MB', 'ratio'],
       OPTIONS.map(option => [
         option.label,
         range(o[option.id].spawnToPortMs.value),
         option.id === 'none' ? '1x' : ratio(o[option.id].spawnToPortMs.ratio),
+        range(o[option.id].cpuToPortMs.value),
+        option.id === 'none' ? '1x' : ratio(o[option.id].cpuToPortMs.ratio),
         option.id === 'none' ? '–' : range(o[option.id].requirePreloadMs),
         range(o[option.id].rssAtStartMB.value, 1),
         option.id === 'none' ? '1x' : ratio(o[option.id].rssAtStartMB.ratio),

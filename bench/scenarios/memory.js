@@ -11,7 +11,7 @@ const { runLoad } = require('../lib/load');
 const { stopAll } = require('../lib/children');
 
 const SETTINGS = {
-  full: { slices: 8, warmUpSlices: 2, seconds: 2.5 },
+  full: { slices: 6, warmUpSlices: 2, seconds: 2.5 },
   quick: { slices: 2, warmUpSlices: 1, seconds: 0.25 },
 };
 const MB = 1024 * 1024;
