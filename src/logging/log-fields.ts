@@ -2,8 +2,9 @@
  * The correlation fields of a log record: trace_id, span_id, trace_flags,
  * request_id and request_chain (names configurable).
  *
- * They are computed once per span and kept in a WeakMap, so a log call pays
- * for a context lookup and a map lookup. Two forms are offered:
+ * They are computed once per span and kept for the last few spans
+ * (recent-spans.ts), so a log call pays for a context lookup and a few
+ * comparisons. Two forms are offered:
  *
  * - an object, for a pino `mixin`: pino merges the log call's own fields into
  *   the object a mixin returns, so each call gets a fresh one, built by a
@@ -18,6 +19,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { LogFieldNames } from '../config';
 import { DEFAULT_LOG_FIELDS } from '../config';
 import { getCorrelation } from '../propagation/correlation';
+import { RecentSpans } from './recent-spans';
 
 export type LogFields = Record<string, string>;
 
@@ -29,7 +31,7 @@ type Build = (values: Values) => LogFields;
 export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS): () => LogFields {
   const withRequest = compileBuilder(names, 5);
   const spanOnly = compileBuilder(names, 3);
-  const cache = new WeakMap<Span, Values>();
+  const cache = new RecentSpans<Values>();
 
   return function readLogFields(): LogFields {
     const active = context.active();
@@ -49,10 +51,15 @@ export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS)
  * Returns the correlation fields of the active span as JSON object members,
  * `"trace_id":"…","span_id":"…",…` with no surrounding braces and no
  * trailing comma; the empty string outside any valid span.
+ *
+ * The first call in a span is the common case (a few lines per request), so
+ * the members are concatenated from prepared key prefixes.
  */
 export function createLogFieldsJsonReader(names: LogFieldNames = DEFAULT_LOG_FIELDS): () => string {
-  const keys = fieldNames(names).map(key => JSON.stringify(key));
-  const cache = new WeakMap<Span, string>();
+  const [traceId, spanId, traceFlags, requestId, requestChain] = fieldNames(names).map(key => JSON.stringify(key));
+  const spanPart = [`${traceId}:"`, `",${spanId}:"`, `",${traceFlags}:"`];
+  const requestPart = [`",${requestId}:"`, `",${requestChain}:"`];
+  const cache = new RecentSpans<string>();
 
   return function readLogFieldsJson(): string {
     const active = context.active();
@@ -62,12 +69,19 @@ export function createLogFieldsJsonReader(names: LogFieldNames = DEFAULT_LOG_FIE
     if (json === undefined) {
       const values = spanValues(span, active);
       if (values === undefined) return '';
-      // JSON.stringify escapes what JSON requires: a request id may hold `"` or `\`.
-      json = values.map((value, i) => `${keys[i]}:${JSON.stringify(value)}`).join(',');
+      // Trace and span ids and flags are hex; request ids are visible ASCII, escaped where JSON needs it.
+      json = spanPart[0] + values[0] + spanPart[1] + values[1] + spanPart[2] + values[2];
+      if (values.length === 5) json += requestPart[0] + jsonStringBody(values[3]!) + requestPart[1] + jsonStringBody(values[4]!);
+      json += '"';
       cache.set(span, json);
     }
     return json;
   };
+}
+
+/** `value` as the inside of a JSON string: as is unless it holds a quote or a backslash. */
+function jsonStringBody(value: string): string {
+  return value.includes('"') || value.includes('\\') ? JSON.stringify(value).slice(1, -1) : value;
 }
 
 /** The values for `span`, read once; `undefined` for an invalid span context. */
