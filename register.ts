@@ -16,7 +16,7 @@ import { reportStartupFacts } from './src/facts/startup-report';
 import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
 import type { BuiltSdk } from './src/sdk';
-import { flushWithin } from './src/shutdown';
+import { flushWithin, handOffAtExit, reportExportStats } from './src/shutdown';
 
 const STARTED = Symbol.for('tracehop.started');
 
@@ -62,10 +62,18 @@ function start(): void {
  * its own, they decide when and how to exit; otherwise the signal is raised
  * again once flushed, so the process ends as it would have without tracehop
  * (same signal, same exit status). A drained event loop flushes once too.
+ * At 'exit' (process.exit(), a crash), what is still unsent is handed off
+ * synchronously, and the span counts are reported once.
  */
 function installExitHandlers(built: BuiltSdk, config: Config): void {
   const timeout = config.shutdownTimeoutMillis;
   let shuttingDown = false;
+  let reported = false;
+  const reportOnce = () => {
+    if (reported) return;
+    reported = true;
+    reportExportStats(built.exportPipelines);
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     const appHandlesIt = process.listenerCount(signal) > 1;
     if (appHandlesIt) {
@@ -75,6 +83,7 @@ function installExitHandlers(built: BuiltSdk, config: Config): void {
     if (shuttingDown) return;
     shuttingDown = true;
     void flushWithin(() => built.sdk.shutdown(), timeout, `flush on ${signal}`).then(() => {
+      reportOnce();
       process.removeListener(signal, onSignal);
       process.kill(process.pid, signal);
     });
@@ -85,7 +94,22 @@ function installExitHandlers(built: BuiltSdk, config: Config): void {
   process.on('beforeExit', () => {
     if (flushedAtExit) return;
     flushedAtExit = true;
-    void flushWithin(() => built.sdk.shutdown(), timeout, 'flush at exit');
+    void flushWithin(() => built.sdk.shutdown(), timeout, 'flush at exit').then(() => {
+      // The app's event loop had drained. Unless it has beforeExit work of
+      // its own, all that can still hold the process now is the exporter's
+      // request and retry timers, for up to OTEL_EXPORTER_OTLP_TIMEOUT after
+      // the flush gave up. End it as it would have ended, with its exit code.
+      if (process.listenerCount('beforeExit') === 1) process.exit();
+    });
+  });
+  // Only synchronous work runs from here on, and it must not throw: the exit code is the app's.
+  process.on('exit', () => {
+    try {
+      handOffAtExit(built.exportPipelines);
+      reportOnce();
+    } catch {
+      // Nothing may change how the app exits.
+    }
   });
 }
 

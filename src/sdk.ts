@@ -10,7 +10,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
 import { envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler, AlwaysOnSampler, BatchSpanProcessor, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
+  AlwaysOffSampler, AlwaysOnSampler, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -25,12 +25,16 @@ import { DestinationGate, PolicyPropagator } from './propagation/policy-propagat
 import { fetchClientHooks, httpClientHooks } from './http/client-hooks';
 import { RequestIdPropagator } from './propagation/request-id-propagator';
 import { CorrelationSpanProcessor } from './tracing/correlation-span-processor';
+import { otlpExitSender } from './tracing/exit-hand-off';
+import { ExportPipeline } from './tracing/export-pipeline';
 import { RequestIdGenerator } from './tracing/id-generator';
 
 export interface BuiltSdk {
   readonly sdk: NodeSDK;
   readonly idGenerator: RequestIdGenerator;
   readonly spanProcessors: readonly SpanProcessor[];
+  /** One per OTEL_TRACES_EXPORTER entry: span counts, and the hand-off at process exit. */
+  readonly exportPipelines: readonly ExportPipeline[];
   /** Also what the ESM loader hook is limited to, and what the start-up facts describe. */
   readonly instrumentations: readonly Instrumentation[];
 }
@@ -50,9 +54,10 @@ export function buildSdk(config: Config): BuiltSdk {
   // The correlation processor comes first so exporters see the attributes.
   // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
   // propagation and log fields keep working; they are just not sent anywhere.
+  const exportPipelines = config.tracesExporters.map(name => buildPipeline(name, config));
   const spanProcessors: SpanProcessor[] = [
     new CorrelationSpanProcessor(),
-    ...config.tracesExporters.map(name => new BatchSpanProcessor(buildExporter(name, config), config.batch)),
+    ...exportPipelines.map(pipeline => pipeline.processor),
   ];
   const instrumentations = buildInstrumentations(config, idGenerator, gate);
   const options: Partial<NodeSDKConfiguration> = {
@@ -68,7 +73,7 @@ export function buildSdk(config: Config): BuiltSdk {
   if (!config.resourceDetectorsFromEnv) options.resourceDetectors = [envDetector, processDetector, hostDetector];
   if (!config.metricsRequested) options.metricReaders = [];
   if (!config.logsRequested) options.logRecordProcessors = [];
-  return { sdk: new NodeSDK(options), idGenerator, spanProcessors, instrumentations };
+  return { sdk: new NodeSDK(options), idGenerator, spanProcessors, exportPipelines, instrumentations };
 }
 
 function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate | undefined): Instrumentation[] {
@@ -81,6 +86,11 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   return instrumentations;
+}
+
+function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline {
+  // Only OTLP gets a hand-off at exit: the console exporter is for debugging.
+  return new ExportPipeline(name, buildExporter(name, config), config.batch, name === 'otlp' ? otlpExitSender(config) : undefined);
 }
 
 function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter {

@@ -1,8 +1,11 @@
 /**
- * Bounded flushing. A hung collector must never hold an exiting app hostage:
- * every flush races a timer, and a timeout is reported, not thrown.
+ * The way out. Bounded flushing: a hung collector must never hold an exiting
+ * app hostage, so every flush races a timer, and a timeout is reported, not
+ * thrown. Then what is left at process exit, and the span counts.
  */
 import { tracehopDiag } from './diag';
+import type { ExportPipeline } from './tracing/export-pipeline';
+import { describeExportStats } from './tracing/export-stats';
 
 /** Runs `flush`, resolving when it settles or after `timeoutMillis`, whichever is first. Never rejects. */
 export function flushWithin(flush: () => Promise<unknown>, timeoutMillis: number, what: string): Promise<void> {
@@ -26,4 +29,33 @@ export function flushWithin(flush: () => Promise<unknown>, timeoutMillis: number
       },
     );
   });
+}
+
+/**
+ * For an 'exit' listener (process.exit(), a crash, or the end after the
+ * beforeExit flush): synchronous, and never throws, so the app's exit code
+ * stays its own. See ExportPipeline.handOffAtExit.
+ */
+export function handOffAtExit(pipelines: readonly ExportPipeline[]): void {
+  for (const pipeline of pipelines) {
+    try {
+      pipeline.handOffAtExit();
+    } catch (error) {
+      tracehopDiag.warn(`hand-off at exit failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/**
+ * One line per pipeline with its span counts as the process ends: a warning
+ * when spans were dropped or are left unsent, otherwise info (shown with
+ * OTEL_LOG_LEVEL=info).
+ */
+export function reportExportStats(pipelines: readonly ExportPipeline[]): void {
+  for (const pipeline of pipelines) {
+    const stats = pipeline.stats.snapshot();
+    const line = `span counts (${pipeline.name}): ${describeExportStats(stats)}`;
+    if (stats.dropped > 0 || stats.queued + stats.inFlight > 0) tracehopDiag.warn(line);
+    else tracehopDiag.info(line);
+  }
 }

@@ -1,0 +1,102 @@
+/**
+ * The last resort when the app calls process.exit() (or crashes): only
+ * synchronous code runs in an 'exit' listener, so the batch processor's
+ * timers and the exporter's sockets never get another turn. Spans not yet
+ * handed to the exporter are encoded with the exporter's own serializer and
+ * posted by a short-lived child `node`, which the exiting process waits for,
+ * at most TRACEHOP_SHUTDOWN_TIMEOUT_MS. One attempt, no retry.
+ *
+ * The child is started with an empty environment, so no NODE_OPTIONS: no
+ * preload (tracehop's or the app's) and no app code runs in it. Its
+ * instructions arrive on stdin, so header values (often credentials) stay out
+ * of the process list.
+ */
+import { spawnSync } from 'node:child_process';
+import { dirname } from 'node:path';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Config, Protocol } from '../config';
+
+/** Sends spans synchronously; true when the collector accepted them. */
+export type SyncSender = (spans: ReadableSpan[]) => boolean;
+
+// stdin: one line of JSON ({ url, headers, timeout }), then the request body.
+// Exit status 0 only for a 2xx answer.
+const POST_SCRIPT = `'use strict';
+const chunks = [];
+process.stdin.on('data', chunk => chunks.push(chunk));
+process.stdin.on('end', () => {
+  const input = Buffer.concat(chunks);
+  const newline = input.indexOf(10);
+  const { url, headers, timeout } = JSON.parse(input.subarray(0, newline).toString('utf8'));
+  const body = input.subarray(newline + 1);
+  const transport = require(url.startsWith('https:') ? 'node:https' : 'node:http');
+  const request = transport.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': body.length }, timeout }, response => {
+    response.resume();
+    response.on('end', () => process.exit(response.statusCode >= 200 && response.statusCode < 300 ? 0 : 1));
+  });
+  request.on('timeout', () => request.destroy());
+  request.on('error', () => process.exit(1));
+  request.end(body);
+});`;
+
+interface TraceSerializer {
+  serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined;
+}
+
+/**
+ * The sender for the OTLP pipeline, or undefined when there must be no
+ * hand-off: TRACEHOP_SHUTDOWN_TIMEOUT_MS=0, or a binary that is not a plain
+ * `node` (see `isPlainNode`).
+ */
+export function otlpExitSender(config: Config): SyncSender | undefined {
+  const timeout = config.shutdownTimeoutMillis;
+  if (timeout === 0) return undefined;
+  return spans => {
+    if (!isPlainNode()) return false;
+    const serializer = loadSerializer(config.protocol);
+    const body = serializer?.serializeRequest(spans);
+    if (body === undefined) return false;
+    const contentType = config.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
+    const instructions = JSON.stringify({ url: config.tracesEndpoint, headers: { ...config.exporterHeaders, 'Content-Type': contentType }, timeout });
+    const child = spawnSync(process.execPath, ['-e', POST_SCRIPT], {
+      input: Buffer.concat([Buffer.from(`${instructions}\n`), body]),
+      env: {},
+      timeout,
+      killSignal: 'SIGKILL',
+      stdio: ['pipe', 'ignore', 'ignore'],
+      windowsHide: true,
+    });
+    return child.status === 0;
+  };
+}
+
+/**
+ * The serializer the exporter itself uses: resolved from the exporter's own
+ * location, so it is the very version that exporter depends on.
+ */
+function loadSerializer(protocol: Protocol): TraceSerializer | undefined {
+  const exporterPackage = protocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
+  try {
+    const transformerPath = require.resolve('@opentelemetry/otlp-transformer', { paths: [dirname(require.resolve(exporterPackage))] });
+    const transformer = require(transformerPath) as { ProtobufTraceSerializer: TraceSerializer; JsonTraceSerializer: TraceSerializer };
+    return protocol === 'http/json' ? transformer.JsonTraceSerializer : transformer.ProtobufTraceSerializer;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `process.execPath -e script` runs the script only in a plain node binary. A
+ * single-executable app, a pkg binary or Electron would start the app itself
+ * again instead, which must never happen after it asked to exit. Without
+ * `node:sea` (Node before 20.12) a single-executable app cannot be told
+ * apart, so there is no hand-off.
+ */
+function isPlainNode(): boolean {
+  if (process.release?.name !== 'node' || process.versions.electron !== undefined || 'pkg' in process) return false;
+  try {
+    return !(require('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    return false;
+  }
+}
