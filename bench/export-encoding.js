@@ -43,7 +43,7 @@ function measure(serializer, spans, rounds) {
 
 /** Bytes and encoding ns per span of one 512-span batch, per protocol. Part of the suite's export scenario. */
 function measureEncoding({ quick = false } = {}) {
-  const rounds = quick ? 20 : 200;
+  const rounds = quick ? 10 : 200;
   const spans = makeSpans();
   return {
     'http/protobuf': measure(ProtobufTraceSerializer, spans, rounds),

@@ -1,6 +1,7 @@
 'use strict';
 // What the figures were measured on, recorded with every run: the machine,
 // Node, the load on it, and the versions of every package compared.
+const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -28,6 +29,16 @@ function packageVersion(name) {
   }
 }
 
+/** The commit measured, `+` marking uncommitted changes; null outside a git checkout. */
+function gitCommit() {
+  try {
+    const run = args => execFileSync('git', args, { cwd: REPO, encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return run(['rev-parse', '--short', 'HEAD']) + (run(['status', '--porcelain', '--untracked-files=no']) === '' ? '' : '+');
+  } catch {
+    return null;
+  }
+}
+
 function describeMachine() {
   const cpus = os.cpus();
   return {
@@ -36,6 +47,7 @@ function describeMachine() {
     memoryGB: Math.round(os.totalmem() / 1024 ** 3),
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
+    commit: gitCommit(),
     packages: Object.fromEntries(PACKAGES.map(name => [name, packageVersion(name)])),
   };
 }

@@ -176,7 +176,7 @@ function renderReport(report) {
   const header = [
     `# tracehop benchmarks (${report.mode})`,
     '',
-    `${report.startedAt}, ${number(report.durationSeconds)} s. ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGB} GB, ${machine.platform}, Node ${machine.node}. Load average ${report.loadAverage.before} before, ${report.loadAverage.after} after.`,
+    `${report.startedAt}, ${number(report.durationSeconds)} s, commit ${machine.commit ?? 'unknown'}. ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGB} GB, ${machine.platform}, Node ${machine.node}. Load average ${report.loadAverage.before} before, ${report.loadAverage.after} after.`,
     '',
     `Versions: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
   ].join('\n');

@@ -13,7 +13,7 @@ const { measureEncoding } = require('../export-encoding');
 const PRODUCER = path.join(__dirname, '..', 'apps', 'span-producer.js');
 const SETTINGS = {
   full: { rates: [2500, 5000, 10000, 20000, 40000, 80000], seconds: 2, warmUpSeconds: 1 },
-  quick: { rates: [2500, 10000], seconds: 0.3, warmUpSeconds: 0.3 },
+  quick: { rates: [2500, 10000], seconds: 0.2, warmUpSeconds: 0.2 },
 };
 // A step counts as keeping up when it made at least this share of the rate asked for.
 const KEPT_PACE = 0.9;
