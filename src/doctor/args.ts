@@ -13,7 +13,8 @@ options:
   --json                  the report as JSON on stdout
   --preload=require       load tracehop with -r (the default)
   --preload=import        load tracehop with --import
-  --timeout=<ms>          how long to wait for the app to listen (default 10000)
+  --timeout=<ms>          how long the app may take to listen once tracehop has
+                          started in it (default 10000)
   -r, --require <module>  a preload of the app's own, loaded before tracehop
   --import <module>       an --import of the app's own, tsx for example (Node runs
                           every -r, tracehop's included, before any --import)

@@ -14,6 +14,7 @@ import type { EntryModuleSystem } from '../facts/module-system';
 import type { ConfigFacts, StartupFacts } from '../facts/startup-facts';
 import { SUPPORTED_PINO_VERSIONS } from '../logging/pino-hook';
 import type { EndpointProbe } from './probe-endpoint';
+import { STARTUP_TIMEOUT_MS } from './run-app';
 import type { AppRun } from './run-app';
 
 export type CheckStatus = 'ok' | 'note' | 'problem';
@@ -107,11 +108,11 @@ function runCheck({ run, timeoutMs }: DiagnoseInput): Check {
   if (run.outcome === 'spawn-failed') return check('problem', `could not start node: ${run.error ?? 'unknown error'}`);
   if (run.started === undefined) {
     return check('problem', run.outcome === 'timeout'
-      ? `tracehop did not report from the app within ${timeoutMs} ms`
+      ? `tracehop did not report from the app within ${STARTUP_TIMEOUT_MS} ms`
       : `the app exited (${ended}) without tracehop starting in it`);
   }
   if (run.outcome === 'listening') return check('ok', `listened on ${run.listening?.address} after ${run.listening?.afterMs} ms; stopped by the doctor${run.killed ? ' with SIGKILL' : ''}`);
-  if (run.outcome === 'timeout') return check('note', `did not listen within ${timeoutMs} ms; stopped by the doctor, so modules it loads later are not in this report`);
+  if (run.outcome === 'timeout') return check('note', `did not listen within ${timeoutMs} ms of tracehop starting; stopped by the doctor, so modules it loads later are not in this report`);
   if (run.exit.code === 0) return check('note', 'exited by itself (code 0) without listening');
   return check('problem', `exited by itself (${ended}) before listening`);
 }

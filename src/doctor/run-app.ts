@@ -17,6 +17,12 @@ import type { StartupFacts } from '../facts/startup-facts';
 
 /** The app's file descriptor for the doctor's pipe: the first after stdin, stdout and stderr. */
 const CHANNEL_FD = 3;
+/**
+ * How long the preload may take to report that tracehop started. Generous:
+ * starting the SDK costs about a second on an idle 2-core machine, and many
+ * times that on a busy one. The app's own time to listen is counted after it.
+ */
+export const STARTUP_TIMEOUT_MS = 30_000;
 /** How long a stopped app gets to exit after SIGTERM (tracehop's own flush is bounded by 5 s). */
 export const KILL_TIMEOUT_MS = 7_000;
 /**
@@ -32,6 +38,7 @@ export interface RunOptions {
   readonly scriptArgs: readonly string[];
   readonly preload: 'require' | 'import';
   readonly nodeArgs: readonly string[];
+  /** How long the app may take to listen once tracehop has started in it. */
   readonly timeoutMs: number;
   /** The preload file, register.js of this package. */
   readonly register: string;
@@ -90,7 +97,7 @@ export function runApp(options: RunOptions): Promise<AppRun> {
       }, KILL_TIMEOUT_MS);
       child.once('exit', () => clearTimeout(killTimer));
     };
-    const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+    let timer = setTimeout(() => stop('timeout'), STARTUP_TIMEOUT_MS);
 
     child.stdout?.resume();
     if (child.stderr) keepTail(child.stderr, stderrTail);
@@ -103,6 +110,8 @@ export function runApp(options: RunOptions): Promise<AppRun> {
         if (message?.type === 'started') {
           started = message.facts;
           exporterHeaders = message.exporterHeaders;
+          clearTimeout(timer);
+          if (outcome === undefined) timer = setTimeout(() => stop('timeout'), options.timeoutMs);
         } else if (message?.type === 'load') {
           loads.push(message.load);
         } else if (message?.type === 'listening' && listening === undefined) {

@@ -93,7 +93,7 @@ describe('diagnose', () => {
     ['a CommonJS app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }) }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\); the app is CommonJS/],
     ['an ES module app whose loader was given on the command line', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: LOADER_ALREADY_GIVEN } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /serves the same hooks$/],
     ['the pino hook turned off', { run: appRun({ started: facts({ TRACEHOP_PINO_HOOK: 'false' }, { instrumentations: [] }) }) }, 'pino', /^hook off \(TRACEHOP_PINO_HOOK=false\)/],
-    ['an app that never listened', { run: appRun({ outcome: 'timeout', listening: undefined }) }, 'run', /^did not listen within 10000 ms/],
+    ['an app that never listened', { run: appRun({ outcome: 'timeout', listening: undefined }) }, 'run', /^did not listen within 10000 ms of tracehop starting/],
   ])('%s is a note, not a problem', (_title, overrides, name, detail) => {
     const report = diagnose(input(overrides));
     expect(subject(report.checks, name)).toMatchObject({ status: expect.stringMatching(/^(note|ok)$/), detail: expect.stringMatching(detail) });
