@@ -155,7 +155,7 @@ function exportSection(result) {
     'Encoding alone, one 512-span batch of server spans (bench/export-encoding.js):',
     '',
     table(
-      ['protocol', 'bytes per span', 'encode ns per span'],
+      ['protocol', 'bytes per span', 'encode CPU ns per span'],
       Object.entries(result.encoding).map(([protocol, r]) => [protocol, number(r.bytesPerSpan), number(r.nsPerSpan)]),
     ),
   ].join('\n');

@@ -12,7 +12,7 @@ const { compareRounds } = require('../lib/stats');
 
 const WORKER = path.join(__dirname, '..', 'apps', 'log-call.js');
 const SETTINGS = {
-  full: { rounds: 5, calls: 30000 },
+  full: { rounds: 9, calls: 30000 },
   quick: { rounds: 1, calls: 5000 },
 };
 const WHERE = ['span', 'outside'];
