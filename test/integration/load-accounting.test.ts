@@ -2,14 +2,15 @@
  * Load with the collector down, then up: 2,000 requests against an
  * instrumented service with a small span queue, so that drops really happen,
  * and every span accounted for: exported + dropped = created, with exactly
- * the exported spans at the collector, none twice. (That memory stays flat
- * while the collector is away is collector-faults.test.ts's.)
+ * the exported spans at the collector, none twice. And with a collector
+ * that hangs, the heap stays flat: the queue holds at most
+ * OTEL_BSP_MAX_QUEUE_SIZE spans.
  */
 import * as path from 'node:path';
 import { startBadCollector } from '../support/bad-collector';
 import type { BadCollector } from '../support/bad-collector';
 import { sendRequests } from '../support/request-load';
-import { startService } from '../support/services';
+import { REGISTER, startService } from '../support/services';
 import type { Service } from '../support/services';
 import { parseSpanCounts } from '../support/span-counts';
 
@@ -19,17 +20,18 @@ const DOWN_REQUESTS = 1200;
 const UP_REQUESTS = 800;
 // Eight in flight keeps both cores busy without starving the exporter.
 const CONCURRENCY = 8;
-let collector: BadCollector;
-let app: Service;
+const running: Service[] = [];
+const collectors: BadCollector[] = [];
 
-afterAll(async () => {
-  await app?.stop();
-  await collector?.close();
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(service => service.stop()));
+  await Promise.all(collectors.splice(0).map(collector => collector.close()));
 });
 
 test('2,000 requests with the collector down, then up: every span is exported or counted as dropped', async () => {
-  collector = await startBadCollector({ kind: 'down' });
-  app = await startService('load-app', APP, {
+  const collector = await startBadCollector({ kind: 'down' });
+  collectors.push(collector);
+  const app = await startService('load-app', APP, {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
     OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
     OTEL_BSP_SCHEDULE_DELAY: '100',
@@ -37,6 +39,7 @@ test('2,000 requests with the collector down, then up: every span is exported or
     OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '100',
     FIXTURE_QUIET: '1',
   });
+  running.push(app);
 
   const down = await sendRequests(app.url, { count: DOWN_REQUESTS, concurrency: CONCURRENCY, path: i => `/down-${i}` });
   await collector.setMode({ kind: 'healthy' });
@@ -57,4 +60,40 @@ test('2,000 requests with the collector down, then up: every span is exported or
   expect(new Set(collector.spans.map(span => span.spanId)).size).toBe(counts.exported);
   const upPaths = collector.spans.map(span => span.attributes['url.path']).filter(p => typeof p === 'string' && p.startsWith('/up-'));
   expect(upPaths.length).toBeGreaterThan(0);
+});
+
+test('while the collector hangs, 3,000 requests leave the heap flat: the queue holds at most OTEL_BSP_MAX_QUEUE_SIZE spans', async () => {
+  // One export at a time, each held for the whole 30 s timeout: without the
+  // queue limit every span would stay in memory (about 1.5 KB each, so some
+  // 4.5 MB for these 3,000); with it the heap after a full GC stays put.
+  const collector = await startBadCollector({ kind: 'hang' });
+  collectors.push(collector);
+  const app = await startService('load-app', APP, {
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
+    OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+    // Well inside the test helper's 5 s before it kills a child that ignores SIGTERM.
+    TRACEHOP_SHUTDOWN_TIMEOUT_MS: '1000',
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+    OTEL_BSP_MAX_QUEUE_SIZE: String(MAX_QUEUE_SIZE),
+    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '100',
+    // The memory probe is left untraced, so that it does not count as load.
+    TRACEHOP_IGNORE_PATHS: '/memory',
+    FIXTURE_QUIET: '1',
+  }, { nodeArgs: ['--expose-gc', '-r', REGISTER] });
+  running.push(app);
+  const heapUsed = async () => ((await (await fetch(`${app.url}/memory`)).json()) as { heapUsed: number }).heapUsed;
+  const load = (prefix: string, count: number) => sendRequests(app.url, { count, concurrency: CONCURRENCY, path: i => `/${prefix}-${i}` });
+
+  // The queue is full after the first few hundred requests; from then on only the drops grow.
+  await load('fill', 300);
+  const heapWhenFull = await heapUsed();
+  const more = await load('beyond', 3000);
+  const heapAfter = await heapUsed();
+
+  expect(more.failures).toEqual([]);
+  expect(heapAfter - heapWhenFull).toBeLessThan(2 * 1024 * 1024);
+  await app.stop();
+  const counts = parseSpanCounts(await app.waitForStderr(/span counts/));
+  expect(counts.peakQueued).toBe(MAX_QUEUE_SIZE);
+  expect(counts.queueFull).toBeGreaterThan(2500);
 });
