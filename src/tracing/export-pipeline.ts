@@ -1,12 +1,14 @@
 /**
  * One export pipeline: a batch span processor and its exporter, both counted
- * (export-stats.ts), and what can still be done for it when the process
- * exits (exit-hand-off.ts).
+ * (export-stats.ts, counting-span-processor.ts, counting-span-exporter.ts),
+ * and what can still be done for it when the process exits (exit-hand-off.ts).
  */
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config';
-import { CountingSpanExporter, CountingSpanProcessor, ExportStats } from './export-stats';
+import { CountingSpanExporter } from './counting-span-exporter';
+import { CountingSpanProcessor } from './counting-span-processor';
+import { ExportStats } from './export-stats';
 import type { SyncSender } from './exit-hand-off';
 
 export class ExportPipeline {

@@ -6,7 +6,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { reporter } from '../../../src/diag';
 import { ExportPipeline } from '../../../src/tracing/export-pipeline';
-import { CountingSpanExporter, ExportStats, describeExportStats } from '../../../src/tracing/export-stats';
+import { CountingSpanExporter } from '../../../src/tracing/counting-span-exporter';
+import { ExportStats, describeExportStats } from '../../../src/tracing/export-stats';
 import type { ExportStatsSnapshot } from '../../../src/tracing/export-stats';
 
 function span(sampled = true): ReadableSpan {
