@@ -62,8 +62,9 @@ export class CountingSpanProcessor implements SpanProcessor {
     // shutdown. Emptying it now, synchronously, puts the spans in the
     // exporter's hands even when the app calls process.exit() in this very
     // tick (from its own signal handler), where the exit hand-off finds them.
-    this.batch.forceFlush().catch(globalErrorHandler);
-    return this.batch.shutdown();
+    // The processor's own shutdown then finds its queue empty, so it must
+    // wait for this flush, or it would end before the batch is sent.
+    return this.batch.forceFlush().catch(globalErrorHandler).then(() => this.batch.shutdown());
   }
 
   /**

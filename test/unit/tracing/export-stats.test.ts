@@ -160,11 +160,27 @@ describe('the counted pipeline', () => {
     expect(warn.mock.calls.filter(([kind]) => kind === 'queue full')).toHaveLength(1);
   });
 
-  test('the exporter\'s own request runs with tracing suppressed, even when shutdown drains it', async () => {
+  test('shutdown waits for the batch it flushed, even while the resource is still settling', async () => {
     const { exporter, pipeline: built } = pipeline(4, 4);
-    built.processor.onEnd(span());
-    await built.processor.shutdown().catch(() => undefined);
-    expect(exporter.batches.map(batch => batch.suppressed)).toEqual([true]);
+    let settle = () => undefined as void;
+    const resource = {
+      asyncAttributesPending: true,
+      waitForAsyncAttributes: () => new Promise<void>(resolve => {
+        settle = () => { resource.asyncAttributesPending = false; resolve(); };
+      }),
+    };
+    built.processor.onEnd({ spanContext: span().spanContext, resource } as unknown as ReadableSpan);
+    let finished = false;
+    const shutdown = built.processor.shutdown().then(() => { finished = true; });
+    await nextTurn();
+    expect(finished).toBe(false);
+    settle();
+    await nextTurn();
+    await nextTurn();
+    expect(exporter.batches).toHaveLength(1);
+    expect(finished).toBe(false);
+    exporter.batches[0].answer(SUCCESS);
+    await shutdown;
   });
 });
 
@@ -230,6 +246,18 @@ describe('CountingSpanExporter', () => {
     inner.batches[0].answer(SUCCESS);
     inner.batches[0].answer(FAILED);
     expect(stats.snapshot()).toMatchObject({ exported: 1, droppedExportFailed: 0, inFlight: 0 });
+  });
+
+  test('the exporter\'s own request runs with tracing suppressed, even when shutdown drains it', async () => {
+    const inner = new HeldExporter();
+    const stats = new ExportStats(10);
+    const exporter = new CountingSpanExporter(inner, stats);
+    stats.admit();
+    exporter.export([span()], () => undefined);
+    const shutdown = exporter.shutdown();
+    expect(inner.batches.map(batch => batch.suppressed)).toEqual([true]);
+    inner.batches[0].answer(SUCCESS);
+    await shutdown;
   });
 
   test('an exporter that throws fails the batch instead of the app', async () => {
