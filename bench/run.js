@@ -6,10 +6,11 @@
 // works. `--only=requestPath,logCall` picks scenarios. The report is printed
 // and written to bench/results/ as markdown and JSON. See docs/performance.md.
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { killAll } = require('./lib/children');
-const { startSink } = require('./lib/processes');
+const { servicePool, startSink } = require('./lib/processes');
 const { describeMachine, loadAverage } = require('./lib/machine');
 const { checkTargets } = require('./lib/targets');
 const { renderReport } = require('./lib/report');
@@ -50,14 +51,16 @@ async function main() {
   const startedAt = new Date().toISOString();
   const before = loadAverage();
   const sink = await startSink();
+  const services = servicePool(sink);
   const results = {};
   try {
     for (const scenario of scenarios) {
       const scenarioStarted = performance.now();
-      results[scenario.name] = await scenario.run({ quick, sink, log });
+      results[scenario.name] = await scenario.run({ quick, sink, services, log });
       log(`${scenario.name} took ${((performance.now() - scenarioStarted) / 1000).toFixed(1)} s`);
     }
   } finally {
+    await services.stop();
     await sink.stop();
     clearTimeout(watchdog);
   }
@@ -82,7 +85,8 @@ async function main() {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     killAll();
-    process.exit(130);
+    // The shell's convention for a process ended by a signal: 128 + its number.
+    process.exit(128 + os.constants.signals[signal]);
   });
 }
 

@@ -5,7 +5,6 @@
 // CPU time, memory and request count over IPC, so none of it is measured
 // from outside.
 const http = require('node:http');
-const { performance } = require('node:perf_hooks');
 const pino = require('pino');
 const { serve } = require('./ipc');
 
@@ -29,5 +28,5 @@ serve({
 });
 
 server.listen(0, '127.0.0.1', () => {
-  process.send({ type: 'listening', port: server.address().port, sinceStartMs: performance.now(), cpu: process.cpuUsage(), rss: process.memoryUsage.rss() });
+  process.send({ type: 'listening', port: server.address().port, cpu: process.cpuUsage(), rss: process.memoryUsage.rss() });
 });

@@ -5,7 +5,7 @@
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { startChild } = require('./children');
-const { optionEnv } = require('./options');
+const { OPTIONS, optionEnv } = require('./options');
 
 const SINK = path.join(__dirname, '..', 'apps', 'otlp-sink.js');
 const SERVICE = path.join(__dirname, '..', 'apps', 'service.js');
@@ -31,12 +31,12 @@ async function startSink() {
 }
 
 /**
- * Starts apps/service.js (or `script`) under `option` and resolves once it
- * listens, with the time from spawn to that moment as the parent saw it.
+ * Starts apps/service.js under `option` and resolves once it listens, with
+ * the time from spawn to that moment as the parent saw it.
  */
-async function startService(option, sink, { tag = option.id, nodeArgs = [], script = SERVICE } = {}) {
+async function startService(option, sink, { tag = option.id, nodeArgs = [] } = {}) {
   const started = performance.now();
-  const handle = startChild(script, {
+  const handle = startChild(SERVICE, {
     name: `service (${option.id})`,
     nodeArgs: [...nodeArgs, ...option.nodeArgs],
     env: optionEnv(option, sink.url, tag),
@@ -72,4 +72,25 @@ async function startServices(options, sink, settings = {}) {
   throw failed.reason;
 }
 
-module.exports = { startSink, startService, startServices };
+/**
+ * One service per option, started on first use and shared by the scenarios
+ * that load them (the request path, then memory over the longer run), so a
+ * run starts them once. With --expose-gc, which only adds `global.gc` for
+ * the memory scenario's heap reading.
+ */
+function servicePool(sink) {
+  let started;
+  return {
+    get() {
+      started ??= startServices(OPTIONS, sink, { tagPrefix: 'service', nodeArgs: ['--expose-gc'] });
+      return started;
+    },
+    async stop() {
+      if (started === undefined) return;
+      const services = await started.catch(() => []);
+      await Promise.all(services.map(service => service.stop()));
+    },
+  };
+}
+
+module.exports = { startSink, startService, servicePool };

@@ -118,7 +118,7 @@ function memorySection(result) {
   return [
     '## Memory over a longer run',
     '',
-    `${slices} slices of ${seconds} s load per option, alternating; the first ${warmUpSlices} are warm-up. Heap growth is heapUsed after a forced collection.`,
+    `The request path's services, under ${slices} more slices of ${seconds} s load each, alternating; the first ${warmUpSlices} are warm-up. Heap growth is heapUsed after a forced collection.`,
     '',
     table(
       ['option', 'RSS after warm-up MB', 'RSS at end MB', 'ratio', 'RSS growth', 'heap growth MB', 'requests after warm-up'],

@@ -6,10 +6,8 @@
 // Every traced option exports every span to the local sink, so CPU per
 // request includes encoding and sending them.
 const { OPTIONS, rotation } = require('../lib/options');
-const { startServices } = require('../lib/processes');
 const { runLoad, CONNECTIONS } = require('../lib/load');
 const { compareRounds, ratioSummary } = require('../lib/stats');
-const { stopAll } = require('../lib/children');
 
 const SETTINGS = {
   full: { rounds: 5, seconds: 4, warmUpSeconds: 2 },
@@ -18,37 +16,34 @@ const SETTINGS = {
 const METRICS = ['requestsPerSecond', 'p50Ms', 'p99Ms', 'cpuMicrosPerRequest', 'rssMB'];
 const MB = 1024 * 1024;
 
-async function run({ quick, sink, log }) {
+async function run({ quick, sink, services: pool, log }) {
   const settings = quick ? SETTINGS.quick : SETTINGS.full;
-  const services = await startServices(OPTIONS, sink, { tagPrefix: 'request' });
-  try {
-    // JIT, connection set-up and the exporters' first batches happen here, unmeasured.
-    for (const service of services) await runLoad(service.url, settings.warmUpSeconds);
-    const rounds = Object.fromEntries(OPTIONS.map(option => [option.id, []]));
-    for (let round = 0; round < settings.rounds; round++) {
-      for (const service of rotation(services, round)) {
-        rounds[service.option.id][round] = await measure(service, settings.seconds);
-      }
-      log(`request path: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${Math.round(rounds[o.id][round].requestsPerSecond)} req/s`).join(', ')}`);
+  const services = await pool.get();
+  // JIT, connection set-up and the exporters' first batches happen here, unmeasured.
+  for (const service of services) await runLoad(service.url, settings.warmUpSeconds);
+  const rounds = Object.fromEntries(OPTIONS.map(option => [option.id, []]));
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const service of rotation(services, round)) {
+      rounds[service.option.id][round] = await measure(service, settings.seconds);
     }
-    const byOption = compareRounds(rounds, METRICS);
-    for (const service of services) {
-      const { served } = await service.stats();
-      const exported = await sink.counters(service.tag);
-      byOption[service.option.id].export = {
-        spansPerRequest: exported.items / served,
-        bytesPerSpan: exported.items === 0 ? null : exported.bytes / exported.items,
-      };
-    }
-    return {
-      settings: { ...settings, connections: CONNECTIONS },
-      options: byOption,
-      tracehopToAuto: { requestsPerSecond: ratioSummary(rounds.tracehop.map(r => r.requestsPerSecond), rounds.auto.map(r => r.requestsPerSecond)) },
-      rounds,
-    };
-  } finally {
-    await stopAll(services);
+    log(`request path: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${Math.round(rounds[o.id][round].requestsPerSecond)} req/s`).join(', ')}`);
   }
+  const byOption = compareRounds(rounds, METRICS);
+  for (const service of services) {
+    // Both counts cover the service's whole life, so they agree whatever ran on it before.
+    const { served } = await service.stats();
+    const exported = await sink.counters(service.tag);
+    byOption[service.option.id].export = {
+      spansPerRequest: exported.items / served,
+      bytesPerSpan: exported.items === 0 ? null : exported.bytes / exported.items,
+    };
+  }
+  return {
+    settings: { ...settings, connections: CONNECTIONS },
+    options: byOption,
+    tracehopToAuto: { requestsPerSecond: ratioSummary(rounds.tracehop.map(r => r.requestsPerSecond), rounds.auto.map(r => r.requestsPerSecond)) },
+    rounds,
+  };
 }
 
 async function measure(service, seconds) {
