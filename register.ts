@@ -46,12 +46,15 @@ function start(): void {
   // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
   setGlobalErrorHandler(error => reporter.warn(`export ${errorKind(error)}`, `trace export failed: ${describeError(error)}`));
   configureLogFields(config.logFields);
+  // NodeSDK's constructor installs a console logger of its own when
+  // OTEL_LOG_LEVEL is set, announcing that it overwrites ours; with none
+  // installed for that moment it stays quiet, and ours comes straight back.
+  diag.disable();
   const built = buildSdk(config);
+  diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
   built.sdk.start();
-  // NodeSDK installs its own console diag logger when OTEL_LOG_LEVEL is set; ours writes to stderr only.
-  diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);

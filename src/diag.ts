@@ -58,9 +58,21 @@ export const reporter = new RateLimitedReporter();
 /**
  * A diag logger that writes one line per message to stderr, prefixed, so that
  * tracehop's own reports never mix with an app's stdout logs.
+ *
+ * Warnings and errors are throttled here too: the same message (digits
+ * aside) is written at most once per interval. tracehop's own reports are
+ * already rate-limited by kind; this also holds upstream components that
+ * warn once per batch (a collector answering "partial success" to every
+ * export would otherwise write a line per batch).
  */
 export class StderrDiagLogger implements DiagLogger {
-  constructor(private readonly write: (line: string) => void = line => process.stderr.write(line)) {}
+  private readonly lastWritten = new Map<string, number>();
+
+  constructor(
+    private readonly write: (line: string) => void = line => process.stderr.write(line),
+    private readonly intervalMs: number = REPORT_INTERVAL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   error(message: string, ...args: unknown[]): void { this.emit('error', message, args); }
   warn(message: string, ...args: unknown[]): void { this.emit('warn', message, args); }
@@ -71,9 +83,24 @@ export class StderrDiagLogger implements DiagLogger {
   private emit(level: string, message: string, args: unknown[]): void {
     const extra = args.length === 0 ? '' : ' ' + args.map(formatArg).join(' ');
     const text = `${message}${extra}`.replace(/[\r\n]+/g, ' ');
+    if ((level === 'warn' || level === 'error') && this.throttled(`${level} ${text}`)) return;
     this.write(`tracehop ${level}: ${text}\n`);
   }
+
+  private throttled(text: string): boolean {
+    const key = text.replace(/\d+/g, '#').slice(0, MAX_THROTTLE_KEY);
+    const time = this.now();
+    const last = this.lastWritten.get(key);
+    if (last !== undefined && time - last < this.intervalMs) return true;
+    // Keys come from a small set of messages; the bound only guards against a flood of distinct ones.
+    if (this.lastWritten.size >= MAX_THROTTLE_KEYS) this.lastWritten.clear();
+    this.lastWritten.set(key, time);
+    return false;
+  }
 }
+
+const MAX_THROTTLE_KEY = 160;
+const MAX_THROTTLE_KEYS = 256;
 
 function formatArg(arg: unknown): string {
   if (arg instanceof Error) return `${arg.name}: ${arg.message}`;

@@ -30,3 +30,24 @@ describe('StderrDiagLogger', () => {
     expect(written).toEqual(['tracehop warn: first second Error: boom {"code":7}\n']);
   });
 });
+
+describe('StderrDiagLogger throttling', () => {
+  test('repeats of one warning, digits aside, are written once per interval; info is never held back', () => {
+    let now = 0;
+    const written: string[] = [];
+    const logger = new StderrDiagLogger(line => written.push(line), 60_000, () => now);
+    for (let i = 0; i < 50; i++) logger.warn(`Received Partial Success response: ${i} spans rejected`);
+    logger.warn('another message');
+    logger.info('started');
+    logger.info('started');
+    expect(written).toEqual([
+      'tracehop warn: Received Partial Success response: 0 spans rejected\n',
+      'tracehop warn: another message\n',
+      'tracehop info: started\n',
+      'tracehop info: started\n',
+    ]);
+    now = 60_000;
+    logger.warn('Received Partial Success response: 7 spans rejected');
+    expect(written).toHaveLength(5);
+  });
+});
