@@ -1,14 +1,14 @@
 /**
- * Builds the NodeSDK from a Config. Does not start it: `register` does.
+ * Builds the SDK from a Config. Does not start it: `register` does.
  *
- * Traces only: metrics and logs pipelines exist only when the user asks for
- * them with OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER, and resource
- * detection is limited to env, process and host (no cloud metadata probes)
- * unless OTEL_NODE_RESOURCE_DETECTORS says otherwise.
+ * Traces only: by default tracehop's own traces-only SDK (traces-sdk.ts),
+ * with resource detection limited to env, process and host (no cloud
+ * metadata probes). NodeSDK is loaded only when the user asks for metrics or
+ * logs (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER) or for other resource
+ * detectors (OTEL_NODE_RESOURCE_DETECTORS), and then builds those from the
+ * environment.
  */
-import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import { envDetector, hostDetector, processDetector } from '@opentelemetry/resources';
 import {
   AlwaysOffSampler, AlwaysOnSampler, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
@@ -28,9 +28,11 @@ import { CorrelationSpanProcessor } from './tracing/correlation-span-processor';
 import { otlpExitSender } from './tracing/exit-hand-off';
 import { ExportPipeline } from './tracing/export-pipeline';
 import { RequestIdGenerator } from './tracing/id-generator';
+import { TracesSdk } from './tracing/traces-sdk';
+import type { Sdk } from './tracing/traces-sdk';
 
 export interface BuiltSdk {
-  readonly sdk: NodeSDK;
+  readonly sdk: Sdk;
   readonly idGenerator: RequestIdGenerator;
   readonly spanProcessors: readonly SpanProcessor[];
   /** One per OTEL_TRACES_EXPORTER entry: span counts, and the hand-off at process exit. */
@@ -60,20 +62,25 @@ export function buildSdk(config: Config): BuiltSdk {
     ...exportPipelines.map(pipeline => pipeline.processor),
   ];
   const instrumentations = buildInstrumentations(config, idGenerator, gate);
-  const options: Partial<NodeSDKConfiguration> = {
-    idGenerator,
-    sampler: buildSampler(config),
-    spanProcessors,
-    textMapPropagator: gate === undefined ? propagator : new PolicyPropagator(propagator, gate),
-    instrumentations,
-  };
-  if (config.serviceNameSource !== 'OTEL_SERVICE_NAME' && config.serviceNameSource !== 'OTEL_RESOURCE_ATTRIBUTES') {
-    options.serviceName = config.serviceName;
-  }
-  if (!config.resourceDetectorsFromEnv) options.resourceDetectors = [envDetector, processDetector, hostDetector];
+  const sampler = buildSampler(config);
+  const textMapPropagator = gate === undefined ? propagator : new PolicyPropagator(propagator, gate);
+  const serviceName = config.serviceNameSource === 'OTEL_SERVICE_NAME' || config.serviceNameSource === 'OTEL_RESOURCE_ATTRIBUTES'
+    ? undefined
+    : config.serviceName;
+  const needsNodeSdk = config.metricsRequested || config.logsRequested || config.resourceDetectorsFromEnv;
+  const sdk = needsNodeSdk
+    ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
+    : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
+  return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations };
+}
+
+/** NodeSDK, loaded only here: it builds the metrics and logs pipelines and detectors the environment asks for. */
+function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): Sdk {
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
   if (!config.metricsRequested) options.metricReaders = [];
   if (!config.logsRequested) options.logRecordProcessors = [];
-  return { sdk: new NodeSDK(options), idGenerator, spanProcessors, exportPipelines, instrumentations };
+  if (options.serviceName === undefined) delete options.serviceName;
+  return new NodeSDK(options);
 }
 
 function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate | undefined): Instrumentation[] {

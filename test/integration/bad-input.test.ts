@@ -150,3 +150,14 @@ describe('an unreachable collector', () => {
     expect(service.child.exitCode).toBeNull();
   });
 });
+
+describe('signals beyond traces', () => {
+  test('OTEL_LOGS_EXPORTER hands the set-up to NodeSDK, and traces, ids and log fields still work', async () => {
+    const service = await start({ OTEL_LOGS_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'none' });
+    const res = await get(service, '/with-nodesdk', { 'X-Request-ID': 'nodesdk-1' });
+    expect(res.headers.get('x-request-id')).toBe('nodesdk-1');
+    const line = await service.waitForLine(l => l.path === '/with-nodesdk');
+    expect(line).toMatchObject({ request_id: 'nodesdk-1', request_chain: 'nodesdk-1' });
+    await receiver.waitForSpans(all => all.some(s => s.attributes['request.id'] === 'nodesdk-1'));
+  });
+});
