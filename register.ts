@@ -77,13 +77,20 @@ function installExitHandlers(built: BuiltSdk, config: Config): void {
     reported = true;
     reportExportStats(built.exportPipelines);
   };
+  // The app keeps running after its own handler may have decided to drain:
+  // flush, but keep tracing, so the spans of that drain are recorded too.
+  const flushSpans = () => Promise.all(built.spanProcessors.map(processor => processor.forceFlush()));
   const onSignal = (signal: NodeJS.Signals) => {
-    const appHandlesIt = process.listenerCount(signal) > 1;
-    if (appHandlesIt) {
-      void flushWithin(() => built.sdk.shutdown(), timeout, `flush on ${signal}`);
+    if (appSignalListeners(signal) > 1) {
+      void flushWithin(flushSpans, timeout, `flush on ${signal}`);
       return;
     }
-    if (shuttingDown) return;
+    // A second Ctrl-C while the first flush runs: stop waiting.
+    if (shuttingDown) {
+      process.removeListener(signal, onSignal);
+      process.kill(process.pid, signal);
+      return;
+    }
     shuttingDown = true;
     void flushWithin(() => built.sdk.shutdown(), timeout, `flush on ${signal}`).then(() => {
       reportOnce();
@@ -114,6 +121,22 @@ function installExitHandlers(built: BuiltSdk, config: Config): void {
       // Nothing may change how the app exits.
     }
   });
+}
+
+/**
+ * Listeners of `signal` that belong to the app (ours included). signal-exit
+ * (used by execa, write-file-atomic and many more) installs a listener that
+ * defers to any other: counted as the app's, each side would wait for the
+ * other and the process would never end. It is left out, so that we flush,
+ * re-raise, and signal-exit then runs its clean-up and ends the process.
+ */
+function appSignalListeners(signal: NodeJS.Signals): number {
+  const globals = globalThis as Record<symbol, unknown>;
+  const signalExitCopies = [
+    (process as unknown as { __signal_exit_emitter__?: unknown }).__signal_exit_emitter__,
+    globals[Symbol.for('signal-exit emitter')],
+  ].filter(emitter => emitter !== undefined).length;
+  return Math.max(1, process.listenerCount(signal) - signalExitCopies);
 }
 
 function errorKind(error: unknown): string {

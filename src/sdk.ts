@@ -49,9 +49,9 @@ export function buildSdk(config: Config): BuiltSdk {
     idGenerator,
     edge: config.edgeMode,
   });
-  const policy = destinationPolicy(config.propagateTo);
-  // With TRACEHOP_PROPAGATE_TO=* every destination is allowed: no gate, no hooks.
-  const gate = config.propagateTo.includes('*') ? undefined : new DestinationGate(policy);
+  // Always installed: besides the policy (which allows all with TRACEHOP_PROPAGATE_TO=*),
+  // its hooks notice a request-id header the app set itself.
+  const gate = new DestinationGate(destinationPolicy(config.propagateTo));
   const propagator = buildPropagator(config.propagators, requestIdPropagator);
   // The correlation processor comes first so exporters see the attributes.
   // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
@@ -63,7 +63,7 @@ export function buildSdk(config: Config): BuiltSdk {
   ];
   const instrumentations = buildInstrumentations(config, idGenerator, gate);
   const sampler = buildSampler(config);
-  const textMapPropagator = gate === undefined ? propagator : new PolicyPropagator(propagator, gate);
+  const textMapPropagator = new PolicyPropagator(propagator, gate);
   const serviceName = config.serviceNameSource === 'OTEL_SERVICE_NAME' || config.serviceNameSource === 'OTEL_RESOURCE_ATTRIBUTES'
     ? undefined
     : config.serviceName;
@@ -83,13 +83,13 @@ function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): S
   return new NodeSDK(options);
 }
 
-function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate | undefined): Instrumentation[] {
+function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate): Instrumentation[] {
   const instrumentations: Instrumentation[] = [
     new HttpInstrumentation({
       ...serverHooks({ responseHeader: config.requestIdHeader, ignorePaths: config.ignorePaths, idGenerator }),
-      ...(gate === undefined ? {} : httpClientHooks(gate)),
+      ...httpClientHooks(gate, config.requestIdHeader),
     }),
-    new UndiciInstrumentation(gate === undefined ? {} : fetchClientHooks(gate)),
+    new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   return instrumentations;

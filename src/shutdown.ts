@@ -10,7 +10,8 @@ import { describeExportStats } from './tracing/export-stats';
 /** Runs `flush`, resolving when it settles or after `timeoutMillis`, whichever is first. Never rejects. */
 export function flushWithin(flush: () => Promise<unknown>, timeoutMillis: number, what: string): Promise<void> {
   return new Promise<void>(resolve => {
-    const timer = setTimeout(() => {
+    // 0: do not wait at all (the flush still starts), and nothing to report.
+    const timer = timeoutMillis === 0 ? setImmediate(resolve) : setTimeout(() => {
       tracehopDiag.warn(`${what} did not finish within ${timeoutMillis} ms; spans still queued are dropped`);
       resolve();
     }, timeoutMillis);
@@ -21,14 +22,19 @@ export function flushWithin(flush: () => Promise<unknown>, timeoutMillis: number
       pending = Promise.reject(error);
     }
     pending.then(
-      () => { clearTimeout(timer); resolve(); },
+      () => { clearTimer(timer); resolve(); },
       (error: unknown) => {
-        clearTimeout(timer);
+        clearTimer(timer);
         tracehopDiag.warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
         resolve();
       },
     );
   });
+}
+
+function clearTimer(timer: NodeJS.Timeout | NodeJS.Immediate): void {
+  if ('hasRef' in timer && 'refresh' in timer) clearTimeout(timer as NodeJS.Timeout);
+  else clearImmediate(timer as NodeJS.Immediate);
 }
 
 /**

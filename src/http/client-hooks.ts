@@ -10,22 +10,42 @@ import type { DestinationGate } from '../propagation/policy-propagator';
 
 const NO_ATTRIBUTES = Object.freeze({});
 
-export function httpClientHooks(gate: DestinationGate): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook'> {
+export function httpClientHooks(gate: DestinationGate, requestIdHeader: string): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook'> {
+  const name = requestIdHeader.toLowerCase();
   return {
     startOutgoingSpanHook: (request: RequestOptions) => {
-      gate.judge(request.hostname ?? request.host ?? 'localhost');
+      gate.judge(() => request.hostname ?? request.host ?? 'localhost', () => hasHeader(request.headers, name));
       return NO_ATTRIBUTES;
     },
   };
 }
 
-export function fetchClientHooks(gate: DestinationGate): Pick<UndiciInstrumentationConfig, 'startSpanHook'> {
+export function fetchClientHooks(gate: DestinationGate, requestIdHeader: string): Pick<UndiciInstrumentationConfig, 'startSpanHook'> {
+  const name = requestIdHeader.toLowerCase();
   return {
     startSpanHook: (request: UndiciRequest) => {
-      gate.judge(hostOfOrigin(request.origin));
+      gate.judge(() => hostOfOrigin(String(request.origin)), () => hasHeader(request.headers, name));
       return NO_ATTRIBUTES;
     },
   };
+}
+
+/**
+ * Whether outgoing headers hold `name` (lowercase): a plain object (http),
+ * a flat [name, value, ...] list (http raw headers, undici) or undici's
+ * `name: value\r\n` string.
+ */
+export function hasHeader(headers: unknown, name: string): boolean {
+  if (headers === undefined || headers === null) return false;
+  if (typeof headers === 'string') return headers.toLowerCase().split('\r\n').some(line => line.startsWith(`${name}:`));
+  if (Array.isArray(headers)) {
+    for (let i = 0; i < headers.length; i += 2) {
+      if (String(headers[i]).toLowerCase() === name) return true;
+    }
+    return false;
+  }
+  if (typeof headers === 'object') return Object.keys(headers).some(key => key.toLowerCase() === name);
+  return false;
 }
 
 /** `http://host:port` -> `host`; bracketed IPv6 kept for `normaliseHost`. */

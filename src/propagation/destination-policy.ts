@@ -26,6 +26,7 @@ export const DEFAULT_PROPAGATE_TO = ['loopback', 'private', 'local-names'];
 
 const HOST_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/;
 const CIDR = /^([0-9a-fA-F.:]+)\/(\d{1,3})$/;
+const NUMERIC_HOST = /^(?:\d+|0x[0-9a-f]+)$/;
 
 const LOOPBACK_RANGES: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']];
 const PRIVATE_RANGES: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
@@ -88,7 +89,8 @@ export function destinationPolicy(entries: readonly string[]): DestinationPolicy
     const family = isIP(normal);
     if (family !== 0) return ranges.check(normal, family === 6 ? 'ipv6' : 'ipv4');
     if (names.has(normal)) return true;
-    if (localNames && normal.indexOf('.') === -1) return true;
+    // All-digit or hex "names" (`134744072`, `0x08080808`) are addresses to the resolver.
+    if (localNames && normal.indexOf('.') === -1 && !NUMERIC_HOST.test(normal)) return true;
     for (const suffix of suffixes) {
       if (normal.endsWith(suffix)) return true;
     }

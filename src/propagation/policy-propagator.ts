@@ -7,20 +7,44 @@
  * next inject obeys it. A call to a destination outside the policy still gets
  * its client span, but none of our headers. An inject with no verdict (a user
  * calling `propagation.inject` directly, another instrumentation) is allowed.
+ * The same hooks note whether the app set the request-id header itself.
  * A verdict that no inject used is dropped at the end of the synchronous run.
  */
+import { createContextKey } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import type { DestinationPolicy } from './destination-policy';
 
+/** Set on the inject context when the app already put a request-id header on the call. */
+export const APP_SENT_REQUEST_ID = createContextKey('tracehop app sent its own request id');
+
+export interface Verdict {
+  /** The destination may receive our headers. */
+  readonly allowed: boolean;
+  /** The app set the request-id header itself: keep its value, add none (fetch would send two). */
+  readonly appSentRequestId: boolean;
+}
+
+const NO_VERDICT: Verdict = { allowed: true, appSentRequestId: false };
+const REFUSED: Verdict = { allowed: false, appSentRequestId: false };
+
 export class DestinationGate {
-  private verdict: boolean | undefined;
+  private verdict: Verdict | undefined;
   private generation = 0;
 
   constructor(private readonly policy: DestinationPolicy) {}
 
-  /** Records whether the request about to be injected may carry our headers. */
-  judge(host: string | undefined): void {
-    this.verdict = host === undefined ? true : this.policy(host);
+  /**
+   * Records the verdict for the request about to be injected. Fails closed:
+   * if judging throws (an origin of an unexpected shape), nothing is sent.
+   */
+  judge(host: () => string | undefined, appSentRequestId: () => boolean): void {
+    this.verdict = REFUSED;
+    try {
+      const name = host();
+      this.verdict = { allowed: name === undefined || this.policy(name), appSentRequestId: appSentRequestId() };
+    } catch {
+      // Stays REFUSED.
+    }
     const generation = ++this.generation;
     queueMicrotask(() => {
       if (this.generation === generation) this.verdict = undefined;
@@ -28,10 +52,10 @@ export class DestinationGate {
   }
 
   /** The verdict for the inject happening now; allows when there is none. */
-  take(): boolean {
-    const verdict = this.verdict;
+  take(): Verdict {
+    const verdict = this.verdict ?? NO_VERDICT;
     this.verdict = undefined;
-    return verdict !== false;
+    return verdict;
   }
 }
 
@@ -39,7 +63,9 @@ export class PolicyPropagator implements TextMapPropagator {
   constructor(private readonly inner: TextMapPropagator, private readonly gate: DestinationGate) {}
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
-    if (this.gate.take()) this.inner.inject(context, carrier, setter);
+    const verdict = this.gate.take();
+    if (!verdict.allowed) return;
+    this.inner.inject(verdict.appSentRequestId ? context.setValue(APP_SENT_REQUEST_ID, true) : context, carrier, setter);
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {

@@ -22,6 +22,7 @@ import type { ParsedRequestId } from '../ids/request-id';
 import { requestIdToTraceId, traceIdToUuid } from '../ids/trace-id';
 import { reporter } from '../diag';
 import type { RequestIdGenerator } from '../tracing/id-generator';
+import { APP_SENT_REQUEST_ID } from './policy-propagator';
 import { REQUEST_CHAIN_BAGGAGE_KEY, REQUEST_ID_BAGGAGE_KEY, RequestCorrelation, getCorrelation, setCorrelation } from './correlation';
 
 export interface RequestIdPropagatorOptions {
@@ -49,7 +50,9 @@ export class RequestIdPropagator implements TextMapPropagator {
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const correlation = getCorrelation(context);
-    if (correlation !== undefined) setter.set(carrier, this.outgoingHeader, correlation.requestId);
+    if (correlation !== undefined && context.getValue(APP_SENT_REQUEST_ID) !== true) {
+      setter.set(carrier, this.outgoingHeader, correlation.requestId);
+    }
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {

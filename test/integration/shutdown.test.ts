@@ -38,6 +38,17 @@ test('with the app\'s own SIGTERM handler, spans are flushed and the app keeps i
   expect(await service.exited).toEqual({ code: 3, signal: null });
   await receiver.waitForSpans(all => all.some(s => s.attributes['request.id'] === 'sigterm-app'), 5000);
   expect(service.lines.some(line => line.msg === 'app shutting down')).toBe(true);
+  // Tracing goes on while the app drains: the request it makes after the signal is recorded too.
+  await receiver.waitForSpans(all => all.some(s => s.attributes['url.path'] === '/drain' && s.kind === 2), 5000);
+});
+
+test('with signal-exit loaded, SIGTERM still ends the process by that signal, after its clean-up', async () => {
+  const service = await startService('server', path.join(FIXTURES, 'server.js'), { ...slowBatch(), FIXTURE_SIGNAL_EXIT: '1' });
+  await (await fetch(`${service.url}/with-signal-exit`, { headers: { 'X-Request-ID': 'signal-exit-1' } })).text();
+  service.child.kill('SIGTERM');
+  expect(await service.exited).toEqual({ code: null, signal: 'SIGTERM' });
+  expect(service.lines.some(line => line.msg === 'signal-exit clean-up ran')).toBe(true);
+  await receiver.waitForSpans(all => all.some(s => s.attributes['request.id'] === 'signal-exit-1'), 5000);
 });
 
 test('a script that ends on its own flushes its spans at exit', async () => {

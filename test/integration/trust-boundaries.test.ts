@@ -96,6 +96,16 @@ describe('the propagation policy', () => {
   });
 });
 
+describe('a request id the app forwards itself', () => {
+  test('is sent once, as the app set it, by http and by fetch', async () => {
+    const service = await caller({ FIXTURE_FORWARD_ID: '1', FIXTURE_TARGETS: trusted.url });
+    await (await fetch(`${service.url}/forwarding`, { headers: { 'X-Request-ID': 'forwarded-1' } })).text();
+    const received = trusted.seen.filter(r => String(r.headers['x-request-id']).startsWith('forwarded-1'));
+    expect(received.map(r => [r.path, r.headers['x-request-id']]).sort()).toEqual([['/fetch', 'forwarded-1'], ['/http', 'forwarded-1']]);
+    for (const request of received) expect(request.headers).toHaveProperty('traceparent');
+  });
+});
+
 describe('edge mode', () => {
   const CLIENT_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
   const CLIENT_SPAN = '00f067aa0ba902b7';

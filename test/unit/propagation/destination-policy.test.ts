@@ -1,5 +1,6 @@
 import { DEFAULT_PROPAGATE_TO, destinationPolicy, isPolicyEntry, normaliseHost } from '../../../src/propagation/destination-policy';
 import { DestinationGate } from '../../../src/propagation/policy-propagator';
+import { hasHeader } from '../../../src/http/client-hooks';
 
 describe('the default propagation policy', () => {
   const allowed = destinationPolicy(DEFAULT_PROPAGATE_TO);
@@ -19,6 +20,8 @@ describe('the default propagation policy', () => {
     ['fd12:3456::1', true],
     ['cards', true],
     ['cards:8080', true],
+    ['134744072', false],
+    ['0x08080808', false],
     ['169.254.169.254', false],
     ['fe80::1', false],
     ['8.8.8.8', false],
@@ -73,21 +76,48 @@ describe('policy entries', () => {
 });
 
 describe('DestinationGate', () => {
+  const never = () => false;
   test('a verdict applies to the next inject only', () => {
     const gate = new DestinationGate(host => host === 'ok');
-    gate.judge('blocked');
-    expect(gate.take()).toBe(false);
-    expect(gate.take()).toBe(true);
+    gate.judge(() => 'blocked', never);
+    expect(gate.take().allowed).toBe(false);
+    expect(gate.take().allowed).toBe(true);
   });
 
   test('an inject without a verdict is allowed', () => {
-    expect(new DestinationGate(() => false).take()).toBe(true);
+    expect(new DestinationGate(() => false).take()).toEqual({ allowed: true, appSentRequestId: false });
   });
 
   test('a verdict nobody used is dropped at the end of the synchronous run', async () => {
     const gate = new DestinationGate(() => false);
-    gate.judge('blocked');
+    gate.judge(() => 'blocked', never);
     await Promise.resolve();
-    expect(gate.take()).toBe(true);
+    expect(gate.take().allowed).toBe(true);
+  });
+
+  test('a judgement that throws refuses the headers', () => {
+    const gate = new DestinationGate(() => true);
+    gate.judge(() => { throw new TypeError('origin of an unexpected shape'); }, never);
+    expect(gate.take().allowed).toBe(false);
+  });
+
+  test('it remembers that the app sent its own request id', () => {
+    const gate = new DestinationGate(() => true);
+    gate.judge(() => 'ok', () => true);
+    expect(gate.take()).toEqual({ allowed: true, appSentRequestId: true });
+  });
+});
+
+describe('hasHeader', () => {
+  test.each<[string, unknown, boolean]>([
+    ['a plain object, any case', { 'X-Request-ID': 'a' }, true],
+    ['a plain object without it', { accept: '*/*' }, false],
+    ['a flat list', ['Accept', '*/*', 'x-request-id', 'a'], true],
+    ['a flat list where the name is a value', ['accept', 'x-request-id'], false],
+    ["undici's header string", 'accept: */*\r\nX-Request-Id: a\r\n', true],
+    ["undici's header string without it", 'accept: */*\r\n', false],
+    ['no headers', undefined, false],
+  ])('%s', (_title, headers, expected) => {
+    expect(hasHeader(headers, 'x-request-id')).toBe(expected);
   });
 });
