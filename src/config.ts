@@ -113,7 +113,6 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
 
   const serviceName = findServiceName(env, app);
   const tracesProtocolVar = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
-  const headersVar = env.OTEL_EXPORTER_OTLP_TRACES_HEADERS?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_HEADERS' : 'OTEL_EXPORTER_OTLP_HEADERS';
   const requestIdHeaders = reader.list('TRACEHOP_REQUEST_ID_HEADERS', DEFAULT_REQUEST_ID_HEADERS, name => HEADER_NAME.test(name), 'HTTP header names');
 
   const config: Config = {
@@ -123,7 +122,8 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     tracesExporters: reader.tracesExporters(),
     protocol: reader.oneOf(tracesProtocolVar, ['http/protobuf', 'http/json'] as const, 'http/protobuf'),
     tracesEndpoint: reader.tracesEndpoint(),
-    exporterHeaders: reader.headers(headersVar),
+    // Both apply, as in the exporter: the traces-specific value wins per header name.
+    exporterHeaders: { ...reader.headers('OTEL_EXPORTER_OTLP_HEADERS'), ...reader.headers('OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
     propagators: reader.propagators(),
     sampler: reader.oneOf('OTEL_TRACES_SAMPLER', [
       'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
@@ -339,7 +339,8 @@ class EnvReader {
     for (const pair of splitList(value)) {
       const [from, to] = pair.split('=').map(part => part.trim());
       const key = byDefaultName.get(from);
-      if (key === undefined || to === undefined || !LOG_FIELD_NAME.test(to)) {
+      const takenByOther = Object.entries(fields).some(([other, name]) => other !== key && name === to);
+      if (key === undefined || to === undefined || !LOG_FIELD_NAME.test(to) || takenByOther) {
         bad = true;
         continue;
       }

@@ -64,7 +64,7 @@ describe('standard variables', () => {
     ['OTEL_EXPORTER_OTLP_ENDPOINT gets /v1/traces', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }, { tracesEndpoint: 'http://collector:4318/v1/traces' }],
     ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/custom' }, { tracesEndpoint: 'https://b/custom' }],
     ['OTEL_EXPORTER_OTLP_HEADERS are decoded', { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%20b,x-tenant=acme' }, { exporterHeaders: { 'api-key': 'a b', 'x-tenant': 'acme' } }],
-    ['the traces headers win over the general ones', { OTEL_EXPORTER_OTLP_HEADERS: 'a=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=2' }, { exporterHeaders: { b: '2' } }],
+    ['the traces headers join the general ones and win per name', { OTEL_EXPORTER_OTLP_HEADERS: 'a=1,b=1', OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'b=2' }, { exporterHeaders: { a: '1', b: '2' } }],
     ['OTEL_PROPAGATORS=b3,baggage', { OTEL_PROPAGATORS: 'b3,baggage' }, { propagators: ['b3', 'baggage'] }],
     ['OTEL_PROPAGATORS=none', { OTEL_PROPAGATORS: 'none' }, { propagators: [] }],
     ['OTEL_TRACES_SAMPLER=traceidratio with its argument', { OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.25' }, { sampler: 'traceidratio', samplerRatio: 0.25 }],
@@ -109,6 +109,7 @@ describe('invalid settings', () => {
     ['a policy entry that is not a host or range', { TRACEHOP_PROPAGATE_TO: 'loopback,10.0.0.0/99' }, { propagateTo: ['loopback'] }, /^TRACEHOP_PROPAGATE_TO="loopback,10.0.0.0\/99" .*; using loopback$/],
     ['an ESM hook flag that is not a boolean', { TRACEHOP_ESM_HOOK: 'off' }, { esmHook: true }, /^TRACEHOP_ESM_HOOK="off" is not true or false; using true$/],
     ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
+    ['two log fields given one name', { TRACEHOP_LOG_FIELDS: 'trace_id=id,span_id=id' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'id' } }, /^TRACEHOP_LOG_FIELDS="trace_id=id,span_id=id" .*; using trace_id=id,span_id=span_id,/],
     ['a timeout that is not a number', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '5s' }, { shutdownTimeoutMillis: 5000 }, /^TRACEHOP_SHUTDOWN_TIMEOUT_MS="5s" .*; using 5000$/],
     ['a control character in a value is escaped', { OTEL_LOG_LEVEL: 'warn\nFAKE LINE' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="warn\\nFAKE LINE" /],
   ])('%s gets one line naming the variable and the value used', (_title, env, expected, warning) => {
