@@ -16,6 +16,24 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { IdGenerator, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { DetectedResourceAttributes, ResourceDetector } from '@opentelemetry/resources';
+
+/**
+ * The host detector without its asynchronous attribute (`host.id`, read from
+ * the machine id). A resource with attributes still settling makes the batch
+ * processor wait for them before it exports, so spans ended just before a
+ * `process.exit()` would miss the synchronous hand-off at exit.
+ */
+const hostDetectorSync: ResourceDetector = {
+  detect: config => {
+    const detected = hostDetector.detect(config);
+    const attributes: DetectedResourceAttributes = {};
+    for (const [key, value] of Object.entries(detected.attributes ?? {})) {
+      if (!(value instanceof Promise)) attributes[key] = value;
+    }
+    return { attributes };
+  },
+};
 
 /** What `register` needs of an SDK: start it, and shut it down (which flushes). */
 export interface Sdk {
@@ -43,8 +61,8 @@ export class TracesSdk implements Sdk {
     registerInstrumentations({ instrumentations });
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     propagation.setGlobalPropagator(propagator);
-    // The detectors NodeSDK uses by default; none of them probes the network.
-    let resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetector] }));
+    // The detectors NodeSDK uses by default (none probes the network), all synchronous.
+    let resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetectorSync] }));
     if (serviceName !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': serviceName }));
     // The provider NodeSDK uses: it takes the sampler given, where the
     // compatibility BasicTracerProvider also builds one from the environment

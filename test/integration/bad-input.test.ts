@@ -10,6 +10,7 @@ import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
 import { startService } from '../support/services';
 import type { Service } from '../support/services';
+import { closedPort } from '../support/ports';
 
 const SERVER = path.join(__dirname, '..', 'fixtures', 'server.js');
 const running: Service[] = [];
@@ -27,14 +28,6 @@ async function get(service: Service, pathname: string, headers: Record<string, s
   return res;
 }
 
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();

@@ -4,12 +4,12 @@
  * OTLP endpoint is a closed loopback port, and apps that crash or never
  * listen: the report's content and the exit status.
  */
-import * as net from 'node:net';
 import * as path from 'node:path';
 import type { Check } from '../../src/doctor/diagnose';
 import { runDoctorCli } from '../support/doctor-cli';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
+import { closedPort } from '../support/ports';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
 const MODULE_SYSTEMS = path.join(FIXTURES, 'module-systems');
@@ -23,14 +23,6 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 function check(checks: readonly Check[], subject: string): Check | undefined {
   return checks.find(c => c.subject === subject);

@@ -47,7 +47,8 @@ test('with signal-exit loaded, SIGTERM still ends the process by that signal, af
   await (await fetch(`${service.url}/with-signal-exit`, { headers: { 'X-Request-ID': 'signal-exit-1' } })).text();
   service.child.kill('SIGTERM');
   expect(await service.exited).toEqual({ code: null, signal: 'SIGTERM' });
-  expect(service.lines.some(line => line.msg === 'signal-exit clean-up ran')).toBe(true);
+  // stdout may still be in the pipe when the exit is seen.
+  await service.waitForLine(line => line.msg === 'signal-exit clean-up ran');
   await receiver.waitForSpans(all => all.some(s => s.attributes['request.id'] === 'signal-exit-1'), 5000);
 });
 

@@ -1,18 +1,10 @@
-import * as net from 'node:net';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { parseConfig } from '../../../src/config';
 import { otlpExitSender } from '../../../src/tracing/exit-hand-off';
+import { closedPort } from '../../support/ports';
 
 const config = (env: Record<string, string>) => parseConfig(env, { entryScript: undefined, readFile: () => undefined }).config;
 
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
 
 test('TRACEHOP_SHUTDOWN_TIMEOUT_MS=0 means no hand-off at exit', () => {
   expect(otlpExitSender(config({ TRACEHOP_SHUTDOWN_TIMEOUT_MS: '0' }))).toBeUndefined();
