@@ -6,6 +6,7 @@
  */
 import * as path from 'node:path';
 import type { AppFacts, Env } from './config';
+import { packageJsonsAbove } from './package-json';
 
 export type ServiceNameSource = 'OTEL_SERVICE_NAME' | 'OTEL_RESOURCE_ATTRIBUTES' | 'package.json' | 'entry script' | 'default';
 
@@ -19,8 +20,6 @@ export interface ServiceName {
 /** The OpenTelemetry specification's fallback when nothing names the service. */
 export const UNKNOWN_SERVICE = 'unknown_service:node';
 
-/** How many directories above the entry script are searched for a package.json. */
-const MAX_PACKAGE_JSON_DEPTH = 32;
 
 export function findServiceName(env: Env, app: AppFacts): ServiceName {
   const fromEnv = env.OTEL_SERVICE_NAME?.trim();
@@ -29,21 +28,15 @@ export function findServiceName(env: Env, app: AppFacts): ServiceName {
   if (fromAttributes) return { name: fromAttributes, source: 'OTEL_RESOURCE_ATTRIBUTES' };
   if (!app.entryScript) return { name: UNKNOWN_SERVICE, source: 'default' };
   const entry = path.resolve(app.entryScript);
-  let dir = path.dirname(entry);
-  for (let depth = 0; depth < MAX_PACKAGE_JSON_DEPTH; depth++) {
-    const file = path.join(dir, 'package.json');
-    const name = packageName(app.readFile(file));
+  for (const { file, text } of packageJsonsAbove(entry, app.readFile)) {
+    const name = packageName(text);
     if (name) return { name, source: 'package.json', packageJson: file };
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
   }
   const base = path.basename(entry).replace(/\.(?:[cm]?[jt]sx?)$/, '');
   return base ? { name: base, source: 'entry script' } : { name: UNKNOWN_SERVICE, source: 'default' };
 }
 
-function packageName(text: string | undefined): string | undefined {
-  if (text === undefined) return undefined;
+function packageName(text: string): string | undefined {
   try {
     const parsed: unknown = JSON.parse(text);
     const name = (parsed as { name?: unknown } | null)?.name;

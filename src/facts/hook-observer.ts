@@ -10,6 +10,7 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { isHookedPino } from '../logging/pino-hook';
+import { isModuleNamespace } from '../module-namespace';
 
 export interface ModuleLoad {
   readonly module: string;
@@ -35,17 +36,13 @@ function isHookedHttp(moduleExports: unknown): boolean {
   return isWrapped(http?.request) && isWrapped(http?.Server?.prototype?.emit);
 }
 
-function isNamespace(moduleExports: unknown): boolean {
-  return (moduleExports as { [Symbol.toStringTag]?: string } | null)?.[Symbol.toStringTag] === 'Module';
-}
-
 /** Describes one load of a watched module. Pure: the exports are only read. */
 export function describeLoad(module: string, moduleExports: unknown, version: string | undefined): ModuleLoad {
   const check = HOOKED_CHECKS[module];
   return {
     module,
     ...(version === undefined ? {} : { version }),
-    via: isNamespace(moduleExports) ? 'import' : 'require',
+    via: isModuleNamespace(moduleExports) ? 'import' : 'require',
     hooked: check === undefined ? undefined : check(moduleExports),
   };
 }

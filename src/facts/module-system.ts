@@ -5,6 +5,7 @@
  * from the `readFile` it is given.
  */
 import * as path from 'node:path';
+import { packageJsonsAbove } from '../package-json';
 
 export type ModuleSystem = 'esm' | 'commonjs';
 
@@ -14,8 +15,6 @@ export interface EntryModuleSystem {
   readonly reason: string;
 }
 
-/** How many directories above the entry script are searched for a package.json. */
-const MAX_PACKAGE_JSON_DEPTH = 32;
 
 const ESM_EXTENSIONS = new Set(['.mjs', '.mts']);
 const COMMONJS_EXTENSIONS = new Set(['.cjs', '.cts']);
@@ -26,19 +25,11 @@ export function entryModuleSystem(entryScript: string | undefined, readFile: (fi
   const extension = path.extname(entry).toLowerCase();
   if (ESM_EXTENSIONS.has(extension)) return { system: 'esm', reason: `${extension} extension` };
   if (COMMONJS_EXTENSIONS.has(extension)) return { system: 'commonjs', reason: `${extension} extension` };
-  let dir = path.dirname(entry);
-  for (let depth = 0; depth < MAX_PACKAGE_JSON_DEPTH; depth++) {
-    const file = path.join(dir, 'package.json');
-    const text = readFile(file);
-    // The nearest package.json decides even without a "type": Node stops at the first one.
-    if (text !== undefined) {
-      return packageType(text) === 'module'
-        ? { system: 'esm', reason: `"type": "module" in ${file}` }
-        : { system: 'commonjs', reason: `no "type": "module" in ${file}` };
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
+  // The nearest package.json decides even without a "type": Node stops at the first one.
+  for (const { file, text } of packageJsonsAbove(entry, readFile)) {
+    return packageType(text) === 'module'
+      ? { system: 'esm', reason: `"type": "module" in ${file}` }
+      : { system: 'commonjs', reason: `no "type": "module" in ${file}` };
   }
   return { system: 'commonjs', reason: 'no package.json above it' };
 }

@@ -9,6 +9,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
+import { isModuleNamespace } from '../module-namespace';
 import { tracehopMixin } from './mixin';
 import type { LogFields } from './log-fields';
 import { callsStreamWrite, withSplice } from './pino-line';
@@ -45,7 +46,7 @@ export class PinoHookInstrumentation extends InstrumentationBase<Instrumentation
  * an ES module namespace gives `{ default, pino, ... }`.
  */
 export function patchPinoModule(moduleExports: unknown): unknown {
-  const isNamespace = (moduleExports as { [Symbol.toStringTag]?: string })?.[Symbol.toStringTag] === 'Module';
+  const isNamespace = isModuleNamespace(moduleExports);
   const original = (isNamespace ? (moduleExports as { default: unknown }).default : moduleExports) as PinoFactory;
   if (typeof original !== 'function') {
     tracehopDiag.warn('pino hook: the pino module did not export a function; pino records will not carry trace fields');
@@ -65,7 +66,7 @@ export function patchPinoModule(moduleExports: unknown): unknown {
 /** Whether these `pino` exports (CommonJS, or an ES module namespace) are the hooked factory. */
 export function isHookedPino(moduleExports: unknown): boolean {
   const exported = moduleExports as { default?: unknown; [PATCHED]?: unknown } | null | undefined;
-  const isNamespace = (moduleExports as { [Symbol.toStringTag]?: string } | null)?.[Symbol.toStringTag] === 'Module';
+  const isNamespace = isModuleNamespace(moduleExports);
   const factory = (isNamespace ? exported?.default : exported) as { [PATCHED]?: unknown } | null | undefined;
   return factory?.[PATCHED] === true;
 }

@@ -12,12 +12,13 @@
  * Every request is recorded with its arrival time and the mode that met it.
  */
 import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import * as zlib from 'node:zlib';
 import { decodeJsonExportTraceServiceRequest } from './otlp-json';
 import { decodeExportTraceServiceRequest } from './otlp-protobuf';
 import type { ReceivedSpan } from './otlp-protobuf';
+import { listenOnLoopback } from './ports';
 
 export type CollectorMode =
   | { readonly kind: 'healthy' }
@@ -188,14 +189,7 @@ class Collector implements BadCollector {
 /** Starts a collector on an ephemeral 127.0.0.1 port, in `mode` (default healthy). */
 export async function startBadCollector(mode: CollectorMode = { kind: 'healthy' }): Promise<BadCollector> {
   const server = http.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const collector = new Collector(server, (server.address() as AddressInfo).port, { kind: 'healthy' });
+  const collector = new Collector(server, await listenOnLoopback(server), { kind: 'healthy' });
   await collector.setMode(mode);
   return collector;
 }

@@ -8,11 +8,11 @@
  * exercise exporter failure handling.
  */
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { decodeJsonExportTraceServiceRequest } from './otlp-json';
 import { decodeExportTraceServiceRequest, type ReceivedResourceSpans, type ReceivedSpan } from './otlp-protobuf';
+import { listenOnLoopback } from './ports';
 
 export type {
   ReceivedAttributes,
@@ -239,14 +239,7 @@ class Receiver implements OtlpReceiver {
 /** Starts a receiver on an ephemeral 127.0.0.1 port. */
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const server = http.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   const receiver = new Receiver(server, `http://127.0.0.1:${port}`, options.status ?? 200);
   server.on('request', (request, response) => {
     // A failure after the response has started (client went away) has no one left to tell.
