@@ -117,3 +117,13 @@ describe('RequestIdGenerator', () => {
     for (const id of spanIds) expect(id).toMatch(/^(?!0{16})[0-9a-f]{16}$/);
   });
 });
+
+describe('hostile baggage', () => {
+  test('an entry with a NUL in its metadata is dropped, so outgoing headers stay valid', () => {
+    const { extract, inject } = setup();
+    const headers = inject(extract({ baggage: 'bad=a;\u0000,good=b;p=1', 'x-request-id': 'abc-123' }));
+    expect(headers.baggage).toContain('good=b');
+    expect(headers.baggage).not.toContain('bad');
+    expect(headers.baggage).toMatch(/^[!-~]*$/);
+  });
+});
