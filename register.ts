@@ -13,6 +13,7 @@ import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
 import { reportStartupFacts } from './src/facts/startup-report';
+import { enableRunAsRequest } from './src/context';
 import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
 import type { BuiltSdk } from './src/sdk';
@@ -55,6 +56,7 @@ function start(): void {
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
   built.sdk.start();
+  enableRunAsRequest(built.idGenerator);
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);

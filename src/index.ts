@@ -1,7 +1,11 @@
 /**
  * tracehop's public API. Most users need none of it: `node -r tracehop/register app.js`
- * does the work. These exports serve apps that build loggers or carriers by hand.
+ * does the work. `currentRequest`, `addLogFields`, `withLogFields` and `runAsRequest`
+ * reach the request from the app's own code; the rest serve apps that build
+ * loggers or carriers by hand.
  */
+export { currentRequest, addLogFields, withLogFields, runAsRequest } from './context';
+export type { CurrentRequest, RunAsRequestOptions } from './context';
 export { tracehopMixin } from './logging/mixin';
 export { createLogFieldsReader } from './logging/log-fields';
 export type { LogFields } from './logging/log-fields';

@@ -13,11 +13,15 @@
  *   splices them into the finished line. Serializing five string fields on
  *   every call is most of what correlation costs a log call in pino; written
  *   once per span, it is a string concatenation per call.
+ *
+ * Fields the app added to the request (src/context/) come after ours, from
+ * a fragment serialized when they were added, not per call.
  */
 import { context, trace } from '@opentelemetry/api';
 import type { Context, Span } from '@opentelemetry/api';
 import type { LogFieldNames } from '../config';
 import { DEFAULT_LOG_FIELDS } from '../config';
+import { addedFieldsIn } from '../context/field-scope';
 import { getCorrelation } from '../propagation/correlation';
 import { RecentSpans } from './recent-spans';
 
@@ -43,7 +47,10 @@ export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS)
       if (values === undefined) return {};
       cache.set(span, values);
     }
-    return values.length === 5 ? withRequest(values) : spanOnly(values);
+    if (values.length !== 5) return spanOnly(values);
+    // Fields the app added (addLogFields, withLogFields) follow ours, and win on a clash.
+    const added = addedFieldsIn(active);
+    return added === undefined ? withRequest(values) : Object.assign(withRequest(values), added.fields);
   };
 }
 
@@ -75,7 +82,9 @@ export function createLogFieldsJsonReader(names: LogFieldNames = DEFAULT_LOG_FIE
       json += '"';
       cache.set(span, json);
     }
-    return json;
+    // Fields the app added (addLogFields, withLogFields): serialized when added, so a call appends a cached fragment.
+    const added = addedFieldsIn(active);
+    return added === undefined ? json : json + added.json;
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import { createContextKey, propagation } from '@opentelemetry/api';
 import type { Baggage, Context, SpanContext } from '@opentelemetry/api';
+import type { AddedFields } from '../context/added-fields';
 import { extendChain } from '../ids/chain';
 
 /** Baggage keys that carry the correlation downstream. */
@@ -31,6 +32,8 @@ export class RequestCorrelation {
   private hopEntered = false;
   private bagIn: Baggage | undefined;
   private bagOut: Baggage | undefined;
+  /** Log fields the app added for the rest of this request (`addLogFields`); replaced, never mutated, so caches can compare it. */
+  addedFields: AddedFields | undefined;
 
   /**
    * @param requestId the validated request id

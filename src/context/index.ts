@@ -1,0 +1,13 @@
+/**
+ * The request in the app's own code: read the ids of the request whose code
+ * is running, add log fields to it or to a block of it, and run work that
+ * no incoming request started as a request of its own.
+ *
+ * It hooks nothing: the request's correlation is already in the
+ * OpenTelemetry context (src/propagation/correlation.ts), and the log
+ * fields reach pino lines through the existing splice (src/logging/).
+ */
+export { currentRequest, addLogFields, withLogFields } from './request-fields';
+export type { CurrentRequest } from './request-fields';
+export { runAsRequest, enableRunAsRequest } from './run-as-request';
+export type { RunAsRequestOptions } from './run-as-request';
