@@ -13,7 +13,7 @@ import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
 import { reportStartupFacts } from './src/facts/startup-report';
-import { enableRunAsRequest } from './src/context';
+import { enableRunAsRequest, setRequestIdFormat } from './src/context';
 import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
 import type { BuiltSdk } from './src/sdk';
@@ -47,6 +47,7 @@ function start(): void {
   // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
   setGlobalErrorHandler(error => reporter.warn(`export ${errorKind(error)}`, `trace export failed: ${describeError(error)}`));
   configureLogFields(config.logFields);
+  setRequestIdFormat(config.requestIdFormat);
   // NodeSDK's constructor installs a console logger of its own when
   // OTEL_LOG_LEVEL is set, announcing that it overwrites ours; with none
   // installed for that moment it stays quiet, and ours comes straight back.

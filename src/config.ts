@@ -67,6 +67,10 @@ export interface Config {
   readonly propagateTo: readonly string[];
   /** TRACEHOP_EDGE_MODE: incoming ids and baggage from clients are not trusted. */
   readonly edgeMode: boolean;
+  /** TRACEHOP_REQUEST_ID_FORMAT: how new request ids are made, `uuid4` (random) or `uuid7` (time-ordered). */
+  readonly requestIdFormat: 'uuid4' | 'uuid7';
+  /** TRACEHOP_LOG_SPAN_EVENTS: the lowest pino level whose records become events on the active span; `none` for off. */
+  readonly logSpanEvents: 'none' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`. */
   readonly esmHook: boolean;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
@@ -148,6 +152,8 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     propagateTo: reader.propagateTo(),
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
+    requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
+    logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),
     doctorFd: reader.doctorFd(),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {

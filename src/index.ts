@@ -4,8 +4,8 @@
  * reach the request from the app's own code; the rest serve apps that build
  * loggers or carriers by hand.
  */
-export { currentRequest, addLogFields, withLogFields, runAsRequest } from './context';
-export type { CurrentRequest, RunAsRequestOptions } from './context';
+export { currentRequest, addLogFields, withLogFields, runAsRequest, configureRequestIds } from './context';
+export type { CurrentRequest, RunAsRequestOptions, RequestIdFunctions } from './context';
 export { tracehopMixin } from './logging/mixin';
 export { createLogFieldsReader } from './logging/log-fields';
 export type { LogFields } from './logging/log-fields';

@@ -11,3 +11,5 @@ export { currentRequest, addLogFields, withLogFields } from './request-fields';
 export type { CurrentRequest } from './request-fields';
 export { runAsRequest, enableRunAsRequest } from './run-as-request';
 export type { RunAsRequestOptions } from './run-as-request';
+export { configureRequestIds, setRequestIdFormat } from './request-id-policy';
+export type { RequestIdFunctions, RequestIdFormat } from './request-id-policy';

@@ -13,10 +13,9 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Context, Span } from '@opentelemetry/api';
-import { randomUUID } from 'node:crypto';
 import { tracehopDiag } from '../diag';
-import { parseRequestId } from '../ids/request-id';
 import { requestIdToTraceId } from '../ids/trace-id';
+import { requestIdPolicy } from './request-id-policy';
 import { REQUEST_CHAIN_ATTRIBUTE, RequestCorrelation, setCorrelation } from '../propagation/correlation';
 import type { RequestIdGenerator } from '../tracing/id-generator';
 
@@ -25,7 +24,8 @@ export interface RunAsRequestOptions {
   /** The root span's name; default `request`. Name the work, not the instance: `nightly-report`, not `report 2026-12-01`. */
   readonly name?: string;
   /**
-   * The request id to use, validated like an incoming `X-Request-ID` (a
+   * The request id to use, validated (and transformed) like an incoming
+   * `X-Request-ID` (a
    * chain `root,hop,...` continues that chain); a new id when absent or
    * unacceptable (reported once through diag, without the value).
    */
@@ -91,12 +91,12 @@ export function runAsRequest<T>(fn: () => T, options: RunAsRequestOptions = {}):
 }
 
 function startRequest(runtime: RequestRuntime, options: RunAsRequestOptions) {
-  const parsed = options.requestId === undefined ? null : parseRequestId(options.requestId);
+  const parsed = options.requestId === undefined ? null : requestIdPolicy().parse(options.requestId);
   if (options.requestId !== undefined && parsed === null && !reportedBadId) {
     reportedBadId = true;
     tracehopDiag.warn('runAsRequest: options.requestId is not an acceptable request id; a new one was used');
   }
-  const requestId = parsed?.id ?? randomUUID();
+  const requestId = parsed?.id ?? requestIdPolicy().generate();
   const correlation = new RequestCorrelation(requestId, parsed !== null && parsed.chain.length > 1 ? parsed.chain : null);
   const base = setCorrelation(ROOT_CONTEXT, correlation);
   // The root span takes the trace id the request id maps to, as a server span does (id-generator.ts).

@@ -9,14 +9,15 @@
  *   or the trace id written as a UUID;
  * - else an acceptable request id picks the trace id (`requestIdToTraceId`),
  *   armed in the id generator for the root span about to start;
- * - else a new UUID v4 is both the request id and, as hex, the trace id.
+ * - else a new id (UUID v4 by default; see src/context/request-id-policy.ts)
+ *   is the request id, and its mapping the trace id.
  *
  * It must run after the trace-context and baggage propagators, whose results
  * it reads from the context.
  */
 import { propagation, trace } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { randomUUID } from 'node:crypto';
+import { requestIdPolicy } from '../context/request-id-policy';
 import { describeRejectedRequestId, parseRequestId } from '../ids/request-id';
 import type { ParsedRequestId } from '../ids/request-id';
 import { requestIdToTraceId, traceIdToUuid } from '../ids/trace-id';
@@ -67,8 +68,8 @@ export class RequestIdPropagator implements TextMapPropagator {
       this.idGenerator.arm(requestIdToTraceId(incoming.id));
       return setCorrelation(context, new RequestCorrelation(incoming.id, incoming.chain));
     }
-    const requestId = randomUUID();
-    this.idGenerator.arm(requestId.replace(/-/g, ''));
+    const requestId = requestIdPolicy().generate();
+    this.idGenerator.arm(requestIdToTraceId(requestId));
     return setCorrelation(context, new RequestCorrelation(requestId, null));
   }
 
@@ -83,8 +84,8 @@ export class RequestIdPropagator implements TextMapPropagator {
     const parent = remote !== undefined && trace.isSpanContextValid(remote) ? remote : undefined;
     const clientRequestId = this.readHeaders(carrier, getter)?.id;
     const clean = trace.deleteSpan(propagation.deleteBaggage(context));
-    const requestId = randomUUID();
-    this.idGenerator.arm(requestId.replace(/-/g, ''));
+    const requestId = requestIdPolicy().generate();
+    this.idGenerator.arm(requestIdToTraceId(requestId));
     return setCorrelation(clean, new RequestCorrelation(requestId, null, { requestId: clientRequestId, parent }));
   }
 
@@ -93,7 +94,8 @@ export class RequestIdPropagator implements TextMapPropagator {
   }
 
   /**
-   * The incoming request id, and the chain it came with: from the first
+   * The incoming request id, and the chain it came with (accepted and
+   * rewritten by the request-id policy): from the first
    * request-id header that holds an acceptable value, else from baggage.
    *
    * A bare id (no chain form, no `request.chain` in baggage) came from
@@ -107,7 +109,7 @@ export class RequestIdPropagator implements TextMapPropagator {
     const bag = propagation.getBaggage(context);
     if (parsed === null) {
       const fromBaggage = bag?.getEntry(REQUEST_ID_BAGGAGE_KEY)?.value;
-      parsed = fromBaggage === undefined ? null : parseRequestId(fromBaggage);
+      parsed = fromBaggage === undefined ? null : requestIdPolicy().parse(fromBaggage);
       if (parsed === null) return null;
     }
     if (parsed.chain.length > 1) return parsed;
@@ -121,7 +123,7 @@ export class RequestIdPropagator implements TextMapPropagator {
     for (const header of this.headers) {
       const value = getter.get(carrier, header);
       if (value === undefined) continue;
-      const parsed = parseRequestId(value);
+      const parsed = requestIdPolicy().parse(value);
       if (parsed !== null) return parsed;
       reporter.warn(`rejected ${header}`, `ignored an incoming ${header} header: ${describeRejectedRequestId(value)}`);
     }

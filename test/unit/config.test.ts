@@ -83,6 +83,10 @@ describe('standard variables', () => {
     ['TRACEHOP_EDGE_MODE=true', { TRACEHOP_EDGE_MODE: 'true' }, { edgeMode: true }],
     ['the ESM hook is on, and no doctor pipe, by default', {}, { esmHook: true, doctorFd: undefined }],
     ['TRACEHOP_ESM_HOOK=false turns the ESM hook off', { TRACEHOP_ESM_HOOK: 'false' }, { esmHook: false }],
+    ['new request ids are UUID v4 and error records become span events, by default', {}, { requestIdFormat: 'uuid4', logSpanEvents: 'error' }],
+    ['TRACEHOP_REQUEST_ID_FORMAT=uuid7 makes time-ordered ids', { TRACEHOP_REQUEST_ID_FORMAT: 'UUID7' }, { requestIdFormat: 'uuid7' }],
+    ['TRACEHOP_LOG_SPAN_EVENTS=none turns log span events off', { TRACEHOP_LOG_SPAN_EVENTS: 'none' }, { logSpanEvents: 'none' }],
+    ['TRACEHOP_LOG_SPAN_EVENTS=info also records the breadcrumbs', { TRACEHOP_LOG_SPAN_EVENTS: 'info' }, { logSpanEvents: 'info' }],
     ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
   ])('%s', (_title, env, expected) => {
     const { config, warnings } = parse(env);
@@ -107,6 +111,8 @@ describe('invalid settings', () => {
     ['an ignore path without a slash', { TRACEHOP_IGNORE_PATHS: 'healthz,/ready' }, { ignorePaths: ['/ready'] }, /^TRACEHOP_IGNORE_PATHS="healthz,\/ready" .*; using \/ready$/],
     ['a log field name that is not a name', { TRACEHOP_LOG_FIELDS: 'trace_id=a b' }, { logFields: DEFAULT_LOG_FIELDS }, /^TRACEHOP_LOG_FIELDS="trace_id=a b" .*; using trace_id=trace_id,/],
     ['a policy entry that is not a host or range', { TRACEHOP_PROPAGATE_TO: 'loopback,10.0.0.0/99' }, { propagateTo: ['loopback'] }, /^TRACEHOP_PROPAGATE_TO="loopback,10.0.0.0\/99" .*; using loopback$/],
+    ['a request id format that is not known', { TRACEHOP_REQUEST_ID_FORMAT: 'ulid' }, { requestIdFormat: 'uuid4' }, /^TRACEHOP_REQUEST_ID_FORMAT="ulid" is not one of uuid4, uuid7; using uuid4$/],
+    ['a log span event level that is not a pino level', { TRACEHOP_LOG_SPAN_EVENTS: 'errors' }, { logSpanEvents: 'error' }, /^TRACEHOP_LOG_SPAN_EVENTS="errors" is not one of none, trace, debug, info, warn, error, fatal; using error$/],
     ['an ESM hook flag that is not a boolean', { TRACEHOP_ESM_HOOK: 'off' }, { esmHook: true }, /^TRACEHOP_ESM_HOOK="off" is not true or false; using true$/],
     ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
     ['two log fields given one name', { TRACEHOP_LOG_FIELDS: 'trace_id=id,span_id=id' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'id' } }, /^TRACEHOP_LOG_FIELDS="trace_id=id,span_id=id" .*; using trace_id=id,span_id=span_id,/],
