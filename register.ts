@@ -7,10 +7,11 @@
  */
 import { diag } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeSync } from 'node:fs';
 import { loadConfig } from './src/config';
 import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
+import { recordCrash } from './src/errors';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
 import { reportStartupFacts } from './src/facts/startup-report';
 import { enableRunAsRequest, setRequestIdFormat } from './src/context';
@@ -61,6 +62,41 @@ function start(): void {
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);
+  installCrashRecording(config);
+}
+
+/**
+ * Uncaught exceptions and unhandled rejections are recorded on the request
+ * that caused them (src/errors/), and nothing else changes: Node prints its
+ * own message and exits 1, or the app's handlers decide, as without us.
+ * `uncaughtExceptionMonitor` observes without handling; Node calls it for
+ * an unhandled rejection too when the rejection is about to crash the
+ * process (the default --unhandled-rejections=throw, and strict). A
+ * rejection the app's own `unhandledRejection` listener takes never reaches
+ * it, so ours listens too, but only while the app has one: a listener of
+ * ours alone would stop Node from crashing on the rejection.
+ */
+function installCrashRecording(config: Config): void {
+  const record = (error: unknown, origin: string) => {
+    try {
+      const line = recordCrash(error, origin, config.logFields);
+      // Synchronously: the process may end right after this returns.
+      if (line !== undefined) writeSync(2, line);
+    } catch {
+      // Nothing may change how the app crashes.
+    }
+  };
+  process.on('uncaughtExceptionMonitor', record);
+  const onRejection = (reason: unknown) => record(reason, 'unhandledRejection');
+  const hasOurs = () => process.listeners('unhandledRejection').includes(onRejection);
+  process.on('newListener', (event: string | symbol, listener: unknown) => {
+    if (event === 'unhandledRejection' && listener !== onRejection && !hasOurs()) process.on('unhandledRejection', onRejection);
+  });
+  process.on('removeListener', (event: string | symbol, listener: unknown) => {
+    if (event === 'unhandledRejection' && listener !== onRejection && hasOurs() && process.listenerCount('unhandledRejection') === 1) {
+      process.removeListener('unhandledRejection', onRejection);
+    }
+  });
 }
 
 /**

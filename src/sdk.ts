@@ -17,6 +17,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
+import { ErrorNotingContextManager } from './errors/error-context';
 import { serverHooks } from './http/server-hooks';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
@@ -80,6 +81,7 @@ function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): S
   if (!config.metricsRequested) options.metricReaders = [];
   if (!config.logsRequested) options.logRecordProcessors = [];
   if (options.serviceName === undefined) delete options.serviceName;
+  options.contextManager = new ErrorNotingContextManager();
   return new NodeSDK(options);
 }
 

@@ -104,6 +104,7 @@ function startRequest(runtime: RequestRuntime, options: RunAsRequestOptions) {
   const name = typeof options.name === 'string' && options.name !== '' ? options.name : 'request';
   const span = trace.getTracer('tracehop').startSpan(name, { kind: SpanKind.INTERNAL, root: true }, base);
   runtime.idGenerator.disarm();
+  correlation.rootSpan = span;
   if (correlation.enterHop(span.spanContext().spanId) && correlation.incomingChain !== null) {
     span.setAttribute(REQUEST_CHAIN_ATTRIBUTE, correlation.chain);
   }

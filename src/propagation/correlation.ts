@@ -4,7 +4,7 @@
  * request of the request's call tree can find it.
  */
 import { createContextKey, propagation } from '@opentelemetry/api';
-import type { Baggage, Context, SpanContext } from '@opentelemetry/api';
+import type { Baggage, Context, Span, SpanContext } from '@opentelemetry/api';
 import type { AddedFields } from '../context/added-fields';
 import { extendChain } from '../ids/chain';
 
@@ -34,6 +34,8 @@ export class RequestCorrelation {
   private bagOut: Baggage | undefined;
   /** Log fields the app added for the rest of this request (`addLogFields`); replaced, never mutated, so caches can compare it. */
   addedFields: AddedFields | undefined;
+  /** The request's root span in this service (its server span, or runAsRequest's), where a crash is recorded. */
+  rootSpan: Span | undefined;
 
   /**
    * @param requestId the validated request id

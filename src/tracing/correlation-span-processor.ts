@@ -17,6 +17,7 @@ export class CorrelationSpanProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     const correlation = getCorrelation(parentContext);
     if (correlation === undefined) return;
+    if (span.kind === SpanKind.SERVER) correlation.rootSpan ??= span;
     if (span.kind === SpanKind.SERVER && correlation.enterHop(span.spanContext().spanId) && correlation.client !== undefined) {
       const { requestId, parent } = correlation.client;
       if (requestId !== undefined) span.setAttribute(CLIENT_REQUEST_ID_ATTRIBUTE, requestId);

@@ -10,7 +10,7 @@
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import type { TextMapPropagator } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { ErrorNotingContextManager } from '../errors/error-context';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
@@ -59,7 +59,8 @@ export class TracesSdk implements Sdk {
   start(): void {
     const { idGenerator, sampler, spanProcessors, propagator, instrumentations, serviceName } = this.options;
     registerInstrumentations({ instrumentations });
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    // Notes which request a synchronous throw escaped from, for the crash record (src/errors/).
+    context.setGlobalContextManager(new ErrorNotingContextManager().enable());
     propagation.setGlobalPropagator(propagator);
     // The detectors NodeSDK uses by default (none probes the network), all synchronous.
     let resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetectorSync] }));

@@ -1,0 +1,99 @@
+/**
+ * Crashes in a request, under `node -r ./register.js` and compared with the
+ * same app without tracehop: the exception is recorded on the request's
+ * server span and exported before the exit, one pino-shaped line on stderr
+ * names the request, and the exit code and Node's own message are as
+ * without tracehop. An app with its own handlers keeps running.
+ */
+import * as path from 'node:path';
+import { startOtlpReceiver } from '../support/otlp-receiver';
+import type { OtlpReceiver } from '../support/otlp-receiver';
+import { startService } from '../support/services';
+import type { Service } from '../support/services';
+
+const APP = path.join(__dirname, '..', 'fixtures', 'crash-app.js');
+// Room for the exit hand-off's child process to start and post on a loaded machine.
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+const running: Service[] = [];
+let receiver: OtlpReceiver;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
+afterAll(() => receiver.close());
+afterEach(() => Promise.all(running.splice(0).map(service => service.stop())));
+
+async function start(traced: boolean, env: Record<string, string> = {}): Promise<Service> {
+  const app = await startService('crash-app', APP, {
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+    // Nothing leaves on its own schedule: only the way out can deliver the span.
+    OTEL_BSP_SCHEDULE_DELAY: '600000',
+    TRACEHOP_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    ...env,
+  }, traced ? {} : { nodeArgs: [] });
+  running.push(app);
+  return app;
+}
+
+/** Node's own report of the crash: stderr without tracehop's JSON line and diag lines. */
+function nodeMessage(stderr: string): string {
+  return stderr.split('\n').filter(line => !line.startsWith('{') && !line.startsWith('tracehop ')).join('\n');
+}
+
+const CASES = [
+  { path: '/throw', type: 'Error', message: 'boom from the handler', origin: 'uncaught exception' },
+  { path: '/reject', type: 'RangeError', message: 'boom from an async handler', origin: 'unhandled rejection' },
+  { path: '/timer', type: 'TypeError', message: 'boom from a timer', origin: 'uncaught exception' },
+];
+
+describe.each(CASES)('a crash at $path', ({ path: crashPath, type, message, origin }) => {
+  test('is exported on the server span, written to stderr with the request id, and exits as without tracehop', async () => {
+    const requestId = `crash${crashPath.replace('/', '-')}`;
+    const plain = await start(false);
+    await fetch(`${plain.url}${crashPath}`).catch(() => undefined);
+    const plainExit = await plain.exited;
+
+    const app = await start(true);
+    await fetch(`${app.url}${crashPath}`, { headers: { 'x-request-id': requestId } }).catch(() => undefined);
+    const exit = await app.exited;
+    expect(exit).toEqual(plainExit);
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(nodeMessage(app.stderr)).toContain(`${type}: ${message}`);
+    expect(nodeMessage(plain.stderr)).toContain(`${type}: ${message}`);
+
+    const crashLines = app.stderr.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Record<string, unknown>);
+    expect(crashLines).toHaveLength(1);
+    const handling = await app.waitForLine(line => line.msg === 'handling');
+    expect(crashLines[0]).toMatchObject({
+      level: 60,
+      msg: `${origin}: ${message}`,
+      err: { type, message, stack: expect.stringContaining(`${type}: ${message}`) },
+      trace_id: handling.trace_id,
+      request_id: requestId,
+    });
+    expect(String(crashLines[0].request_chain).startsWith(requestId)).toBe(true);
+
+    const spans = await receiver.waitForSpans(all => all.some(span => span.traceId === handling.trace_id));
+    const server = spans.find(span => span.traceId === handling.trace_id && span.kind === 2)!;
+    // The server span if it was still open at the crash; else (a timer after the answer) a child of it.
+    const failed = crashPath === '/timer' ? spans.find(span => span.parentSpanId === server.spanId)! : server;
+    expect(failed).toBeDefined();
+    expect(failed.statusCode).toBe(2);
+    const exception = failed.events.find(event => event.name === 'exception');
+    expect(exception?.attributes).toMatchObject({ 'exception.type': type, 'exception.message': message });
+    expect(String(exception?.attributes['exception.stacktrace'])).toContain(message);
+  }, 60_000);
+});
+
+test('an app with its own handlers keeps running: tracehop records the errors and does nothing else', async () => {
+  const app = await start(true, { FIXTURE_OWN_HANDLERS: '1' });
+  await fetch(`${app.url}/timer`, { headers: { 'x-request-id': 'handled-timer' } });
+  await app.waitForLine(line => line.msg === 'app handled an exception');
+  // The rejecting handler never answers: the request is left open until the app stops.
+  void fetch(`${app.url}/reject`, { headers: { 'x-request-id': 'handled-reject' } }).catch(() => undefined);
+  await app.waitForLine(line => line.msg === 'app handled a rejection');
+  expect(await fetch(`${app.url}/ok`).then(response => response.text())).toBe('ok');
+  const crashLines = app.stderr.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Record<string, unknown>);
+  expect(crashLines.map(line => line.request_id).sort()).toEqual(['handled-reject', 'handled-timer']);
+  expect(app.child.exitCode).toBeNull();
+}, 60_000);
