@@ -15,6 +15,7 @@ import { recordCrash } from './src/errors';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
 import { reportStartupFacts } from './src/facts/startup-report';
 import { enableRunAsRequest, setRequestIdFormat } from './src/context';
+import { configureLogSpanEvents } from './src/logging/log-span-events';
 import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
 import type { BuiltSdk } from './src/sdk';
@@ -49,6 +50,7 @@ function start(): void {
   setGlobalErrorHandler(error => reporter.warn(`export ${errorKind(error)}`, `trace export failed: ${describeError(error)}`));
   configureLogFields(config.logFields);
   setRequestIdFormat(config.requestIdFormat);
+  configureLogSpanEvents(config.logSpanEvents);
   // NodeSDK's constructor installs a console logger of its own when
   // OTEL_LOG_LEVEL is set, announcing that it overwrites ours; with none
   // installed for that moment it stays quiet, and ours comes straight back.

@@ -11,7 +11,11 @@
  * formatters, so the line stays valid JSON. On a name clash with the app's
  * own fields the record holds both, ours first; JSON parsers keep the last
  * member of a name, so the app's value wins, as with a mixin.
+ *
+ * The same hook turns records at TRACEHOP_LOG_SPAN_EVENTS and above into
+ * span events (log-span-events.ts).
  */
+import { recordLogSpanEvent } from './log-span-events';
 import { tracehopFieldsJson } from './mixin';
 
 const OPEN_BRACE = 0x7b;
@@ -21,6 +25,8 @@ type StreamWrite = (line: string) => string;
 
 /** The line with the active span's fields as its first members; unchanged outside any span. */
 export function spliceLogFields(line: string): string {
+  // Before the splice: the level is read from the start of pino's own line (log-span-events.ts).
+  if (typeof line === 'string') recordLogSpanEvent(line);
   const fields = tracehopFieldsJson();
   if (fields === '' || typeof line !== 'string' || line.charCodeAt(0) !== OPEN_BRACE) return line;
   // `{}` (every field formatted away) takes no separating comma.

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
-import { startService } from '../support/services';
+import { REGISTER, startService } from '../support/services';
 import type { Service } from '../support/services';
 
 const APP = path.join(__dirname, '..', 'fixtures', 'crash-app.js');
@@ -97,3 +97,22 @@ test('an app with its own handlers keeps running: tracehop records the errors an
   expect(crashLines.map(line => line.request_id).sort()).toEqual(['handled-reject', 'handled-timer']);
   expect(app.child.exitCode).toBeNull();
 }, 60_000);
+
+describe('--unhandled-rejections modes are respected', () => {
+  test('warn: the process keeps running, as without tracehop', async () => {
+    const app = await startService('crash-app', APP, { OTEL_TRACES_EXPORTER: 'none' }, { nodeArgs: ['--unhandled-rejections=warn', '-r', REGISTER] });
+    running.push(app);
+    void fetch(`${app.url}/reject`).catch(() => undefined);
+    await app.waitForStderr(/boom from an async handler/);
+    expect(await fetch(`${app.url}/ok`).then(response => response.text())).toBe('ok');
+    expect(app.child.exitCode).toBeNull();
+  }, 60_000);
+
+  test('strict: the process exits 1 and the crash line names the request', async () => {
+    const app = await startService('crash-app', APP, { OTEL_TRACES_EXPORTER: 'none' }, { nodeArgs: ['--unhandled-rejections=strict', '-r', REGISTER] });
+    running.push(app);
+    void fetch(`${app.url}/reject`, { headers: { 'x-request-id': 'strict-reject' } }).catch(() => undefined);
+    expect(await app.exited).toEqual({ code: 1, signal: null });
+    expect(app.stderr).toMatch(/"request_id":"strict-reject"/);
+  }, 60_000);
+});
