@@ -23,10 +23,28 @@ const requestContext = propagation.extract(ROOT_CONTEXT, {}, {
 const span = trace.getTracer('bench').startSpan('GET', { kind: SpanKind.SERVER }, requestContext);
 const spanContext = trace.setSpan(requestContext, span);
 
-function batch(calls) {
+// 'added': three fields that belong to the whole request. Under tracehop they
+// are added once with addLogFields, in a request of their own; a plain pino
+// app (every other option) would bind them once on a child logger, which is
+// also serialized once. Both are compared with plain pino's plain call too.
+const ADDED_FIELDS = { user: 'u-1234', tenant: 'acme', plan: 'gold' };
+const addedContext = (() => {
+  const extracted = propagation.extract(ROOT_CONTEXT, {}, { keys: carrier => Object.keys(carrier), get: (carrier, key) => carrier[key] });
+  return trace.setSpan(extracted, trace.getTracer('bench').startSpan('GET', { kind: SpanKind.SERVER }, extracted));
+})();
+let addedLogger = logger.child(ADDED_FIELDS);
+let addedThrough = 'child logger';
+if (globalThis[Symbol.for('tracehop.started')]) {
+  const { addLogFields } = require('../..');
+  context.with(addedContext, () => addLogFields(ADDED_FIELDS));
+  addedLogger = logger;
+  addedThrough = 'addLogFields';
+}
+
+function batch(calls, log = logger) {
   const started = process.cpuUsage();
   for (let i = 0; i < calls; i++) {
-    logger.info({ method: 'GET', path: '/cards/1234567890123456/' }, 'request received');
+    log.info({ method: 'GET', path: '/cards/1234567890123456/' }, 'request received');
   }
   destination.flushSync();
   const used = process.cpuUsage(started);
@@ -34,21 +52,23 @@ function batch(calls) {
 }
 
 /** The fields a record gets beyond the call's own: what the option adds. */
-function addedFields(inSpan) {
+function addedFields(where) {
   let line = '';
   const probe = pino({ base: null, timestamp: false }, { write: chunk => { line = chunk; } });
-  const write = () => probe.info({ method: 'GET' }, 'probe');
-  if (inSpan) context.with(spanContext, write);
+  const write = () => (where === 'added' && addedThrough === 'child logger' ? probe.child(ADDED_FIELDS) : probe).info({ method: 'GET' }, 'probe');
+  if (where === 'span') context.with(spanContext, write);
+  else if (where === 'added') context.with(addedContext, write);
   else write();
   return Object.keys(JSON.parse(line)).filter(key => !['level', 'method', 'msg'].includes(key));
 }
 
 serve({
   run: ({ where, calls }) => {
-    const nsPerCall = where === 'span' ? context.with(spanContext, () => batch(calls)) : batch(calls);
-    return { nsPerCall };
+    if (where === 'span') return { nsPerCall: context.with(spanContext, () => batch(calls)) };
+    if (where === 'added') return { nsPerCall: context.with(addedContext, () => batch(calls, addedLogger)) };
+    return { nsPerCall: batch(calls) };
   },
-  fields: () => ({ inSpan: addedFields(true), outside: addedFields(false) }),
+  fields: () => ({ inSpan: addedFields('span'), outside: addedFields('outside'), added: addedFields('added'), addedThrough }),
 });
 // A destination given as a path opens the file asynchronously; flushSync throws until it has.
 destination.once('ready', () => process.send({ type: 'ready' }));

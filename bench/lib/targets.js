@@ -24,6 +24,8 @@ function checkTargets(results) {
     const tracehop = log.options.tracehop;
     const allFields = ALL_LOG_FIELDS.every(field => tracehop.fieldsInSpan.includes(field));
     add('log call in a span ≤ 1.3x plain pino, with all five fields', tracehop.span.ratio.median, tracehop.span.ratio.median <= 1.3 && allFields);
+    const addedAll = ['user', 'tenant', 'plan'].every(field => tracehop.fieldsAdded.includes(field));
+    add('log call with three addLogFields fields ≤ 1.3x plain pino with them bound on a child', tracehop.added.ratio.median, tracehop.added.ratio.median <= 1.3 && addedAll);
   }
   const startup = results.startup;
   if (startup) {

@@ -15,7 +15,8 @@ const SETTINGS = {
   full: { rounds: 9, calls: 30000 },
   quick: { rounds: 1, calls: 5000 },
 };
-const WHERE = ['span', 'outside'];
+// 'added': in a span whose request has three fields added (addLogFields under tracehop, a child logger's bindings otherwise).
+const WHERE = ['span', 'outside', 'added'];
 
 async function run({ quick, sink, log }) {
   const settings = quick ? SETTINGS.quick : SETTINGS.full;
@@ -43,6 +44,14 @@ async function run({ quick, sink, log }) {
     for (const option of OPTIONS) {
       byOption[option.id].fieldsInSpan = fields[option.id].inSpan;
       byOption[option.id].fieldsOutside = fields[option.id].outside;
+      byOption[option.id].fieldsAdded = fields[option.id].added;
+      byOption[option.id].addedThrough = fields[option.id].addedThrough;
+    }
+    // The added-fields case against plain pino's plain call in a span: what the three fields cost on top.
+    const plainSpan = rounds.none.map(sample => sample.span);
+    for (const option of OPTIONS) {
+      const ratios = rounds[option.id].map((sample, i) => sample.added / plainSpan[i]).sort((a, b) => a - b);
+      byOption[option.id].addedToPlainCall = { median: ratios[Math.floor(ratios.length / 2)], min: ratios[0], max: ratios[ratios.length - 1] };
     }
     return { settings, options: byOption, rounds };
   } finally {
