@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { addLogFields, currentRequest, withLogFields } from '../../../src/context';
+import { addLogFields, currentRequest, runAsRequest, withLogFields } from '../../../src/context';
 import { createLogFieldsJsonReader, createLogFieldsReader } from '../../../src/logging/log-fields';
 import { RequestCorrelation, setCorrelation } from '../../../src/propagation/correlation';
 
@@ -72,6 +72,7 @@ describe('outside a request', () => {
     ['withLogFields runs the function plainly', () => withLogFields({ a: 1 }, () => 'ran'), 'ran'],
     ['addLogFields does nothing and does not throw', () => addLogFields({ a: 1 }), undefined],
     ['addLogFields with a non-object does not throw', () => addLogFields(null as unknown as Record<string, unknown>), undefined],
+    ['runAsRequest with tracehop not started runs the function plainly', () => runAsRequest(() => currentRequest() ?? 'plain'), 'plain'],
     ['withLogFields with a non-object still runs the function', () => inRequest(() => withLogFields('x' as unknown as Record<string, unknown>, () => 'ran')), 'ran'],
   ])('%s', (_title, call, expected) => {
     expect(call()).toBe(expected);
