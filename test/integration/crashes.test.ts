@@ -58,6 +58,9 @@ describe.each(CASES)('a crash at $path', ({ path: crashPath, type, message, orig
     const exit = await app.exited;
     expect(exit).toEqual(plainExit);
     expect(exit).toEqual({ code: 1, signal: null });
+    // 'exit' can come before the last of stderr has been read.
+    const nodeReport = new RegExp(`^${type}: ${message}$`, 'm');
+    await Promise.all([app.waitForStderr(nodeReport), app.waitForStderr(/^\{"level":60.*\n/m), plain.waitForStderr(nodeReport)]);
     expect(nodeMessage(app.stderr)).toContain(`${type}: ${message}`);
     expect(nodeMessage(plain.stderr)).toContain(`${type}: ${message}`);
 
@@ -113,6 +116,6 @@ describe('--unhandled-rejections modes are respected', () => {
     running.push(app);
     void fetch(`${app.url}/reject`, { headers: { 'x-request-id': 'strict-reject' } }).catch(() => undefined);
     expect(await app.exited).toEqual({ code: 1, signal: null });
-    expect(app.stderr).toMatch(/"request_id":"strict-reject"/);
+    await app.waitForStderr(/"request_id":"strict-reject"/);
   }, 60_000);
 });

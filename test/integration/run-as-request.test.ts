@@ -41,7 +41,8 @@ function runScript(env: Record<string, string>): Promise<{ code: number | null; 
     child.stderr.on('data', chunk => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), SCRIPT_TIMEOUT_MS);
     child.on('error', reject);
-    child.on('exit', code => {
+    // 'close', not 'exit': only then has all of stdout and stderr been read.
+    child.on('close', code => {
       clearTimeout(timer);
       resolve({ code, stderr, lines: stdout.split('\n').filter(Boolean).map(line => JSON.parse(line) as LogLine) });
     });
