@@ -49,6 +49,11 @@ export interface Config {
     readonly scheduledDelayMillis: number;
     readonly exportTimeoutMillis: number;
   };
+  /**
+   * Spans handed to the exporter, and so encoded, per turn of the event loop
+   * (TRACEHOP_EXPORT_SLICE_SIZE); 0 hands each batch over whole.
+   */
+  readonly exportSliceSize: number;
   readonly logLevel: DiagLogLevel;
   /** OTEL_NODE_RESOURCE_DETECTORS was set: the SDK picks detectors from it. */
   readonly resourceDetectorsFromEnv: boolean;
@@ -96,6 +101,9 @@ export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
 
 // The OpenTelemetry specification's batch span processor defaults.
 const BSP_DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 };
+// 64 spans encode in well under a millisecond; chosen by the export-stall
+// bench (docs/performance.md, "Export stalls").
+const DEFAULT_EXPORT_SLICE_SIZE = 64;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const LOG_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$/;
 const MAX_SHOWN_VALUE = 100;
@@ -135,6 +143,7 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
       scheduledDelayMillis: reader.integer('OTEL_BSP_SCHEDULE_DELAY', BSP_DEFAULTS.scheduledDelayMillis, 0),
       exportTimeoutMillis: reader.integer('OTEL_BSP_EXPORT_TIMEOUT', BSP_DEFAULTS.exportTimeoutMillis, 1),
     },
+    exportSliceSize: reader.integer('TRACEHOP_EXPORT_SLICE_SIZE', DEFAULT_EXPORT_SLICE_SIZE, 0),
     logLevel: reader.logLevel(),
     resourceDetectorsFromEnv: Boolean(env.OTEL_NODE_RESOURCE_DETECTORS?.trim()),
     metricsRequested: isRequested(env.OTEL_METRICS_EXPORTER),
