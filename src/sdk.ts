@@ -97,7 +97,7 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
 
 function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline {
   // Only OTLP gets a hand-off at exit: the console exporter is for debugging.
-  return new ExportPipeline(name, buildExporter(name, config), config.batch, config.exportSliceSize, name === 'otlp' ? otlpExitSender(config) : undefined);
+  return new ExportPipeline(name, buildExporter(name, config), config.batch, name === 'otlp' ? otlpExitSender(config) : undefined);
 }
 
 function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter {

@@ -1,9 +1,6 @@
 /**
  * The exporter side of an export pipeline's accounting (export-stats.ts):
- * wraps the real exporter and counts every answer. It also hands each batch
- * over in slices, one slice per turn of the event loop: the OTLP exporter
- * encodes what it is given synchronously, and a whole 512-span batch held the
- * event loop for several milliseconds (docs/performance.md, "Export stalls").
+ * wraps the real exporter and counts every answer.
  */
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
@@ -17,40 +14,31 @@ interface UnsentBatch {
 }
 
 /**
- * Wraps the real exporter: counts every answer, and holds each batch for at
- * least one turn of the event loop before handing it over, cut into slices of
- * at most `sliceSize` spans (0: whole), one slice per turn. Slices are sent
- * concurrently, and the batch processor gets one answer per batch once every
- * slice has answered: success only if all succeeded. Each slice is counted on
- * its own, so a slice that arrived counts as exported even when another
- * failed. A slice still held when the process exits has certainly not
- * reached the network, so the exit hand-off can send it without risking a
- * duplicate.
+ * Wraps the real exporter: counts every answer, and holds each batch for one
+ * turn of the event loop before handing it over. A batch still held when the
+ * process exits has certainly not reached the network, so the exit hand-off
+ * can send it without risking a duplicate.
  */
 export class CountingSpanExporter implements SpanExporter {
   private unsent: UnsentBatch[] = [];
   private drainScheduled = false;
 
-  constructor(private readonly exporter: SpanExporter, private readonly stats: ExportStats, private readonly sliceSize = 0) {}
+  constructor(private readonly exporter: SpanExporter, private readonly stats: ExportStats) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     this.stats.taken(spans.length);
-    const slices = this.slice(spans);
-    let waiting = slices.length;
-    let failure: ExportResult | undefined;
-    for (const slice of slices) {
-      let answered = false;
-      const done = (result: ExportResult) => {
-        if (answered) return;
-        answered = true;
-        const exported = result.code === ExportResultCode.SUCCESS;
-        this.stats.settled(slice.length, exported);
-        if (!exported) failure ??= result;
-        if (--waiting === 0) resultCallback(failure ?? result);
-      };
-      this.unsent.push({ spans: slice, done });
+    let answered = false;
+    const done = (result: ExportResult) => {
+      if (answered) return;
+      answered = true;
+      this.stats.settled(spans.length, result.code === ExportResultCode.SUCCESS);
+      resultCallback(result);
+    };
+    this.unsent.push({ spans, done });
+    if (!this.drainScheduled) {
+      this.drainScheduled = true;
+      setImmediate(() => this.drain());
     }
-    this.scheduleDrain();
   }
 
   /**
@@ -72,37 +60,18 @@ export class CountingSpanExporter implements SpanExporter {
   }
 
   forceFlush(): Promise<void> {
-    this.drain(Infinity);
+    this.drain();
     return this.exporter.forceFlush?.() ?? Promise.resolve();
   }
 
   shutdown(): Promise<void> {
-    this.drain(Infinity);
+    this.drain();
     return this.exporter.shutdown();
   }
 
-  private slice(spans: ReadableSpan[]): ReadableSpan[][] {
-    if (this.sliceSize === 0 || spans.length <= this.sliceSize) return [spans];
-    const slices: ReadableSpan[][] = [];
-    for (let start = 0; start < spans.length; start += this.sliceSize) slices.push(spans.slice(start, start + this.sliceSize));
-    return slices;
-  }
-
-  private scheduleDrain(): void {
-    if (this.drainScheduled || this.unsent.length === 0) return;
-    this.drainScheduled = true;
-    setImmediate(() => {
-      this.drainScheduled = false;
-      // With slicing, one slice per turn, so requests waiting to be served get
-      // the turns in between; without it, every batch held, as before.
-      this.drain(this.sliceSize === 0 ? Infinity : 1);
-      this.scheduleDrain();
-    });
-  }
-
-  /** Hands the first `count` held slices to the real exporter. */
-  private drain(count: number): void {
-    const batches = this.unsent.splice(0, count);
+  private drain(): void {
+    this.drainScheduled = false;
+    const batches = this.unsent.splice(0);
     if (batches.length === 0) return;
     // A drain may be called from shutdown() or forceFlush(), outside the batch
     // processor's suppressed context: the exporter's own HTTP request must

@@ -19,12 +19,11 @@ export class ExportPipeline {
 
   /**
    * @param name the OTEL_TRACES_EXPORTER entry, for diag lines
-   * @param sliceSize spans handed to the exporter per event-loop turn, 0 for whole batches
    * @param exitSender how spans still unsent at process exit can be sent synchronously, if at all
    */
-  constructor(readonly name: string, exporter: SpanExporter, batch: Config['batch'], sliceSize: number, private readonly exitSender?: SyncSender) {
+  constructor(readonly name: string, exporter: SpanExporter, batch: Config['batch'], private readonly exitSender?: SyncSender) {
     this.stats = new ExportStats(batch.maxQueueSize);
-    this.exporter = new CountingSpanExporter(exporter, this.stats, sliceSize);
+    this.exporter = new CountingSpanExporter(exporter, this.stats);
     this.processor = new CountingSpanProcessor(new BatchSpanProcessor(this.exporter, batch), this.stats);
   }
 

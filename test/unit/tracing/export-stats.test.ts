@@ -34,10 +34,10 @@ const FAILED: ExportResult = { code: ExportResultCode.FAILED, error: new Error('
 
 const exporters: HeldExporter[] = [];
 
-function pipeline(maxQueueSize: number, maxExportBatchSize: number, exitSender?: (spans: ReadableSpan[]) => boolean, sliceSize = 0) {
+function pipeline(maxQueueSize: number, maxExportBatchSize: number, exitSender?: (spans: ReadableSpan[]) => boolean) {
   const exporter = new HeldExporter();
   exporters.push(exporter);
-  const built = new ExportPipeline('otlp', exporter, { maxQueueSize, maxExportBatchSize, scheduledDelayMillis: 600_000, exportTimeoutMillis: 600_000 }, sliceSize, exitSender);
+  const built = new ExportPipeline('otlp', exporter, { maxQueueSize, maxExportBatchSize, scheduledDelayMillis: 600_000, exportTimeoutMillis: 600_000 }, exitSender);
   return { exporter, pipeline: built, stats: () => built.stats.snapshot() };
 }
 
@@ -270,78 +270,5 @@ describe('CountingSpanExporter', () => {
     await nextTurn();
     expect(results.map(result => result.code)).toEqual([ExportResultCode.FAILED]);
     expect(stats.snapshot()).toMatchObject({ droppedExportFailed: 1, inFlight: 0 });
-  });
-
-  describe('in slices', () => {
-    function sliced(sliceSize: number) {
-      const inner = new HeldExporter();
-      const stats = new ExportStats(100);
-      const results: ExportResult[] = [];
-      const exporter = new CountingSpanExporter(inner, stats, sliceSize);
-      const send = (count: number) => {
-        const spans = Array.from({ length: count }, () => span());
-        for (let i = 0; i < count; i++) stats.admit();
-        exporter.export(spans, result => results.push(result));
-      };
-      return { inner, stats, results, exporter, send };
-    }
-
-    test('a batch larger than the slice size reaches the exporter one slice per turn of the event loop', async () => {
-      const { inner, send } = sliced(4);
-      send(10);
-      const seen: number[][] = [];
-      for (let turn = 0; turn < 4; turn++) {
-        await nextTurn();
-        seen.push(inner.batches.map(batch => batch.spans.length));
-      }
-      expect(seen).toEqual([[4], [4, 4], [4, 4, 2], [4, 4, 2]]);
-      expect(inner.batches.every(batch => batch.suppressed)).toBe(true);
-    });
-
-    test('the batch is answered once, after its last slice, with success when every slice succeeded', async () => {
-      const { inner, stats, results, send } = sliced(4);
-      send(10);
-      for (let turn = 0; turn < 3; turn++) await nextTurn();
-      inner.batches[2].answer(SUCCESS);
-      inner.batches[0].answer(SUCCESS);
-      expect(results).toEqual([]);
-      inner.batches[1].answer(SUCCESS);
-      expect(results.map(result => result.code)).toEqual([ExportResultCode.SUCCESS]);
-      expect(stats.snapshot()).toMatchObject({ exported: 10, dropped: 0, inFlight: 0 });
-    });
-
-    test('a failed slice fails the batch, and only its own spans count as dropped', async () => {
-      const { inner, stats, results, send } = sliced(4);
-      send(10);
-      for (let turn = 0; turn < 3; turn++) await nextTurn();
-      inner.batches[0].answer(SUCCESS);
-      inner.batches[1].answer(FAILED);
-      inner.batches[2].answer(SUCCESS);
-      expect(results).toEqual([FAILED]);
-      expect(stats.snapshot()).toMatchObject({ exported: 6, droppedExportFailed: 4, inFlight: 0 });
-    });
-
-    test('shutdown hands every slice still held to the exporter at once', async () => {
-      const { inner, exporter, send } = sliced(4);
-      send(10);
-      const shutdown = exporter.shutdown();
-      expect(inner.batches.map(batch => batch.spans.length)).toEqual([4, 4, 2]);
-      for (const batch of inner.batches) batch.answer(SUCCESS);
-      await shutdown;
-    });
-
-    test('at exit only the slices not yet handed over are sent synchronously', async () => {
-      const { inner, stats, exporter, results, send } = sliced(4);
-      send(10);
-      await nextTurn();
-      const sentAtExit: number[] = [];
-      exporter.sendUnsentSync(spans => { sentAtExit.push(spans.length); return true; });
-      expect(sentAtExit).toEqual([6]);
-      inner.batches[0].answer(SUCCESS);
-      expect(results.map(result => result.code)).toEqual([ExportResultCode.SUCCESS]);
-      expect(stats.snapshot()).toMatchObject({ exported: 10, inFlight: 0 });
-      await nextTurn();
-      expect(inner.batches).toHaveLength(1);
-    });
   });
 });
