@@ -17,7 +17,7 @@ const { compareRounds } = require('../lib/stats');
 
 const SERVICE = path.join(__dirname, '..', 'apps', 'loop-delay-service.js');
 const SETTINGS = {
-  full: { rounds: 7, seconds: 2, warmUpSeconds: 1.5 },
+  full: { rounds: 7, seconds: 3, warmUpSeconds: 2 },
   quick: { rounds: 1, seconds: 0.5, warmUpSeconds: 0.25 },
 };
 const untraced = OPTIONS.find(option => option.id === 'none');
