@@ -4,7 +4,7 @@
 // watches its own event-loop delay and garbage-collection pauses) runs
 // untraced and under tracehop with three export batch sizes
 // (OTEL_BSP_MAX_EXPORT_BATCH_SIZE): 512, the OpenTelemetry default and
-// tracehop's before 0.2; 128, tracehop's default; and 64. Loaded in turn with
+// tracehop's until 128 was measured better; 128, tracehop's default; and 64. Loaded in turn with
 // autocannon, in rotating order. Per variant and round: the event loop's max,
 // p99.9 and p99 delay during the load, the longest GC pause in it, the
 // requests' p99 latency, CPU per request, and the export requests the sink
@@ -41,7 +41,7 @@ async function run({ quick, sink, log }) {
       log(`export stalls: round ${round + 1}/${settings.rounds} max event-loop delay ${VARIANTS.map(v => `${v.id} ${rounds[v.id][round].loopMaxMs.toFixed(1)} ms`).join(', ')}`);
     }
     const byVariant = compareRounds(rounds, METRICS);
-    // Ratios to 512-span batches, the behaviour before 0.2, measured in the same round.
+    // Ratios to 512-span batches, the earlier default, measured in the same round.
     const toBefore = compareRounds(rounds, METRICS, 'batch512');
     for (const variant of VARIANTS) byVariant[variant.id].to512 = Object.fromEntries(METRICS.map(metric => [metric, toBefore[variant.id][metric].ratio]));
     return { settings: { ...settings, connections: CONNECTIONS }, variants: VARIANTS.map(({ id, label }) => ({ id, label })), results: byVariant, rounds };
