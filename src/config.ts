@@ -98,8 +98,12 @@ export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
   requestChain: 'request_chain',
 });
 
-// The OpenTelemetry specification's batch span processor defaults.
-const BSP_DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 };
+// The OpenTelemetry specification's batch span processor defaults, except
+// the batch: 128 spans, not 512. Spans waiting for a 512-span batch to fill
+// outlive young-generation collections, which then copy and promote them, and
+// the whole batch is encoded in one piece: both hold the event loop, and the
+// requests waiting on it, for milliseconds (docs/performance.md, "Export stalls").
+const BSP_DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 128, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 };
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const LOG_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$/;
 const MAX_SHOWN_VALUE = 100;
@@ -157,7 +161,8 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     doctorFd: reader.doctorFd(),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
-    warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
+    // Only a batch size the user chose is worth a line; the default just follows a smaller queue.
+    if (env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim()) warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
     (config.batch as { maxExportBatchSize: number }).maxExportBatchSize = config.batch.maxQueueSize;
   }
   return { config: deepFreeze(config), warnings };

@@ -174,6 +174,33 @@ function exportSection(result) {
   ].join('\n');
 }
 
+function exportStallSection(result) {
+  const { rounds, seconds, connections } = result.settings;
+  const r = result.results;
+  return [
+    '## Export stalls',
+    '',
+    `${rounds} round(s) of ${seconds} s per variant, variants alternating; autocannon, ${connections} connections. Event-loop delay from perf_hooks' monitorEventLoopDelay (1 ms timer) inside the service during the load; ratios to 512-span batches in the same round.`,
+    '',
+    table(
+      ['variant', 'loop delay max ms', 'p99.9 ms', 'p99 ms', 'longest GC pause ms', 'request p99 ms', 'CPU µs/request', 'export requests per 1,000 spans', 'loop p99 vs 512', 'request p99 vs 512', 'CPU vs 512'],
+      result.variants.map(({ id, label }) => [
+        label,
+        range(r[id].loopMaxMs.value, 1),
+        range(r[id].loopP999Ms.value, 1),
+        range(r[id].loopP99Ms.value, 1),
+        range(r[id].gcMaxMs.value, 1),
+        range(r[id].p99Ms.value, 2),
+        range(r[id].cpuMicrosPerRequest.value),
+        range(r[id].exportRequestsPerKSpan.value, 1),
+        ratio(r[id].to512.loopP99Ms),
+        ratio(r[id].to512.p99Ms),
+        ratio(r[id].to512.cpuMicrosPerRequest),
+      ]),
+    ),
+  ].join('\n');
+}
+
 function targetsSection(targets) {
   return [
     '## Targets (tracehop, issue #5)',
@@ -182,7 +209,7 @@ function targetsSection(targets) {
   ].join('\n');
 }
 
-const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection };
+const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection };
 
 function renderReport(report) {
   const { machine } = report;

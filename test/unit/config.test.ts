@@ -34,7 +34,7 @@ describe('parseConfig defaults', () => {
       pinoHook: true,
       shutdownTimeoutMillis: 5000,
     });
-    expect(config.batch).toEqual({ maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 });
+    expect(config.batch).toEqual({ maxQueueSize: 2048, maxExportBatchSize: 128, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 });
@@ -88,6 +88,8 @@ describe('standard variables', () => {
     ['TRACEHOP_LOG_SPAN_EVENTS=none turns log span events off', { TRACEHOP_LOG_SPAN_EVENTS: 'none' }, { logSpanEvents: 'none' }],
     ['TRACEHOP_LOG_SPAN_EVENTS=info also records the breadcrumbs', { TRACEHOP_LOG_SPAN_EVENTS: 'info' }, { logSpanEvents: 'info' }],
     ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
+    ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE is honoured above the default', { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }],
+    ['a queue smaller than the default batch makes the batch as small, without a warning', { OTEL_BSP_MAX_QUEUE_SIZE: '100' }, { batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }],
   ])('%s', (_title, env, expected) => {
     const { config, warnings } = parse(env);
     expect(warnings).toEqual([]);
@@ -103,8 +105,8 @@ describe('invalid settings', () => {
     ['an endpoint that is not a URL', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, { tracesEndpoint: DEFAULT_TRACES_ENDPOINT }, /^OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" is not an http or https URL; using http:\/\/localhost:4318\/v1\/traces$/],
     ['an unknown sampler', { OTEL_TRACES_SAMPLER: 'sometimes' }, { sampler: 'parentbased_always_on' }, /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/],
     ['a ratio above 1', { OTEL_TRACES_SAMPLER_ARG: '2' }, { samplerRatio: 1 }, /^OTEL_TRACES_SAMPLER_ARG="2" is not a number from 0 to 1; using 1$/],
-    ['a negative queue size', { OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" .*; using 2048$/],
-    ['a batch larger than the queue', { OTEL_BSP_MAX_QUEUE_SIZE: '100' }, { batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512 is larger than OTEL_BSP_MAX_QUEUE_SIZE=100; using 100$/],
+    ['a negative queue size', { OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 128, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" .*; using 2048$/],
+    ['a batch larger than the queue', { OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }, { batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512 is larger than OTEL_BSP_MAX_QUEUE_SIZE=100; using 100$/],
     ['an unknown log level', { OTEL_LOG_LEVEL: 'loud' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="loud" .*; using warn$/],
     ['an unknown propagator', { OTEL_PROPAGATORS: 'tracecontext,xray' }, { propagators: ['tracecontext'] }, /^OTEL_PROPAGATORS="tracecontext,xray" .*; using tracecontext$/],
     ['a header name with a space', { TRACEHOP_REQUEST_ID_HEADERS: 'X Request' }, { requestIdHeader: 'X-Request-ID' }, /^TRACEHOP_REQUEST_ID_HEADERS="X Request" .*; using X-Request-ID,X-Correlation-ID$/],
