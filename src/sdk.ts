@@ -18,6 +18,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import { serverHooks } from './http/server-hooks';
+import { BullmqHookInstrumentation, configureJobTrace } from './jobs';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
 import { destinationPolicy } from './propagation/destination-policy';
@@ -92,6 +93,8 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
+  configureJobTrace(config.jobTrace);
+  instrumentations.push(new BullmqHookInstrumentation());
   return instrumentations;
 }
 
