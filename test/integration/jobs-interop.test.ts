@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
+import { runDoctorCli } from '../support/doctor-cli';
 import { listenOnLoopback } from '../support/ports';
 import { startRedis } from '../support/redis';
 import type { RedisServer } from '../support/redis';
@@ -150,4 +151,10 @@ test('the carrier over a Redis list (LPUSH, BRPOP): the consumer continues the r
   expect(consumed.parentSpanId).toBe(requestLine.span_id);
   const failedSpan = spanOf(spans, s => s.kind === CONSUMER && s.attributes['messaging.message.id'] === failedId && s.attributes['messaging.destination.name'] === list);
   expect(failedSpan.statusCode).toBe(2);
+});
+
+test('the doctor reports bullmq hooked, and the job trace mode', async () => {
+  const { stdout } = await runDoctorCli([APP], { env: { ...env(`doctor${++queueCount}`, { JOBS_ROLE: 'web' }), TRACEHOP_JOB_TRACE: 'link' } });
+  expect(stdout).toMatch(/^ {2}ok +bullmq +5\.\d+\.\d+ hooked by tracehop-bullmq-hook [\d.]+ \(require\)$/m);
+  expect(stdout).toMatch(/^ {2}job trace +link \(TRACEHOP_JOB_TRACE\)$/m);
 });
