@@ -97,6 +97,19 @@ test('request -> job -> job: request_id everywhere, job_id from the first job, p
   expect(process2.attributes['tracehop.job.parent_id']).toBe(firstId);
 });
 
+test('FlowProducer#add: the parent and child jobs of a flow both continue the request, under one send span', async () => {
+  const { web, worker, queue } = await startPair();
+  const { requestId, ids } = await get(web, 'flow');
+  const lines = await Promise.all(ids.map(id => worker.waitForLine(l => l.msg === 'plain job' && l.job_id === id)));
+  expect(lines.map(l => l.request_id)).toEqual([requestId, requestId]);
+  const spans = await receiver.waitForSpans(all => lines.every(line => all.some(s => s.spanId === line.span_id))
+    && all.some(s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id));
+  const send = spanOf(spans, s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id);
+  expect(send.name).toBe(`send ${queue}`);
+  expect(send.attributes['messaging.batch.message_count']).toBe(2);
+  for (const line of lines) expect(spanOf(spans, s => s.spanId === line.span_id).parentSpanId).toBe(send.spanId);
+});
+
 test('a job queued outside any request gets a request id born there, and no parent job', async () => {
   const { worker } = await startPair({}, { JOBS_STARTUP_JOB: '1' });
   const line = await worker.waitForLine(l => l.msg === 'plain job');
