@@ -37,9 +37,10 @@ type Build = (values: Values) => LogFields;
 
 /** Returns the correlation fields of the active span: a fresh object each call, empty outside any valid span. */
 export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS): () => LogFields {
-  const builders: Partial<Record<number, Build>> = {
-    3: compileBuilder(names, 3), 5: compileBuilder(names, 5), 6: compileBuilder(names, 6), 7: compileBuilder(names, 7),
-  };
+  const withRequest = compileBuilder(names, 5);
+  const spanOnly = compileBuilder(names, 3);
+  const inJob = compileBuilder(names, 6);
+  const inChildJob = compileBuilder(names, 7);
   const cache = new RecentSpans<Values>();
 
   return function readLogFields(): LogFields {
@@ -52,7 +53,10 @@ export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS)
       if (values === undefined) return {};
       cache.set(span, values);
     }
-    return builders[values.length]!(values);
+    // Requests first: they are the common case, and this is every log call.
+    if (values.length === 5) return withRequest(values);
+    if (values.length === 3) return spanOnly(values);
+    return values.length === 6 ? inJob(values) : inChildJob(values);
   };
 }
 
