@@ -77,7 +77,7 @@ export function parseMetadata(metadata: unknown): JobCarrier | undefined {
   }
 }
 
-/** Whether `carrier` holds a valid trace context (a producer to continue or link to). */
+/** Whether a context extracted from a carrier holds a valid remote span (a producer to continue or link to). */
 export function hasTraceContext(extracted: Context): boolean {
   const spanContext = trace.getSpanContext(extracted);
   return spanContext !== undefined && trace.isSpanContextValid(spanContext);
