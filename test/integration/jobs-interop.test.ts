@@ -62,7 +62,7 @@ test('a tracehop producer\'s job continues in a worker that uses BullMQ\'s own t
   const queue = `interop${++queueCount}`;
   const [web] = await Promise.all([
     start('web', APP, env(queue, { JOBS_ROLE: 'web' })),
-    start('otel-worker', APP, env(queue, { JOBS_ROLE: 'worker', JOBS_OTEL: '1' }), false),
+    start('otel-worker', APP, env(queue, { JOBS_ROLE: 'worker', JOBS_OTEL: '1', JOBS_OTEL_SDK: '1' }), false),
   ]);
   const { requestId } = await get(web, 'plain');
   const requestLine = await web.waitForLine(line => line.msg === 'queueing' && line.request_id === requestId);
@@ -76,7 +76,7 @@ test('a tracehop producer\'s job continues in a worker that uses BullMQ\'s own t
 test('a job queued by a producer that uses BullMQ\'s own telemetry continues in a tracehop worker', async () => {
   const queue = `interop${++queueCount}`;
   const [web, worker] = await Promise.all([
-    start('otel-web', APP, env(queue, { JOBS_ROLE: 'web', JOBS_OTEL: '1' }), false),
+    start('otel-web', APP, env(queue, { JOBS_ROLE: 'web', JOBS_OTEL: '1', JOBS_OTEL_SDK: '1' }), false),
     start('worker', APP, env(queue, { JOBS_ROLE: 'worker' })),
   ]);
   const { ids: [jobId] } = await get(web, 'plain');
@@ -87,6 +87,23 @@ test('a job queued by a producer that uses BullMQ\'s own telemetry continues in 
   expect(spanOf(spans, s => s.spanId === line.span_id).parentSpanId).toBe(theirs.spanId);
   // No request id came with it: the job's is its trace id, as for any request born here.
   expect(String(line.request_id).replace(/-/g, '')).toBe(line.trace_id);
+});
+
+test('under tracehop, a Queue and Worker given BullMQ\'s own telemetry are left to it: no span twice', async () => {
+  const queue = `own${++queueCount}`;
+  const [web, worker] = await Promise.all([
+    start('web', APP, env(queue, { JOBS_ROLE: 'web', JOBS_OTEL: '1' })),
+    start('worker', APP, env(queue, { JOBS_ROLE: 'worker', JOBS_OTEL: '1' })),
+  ]);
+  const { requestId } = await get(web, 'plain');
+  const line = await worker.waitForLine(l => l.msg === 'plain job');
+  // BullMQ's consumer span extracts through the global propagator, which is ours: the request id comes along.
+  expect(line.request_id).toBe(requestId);
+  const spans = await receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
+    && all.some(s => s.kind === PRODUCER && s.traceId === line.trace_id));
+  const inTrace = spans.filter(s => s.traceId === line.trace_id);
+  expect(inTrace.filter(s => s.kind === PRODUCER).map(s => s.scope)).toEqual(['interop']);
+  expect(inTrace.filter(s => s.kind === CONSUMER).map(s => s.scope)).toEqual(['interop']);
 });
 
 test('a worker written as an ES module gets the job\'s fields', async () => {
