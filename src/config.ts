@@ -21,12 +21,19 @@ export type SamplerName =
   | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
 
 /** The names of the fields that the pino hook adds to each record. */
+/** How a job's trace relates to the trace that queued it. */
+export type JobTraceMode = 'child' | 'link';
+
 export interface LogFieldNames {
   readonly traceId: string;
   readonly spanId: string;
   readonly traceFlags: string;
   readonly requestId: string;
   readonly requestChain: string;
+  /** The running job's id (BullMQ's, or the one given to runWithCarrier). */
+  readonly jobId: string;
+  /** The id of the job whose processor queued the running job. */
+  readonly parentJobId: string;
 }
 
 export interface Config {
@@ -73,6 +80,8 @@ export interface Config {
   readonly logSpanEvents: 'none' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`. */
   readonly esmHook: boolean;
+  /** TRACEHOP_JOB_TRACE: a job's consumer span continues the producer's trace (`child`) or starts its own with a link (`link`). */
+  readonly jobTrace: JobTraceMode;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
   readonly doctorFd: number | undefined;
 }
@@ -96,6 +105,8 @@ export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
   traceFlags: 'trace_flags',
   requestId: 'request_id',
   requestChain: 'request_chain',
+  jobId: 'job_id',
+  parentJobId: 'parent_job_id',
 });
 
 // The OpenTelemetry specification's batch span processor defaults, except
@@ -155,6 +166,7 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     shutdownTimeoutMillis: reader.integer('TRACEHOP_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0),
     propagateTo: reader.propagateTo(),
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
+    jobTrace: reader.oneOf('TRACEHOP_JOB_TRACE', ['child', 'link'] as const, 'child'),
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),

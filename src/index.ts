@@ -21,4 +21,6 @@ export {
   REQUEST_CHAIN_BAGGAGE_KEY,
 } from './propagation/correlation';
 export type { RequestCorrelation } from './propagation/correlation';
-export type { Config, LogFieldNames } from './config';
+export { inject, runWithCarrier, SUPPORTED_BULLMQ_VERSIONS } from './jobs';
+export type { JobCarrier, RunWithCarrierOptions } from './jobs';
+export type { Config, JobTraceMode, LogFieldNames } from './config';

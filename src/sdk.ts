@@ -19,6 +19,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import { ErrorNotingContextManager } from './errors/error-context';
 import { serverHooks } from './http/server-hooks';
+import { BullmqHookInstrumentation, configureJobTrace } from './jobs';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
 import { destinationPolicy } from './propagation/destination-policy';
@@ -94,6 +95,8 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
+  configureJobTrace(config.jobTrace);
+  instrumentations.push(new BullmqHookInstrumentation());
   return instrumentations;
 }
 

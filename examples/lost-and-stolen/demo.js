@@ -5,13 +5,32 @@
 //
 // Spans go to the OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT when it is set
 // (a collector or Jaeger); without it the demo only shows the logs.
-const { startChain } = require('./chain');
+//
+// With redis-server installed, the gateway also queues "send the replacement
+// card letter" on BullMQ, and the letters worker (letters/worker.js) sends it
+// and queues a follow-up: their lines show job_id and parent_job_id.
+const path = require('node:path');
+const { startChain, startService } = require('./chain');
+const { startRedis } = require('./redis');
 
 async function main() {
   const env = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
     ? {}
     : { OTEL_TRACES_EXPORTER: 'none' };
-  const chain = await startChain(env);
+  const redis = await startRedis();
+  if (redis === null) console.log('redis-server is not installed: skipping the background jobs part (apt-get install -y redis-server)\n');
+  const jobsEnv = redis === null ? {} : { REDIS_PORT: String(redis.port) };
+  let chain;
+  let letters;
+  try {
+    [chain, letters] = await Promise.all([
+      startChain({ ...env, ...jobsEnv }),
+      redis === null ? undefined : startService('letters', path.join(__dirname, 'letters', 'worker.js'), { ...env, ...jobsEnv }),
+    ]);
+  } catch (error) {
+    await redis?.stop();
+    throw error;
+  }
   try {
     const requestId = process.argv[2] || '0dadb33f-ee15-470a-bfc8-5e35926793a5';
     const res = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, {
@@ -20,14 +39,18 @@ async function main() {
     });
     console.log(`POST /cards/lost_and_stolen/ -> ${res.status}, X-Request-ID: ${res.headers.get('x-request-id')}\n`);
     await res.text();
+    if (letters) await letters.waitForLine(line => line.msg.startsWith('follow-up'), 20000);
   } finally {
-    await chain.stop();
+    await Promise.all([chain.stop(), letters?.stop()]);
+    await redis?.stop();
   }
-  const lines = chain.services
+  const services = letters ? [...chain.services, letters] : chain.services;
+  const lines = services
     .flatMap(service => service.lines.filter(line => line.request_id).map(line => ({ service: service.name, ...line })))
     .sort((a, b) => a.time - b.time);
   for (const line of lines) {
-    console.log(`${line.request_chain.padEnd(56)} ${line.service.padEnd(8)} ${(line.method || '').padEnd(6)} ${(line.path || '').padEnd(28)} ${line.msg}`);
+    const jobs = line.job_id === undefined ? '' : ` (job_id ${line.job_id}${line.parent_job_id === undefined ? '' : `, parent_job_id ${line.parent_job_id}`})`;
+    console.log(`${line.request_chain.padEnd(56)} ${line.service.padEnd(8)} ${(line.method || '').padEnd(6)} ${(line.path || '').padEnd(28)} ${line.msg}${jobs}`);
   }
   console.log(`\ntrace_id of every line: ${[...new Set(lines.map(line => line.trace_id))].join(', ')}`);
   console.log('\nOne pino line in full:');

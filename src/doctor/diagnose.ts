@@ -12,6 +12,7 @@ import type { EsmHookStatus } from '../esm-hook';
 import type { ModuleLoad } from '../facts/hook-observer';
 import type { EntryModuleSystem } from '../facts/module-system';
 import type { ConfigFacts, StartupFacts } from '../facts/startup-facts';
+import { SUPPORTED_BULLMQ_VERSIONS } from '../jobs';
 import { SUPPORTED_PINO_VERSIONS } from '../logging/pino-hook';
 import type { EndpointProbe } from './probe-endpoint';
 import { STARTUP_TIMEOUT_MS } from './run-app';
@@ -167,6 +168,7 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
 
 function whyNotHooked(module: string, version: string | undefined): string {
   if (module === 'pino' && version !== undefined) return `: the hook supports pino ${SUPPORTED_PINO_VERSIONS.join(' || ')}; use tracehopMixin with this one`;
+  if (module === 'bullmq' && version !== undefined) return `: the hook supports bullmq ${SUPPORTED_BULLMQ_VERSIONS.join(' || ')}; its jobs carry no request (inject and runWithCarrier still work)`;
   return '';
 }
 

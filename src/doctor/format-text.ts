@@ -44,6 +44,7 @@ export function formatReport(report: DoctorReport): string {
       pair('request-id headers', `${config.requestIdHeaders.join(', ')} (${config.echoedRequestIdHeader} echoed and sent on)`),
       pair('ignored paths', config.ignorePaths.join(', ') || '(none)'),
       pair('pino hook', config.pinoHook ? 'on' : 'off'),
+      pair('job trace', `${config.jobTrace} (TRACEHOP_JOB_TRACE)`),
     );
   }
   settings.push(...checksOf(report, 'configuration'));

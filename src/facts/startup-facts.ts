@@ -35,6 +35,8 @@ export interface ConfigFacts {
   readonly ignorePaths: readonly string[];
   readonly pinoHook: boolean;
   readonly esmHook: boolean;
+  /** TRACEHOP_JOB_TRACE: `child` or `link`. */
+  readonly jobTrace: string;
 }
 
 export interface StartupFacts {
@@ -72,6 +74,7 @@ export function configFacts(config: Config): ConfigFacts {
     ignorePaths: [...config.ignorePaths],
     pinoHook: config.pinoHook,
     esmHook: config.esmHook,
+    jobTrace: config.jobTrace,
   };
 }
 

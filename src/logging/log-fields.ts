@@ -1,6 +1,7 @@
 /**
  * The correlation fields of a log record: trace_id, span_id, trace_flags,
- * request_id and request_chain (names configurable).
+ * request_id and request_chain, and in a job job_id and parent_job_id
+ * (names configurable).
  *
  * They are computed once per span and kept for the last few spans
  * (recent-spans.ts), so a log call pays for a context lookup and a few
@@ -27,14 +28,23 @@ import { RecentSpans } from './recent-spans';
 
 export type LogFields = Record<string, string>;
 
-/** The per-span values, in the order of `LogFieldNames`. */
-type Values = readonly [traceId: string, spanId: string, traceFlags: string, requestId?: string, requestChain?: string];
+/**
+ * The per-span values, in the order of `LogFieldNames`: three outside any
+ * request, five in a request, six or seven in a job (its id, and the id of
+ * the job that queued it).
+ */
+type Values = readonly [
+  traceId: string, spanId: string, traceFlags: string, requestId?: string, requestChain?: string, jobId?: string, parentJobId?: string,
+];
+type Count = 3 | 5 | 6 | 7;
 type Build = (values: Values) => LogFields;
 
 /** Returns the correlation fields of the active span: a fresh object each call, empty outside any valid span. */
 export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS): () => LogFields {
   const withRequest = compileBuilder(names, 5);
   const spanOnly = compileBuilder(names, 3);
+  const inJob = compileBuilder(names, 6);
+  const inChildJob = compileBuilder(names, 7);
   const cache = new RecentSpans<Values>();
 
   return function readLogFields(): LogFields {
@@ -47,10 +57,12 @@ export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS)
       if (values === undefined) return {};
       cache.set(span, values);
     }
-    if (values.length !== 5) return spanOnly(values);
+    if (values.length === 3) return spanOnly(values);
+    // Requests first: they are the common case, and this is every log call.
+    const fields = values.length === 5 ? withRequest(values) : values.length === 6 ? inJob(values) : inChildJob(values);
     // Fields the app added (addLogFields, withLogFields) follow ours, and win on a clash.
     const added = addedFieldsIn(active);
-    return added === undefined ? withRequest(values) : Object.assign(withRequest(values), added.fields);
+    return added === undefined ? fields : Object.assign(fields, added.fields);
   };
 }
 
@@ -63,9 +75,10 @@ export function createLogFieldsReader(names: LogFieldNames = DEFAULT_LOG_FIELDS)
  * the members are concatenated from prepared key prefixes.
  */
 export function createLogFieldsJsonReader(names: LogFieldNames = DEFAULT_LOG_FIELDS): () => string {
-  const [traceId, spanId, traceFlags, requestId, requestChain] = fieldNames(names).map(key => JSON.stringify(key));
+  const [traceId, spanId, traceFlags, requestId, requestChain, jobId, parentJobId] = fieldNames(names).map(key => JSON.stringify(key));
   const spanPart = [`${traceId}:"`, `",${spanId}:"`, `",${traceFlags}:"`];
   const requestPart = [`",${requestId}:"`, `",${requestChain}:"`];
+  const jobPart = [`",${jobId}:"`, `",${parentJobId}:"`];
   const cache = new RecentSpans<string>();
 
   return function readLogFieldsJson(): string {
@@ -78,7 +91,9 @@ export function createLogFieldsJsonReader(names: LogFieldNames = DEFAULT_LOG_FIE
       if (values === undefined) return '';
       // Trace and span ids and flags are hex; request ids are visible ASCII, escaped where JSON needs it.
       json = spanPart[0] + values[0] + spanPart[1] + values[1] + spanPart[2] + values[2];
-      if (values.length === 5) json += requestPart[0] + jsonStringBody(values[3]!) + requestPart[1] + jsonStringBody(values[4]!);
+      if (values.length >= 5) json += requestPart[0] + jsonStringBody(values[3]!) + requestPart[1] + jsonStringBody(values[4]!);
+      if (values.length >= 6) json += jobPart[0] + jsonStringBody(values[5]!);
+      if (values.length === 7) json += jobPart[1] + jsonStringBody(values[6]!);
       json += '"';
       cache.set(span, json);
     }
@@ -99,13 +114,16 @@ function spanValues(span: Span, active: Context): Values | undefined {
   if (!trace.isSpanContextValid(spanContext)) return undefined;
   const flags = spanContext.traceFlags < 16 ? `0${spanContext.traceFlags.toString(16)}` : spanContext.traceFlags.toString(16);
   const correlation = getCorrelation(active);
-  return correlation === undefined
-    ? [spanContext.traceId, spanContext.spanId, flags]
-    : [spanContext.traceId, spanContext.spanId, flags, correlation.requestId, correlation.chain];
+  if (correlation === undefined) return [spanContext.traceId, spanContext.spanId, flags];
+  const { requestId, chain, jobId, parentJobId } = correlation;
+  if (jobId === undefined) return [spanContext.traceId, spanContext.spanId, flags, requestId, chain];
+  return parentJobId === undefined
+    ? [spanContext.traceId, spanContext.spanId, flags, requestId, chain, jobId]
+    : [spanContext.traceId, spanContext.spanId, flags, requestId, chain, jobId, parentJobId];
 }
 
 function fieldNames(names: LogFieldNames): string[] {
-  return [names.traceId, names.spanId, names.traceFlags, names.requestId, names.requestChain];
+  return [names.traceId, names.spanId, names.traceFlags, names.requestId, names.requestChain, names.jobId, names.parentJobId];
 }
 
 /**
@@ -114,7 +132,7 @@ function fieldNames(names: LogFieldNames): string[] {
  * names were validated by config (`LOG_FIELD_NAME`) and are embedded with
  * JSON.stringify, so they cannot inject code.
  */
-function compileBuilder(names: LogFieldNames, count: 3 | 5): Build {
+function compileBuilder(names: LogFieldNames, count: Count): Build {
   const keys = fieldNames(names).slice(0, count);
   const body = `return { ${keys.map((key, i) => `${JSON.stringify(key)}: values[${i}]`).join(', ')} };`;
   return new Function('values', body) as Build;

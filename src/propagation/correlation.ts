@@ -42,6 +42,11 @@ export class RequestCorrelation {
    * @param incomingChain the validated chain that came with it (root first),
    *   or `null` when the id was born in this service
    */
+  /** In a job: its id (the same on every attempt), set by src/jobs as the job starts. */
+  jobId: string | undefined;
+  /** In a job queued by another job's processor: that job's id. */
+  parentJobId: string | undefined;
+
   constructor(readonly requestId: string, readonly incomingChain: readonly string[] | null, readonly client?: ClientIds) {
     this.currentChain = incomingChain === null ? requestId : incomingChain.join(',');
   }

@@ -75,6 +75,9 @@ describe('standard variables', () => {
     ['TRACEHOP_REQUEST_ID_HEADERS renames the header', { TRACEHOP_REQUEST_ID_HEADERS: 'X-Trace-Req' }, { requestIdHeaders: ['x-trace-req'], requestIdHeader: 'X-Trace-Req' }],
     ['TRACEHOP_IGNORE_PATHS lists paths', { TRACEHOP_IGNORE_PATHS: '/healthz, /ready*' }, { ignorePaths: ['/healthz', '/ready*'] }],
     ['TRACEHOP_LOG_FIELDS renames fields', { TRACEHOP_LOG_FIELDS: 'trace_id=traceId,request_id=reqId' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestId: 'reqId' } }],
+    ['TRACEHOP_LOG_FIELDS renames the job fields', { TRACEHOP_LOG_FIELDS: 'job_id=jobId,parent_job_id=parentJobId' }, { logFields: { ...DEFAULT_LOG_FIELDS, jobId: 'jobId', parentJobId: 'parentJobId' } }],
+    ['TRACEHOP_JOB_TRACE=link', { TRACEHOP_JOB_TRACE: 'link' }, { jobTrace: 'link' }],
+    ['jobs continue the producer\'s trace by default', {}, { jobTrace: 'child' }],
     ['TRACEHOP_PINO_HOOK=false turns the hook off', { TRACEHOP_PINO_HOOK: 'false' }, { pinoHook: false }],
     ['TRACEHOP_SHUTDOWN_TIMEOUT_MS', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '1500' }, { shutdownTimeoutMillis: 1500 }],
     ['the default propagation policy', {}, { propagateTo: ['loopback', 'private', 'local-names'] }],
@@ -118,6 +121,7 @@ describe('invalid settings', () => {
     ['an ESM hook flag that is not a boolean', { TRACEHOP_ESM_HOOK: 'off' }, { esmHook: true }, /^TRACEHOP_ESM_HOOK="off" is not true or false; using true$/],
     ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
     ['two log fields given one name', { TRACEHOP_LOG_FIELDS: 'trace_id=id,span_id=id' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'id' } }, /^TRACEHOP_LOG_FIELDS="trace_id=id,span_id=id" .*; using trace_id=id,span_id=span_id,/],
+    ['an unknown job trace mode', { TRACEHOP_JOB_TRACE: 'sibling' }, { jobTrace: 'child' }, /^TRACEHOP_JOB_TRACE="sibling" is not one of child, link; using child$/],
     ['a timeout that is not a number', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '5s' }, { shutdownTimeoutMillis: 5000 }, /^TRACEHOP_SHUTDOWN_TIMEOUT_MS="5s" .*; using 5000$/],
     ['a control character in a value is escaped', { OTEL_LOG_LEVEL: 'warn\nFAKE LINE' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="warn\\nFAKE LINE" /],
   ])('%s gets one line naming the variable and the value used', (_title, env, expected, warning) => {

@@ -8,6 +8,10 @@ const pino = require('pino');
 const log = pino();
 const CARDS_URL = process.env.CARDS_URL;
 const ACCOUNTS_URL = process.env.ACCOUNTS_URL;
+// With a Redis (the demo starts one), the replacement card letter is a background job.
+const letters = process.env.REDIS_PORT
+  ? new (require('bullmq').Queue)('letters', { connection: { host: '127.0.0.1', port: Number(process.env.REDIS_PORT) } })
+  : undefined;
 
 const server = http.createServer((req, res) => {
   log.info({ method: req.method, path: req.url }, 'request received');
@@ -34,6 +38,7 @@ async function reportLostCard(number) {
   await httpJson('DELETE', `${CARDS_URL}/cards/${number}/`);
   const replacement = await fetchJson('POST', `${ACCOUNTS_URL}/accounts/${account.id}/card/`, { reason: 'lost' });
   log.info({ card: number, account: account.id }, 'card reported lost');
+  if (letters) await letters.add('send-replacement-letter', { card: number });
   return { card: number, status: 'cancelled', replacement: replacement.replacement };
 }
 

@@ -22,6 +22,7 @@ function facts(env: Record<string, string> = {}, overrides: Partial<StartupFacts
       { name: '@opentelemetry/instrumentation-http', version: '0.223.0', modules: ['https', 'http'] },
       { name: '@opentelemetry/instrumentation-undici', version: '0.33.0', modules: [] },
       { name: 'tracehop-pino-hook', version: '1.0.0', modules: ['pino'] },
+      { name: 'tracehop-bullmq-hook', version: '1.0.0', modules: ['bullmq'] },
     ],
     fetchChannelSubscribed: true,
     loadedBefore: [],
@@ -70,13 +71,14 @@ describe('diagnose', () => {
 
   test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
     ['pino loaded before tracehop', { run: appRun({ started: facts({}, { loadedBefore: ['pino'] }) }) }, 'pino', /^10\.4\.0 was loaded before tracehop started .*later loads \(require\) were hooked, load tracehop first, or give those loggers tracehopMixin$/],
+    ['a bullmq version the hook does not support', { run: appRun({ loads: [{ module: 'bullmq', version: '4.17.0', via: 'require', hooked: false }] }) }, 'bullmq', /^4\.17\.0 loaded via require but not hooked: the hook supports bullmq >=5\.0\.0 <6; its jobs carry no request \(inject and runWithCarrier still work\)$/],
     ['a pino version the hook does not support', { run: appRun({ loads: [{ module: 'pino', version: '6.14.0', via: 'require', hooked: false }] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
     ['a bundled pino without the mixin', { run: appRun({ loads: [] }), entrySource: 'Symbol("pino.setLevel"); Symbol("pino.serializers")' }, 'pino', /^bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling$/],
     ['http loaded but not hooked', { run: appRun({ loads: [{ module: 'http', via: 'import', hooked: false }] }) }, 'http', /^loaded via import but not hooked$/],
     ['an endpoint that refuses connections', { probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }, 'endpoint', /^http:\/\/localhost:4318\/v1\/traces does not answer \(ECONNREFUSED\): spans will be dropped$/],
     ['an endpoint that wants credentials', { probe: { url: ENDPOINT, answered: true, status: 401 } }, 'endpoint', /answers HTTP 401, so exports will fail: check OTEL_EXPORTER_OTLP_HEADERS$/],
     ['an endpoint at the wrong path', { probe: { url: ENDPOINT, answered: true, status: 404 } }, 'endpoint', /answers HTTP 404, .*: check the path/],
-    ['an ES module app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\), and the app is an ES module: its imports of https, http, pino are not hooked$/],
+    ['an ES module app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\), and the app is an ES module: its imports of https, http, pino, bullmq are not hooked$/],
     ['fetch not subscribed', { run: appRun({ started: facts({}, { fetchChannelSubscribed: false }) }) }, 'fetch', /is not subscribed/],
     ['a rejected setting', { run: appRun({ started: facts({ OTEL_TRACES_SAMPLER: 'sometimes' }) }) }, 'setting', /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/],
     ['an app that crashed before listening', { run: appRun({ outcome: 'exited', listening: undefined, exit: { code: 1, signal: null } }) }, 'run', /^exited by itself \(code 1\) before listening$/],

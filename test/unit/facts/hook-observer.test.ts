@@ -15,6 +15,8 @@ function namespace(exports: Record<string, unknown>): Record<string, unknown> {
 const hookedHttp = { request: wrapped(), Server: { prototype: { emit: wrapped() } } };
 const plainHttp = { request: () => undefined, Server: { prototype: { emit: () => undefined } } };
 const halfHttp = { request: wrapped(), Server: { prototype: { emit: () => undefined } } };
+const hookedBullmq = { Queue: { prototype: { add: wrapped() } }, Worker: { prototype: { callProcessJob: wrapped() } } };
+const plainBullmq = { Queue: { prototype: { add: () => undefined } }, Worker: { prototype: { callProcessJob: () => undefined } } };
 const pinoFactory = Object.assign(() => ({}), { destination: () => undefined });
 
 describe('describeLoad', () => {
@@ -26,6 +28,8 @@ describe('describeLoad', () => {
     ['pino by require, hooked', 'pino', patchPinoModule(pinoFactory), '10.4.0', { module: 'pino', version: '10.4.0', via: 'require', hooked: true }],
     ['pino by require, not hooked', 'pino', pinoFactory, '6.14.0', { module: 'pino', version: '6.14.0', via: 'require', hooked: false }],
     ['pino by import, hooked', 'pino', patchPinoModule(namespace({ default: pinoFactory, pino: pinoFactory })), '10.4.0', { module: 'pino', version: '10.4.0', via: 'import', hooked: true }],
+    ['bullmq by require, its Worker hooked', 'bullmq', hookedBullmq, '5.81.5', { module: 'bullmq', version: '5.81.5', via: 'require', hooked: true }],
+    ['bullmq by import, not hooked', 'bullmq', namespace(plainBullmq), '6.7.0', { module: 'bullmq', version: '6.7.0', via: 'import', hooked: false }],
     ['a module we cannot check', 'express', {}, '4.21.0', { module: 'express', version: '4.21.0', via: 'require', hooked: undefined }],
   ])('%s', (_title, module, exports, version, expected) => {
     expect(describeLoad(module, exports, version)).toEqual(expected);

@@ -1,0 +1,157 @@
+/**
+ * The BullMQ hook: an instrumentation that wraps, on the prototypes BullMQ
+ * exports, `Queue#add`, `Queue#addBulk` and `FlowProducer#add` (a PRODUCER
+ * span, and the carrier written into each job's options) and
+ * `Worker#callProcessJob` (each attempt run as a consumer, producer.ts and
+ * consumer.ts). BullMQ publishes no diagnostics channel, so these methods are
+ * patched; `callProcessJob` is the one call per attempt that runs the
+ * processor and sees its result or error.
+ *
+ * The carrier goes where BullMQ's own telemetry keeps its context:
+ * `opts.telemetry.metadata`, a JSON object of propagation entries (BullMQ
+ * stores it with the job and gives it back to the worker). A worker or
+ * producer running BullMQ's own telemetry (bullmq-otel) reads and writes the
+ * same field, so traces continue across the two either way. A Queue, Worker
+ * or FlowProducer made with BullMQ's `telemetry` option is left to it, so no
+ * span is made twice.
+ */
+import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { tracehopDiag } from '../diag';
+import { isModuleNamespace } from '../module-namespace';
+import { parseMetadata } from './carrier';
+import type { JobCarrier } from './carrier';
+import { consume } from './consumer';
+import { produce } from './producer';
+
+/** BullMQ majors whose job options carry `telemetry.metadata` and whose Worker has `callProcessJob`. */
+export const SUPPORTED_BULLMQ_VERSIONS = ['>=5.0.0 <6'];
+
+/** `messaging.system` for BullMQ: it is not in the conventions' list, so its package name. */
+const SYSTEM = 'bullmq';
+
+type Fn = (this: unknown, ...args: unknown[]) => unknown;
+type Telemetry = { metadata?: unknown; omitContext?: unknown };
+type JobOptions = { telemetry?: Telemetry; repeat?: unknown } & Record<string, unknown>;
+interface QueueLike { name: string; opts?: { telemetry?: unknown } }
+interface JobLike { id?: unknown; opts?: JobOptions; repeatJobKey?: unknown; attemptsStarted?: unknown; attemptsMade?: unknown }
+interface FlowNode { queueName?: unknown; opts?: JobOptions; children?: FlowNode[] }
+type Prototype = Record<string, unknown>;
+type BullmqExports = { Queue?: { prototype: Prototype }; Worker?: { prototype: Prototype }; FlowProducer?: { prototype: Prototype } };
+
+export class BullmqHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+  constructor(config: InstrumentationConfig = {}) {
+    super('tracehop-bullmq-hook', '1.0.0', config);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        'bullmq',
+        SUPPORTED_BULLMQ_VERSIONS,
+        (moduleExports: unknown) => this.patch(moduleExports),
+        (moduleExports: unknown) => moduleExports,
+      ),
+    ];
+  }
+
+  private patch(moduleExports: unknown): unknown {
+    const bullmq = moduleExports as BullmqExports;
+    const methods: Array<[Prototype | undefined, string, (original: Fn) => Fn]> = [
+      [bullmq.Queue?.prototype, 'add', wrapAdd],
+      [bullmq.Queue?.prototype, 'addBulk', wrapAddBulk],
+      [bullmq.FlowProducer?.prototype, 'add', wrapFlowAdd],
+      [bullmq.Worker?.prototype, 'callProcessJob', wrapCallProcessJob],
+    ];
+    for (const [prototype, name, wrap] of methods) {
+      if (prototype === undefined || typeof prototype[name] !== 'function') {
+        tracehopDiag.warn(`bullmq hook: ${name} not found on this bullmq${isModuleNamespace(moduleExports) ? ' (import)' : ''}; its jobs are not traced there`);
+        continue;
+      }
+      // The CommonJS and ES module builds of bullmq are separate copies of its classes: each is patched once.
+      if (!isWrapped(prototype[name])) this._wrap(prototype, name, wrap as never);
+    }
+    return moduleExports;
+  }
+}
+
+/** Whether these `bullmq` exports have the hooked Worker. */
+export function isHookedBullmq(moduleExports: unknown): boolean {
+  return isWrapped((moduleExports as BullmqExports | null | undefined)?.Worker?.prototype?.callProcessJob);
+}
+
+/** `opts` with `carrier` as its telemetry metadata, unless the caller set its own or asked for none. */
+export function withCarrier(opts: JobOptions | undefined, carrier: JobCarrier | undefined): JobOptions | undefined {
+  if (carrier === undefined || opts?.telemetry?.omitContext === true || opts?.telemetry?.metadata !== undefined) return opts;
+  return { ...opts, telemetry: { ...opts?.telemetry, metadata: JSON.stringify(carrier) } };
+}
+
+function ownTelemetry(queue: QueueLike): boolean {
+  return queue.opts?.telemetry !== undefined && queue.opts.telemetry !== null;
+}
+
+function wrapAdd(original: Fn): Fn {
+  return function add(this: unknown, ...args: unknown[]) {
+    const queue = this as QueueLike;
+    if (ownTelemetry(queue)) return original.apply(this, args);
+    return produce({ system: SYSTEM, destination: queue.name, count: 1 },
+      carrier => original.call(this, args[0], args[1], withCarrier(args[2] as JobOptions | undefined, carrier), ...args.slice(3)) as Promise<JobLike>,
+      job => jobIdOf(job));
+  };
+}
+
+function wrapAddBulk(original: Fn): Fn {
+  return function addBulk(this: unknown, ...args: unknown[]) {
+    const queue = this as QueueLike;
+    const jobs = args[0];
+    if (ownTelemetry(queue) || !Array.isArray(jobs)) return original.apply(this, args);
+    return produce({ system: SYSTEM, destination: queue.name, count: jobs.length },
+      carrier => original.call(this, jobs.map((job: { opts?: JobOptions }) => ({ ...job, opts: withCarrier(job.opts, carrier) })), ...args.slice(1)) as Promise<JobLike[]>,
+      added => (added.length === 1 ? jobIdOf(added[0]) : undefined));
+  };
+}
+
+function wrapFlowAdd(original: Fn): Fn {
+  return function add(this: unknown, ...args: unknown[]) {
+    const producer = this as { telemetry?: unknown };
+    const flow = args[0] as FlowNode | undefined;
+    if ((producer.telemetry !== undefined && producer.telemetry !== null) || flow === null || typeof flow !== 'object') return original.apply(this, args);
+    return produce({ system: SYSTEM, destination: String(flow.queueName), count: countNodes(flow) },
+      carrier => original.call(this, withCarrierInTree(flow, carrier), ...args.slice(1)) as Promise<{ job?: JobLike }>,
+      added => jobIdOf(added?.job));
+  };
+}
+
+function wrapCallProcessJob(original: Fn): Fn {
+  return function callProcessJob(this: unknown, ...args: unknown[]) {
+    const worker = this as QueueLike;
+    const job = args[0] as JobLike | undefined;
+    if (ownTelemetry(worker) || job === undefined || job === null) return original.apply(this, args);
+    const recurring = job.repeatJobKey !== undefined && job.repeatJobKey !== null || job.opts?.repeat !== undefined;
+    return consume(parseMetadata(job.opts?.telemetry?.metadata), {
+      jobId: String(job.id), name: worker.name, system: SYSTEM, attempt: attemptOf(job), recurring,
+    }, () => original.apply(this, args));
+  };
+}
+
+/** The attempt being made, from 1: BullMQ counts attempts started (5.x) before it runs the processor. */
+function attemptOf(job: JobLike): number | undefined {
+  if (typeof job.attemptsStarted === 'number' && job.attemptsStarted > 0) return job.attemptsStarted;
+  return typeof job.attemptsMade === 'number' ? job.attemptsMade + 1 : undefined;
+}
+
+function jobIdOf(job: JobLike | undefined): string | undefined {
+  return job?.id === undefined || job.id === null ? undefined : String(job.id);
+}
+
+function countNodes(node: FlowNode): number {
+  return 1 + (Array.isArray(node.children) ? node.children.reduce((sum, child) => sum + countNodes(child), 0) : 0);
+}
+
+function withCarrierInTree(node: FlowNode, carrier: JobCarrier | undefined): FlowNode {
+  return {
+    ...node,
+    opts: withCarrier(node.opts, carrier),
+    ...(Array.isArray(node.children) ? { children: node.children.map(child => withCarrierInTree(child, carrier)) } : {}),
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * Runs one attempt of a job as a CONSUMER span (OpenTelemetry messaging
+ * semantic conventions: `process <destination>`), with the request's
+ * correlation and the job's ids in its context, so that log lines and
+ * outgoing calls made while the job runs carry them.
+ *
+ * The parent is taken from the job's carrier only, never from the context
+ * the consumer happens to run in: a long-lived worker's loop was started in
+ * some context (start-up, or the request that created the worker), and
+ * inheriting it would put every job into one endless trace.
+ *
+ * - `child` (TRACEHOP_JOB_TRACE, the default): the span continues the
+ *   producer's trace, so a trace viewer shows a request and its jobs together.
+ * - `link`: each job starts its own trace, with a span link to the producer,
+ *   the conventions' choice, better for fan-out to thousands of jobs.
+ * - A recurring (repeatable or scheduled) job starts a new trace on every run
+ *   in either mode, with a new request id born there.
+ */
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import type { Context, Link, Span } from '@opentelemetry/api';
+import type { JobTraceMode } from '../config';
+import { traceIdToUuid } from '../ids/trace-id';
+import {
+  REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, RequestCorrelation, getCorrelation, setCorrelation,
+} from '../propagation/correlation';
+import { PARENT_JOB_ID_KEY, carrierGetter, hasTraceContext } from './carrier';
+import type { JobCarrier } from './carrier';
+import { PARENT_JOB_ID_ATTRIBUTE, consumerAttributes } from './semconv';
+
+/** What a consumer knows about the message it is about to process. */
+export interface ConsumerOptions {
+  /** The job's or message's id, the same on every attempt: `job_id` in log lines, `messaging.message.id` on the span. */
+  readonly jobId: string;
+  /** The queue, topic or list it came from: the span is `process <name>`. */
+  readonly name: string;
+  /** `messaging.system` (`aws_sqs`, `rabbitmq`, `kafka`, `redis`...); `tracehop` when not given. */
+  readonly system?: string;
+  /** The attempt number, from 1, when the queue retries. */
+  readonly attempt?: number;
+  /** A run of a repeatable or scheduled job: a new trace and request id every time. */
+  readonly recurring?: boolean;
+}
+
+let traceMode: JobTraceMode = 'child';
+
+/** Set once at start-up from TRACEHOP_JOB_TRACE. */
+export function configureJobTrace(mode: JobTraceMode): void {
+  traceMode = mode;
+}
+
+/** Errors BullMQ throws to move a job on (delay it, wait for children, rate-limit), not failures. */
+const CONTROL_FLOW_ERRORS = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError']);
+
+/**
+ * Runs `fn` as the consumer of one message, in a CONSUMER span whose context
+ * holds the request's correlation and the job's ids. A rejection or throw is
+ * recorded on the span (status ERROR) and passed on unchanged.
+ */
+export function consume<T>(carrier: JobCarrier | undefined, options: ConsumerOptions, fn: () => T): T {
+  let span: Span;
+  let jobContext: Context;
+  try {
+    ({ span, jobContext } = startConsumerSpan(carrier ?? {}, options));
+  } catch {
+    // Telemetry never stands in the job's way.
+    return fn();
+  }
+  let result: T;
+  try {
+    result = context.with(jobContext, fn);
+  } catch (error) {
+    endWithError(span, error);
+    throw error;
+  }
+  if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
+    (result as unknown as PromiseLike<unknown>).then(() => span.end(), error => endWithError(span, error));
+    return result;
+  }
+  span.end();
+  return result;
+}
+
+function startConsumerSpan(carrier: JobCarrier, options: ConsumerOptions): { span: Span; jobContext: Context } {
+  const extracted = options.recurring === true ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, carrier, carrierGetter);
+  const producer = hasTraceContext(extracted) ? trace.getSpanContext(extracted) : undefined;
+  const asChild = traceMode === 'child' && options.recurring !== true && producer !== undefined;
+  const incoming = options.recurring === true ? undefined : getCorrelation(extracted);
+  const parentJobId = options.recurring === true ? undefined : carrier[PARENT_JOB_ID_KEY];
+  const links: Link[] = producer !== undefined && !asChild ? [{ context: producer }] : [];
+  // Link mode keeps the request's baggage; a recurring run starts from nothing.
+  const base = asChild ? extracted : (options.recurring === true ? ROOT_CONTEXT : trace.deleteSpan(extracted));
+  const tracer = trace.getTracer('tracehop-jobs');
+  const span = tracer.startSpan(`process ${options.name}`, {
+    kind: SpanKind.CONSUMER, attributes: consumerAttributes(options), links,
+  }, base);
+  const spanContext = span.spanContext();
+  // A job with no request behind it gets a request id born here: its own trace id, as for a request.
+  const requestId = incoming?.requestId ?? traceIdToUuid(spanContext.traceId);
+  const correlation = new RequestCorrelation(requestId, incoming?.incomingChain ?? [requestId]);
+  correlation.jobId = options.jobId;
+  if (parentJobId !== undefined && parentJobId.length > 0) correlation.parentJobId = parentJobId;
+  // The job is a hop of its own, as a server span is: its span id joins the chain.
+  correlation.enterHop(spanContext.spanId);
+  span.setAttribute(REQUEST_ID_ATTRIBUTE, correlation.requestId);
+  span.setAttribute(REQUEST_CHAIN_ATTRIBUTE, correlation.chain);
+  if (correlation.parentJobId !== undefined) span.setAttribute(PARENT_JOB_ID_ATTRIBUTE, correlation.parentJobId);
+  return { span, jobContext: trace.setSpan(setCorrelation(base, correlation), span) };
+}
+
+function endWithError(span: Span, error: unknown): void {
+  try {
+    const name = (error as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && CONTROL_FLOW_ERRORS.has(name)) {
+      span.end();
+      return;
+    }
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.end();
+  } catch {
+    // Ending a span must not turn one failure into two.
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Queues messages in a PRODUCER span (`send <destination>`) of the active
+ * trace, and gives the queuing code the carrier to attach to them: the
+ * producer span's context, so the consumer is its child (or links to it).
+ */
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
+import { injectContext } from './carrier';
+import type { JobCarrier } from './carrier';
+import { MESSAGING_MESSAGE_ID, producerAttributes } from './semconv';
+
+export interface ProducerOptions {
+  readonly system: string;
+  readonly destination: string;
+  /** How many messages this send queues (a bulk add queues several). */
+  readonly count: number;
+}
+
+/**
+ * Runs `send(carrier)` in a PRODUCER span. `send` returns the promise of the
+ * queued message's id (or ids); the span ends when it settles. If the span
+ * cannot be made, `send` runs with no carrier and nothing is recorded.
+ */
+export function produce<T>(options: ProducerOptions, send: (carrier: JobCarrier | undefined) => Promise<T>, messageId: (result: T) => string | undefined): Promise<T> {
+  let span: Span;
+  let carrier: JobCarrier;
+  let sendContext: Context;
+  try {
+    span = trace.getTracer('tracehop-jobs').startSpan(`send ${options.destination}`, {
+      kind: SpanKind.PRODUCER, attributes: producerAttributes(options.system, options.destination, options.count),
+    });
+    sendContext = trace.setSpan(context.active(), span);
+    carrier = injectContext(sendContext, {});
+  } catch {
+    return send(undefined);
+  }
+  let sent: Promise<T>;
+  try {
+    sent = context.with(sendContext, () => send(carrier));
+  } catch (error) {
+    endWithError(span, error);
+    throw error;
+  }
+  return sent.then(result => {
+    try {
+      const id = messageId(result);
+      if (id !== undefined) span.setAttribute(MESSAGING_MESSAGE_ID, id);
+      span.end();
+    } catch {
+      // The message was queued; the span is the only loss.
+    }
+    return result;
+  }, (error: unknown) => {
+    endWithError(span, error);
+    throw error;
+  });
+}
+
+function endWithError(span: Span, error: unknown): void {
+  try {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.end();
+  } catch {
+    // The app sees its own error, not ours.
+  }
+}
