@@ -101,6 +101,8 @@ function startConsumerSpan(carrier: JobCarrier, options: ConsumerOptions): { spa
   if (parentJobId !== undefined && parentJobId.length > 0) correlation.parentJobId = parentJobId;
   // The job is a hop of its own, as a server span is: its span id joins the chain.
   correlation.enterHop(spanContext.spanId);
+  // A crash out of the job's code is recorded here, as a request's is on its server span.
+  correlation.rootSpan = span;
   span.setAttribute(REQUEST_ID_ATTRIBUTE, correlation.requestId);
   span.setAttribute(REQUEST_CHAIN_ATTRIBUTE, correlation.chain);
   if (correlation.parentJobId !== undefined) span.setAttribute(PARENT_JOB_ID_ATTRIBUTE, correlation.parentJobId);
