@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { packageRoot, runDoctor } from '../doctor/doctor';
 import type { Output } from '../doctor/doctor';
+import { loadConfig } from '../config';
+import { runTree } from '../tree';
 
 const USAGE = `usage: tracehop <command>
 
@@ -13,6 +15,8 @@ commands:
   doctor <script>   run the app under the preload and report what got hooked,
                     the effective configuration and whether export works
                     (tracehop doctor --help for its options)
+  tree [FILE...]    each request's tree of hops, from pino lines alone
+                    (tracehop tree --help for its options)
   --version         tracehop's version`;
 
 const processOutput: Output = {
@@ -26,6 +30,8 @@ export async function main(argv: readonly string[], output: Output = processOutp
   switch (command) {
     case 'doctor':
       return runDoctor(rest, output);
+    case 'tree':
+      return runTree(rest, { output, stdin: process.stdin, logFields: cliConfig(output).logFields });
     case '--version':
     case '-v':
       output.stdout(`${version()}\n`);
@@ -51,6 +57,14 @@ export function run(): void {
       process.exitCode = 2;
     },
   );
+}
+
+/** The settings the CLI honours (log field names), read through config.ts; invalid ones get their line on stderr. */
+function cliConfig(output: Output): ReturnType<typeof loadConfig>['config'] {
+  // The CLI has no app of its own, so there is no package.json to find a service name in.
+  const { config, warnings } = loadConfig(() => undefined);
+  for (const warning of warnings) output.stderr(`tracehop: ${warning}\n`);
+  return config;
 }
 
 function version(): string {
