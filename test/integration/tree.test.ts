@@ -64,7 +64,12 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
       const response = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, { method: 'POST' });
       await response.text();
       requestId = response.headers.get('x-request-id') ?? '';
-      // Read once the services have stopped: the gateway's last line is written after its answer.
+      // Each service's last line of the request; the gateway's is written after its answer.
+      await Promise.all([
+        chain.gateway.waitForLine(line => line.msg === 'card reported lost'),
+        chain.cards.waitForLine(line => line.msg === 'card cancelled'),
+        chain.accounts.waitForLine(line => line.msg === 'replacement card ordered'),
+      ]);
     } finally {
       await chain.stop();
     }
