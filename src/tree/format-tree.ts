@@ -2,8 +2,7 @@
  * `tracehop tree`'s two outputs: the hop tree drawn for a person, and one
  * JSON document per request for scripts. Pure: a tree in, text out.
  */
-import type { Hop, RequestTree } from './hop-tree';
-import type { TreeLine } from './log-line';
+import type { Hop, KeptLine, RequestTree } from './hop-tree';
 
 /** pino's numeric levels (pino/lib/constants.js) by name, for the human output. */
 const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
@@ -64,7 +63,7 @@ function drawHop(hop: Hop, prefix: string, last: boolean, out: string[], isRoot:
   hop.children.forEach((child, i) => drawHop(child, below, i === hop.children.length - 1, out, false));
 }
 
-function formatLine(line: TreeLine): string {
+function formatLine(line: KeptLine): string {
   const level = typeof line.level === 'number' ? LEVEL_NAMES[line.level] ?? String(line.level) : line.level ?? '';
   return `${formatClock(line.time)}  ${level.padEnd(5)}  ${line.msg ?? ''}`.trimEnd();
 }

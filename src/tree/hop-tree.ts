@@ -12,6 +12,15 @@
  */
 import type { TreeLine } from './log-line';
 
+/** What is kept of a line once its request and hop are known: the strings shared between lines are kept once. */
+export type KeptLine = Omit<TreeLine, 'requestId' | 'chain'>;
+
+/** One hop's lines, as collected: the chain and the lines that carry exactly that chain. */
+export interface HopLines {
+  readonly chain: readonly string[];
+  readonly lines: readonly KeptLine[];
+}
+
 export interface Hop {
   readonly chain: readonly string[];
   /** The service of the hop's first line; undefined for a root no line was logged at. */
@@ -19,7 +28,7 @@ export interface Hop {
   readonly method: string | undefined;
   readonly path: string | undefined;
   /** In time order. */
-  readonly lines: readonly TreeLine[];
+  readonly lines: readonly KeptLine[];
   /** In order of their first line's time. */
   readonly children: readonly Hop[];
 }
@@ -33,7 +42,9 @@ export interface RequestTree {
 
 /** Collects lines per request and hop; memory is one entry per kept line plus one per hop. */
 export class HopCollector {
-  private readonly requests = new Map<string, Map<string, TreeLine[]>>();
+  private readonly requests = new Map<string, Map<string, { chain: readonly string[]; lines: KeptLine[] }>>();
+  /** Services, messages, methods and paths repeat across lines: one copy of each keeps memory near one entry per line. */
+  private readonly strings = new Map<string, string>();
 
   /** Keeps a line. With `only` set, lines of other requests are dropped at once. */
   constructor(private readonly only?: string) {}
@@ -46,9 +57,27 @@ export class HopCollector {
       this.requests.set(line.requestId, hops);
     }
     const key = line.chain.join(',');
-    const lines = hops.get(key);
-    if (lines === undefined) hops.set(key, [line]);
-    else lines.push(line);
+    const kept: KeptLine = {
+      service: this.intern(line.service) as string,
+      time: line.time,
+      level: line.level,
+      msg: this.intern(line.msg),
+      method: this.intern(line.method),
+      path: this.intern(line.path),
+      seq: line.seq,
+    };
+    const hop = hops.get(key);
+    if (hop === undefined) hops.set(key, { chain: line.chain, lines: [kept] });
+    else hop.lines.push(kept);
+  }
+
+  private intern(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined;
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    // Bounded, so a log of unique messages does not keep a second copy of each.
+    if (this.strings.size < 100_000) this.strings.set(value, value);
+    return value;
   }
 
   get requestCount(): number {
@@ -68,16 +97,16 @@ interface MutableHop {
   service: string | undefined;
   method: string | undefined;
   path: string | undefined;
-  lines: TreeLine[];
+  lines: KeptLine[];
   children: MutableHop[];
 }
 
 /** Builds one request's tree from its lines grouped by chain (each group one hop). */
-export function buildRequestTree(requestId: string, groups: readonly (readonly TreeLine[])[]): RequestTree {
-  const hops: MutableHop[] = groups.map(lines => {
+export function buildRequestTree(requestId: string, groups: readonly HopLines[]): RequestTree {
+  const hops: MutableHop[] = groups.map(({ chain, lines }) => {
     const sorted = [...lines].sort(compareLines);
     const withRoute = sorted.find(line => line.method !== undefined || line.path !== undefined);
-    return { chain: sorted[0].chain, service: sorted[0].service, method: withRoute?.method, path: withRoute?.path, lines: sorted, children: [] };
+    return { chain, service: sorted[0].service, method: withRoute?.method, path: withRoute?.path, lines: sorted, children: [] };
   });
   let root = hops.find(hop => hop.chain.length === 1);
   if (root === undefined) {
@@ -102,7 +131,7 @@ export function buildRequestTree(requestId: string, groups: readonly (readonly T
   return { requestId, root, firstTime: times.length > 0 ? Math.min(...times) : Number.NaN };
 }
 
-function compareLines(a: TreeLine, b: TreeLine): number {
+function compareLines(a: KeptLine, b: KeptLine): number {
   return compareTimes(a.time, b.time) || a.seq - b.seq;
 }
 

@@ -10,7 +10,7 @@ export type { ParsedTreeArgs, TreeOptions } from './args';
 export { formatTree, treeToJson } from './format-tree';
 export type { JsonHop, JsonLine } from './format-tree';
 export { buildRequestTree, HopCollector } from './hop-tree';
-export type { Hop, RequestTree } from './hop-tree';
+export type { Hop, HopLines, KeptLine, RequestTree } from './hop-tree';
 export { parseChain, parseLogLine } from './log-line';
 export type { LineResult, TreeLine } from './log-line';
 export { runTree } from './tree-command';

@@ -47,11 +47,12 @@ export async function runTree(argv: readonly string[], env: TreeEnvironment): Pr
   const counts: TreeCounts = { lines: 0, notJson: 0, noRequestId: 0 };
   const sources = files.length === 0 ? ['-'] : files;
   for (const file of sources) {
-    const input = file === '-' ? env.stdin : createReadStream(file);
+    // Large reads: a big log is read in fewer, cheaper steps.
+    const input = file === '-' ? env.stdin : createReadStream(file, { highWaterMark: 1 << 20 });
     // A file's name stands in for the service of lines that name none (`cards.log` -> cards).
     const fallback = file === '-' ? 'stdin' : path.basename(file).replace(/\.(log|jsonl?|ndjson|txt)$/i, '');
     try {
-      await readLines(input, fallback, env.logFields, collector, counts);
+      await readLines(input, fallback, env.logFields, collector, counts, request);
     } catch (error) {
       env.output.stderr(`tracehop tree: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
       return 2;
@@ -67,12 +68,18 @@ export async function runTree(argv: readonly string[], env: TreeEnvironment): Pr
   return 0;
 }
 
-function readLines(input: Readable, fallback: string, fields: LogFieldNames, collector: HopCollector, counts: TreeCounts): Promise<void> {
+function readLines(input: Readable, fallback: string, fields: LogFieldNames, collector: HopCollector, counts: TreeCounts, request: string | undefined): Promise<void> {
+  // With --request, a line that does not hold the id as JSON writes it cannot be the request's: no need to parse it.
+  const needle = request === undefined ? undefined : JSON.stringify(request).slice(1, -1);
   return new Promise((resolve, reject) => {
     input.once('error', reject);
     const lines = readline.createInterface({ input, crlfDelay: Infinity });
     lines.on('line', text => {
       if (text.length === 0) return;
+      if (needle !== undefined && !text.includes(needle)) {
+        counts.lines++;
+        return;
+      }
       const result = parseLogLine(text, fields, fallback, counts.lines++);
       if (result.kind === 'line') collector.add(result.line);
       else if (result.kind === 'not-json') counts.notJson++;

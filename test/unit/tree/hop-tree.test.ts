@@ -150,8 +150,8 @@ describe('buildRequestTree', () => {
 describe('formatTree', () => {
   test('draws the request id, each hop with its service, route and hop id, and its lines in time order', () => {
     const tree = buildRequestTree(ID, [
-      [line({ request_id: ID, request_chain: ID, name: 'gateway', time: Date.UTC(2026, 0, 1, 12, 0, 0, 1), level: 30, msg: 'request received', method: 'POST', path: '/cards/lost_and_stolen/' })],
-      [line({ request_id: ID, request_chain: `${ID},6a4a79119593c728`, name: 'cards', time: Date.UTC(2026, 0, 1, 12, 0, 0, 9), level: 50, msg: 'card cancelled' })],
+      { chain: [ID], lines: [line({ request_id: ID, request_chain: ID, name: 'gateway', time: Date.UTC(2026, 0, 1, 12, 0, 0, 1), level: 30, msg: 'request received', method: 'POST', path: '/cards/lost_and_stolen/' })] },
+      { chain: [ID, '6a4a79119593c728'], lines: [line({ request_id: ID, request_chain: `${ID},6a4a79119593c728`, name: 'cards', time: Date.UTC(2026, 0, 1, 12, 0, 0, 9), level: 50, msg: 'card cancelled' })] },
     ]);
     expect(formatTree(tree)).toBe([
       `request ${ID}`,
