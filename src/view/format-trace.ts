@@ -4,6 +4,8 @@
  * placing it within the trace), nested by parent, with the span's pino lines
  * beneath it. Pure: a document and a colour choice in, text out.
  */
+import { DEFAULT_LOG_FIELDS } from '../config';
+import type { LogFieldNames } from '../config';
 import type { LogRecord } from './log-index';
 import type { SpanNode, TraceDocument } from './trace-document';
 
@@ -25,8 +27,8 @@ export const ANSI_COLOUR: Palette = { dim: sgr(2, 22), bold: sgr(1, 22), red: sg
 const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const BAR_WIDTH = 30;
 const MAX_LABEL = 60;
-/** Fields every pino line has or tracehop adds: shown as the row itself, not repeated. */
-const QUIET_LOG_FIELDS = new Set(['level', 'time', 'msg', 'pid', 'hostname', 'trace_id', 'span_id', 'trace_flags', 'request_id', 'request_chain']);
+/** Fields every pino line has: shown as the row itself, or not at all. tracehop's own fields (under their configured names) join them. */
+const PINO_FIELDS = ['level', 'time', 'msg', 'pid', 'hostname'];
 
 interface Row {
   readonly label: string;
@@ -34,7 +36,9 @@ interface Row {
   readonly logPrefix: string;
 }
 
-export function formatTrace(doc: TraceDocument, colour: Palette): string {
+/** `logFields`: the names tracehop's fields were written under (TRACEHOP_LOG_FIELDS), left out of each log row. */
+export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogFieldNames = DEFAULT_LOG_FIELDS): string {
+  const quiet = new Set([...PINO_FIELDS, ...Object.values(logFields)]);
   const rows: Row[] = [];
   doc.roots.forEach((root, i) => collectRows(root, '', i === doc.roots.length - 1, rows, true));
   const width = Math.min(MAX_LABEL, Math.max(...rows.map(row => row.label.length)));
@@ -53,7 +57,7 @@ export function formatTrace(doc: TraceDocument, colour: Palette): string {
     const status = failed ? colour.red(`✗ error${node.status.message ? `: ${node.status.message}` : ''}`) : node.status.code;
     const bar = waterfall(node, doc.durationMs);
     out.push(`${colourLabel(label, node, colour)}  ${node.kind.padEnd(8)} ${formatMs(node.durationMs).padStart(9)}  ${failed ? colour.red(bar) : colour.cyan(bar)}  ${status}`);
-    for (const record of node.logs) out.push(colour.dim(`${row.logPrefix}· `) + formatLog(record, failed ? colour : NO_COLOUR));
+    for (const record of node.logs) out.push(colour.dim(`${row.logPrefix}· `) + formatLog(record, failed ? colour : NO_COLOUR, quiet));
   }
   return out.join('\n') + '\n';
 }
@@ -95,11 +99,11 @@ export function waterfall(node: Pick<SpanNode, 'startMs' | 'durationMs'>, traceM
   return `[${' '.repeat(from)}${'█'.repeat(to - from)}${' '.repeat(BAR_WIDTH - to)}]`;
 }
 
-function formatLog(record: LogRecord, colour: Palette): string {
+function formatLog(record: LogRecord, colour: Palette, quiet: ReadonlySet<string>): string {
   const level = typeof record.level === 'number' ? LEVEL_NAMES[record.level] ?? String(record.level) : String(record.level ?? '');
   const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 23) : '';
   const extra = Object.entries(record)
-    .filter(([key]) => !QUIET_LOG_FIELDS.has(key))
+    .filter(([key]) => !quiet.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
   const text = `${time} ${level.padEnd(5)} ${typeof record.msg === 'string' ? record.msg : ''}${extra ? `  ${extra}` : ''}`;

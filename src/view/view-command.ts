@@ -36,7 +36,7 @@ export async function runView(argv: readonly string[], env: ViewEnvironment): Pr
   }
   const options = parsed.options;
   const colour = env.stdoutIsTty && !env.noColor ? ANSI_COLOUR : NO_COLOUR;
-  const print = (doc: TraceDocument): void => env.stdout(options.json ? `${JSON.stringify(doc)}\n` : `${formatTrace(doc, colour)}\n`);
+  const print = (doc: TraceDocument): void => env.stdout(options.json ? `${JSON.stringify(doc)}\n` : `${formatTrace(doc, colour, env.logFields)}\n`);
   let viewer;
   try {
     viewer = await startViewer({ ...options, onTrace: print, onNotice: line => env.stderr(`tracehop view: ${line}\n`), logFields: env.logFields });

@@ -89,6 +89,13 @@ describe('formatTrace', () => {
     ].join('\n'));
   });
 
+  test('tracehop\'s fields under renamed names (TRACEHOP_LOG_FIELDS) are left out of the log rows too', () => {
+    const renamed = buildTraceDocument(TRACE, [span(id(1), undefined, 0, 1)], () => [{ level: 30, msg: 'hi', spanId: id(1), reqId: 'r', shown: 'yes' }]);
+    const text = formatTrace(renamed, NO_COLOUR, { ...DEFAULT_LOG_FIELDS, spanId: 'spanId', requestId: 'reqId' });
+    expect(text).toContain('hi  shown=yes');
+    expect(text).not.toMatch(/spanId=|reqId=/);
+  });
+
   test('no escape codes without colour, SGR codes with it', () => {
     expect(formatTrace(doc, NO_COLOUR)).not.toMatch(/\u001b/);
     expect(formatTrace(doc, ANSI_COLOUR)).toContain('\u001b[31m✗ error: boom\u001b[39m');
