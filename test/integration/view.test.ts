@@ -4,7 +4,10 @@
  * then a malformed body, a port already taken, and the memory cap.
  */
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { startChain } from '../support/services';
 import { BIN, startView } from '../support/view-cli';
 import { listenOnLoopback } from '../support/ports';
@@ -72,6 +75,27 @@ describe.each(['http/protobuf', 'http/json'])('tracehop view receiving the chain
       expect(await view.stop()).toBe(0);
     }
   }, 90_000);
+});
+
+describe('tracehop view --logs', () => {
+  test('a log file\'s lines, those written after start included, are attached to the span whose id they carry', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-view-logs-'));
+    const file = path.join(dir, 'app.log');
+    const spanId = 'b7ad6b7169203331';
+    fs.writeFileSync(file, `${JSON.stringify({ level: 30, span_id: spanId, msg: 'before start' })}\nnot json\n`);
+    // The quiet interval is many times the follower's 200 ms poll, so the file is read before the trace prints.
+    const view = await startView(['--json', '--quiet-ms', '3000', '--logs', file]);
+    try {
+      fs.appendFileSync(file, `${JSON.stringify({ level: 40, span_id: spanId, msg: 'after start' })}\n`);
+      const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId, name: 'op', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] });
+      expect((await post(view.url, 'application/json', body)).status).toBe(200);
+      const doc = JSON.parse((await view.waitFor('stdout', /\n/)).trim()) as TraceDocument;
+      expect(doc.roots[0].logs.map(record => record.msg)).toEqual(['before start', 'after start']);
+    } finally {
+      expect(await view.stop()).toBe(0);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('tracehop view on bad input', () => {
