@@ -63,6 +63,11 @@ export async function main(argv: readonly string[], output: Output = processOutp
 
 /** The bin's entry point: runs `main` on the process's arguments and sets the exit status. */
 export function run(): void {
+  // `tracehop tree big.log | head`: the reader went away, which is an ending, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    process.exit(process.exitCode ?? 0);
+  });
   main(process.argv.slice(2)).then(
     code => { process.exitCode = code; },
     (error: unknown) => {
