@@ -22,6 +22,7 @@ const SCENARIOS = [
   require('./scenarios/memory'),
   require('./scenarios/export'),
   require('./scenarios/export-stall'),
+  require('./scenarios/tree'),
 ];
 const RESULTS_DIR = path.join(__dirname, 'results');
 // Bounds on the whole run: past these something is stuck, and every child is killed.

@@ -418,3 +418,11 @@ export function loadConfig(readFile: AppFacts['readFile']): ParsedConfig {
 export function doctorChildEnvironment(fd: number): Record<string, string | undefined> {
   return { ...process.env, [DOCTOR_FD_VARIABLE]: String(fd) };
 }
+
+/**
+ * NO_COLOR (no-color.org): set to anything but the empty string, command-line
+ * output has no colour. Read here because this is the one reader of process.env.
+ */
+export function noColorRequested(): boolean {
+  return (process.env.NO_COLOR ?? '') !== '';
+}

@@ -201,6 +201,17 @@ function exportStallSection(result) {
   ].join('\n');
 }
 
+function treeSection(result) {
+  const row = (label, r) => [label, number(r.ms / 1000, 2), number(result.log.lines / (r.ms / 1000)), number(r.maxRssKB / 1024)];
+  return [
+    '## tracehop tree',
+    '',
+    `A generated chain log of ${number(result.log.lines)} pino lines (${number(result.log.requests)} requests, ${number(result.log.bytes / 1e6)} MB), read by \`tracehop tree --json\` in a fresh process (bench/tree-logs.js).`,
+    '',
+    table(['run', 'seconds', 'lines/s', 'peak RSS MB'], [row('every request', result.all), row('--request (one)', result.one)]),
+  ].join('\n');
+}
+
 function targetsSection(targets) {
   return [
     '## Targets (tracehop, issue #5)',
@@ -209,7 +220,7 @@ function targetsSection(targets) {
   ].join('\n');
 }
 
-const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection };
+const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection, tree: treeSection };
 
 function renderReport(report) {
   const { machine } = report;

@@ -4,19 +4,22 @@
 // request, grouped by request_id, chain first.
 //
 // Spans go to the OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT when it is set
-// (a collector or Jaeger); without it the demo only shows the logs.
+// (a collector or Jaeger); without it they go to `tracehop view`, embedded
+// here, and the demo ends with the request's trace drawn as a tree, each
+// service's lines under their spans.
 //
 // With redis-server installed, the gateway also queues "send the replacement
 // card letter" on BullMQ, and the letters worker (letters/worker.js) sends it
 // and queues a follow-up: their lines show job_id and parent_job_id.
 const path = require('node:path');
 const { startChain, startService } = require('./chain');
+const { startEmbeddedView } = require('./embedded-view');
 const { startRedis } = require('./redis');
 
 async function main() {
-  const env = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT
-    ? {}
-    : { OTEL_TRACES_EXPORTER: 'none' };
+  const external = process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  const view = external ? undefined : await startEmbeddedView();
+  const env = view ? { OTEL_EXPORTER_OTLP_ENDPOINT: view.url } : {};
   const redis = await startRedis();
   if (redis === null) console.log('redis-server is not installed: skipping the background jobs part (apt-get install -y redis-server)\n');
   const jobsEnv = redis === null ? {} : { REDIS_PORT: String(redis.port) };
@@ -55,6 +58,13 @@ async function main() {
   console.log(`\ntrace_id of every line: ${[...new Set(lines.map(line => line.trace_id))].join(', ')}`);
   console.log('\nOne pino line in full:');
   console.log(JSON.stringify(lines.find(line => line.service === 'cards')));
+  if (view) {
+    // The services flushed their spans as they stopped; the lines go in as `tracehop view` reads them from stdin.
+    for (const service of services) for (const line of service.lines) view.addLogLine(JSON.stringify(line));
+    console.log('\nThe trace, as `npx tracehop view` prints it (spans from OTLP, each pino line under its span):\n');
+    const docs = await view.print();
+    if (docs.length === 0) console.log('(no trace arrived)');
+  }
 }
 
 main().catch(error => {

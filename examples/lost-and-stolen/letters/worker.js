@@ -20,9 +20,10 @@ const processors = {
 };
 
 const worker = new Worker('letters', job => processors[job.name](job), { connection });
+// A graceful stop: close the worker and the queue, then let the event loop
+// drain, so the process ends on its own (and tracehop flushes as it does).
 process.on('SIGTERM', async () => {
   await worker.close();
   await letters.close();
-  process.exit(0);
 });
 worker.waitUntilReady().then(() => log.info({ port: 0 }, 'listening'));
