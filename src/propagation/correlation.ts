@@ -34,8 +34,8 @@ export class RequestCorrelation {
 
   /**
    * @param requestId the validated request id
-   * @param incomingChain the validated chain that came with it (root first),
-   *   or `null` when the id was born in this service
+   * @param incomingChain the validated chain that came with it (root first;
+   *   the id alone when it came bare), or `null` when the id was born in this service
    */
   constructor(readonly requestId: string, readonly incomingChain: readonly string[] | null, readonly client?: ClientIds) {
     this.currentChain = incomingChain === null ? requestId : incomingChain.join(',');
