@@ -102,6 +102,16 @@ describe('injecting the request correlation', () => {
     expect(sent).toEqual({ tenant: 'acme', 'request.id': 'abc-123', 'request.chain': 'abc-123,1111111111111111,2222222222222222' });
   });
 
+  test.each([
+    ['every incoming member invalid sends no tracestate', 'BAD MEMBER,=x,k=', undefined],
+    ['valid members are passed on, invalid ones dropped', 'vendor=abc,BAD MEMBER', 'vendor=abc'],
+  ])('%s', (_title, tracestate, sent) => {
+    const { extract, inject } = setup();
+    const headers = inject(extract({ traceparent: TRACEPARENT, tracestate }));
+    expect(headers.traceparent).toBe(TRACEPARENT);
+    expect(headers.tracestate).toBe(sent);
+  });
+
   test('a context without a correlation injects no request id', () => {
     const { inject } = setup();
     expect(inject(ROOT_CONTEXT)).toEqual({});
