@@ -71,6 +71,8 @@ export interface Config {
   readonly esmHook: boolean;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
   readonly doctorFd: number | undefined;
+  /** OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT: the deadline of one batch's export, all attempts. */
+  readonly exporterTimeout: { readonly millis: number; readonly variable: string };
 }
 
 /** What `parseConfig` needs to know about the app besides its environment. */
@@ -84,6 +86,8 @@ export interface AppFacts {
 export const DEFAULT_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
 export const DEFAULT_REQUEST_ID_HEADERS = 'X-Request-ID,X-Correlation-ID';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+/** The OpenTelemetry specification's OTLP exporter timeout. */
+export const DEFAULT_EXPORTER_TIMEOUT_MILLIS = 10000;
 /** Set by `tracehop doctor` in the app's environment. */
 export const DOCTOR_FD_VARIABLE = 'TRACEHOP_DOCTOR_FD';
 export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
@@ -149,6 +153,7 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
     doctorFd: reader.doctorFd(),
+    exporterTimeout: reader.exporterTimeout(),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
     warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
@@ -284,6 +289,12 @@ class EnvReader {
   }
 
   /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is; OTEL_EXPORTER_OTLP_ENDPOINT gets `/v1/traces` appended (OTLP exporter specification). */
+  /** The traces-specific variable wins when set, as in the exporter. */
+  exporterTimeout(): { millis: number; variable: string } {
+    const variable = this.raw('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') === undefined ? 'OTEL_EXPORTER_OTLP_TIMEOUT' : 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT';
+    return { millis: this.integer(variable, DEFAULT_EXPORTER_TIMEOUT_MILLIS, 1), variable };
+  }
+
   tracesEndpoint(): string {
     const specific = this.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
     if (specific !== undefined) {

@@ -84,6 +84,9 @@ describe('standard variables', () => {
     ['the ESM hook is on, and no doctor pipe, by default', {}, { esmHook: true, doctorFd: undefined }],
     ['TRACEHOP_ESM_HOOK=false turns the ESM hook off', { TRACEHOP_ESM_HOOK: 'false' }, { esmHook: false }],
     ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
+    ['the export timeout defaults to 10 s', {}, { exporterTimeout: { millis: 10000, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
+    ['OTEL_EXPORTER_OTLP_TIMEOUT', { OTEL_EXPORTER_OTLP_TIMEOUT: '2500' }, { exporterTimeout: { millis: 2500, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
+    ['the traces timeout wins over the general one', { OTEL_EXPORTER_OTLP_TIMEOUT: '2500', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '700' }, { exporterTimeout: { millis: 700, variable: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT' } }],
   ])('%s', (_title, env, expected) => {
     const { config, warnings } = parse(env);
     expect(warnings).toEqual([]);
