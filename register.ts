@@ -15,6 +15,7 @@ import { hookImports, isModuleHooksThread } from './src/esm-hook';
 import { reportStartupFacts } from './src/facts/startup-report';
 import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
+import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker } from './src/threads';
 import type { BuiltSdk } from './src/sdk';
 import { flushWithin, handOffAtExit, reportExportStats } from './src/shutdown';
 
@@ -31,11 +32,14 @@ function readFile(file: string): string | undefined {
 function start(): void {
   // Node runs preloads in module.register's loader thread too; tracing belongs to the app's threads.
   if (isModuleHooksThread()) return;
+  // pino's transports run in thread-stream workers: log plumbing, not the app (src/threads).
+  if (isLogTransportWorker()) return;
   const globals = globalThis as { [STARTED]?: boolean };
   if (globals[STARTED]) return;
   globals[STARTED] = true;
 
-  const { config, warnings } = loadConfig(readFile);
+  const { config, warnings } = loadConfig(readFile, inheritedServiceName());
+  handServiceNameToWorkers(config.serviceName);
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   for (const warning of warnings) tracehopDiag.warn(warning);
   if (config.disabled) {

@@ -79,6 +79,8 @@ export interface Config {
 export interface AppFacts {
   /** The entry script (`process.argv[1]`), if any. */
   readonly entryScript: string | undefined;
+  /** In a worker thread: the service name the main thread resolved. */
+  readonly inheritedServiceName?: string;
   /** Reads a file as text, or returns undefined. Lets tests run without a file system. */
   readonly readFile: (path: string) => string | undefined;
 }
@@ -395,8 +397,8 @@ function deepFreeze<T extends object>(value: T): T {
 }
 
 /** Reads the configuration of this process. The one place that touches `process.env`. */
-export function loadConfig(readFile: AppFacts['readFile']): ParsedConfig {
-  return parseConfig(process.env, { entryScript: process.argv[1], readFile });
+export function loadConfig(readFile: AppFacts['readFile'], inheritedServiceName?: string): ParsedConfig {
+  return parseConfig(process.env, { entryScript: process.argv[1], readFile, inheritedServiceName });
 }
 
 /**
