@@ -17,6 +17,7 @@ import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
 import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker } from './src/threads';
 import type { BuiltSdk } from './src/sdk';
+import { alignEsmHttpExports } from './src/http/esm-named-exports';
 import { flushWithin, handOffAtExit, reportExportStats } from './src/shutdown';
 
 const STARTED = Symbol.for('tracehop.started');
@@ -59,6 +60,12 @@ function start(): void {
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
   built.sdk.start();
+  // Whoever registered the loader (we, or the command line), imports of http reach this hook.
+  try {
+    alignEsmHttpExports();
+  } catch (error) {
+    tracehopDiag.warn(`named ES-module imports of http and https may go untraced: ${describeError(error)}`);
+  }
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);
