@@ -59,13 +59,15 @@ function start(): void {
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
-  built.sdk.start();
-  // Whoever registered the loader (we, or the command line), imports of http reach this hook.
+  // Whoever registered the loader (we, or the command line), imports of http
+  // reach this hook. Before the instrumentations' hooks, so that the doctor's
+  // observer, which runs after them, sees the namespace as the app will.
   try {
     alignEsmHttpExports();
   } catch (error) {
     tracehopDiag.warn(`named ES-module imports of http and https may go untraced: ${describeError(error)}`);
   }
+  built.sdk.start();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);

@@ -6,11 +6,11 @@
  * meets: when a CommonJS module (Express, most web libraries) has required
  * `http` before the app's `import` binds it, the ES module namespace is
  * skipped, and its `request` and `get` stay the unpatched functions: no client
- * span, no headers (open-telemetry/opentelemetry-js#6489). This hook runs
- * after the instrumentation's, on the same import-in-the-middle registry, and
- * points the namespace's named exports at the patched CommonJS functions.
- * Where the instrumentation did patch the namespace, both are already the same
- * and nothing changes.
+ * span, no headers (open-telemetry/opentelemetry-js#6489). This hook, on the
+ * same import-in-the-middle registry, points the namespace's named exports at
+ * the patched CommonJS functions. Its `require` of the CommonJS module makes
+ * the instrumentation patch that copy first if nothing had, so the order of
+ * loads no longer matters; the instrumentation then skips the namespace.
  */
 import { dirname } from 'node:path';
 
@@ -20,7 +20,7 @@ const FUNCTIONS = ['request', 'get'] as const;
 type Namespace = Record<string, unknown>;
 type HookConstructor = new (modules: string[], hookFn: (namespace: Namespace, name: string) => void) => unknown;
 
-/** Installs the hook; call after the instrumentations are enabled, so it runs after theirs. */
+/** Installs the hook; call before the SDK starts, so it runs before the instrumentations' hooks and the doctor's observer. */
 export function alignEsmHttpExports(): void {
   // The copy of import-in-the-middle that @opentelemetry/instrumentation
   // uses: its registry is the one the loader reports imports to.

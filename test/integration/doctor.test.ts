@@ -69,6 +69,19 @@ describe('tracehop doctor', () => {
     expect(code).toBe(0);
   });
 
+  test('an ES module app whose CommonJS dependency required http first: named imports propagate, and no problem is reported', async () => {
+    const { code, report } = await runDoctorCli(['--json', path.join(MODULE_SYSTEMS, 'esm-named-http.mjs')], {
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl },
+    });
+    expect(report.loads).toEqual(expect.arrayContaining([
+      { module: 'http', via: 'require', hooked: true },
+      { module: 'http', via: 'import', hooked: true },
+      { module: 'https', via: 'import', hooked: true },
+    ]));
+    expect(report.checks.filter(c => c.status === 'problem')).toEqual([]);
+    expect(code).toBe(0);
+  });
+
   test('pino loaded by a preload ahead of tracehop is a problem, with the way out, exit 1', async () => {
     const { code, report } = await runDoctorCli(['--json', '-r', path.join(MODULE_SYSTEMS, 'pino-first.js'), path.join(MODULE_SYSTEMS, 'early-logger-app.js')], {
       env: { OTEL_TRACES_EXPORTER: 'none' },
