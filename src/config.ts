@@ -73,6 +73,8 @@ export interface Config {
   readonly doctorFd: number | undefined;
   /** OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT: the deadline of one batch's export, all attempts. */
   readonly exporterTimeout: { readonly millis: number; readonly variable: string };
+  /** What the exit hand-off's child needs of this environment to reach the collector as the exporter does (see EXPORT_ENVIRONMENT). */
+  readonly exportEnvironment: Readonly<Record<string, string>>;
 }
 
 /** What `parseConfig` needs to know about the app besides its environment. */
@@ -156,12 +158,34 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
     doctorFd: reader.doctorFd(),
     exporterTimeout: reader.exporterTimeout(),
+    exportEnvironment: pick(env, EXPORT_ENVIRONMENT),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
     warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
     (config.batch as { maxExportBatchSize: number }).maxExportBatchSize = config.batch.maxQueueSize;
   }
   return { config: deepFreeze(config), warnings };
+}
+
+/**
+ * The variables that decide how this process reaches a collector: its
+ * certificate authorities, TLS verification and, for Node versions that
+ * honour them, proxies. Nothing else of the environment (NODE_OPTIONS
+ * least of all: it would preload tracehop and the app's preloads again)
+ * reaches the exit hand-off's child.
+ */
+export const EXPORT_ENVIRONMENT: readonly string[] = [
+  'NODE_EXTRA_CA_CERTS', 'NODE_TLS_REJECT_UNAUTHORIZED', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+  'NODE_USE_ENV_PROXY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy',
+];
+
+function pick(env: Env, names: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  return picked;
 }
 
 /** A set variable that is not `none` asks for that signal. */

@@ -86,6 +86,8 @@ describe('standard variables', () => {
     ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
     ['the export timeout defaults to 10 s', {}, { exporterTimeout: { millis: 10000, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
     ['OTEL_EXPORTER_OTLP_TIMEOUT', { OTEL_EXPORTER_OTLP_TIMEOUT: '2500' }, { exporterTimeout: { millis: 2500, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
+    ['the exit hand-off gets the CA, TLS and proxy variables, nothing else', { NODE_EXTRA_CA_CERTS: '/ca.pem', HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost', NODE_OPTIONS: '-r x', PATH: '/bin', SECRET: 's' },
+      { exportEnvironment: { NODE_EXTRA_CA_CERTS: '/ca.pem', HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost' } }],
     ['the traces timeout wins over the general one', { OTEL_EXPORTER_OTLP_TIMEOUT: '2500', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '700' }, { exporterTimeout: { millis: 700, variable: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT' } }],
   ])('%s', (_title, env, expected) => {
     const { config, warnings } = parse(env);
