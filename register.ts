@@ -8,7 +8,7 @@
 import { diag } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from './src/config';
+import { forgetDoctorChannel, loadConfig } from './src/config';
 import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
@@ -40,6 +40,7 @@ function start(): void {
   globals[STARTED] = true;
 
   const { config, warnings } = loadConfig(readFile, inheritedServiceName());
+  forgetDoctorChannel();
   handServiceNameToWorkers(config.serviceName);
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   for (const warning of warnings) tracehopDiag.warn(warning);

@@ -83,6 +83,8 @@ export interface AppFacts {
   readonly entryScript: string | undefined;
   /** In a worker thread: the service name the main thread resolved. */
   readonly inheritedServiceName?: string;
+  /** The parent process's id: only a process the doctor started itself reports to it. */
+  readonly parentPid?: number;
   /** Reads a file as text, or returns undefined. Lets tests run without a file system. */
   readonly readFile: (path: string) => string | undefined;
 }
@@ -94,6 +96,8 @@ export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
 export const DEFAULT_EXPORTER_TIMEOUT_MILLIS = 10000;
 /** Set by `tracehop doctor` in the app's environment. */
 export const DOCTOR_FD_VARIABLE = 'TRACEHOP_DOCTOR_FD';
+/** Set next to it: the doctor's pid, which must be the app's parent pid. */
+export const DOCTOR_PID_VARIABLE = 'TRACEHOP_DOCTOR_PID';
 export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
   traceId: 'trace_id',
   spanId: 'span_id',
@@ -156,7 +160,7 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     propagateTo: reader.propagateTo(),
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
-    doctorFd: reader.doctorFd(),
+    doctorFd: reader.doctorFd(app.parentPid),
     exporterTimeout: reader.exporterTimeout(),
     exportEnvironment: pick(env, EXPORT_ENVIRONMENT),
   };
@@ -266,10 +270,16 @@ class EnvReader {
     return entries;
   }
 
-  /** 0 to 2 are stdin, stdout and stderr: the doctor's pipe is always above them. */
-  doctorFd(): number | undefined {
+  /**
+   * 0 to 2 are stdin, stdout and stderr: the doctor's pipe is always above
+   * them. It counts only in the process the doctor started (its pid is the
+   * parent's): a process the app starts may have inherited the variables
+   * and an fd 3 that is someone else's pipe.
+   */
+  doctorFd(parentPid: number | undefined): number | undefined {
     const value = this.raw(DOCTOR_FD_VARIABLE);
     if (value === undefined) return undefined;
+    if (parentPid === undefined || this.raw(DOCTOR_PID_VARIABLE) !== String(parentPid)) return undefined;
     const fd = Number(value);
     if (Number.isInteger(fd) && fd >= 3) return fd;
     this.reject(DOCTOR_FD_VARIABLE, value, 'a file descriptor of at least 3', '(none)');
@@ -422,7 +432,21 @@ function deepFreeze<T extends object>(value: T): T {
 
 /** Reads the configuration of this process. The one place that touches `process.env`. */
 export function loadConfig(readFile: AppFacts['readFile'], inheritedServiceName?: string): ParsedConfig {
-  return parseConfig(process.env, { entryScript: process.argv[1], readFile, inheritedServiceName });
+  return parseConfig(process.env, { entryScript: process.argv[1], readFile, inheritedServiceName, parentPid: process.ppid });
+}
+
+/**
+ * Removes the doctor's variables from this process's environment once read,
+ * so that the processes and worker threads the app starts do not inherit them.
+ */
+export function forgetDoctorChannel(): void {
+  delete process.env[DOCTOR_FD_VARIABLE];
+  delete process.env[DOCTOR_PID_VARIABLE];
+}
+
+/** The OTLP headers this process's environment gives the exporter, for the doctor's probe (never sent over the doctor's pipe). */
+export function exporterHeadersFromEnvironment(): Readonly<Record<string, string>> {
+  return parseConfig(process.env, { entryScript: undefined, readFile: () => undefined }).config.exporterHeaders;
 }
 
 /**
@@ -430,5 +454,5 @@ export function loadConfig(readFile: AppFacts['readFile'], inheritedServiceName?
  * the app sees the settings the user would give it, plus the doctor's pipe.
  */
 export function doctorChildEnvironment(fd: number): Record<string, string | undefined> {
-  return { ...process.env, [DOCTOR_FD_VARIABLE]: String(fd) };
+  return { ...process.env, [DOCTOR_FD_VARIABLE]: String(fd), [DOCTOR_PID_VARIABLE]: String(process.pid) };
 }

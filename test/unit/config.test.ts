@@ -7,7 +7,7 @@ const files: Record<string, string> = {
   '/srv/nameless/package.json': JSON.stringify({ version: '1.0.0' }),
   '/srv/broken/package.json': '{not json',
 };
-const app: AppFacts = { entryScript: '/srv/app/src/server.js', readFile: (file: string) => files[file] };
+const app: AppFacts = { entryScript: '/srv/app/src/server.js', readFile: (file: string) => files[file], parentPid: 4242 };
 const parse = (env: Env, facts = app) => parseConfig(env, facts);
 
 describe('parseConfig defaults', () => {
@@ -83,7 +83,6 @@ describe('standard variables', () => {
     ['TRACEHOP_EDGE_MODE=true', { TRACEHOP_EDGE_MODE: 'true' }, { edgeMode: true }],
     ['the ESM hook is on, and no doctor pipe, by default', {}, { esmHook: true, doctorFd: undefined }],
     ['TRACEHOP_ESM_HOOK=false turns the ESM hook off', { TRACEHOP_ESM_HOOK: 'false' }, { esmHook: false }],
-    ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
     ['the export timeout defaults to 10 s', {}, { exporterTimeout: { millis: 10000, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
     ['OTEL_EXPORTER_OTLP_TIMEOUT', { OTEL_EXPORTER_OTLP_TIMEOUT: '2500' }, { exporterTimeout: { millis: 2500, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
     ['the exit hand-off gets the CA, TLS and proxy variables, nothing else', { NODE_EXTRA_CA_CERTS: '/ca.pem', HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost', NODE_OPTIONS: '-r x', PATH: '/bin', SECRET: 's' },
@@ -93,6 +92,19 @@ describe('standard variables', () => {
     const { config, warnings } = parse(env);
     expect(warnings).toEqual([]);
     expect(config).toMatchObject(expected);
+  });
+});
+
+describe('the doctor pipe', () => {
+  test.each<[string, Env, number | undefined, number | undefined]>([
+    ['TRACEHOP_DOCTOR_FD names the pipe in the process the doctor started', { TRACEHOP_DOCTOR_FD: '3', TRACEHOP_DOCTOR_PID: '4242' }, 4242, 3],
+    ['a process the app started (the doctor is not its parent) ignores it', { TRACEHOP_DOCTOR_FD: '3', TRACEHOP_DOCTOR_PID: '4242' }, 5000, undefined],
+    ['the pipe without the doctor pid is ignored', { TRACEHOP_DOCTOR_FD: '3' }, 4242, undefined],
+    ['the parent pid unknown: ignored', { TRACEHOP_DOCTOR_FD: '3', TRACEHOP_DOCTOR_PID: '4242' }, undefined, undefined],
+  ])('%s', (_title, env, parentPid, doctorFd) => {
+    const { config, warnings } = parse(env, { ...app, parentPid });
+    expect(warnings).toEqual([]);
+    expect(config.doctorFd).toBe(doctorFd);
   });
 });
 
@@ -113,7 +125,7 @@ describe('invalid settings', () => {
     ['a log field name that is not a name', { TRACEHOP_LOG_FIELDS: 'trace_id=a b' }, { logFields: DEFAULT_LOG_FIELDS }, /^TRACEHOP_LOG_FIELDS="trace_id=a b" .*; using trace_id=trace_id,/],
     ['a policy entry that is not a host or range', { TRACEHOP_PROPAGATE_TO: 'loopback,10.0.0.0/99' }, { propagateTo: ['loopback'] }, /^TRACEHOP_PROPAGATE_TO="loopback,10.0.0.0\/99" .*; using loopback$/],
     ['an ESM hook flag that is not a boolean', { TRACEHOP_ESM_HOOK: 'off' }, { esmHook: true }, /^TRACEHOP_ESM_HOOK="off" is not true or false; using true$/],
-    ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
+    ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1', TRACEHOP_DOCTOR_PID: '4242' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
     ['two log fields given one name', { TRACEHOP_LOG_FIELDS: 'trace_id=id,span_id=id' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'id' } }, /^TRACEHOP_LOG_FIELDS="trace_id=id,span_id=id" .*; using trace_id=id,span_id=span_id,/],
     ['a timeout that is not a number', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '5s' }, { shutdownTimeoutMillis: 5000 }, /^TRACEHOP_SHUTDOWN_TIMEOUT_MS="5s" .*; using 5000$/],
     ['a control character in a value is escaped', { OTEL_LOG_LEVEL: 'warn\nFAKE LINE' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="warn\\nFAKE LINE" /],

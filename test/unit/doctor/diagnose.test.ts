@@ -40,7 +40,6 @@ function appRun(overrides: Partial<AppRun> = {}): AppRun {
   return {
     command: ['--require', '/repo/register.js', '/srv/app/server.js'],
     started: facts(),
-    exporterHeaders: {},
     loads: HOOKED,
     listening: { address: '127.0.0.1:3000', entryLoadedAs: 'commonjs', afterMs: 900 },
     outcome: 'listening',
@@ -125,7 +124,7 @@ describe('looksLikeBundledPino', () => {
 
 describe('formatReport', () => {
   test('problems are in capitals and counted on the last line; header values appear in neither the text nor the JSON', () => {
-    const run = appRun({ exporterHeaders: { 'api-key': 's3cret' }, started: facts({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' }) });
+    const run = appRun({ started: facts({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' }) });
     const report = diagnose(input({ run, probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }));
     expect(JSON.stringify(report)).not.toContain('s3cret');
     const text = formatReport(report);
