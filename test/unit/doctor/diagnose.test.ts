@@ -70,6 +70,10 @@ describe('diagnose', () => {
   test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
     ['pino loaded before tracehop', { run: appRun({ started: facts({}, { loadedBefore: ['pino'] }) }) }, 'pino', /^10\.4\.0 was loaded before tracehop started .*later loads \(require\) were hooked, load tracehop first, or give those loggers tracehopMixin$/],
     ['a pino version the hook does not support', { run: appRun({ loads: [{ module: 'pino', version: '6.14.0', via: 'require', hooked: false }] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
+    ['the app\'s supported pino hooked, a dependency\'s pino 6 not: the unhooked one is named', { run: appRun({ loads: [
+      { module: 'pino', version: '10.1.0', via: 'require', hooked: true },
+      { module: 'pino', version: '6.14.0', via: 'require', hooked: false },
+    ] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
     ['a bundled pino without the mixin', { run: appRun({ loads: [] }), entrySource: 'Symbol("pino.setLevel"); Symbol("pino.serializers")' }, 'pino', /^bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling$/],
     ['http loaded but not hooked', { run: appRun({ loads: [{ module: 'http', via: 'import', hooked: false }] }) }, 'http', /^loaded via import but not hooked$/],
     ['an endpoint that refuses connections', { probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }, 'endpoint', /^http:\/\/localhost:4318\/v1\/traces does not answer \(ECONNREFUSED\): spans will be dropped$/],
