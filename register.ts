@@ -8,7 +8,7 @@
 import { diag } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { readFileSync, writeSync } from 'node:fs';
-import { loadConfig } from './src/config';
+import { forgetDoctorChannel, loadConfig } from './src/config';
 import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { recordCrash } from './src/errors';
@@ -18,7 +18,9 @@ import { enableRunAsRequest, setRequestIdFormat } from './src/context';
 import { configureLogSpanEvents } from './src/logging/log-span-events';
 import { configureLogFields } from './src/logging/mixin';
 import { buildSdk } from './src/sdk';
+import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker } from './src/threads';
 import type { BuiltSdk } from './src/sdk';
+import { alignEsmHttpExports } from './src/http/esm-named-exports';
 import { flushWithin, handOffAtExit, reportExportStats } from './src/shutdown';
 
 const STARTED = Symbol.for('tracehop.started');
@@ -34,11 +36,15 @@ function readFile(file: string): string | undefined {
 function start(): void {
   // Node runs preloads in module.register's loader thread too; tracing belongs to the app's threads.
   if (isModuleHooksThread()) return;
+  // pino's transports run in thread-stream workers: log plumbing, not the app (src/threads).
+  if (isLogTransportWorker()) return;
   const globals = globalThis as { [STARTED]?: boolean };
   if (globals[STARTED]) return;
   globals[STARTED] = true;
 
-  const { config, warnings } = loadConfig(readFile);
+  const { config, warnings } = loadConfig(readFile, inheritedServiceName());
+  forgetDoctorChannel();
+  handServiceNameToWorkers(config.serviceName);
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   for (const warning of warnings) tracehopDiag.warn(warning);
   if (config.disabled) {
@@ -59,6 +65,14 @@ function start(): void {
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
+  // Whoever registered the loader (we, or the command line), imports of http
+  // reach this hook. Before the instrumentations' hooks, so that the doctor's
+  // observer, which runs after them, sees the namespace as the app will.
+  try {
+    alignEsmHttpExports();
+  } catch (error) {
+    tracehopDiag.warn(`named ES-module imports of http and https may go untraced: ${describeError(error)}`);
+  }
   built.sdk.start();
   enableRunAsRequest(built.idGenerator);
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);

@@ -84,12 +84,20 @@ export interface Config {
   readonly jobTrace: JobTraceMode;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
   readonly doctorFd: number | undefined;
+  /** OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT: the deadline of one batch's export, all attempts. */
+  readonly exporterTimeout: { readonly millis: number; readonly variable: string };
+  /** What the exit hand-off's child needs of this environment to reach the collector as the exporter does (see EXPORT_ENVIRONMENT). */
+  readonly exportEnvironment: Readonly<Record<string, string>>;
 }
 
 /** What `parseConfig` needs to know about the app besides its environment. */
 export interface AppFacts {
   /** The entry script (`process.argv[1]`), if any. */
   readonly entryScript: string | undefined;
+  /** In a worker thread: the service name the main thread resolved. */
+  readonly inheritedServiceName?: string;
+  /** The parent process's id: only a process the doctor started itself reports to it. */
+  readonly parentPid?: number;
   /** Reads a file as text, or returns undefined. Lets tests run without a file system. */
   readonly readFile: (path: string) => string | undefined;
 }
@@ -97,8 +105,12 @@ export interface AppFacts {
 export const DEFAULT_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
 export const DEFAULT_REQUEST_ID_HEADERS = 'X-Request-ID,X-Correlation-ID';
 export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+/** The OpenTelemetry specification's OTLP exporter timeout. */
+export const DEFAULT_EXPORTER_TIMEOUT_MILLIS = 10000;
 /** Set by `tracehop doctor` in the app's environment. */
 export const DOCTOR_FD_VARIABLE = 'TRACEHOP_DOCTOR_FD';
+/** Set next to it: the doctor's pid, which must be the app's parent pid. */
+export const DOCTOR_PID_VARIABLE = 'TRACEHOP_DOCTOR_PID';
 export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
   traceId: 'trace_id',
   spanId: 'span_id',
@@ -170,7 +182,9 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),
-    doctorFd: reader.doctorFd(),
+    doctorFd: reader.doctorFd(app.parentPid),
+    exporterTimeout: reader.exporterTimeout(),
+    exportEnvironment: pick(env, EXPORT_ENVIRONMENT),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
     // Only a batch size the user chose is worth a line; the default just follows a smaller queue.
@@ -178,6 +192,27 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     (config.batch as { maxExportBatchSize: number }).maxExportBatchSize = config.batch.maxQueueSize;
   }
   return { config: deepFreeze(config), warnings };
+}
+
+/**
+ * The variables that decide how this process reaches a collector: its
+ * certificate authorities, TLS verification and, for Node versions that
+ * honour them, proxies. Nothing else of the environment (NODE_OPTIONS
+ * least of all: it would preload tracehop and the app's preloads again)
+ * reaches the exit hand-off's child.
+ */
+export const EXPORT_ENVIRONMENT: readonly string[] = [
+  'NODE_EXTRA_CA_CERTS', 'NODE_TLS_REJECT_UNAUTHORIZED', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
+  'NODE_USE_ENV_PROXY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy',
+];
+
+function pick(env: Env, names: readonly string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') picked[name] = value;
+  }
+  return picked;
 }
 
 /** A set variable that is not `none` asks for that signal. */
@@ -258,10 +293,16 @@ class EnvReader {
     return entries;
   }
 
-  /** 0 to 2 are stdin, stdout and stderr: the doctor's pipe is always above them. */
-  doctorFd(): number | undefined {
+  /**
+   * 0 to 2 are stdin, stdout and stderr: the doctor's pipe is always above
+   * them. It counts only in the process the doctor started (its pid is the
+   * parent's): a process the app starts may have inherited the variables
+   * and an fd 3 that is someone else's pipe.
+   */
+  doctorFd(parentPid: number | undefined): number | undefined {
     const value = this.raw(DOCTOR_FD_VARIABLE);
     if (value === undefined) return undefined;
+    if (parentPid === undefined || this.raw(DOCTOR_PID_VARIABLE) !== String(parentPid)) return undefined;
     const fd = Number(value);
     if (Number.isInteger(fd) && fd >= 3) return fd;
     this.reject(DOCTOR_FD_VARIABLE, value, 'a file descriptor of at least 3', '(none)');
@@ -307,6 +348,12 @@ class EnvReader {
   }
 
   /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is used as is; OTEL_EXPORTER_OTLP_ENDPOINT gets `/v1/traces` appended (OTLP exporter specification). */
+  /** The traces-specific variable wins when set, as in the exporter. */
+  exporterTimeout(): { millis: number; variable: string } {
+    const variable = this.raw('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT') === undefined ? 'OTEL_EXPORTER_OTLP_TIMEOUT' : 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT';
+    return { millis: this.integer(variable, DEFAULT_EXPORTER_TIMEOUT_MILLIS, 1), variable };
+  }
+
   tracesEndpoint(): string {
     const specific = this.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
     if (specific !== undefined) {
@@ -407,8 +454,22 @@ function deepFreeze<T extends object>(value: T): T {
 }
 
 /** Reads the configuration of this process. The one place that touches `process.env`. */
-export function loadConfig(readFile: AppFacts['readFile']): ParsedConfig {
-  return parseConfig(process.env, { entryScript: process.argv[1], readFile });
+export function loadConfig(readFile: AppFacts['readFile'], inheritedServiceName?: string): ParsedConfig {
+  return parseConfig(process.env, { entryScript: process.argv[1], readFile, inheritedServiceName, parentPid: process.ppid });
+}
+
+/**
+ * Removes the doctor's variables from this process's environment once read,
+ * so that the processes and worker threads the app starts do not inherit them.
+ */
+export function forgetDoctorChannel(): void {
+  delete process.env[DOCTOR_FD_VARIABLE];
+  delete process.env[DOCTOR_PID_VARIABLE];
+}
+
+/** The OTLP headers this process's environment gives the exporter, for the doctor's probe (never sent over the doctor's pipe). */
+export function exporterHeadersFromEnvironment(): Readonly<Record<string, string>> {
+  return parseConfig(process.env, { entryScript: undefined, readFile: () => undefined }).config.exporterHeaders;
 }
 
 /**
@@ -416,7 +477,7 @@ export function loadConfig(readFile: AppFacts['readFile']): ParsedConfig {
  * the app sees the settings the user would give it, plus the doctor's pipe.
  */
 export function doctorChildEnvironment(fd: number): Record<string, string | undefined> {
-  return { ...process.env, [DOCTOR_FD_VARIABLE]: String(fd) };
+  return { ...process.env, [DOCTOR_FD_VARIABLE]: String(fd), [DOCTOR_PID_VARIABLE]: String(process.pid) };
 }
 
 /**

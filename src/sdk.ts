@@ -27,6 +27,7 @@ import { DestinationGate, PolicyPropagator } from './propagation/policy-propagat
 import { fetchClientHooks, httpClientHooks } from './http/client-hooks';
 import { RequestIdPropagator } from './propagation/request-id-propagator';
 import { CorrelationSpanProcessor } from './tracing/correlation-span-processor';
+import { deadlineAgentFactory } from './tracing/attempt-deadline';
 import { otlpExitSender } from './tracing/exit-hand-off';
 import { ExportPipeline } from './tracing/export-pipeline';
 import { RequestIdGenerator } from './tracing/id-generator';
@@ -107,7 +108,12 @@ function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline
 
 function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter {
   if (name === 'console') return new ConsoleSpanExporter();
-  const options = { url: config.tracesEndpoint, headers: { ...config.exporterHeaders } };
+  const options = {
+    url: config.tracesEndpoint,
+    headers: { ...config.exporterHeaders },
+    timeoutMillis: config.exporterTimeout.millis,
+    httpAgentOptions: deadlineAgentFactory(config.exporterTimeout),
+  };
   // Each protocol's exporter is loaded only when chosen.
   if (config.protocol === 'http/json') {
     const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');

@@ -1,6 +1,7 @@
 /**
  * Where `service.name` comes from: OTEL_SERVICE_NAME, then `service.name` in
- * OTEL_RESOURCE_ATTRIBUTES, then the `name` in the package.json nearest to
+ * OTEL_RESOURCE_ATTRIBUTES, then (in a worker thread) the name the main
+ * thread resolved, then the `name` in the package.json nearest to
  * the app's entry script, then the entry script's file name. Pure apart from
  * the `readFile` it is given.
  */
@@ -8,7 +9,7 @@ import * as path from 'node:path';
 import type { AppFacts, Env } from './config';
 import { packageJsonsAbove } from './package-json';
 
-export type ServiceNameSource = 'OTEL_SERVICE_NAME' | 'OTEL_RESOURCE_ATTRIBUTES' | 'package.json' | 'entry script' | 'default';
+export type ServiceNameSource = 'OTEL_SERVICE_NAME' | 'OTEL_RESOURCE_ATTRIBUTES' | 'main thread' | 'package.json' | 'entry script' | 'default';
 
 export interface ServiceName {
   readonly name: string;
@@ -26,6 +27,8 @@ export function findServiceName(env: Env, app: AppFacts): ServiceName {
   if (fromEnv) return { name: fromEnv, source: 'OTEL_SERVICE_NAME' };
   const fromAttributes = serviceNameFromResourceAttributes(env.OTEL_RESOURCE_ATTRIBUTES);
   if (fromAttributes) return { name: fromAttributes, source: 'OTEL_RESOURCE_ATTRIBUTES' };
+  // A worker thread belongs to the app's service, whatever file it runs.
+  if (app.inheritedServiceName) return { name: app.inheritedServiceName, source: 'main thread' };
   if (!app.entryScript) return { name: UNKNOWN_SERVICE, source: 'default' };
   const entry = path.resolve(app.entryScript);
   for (const { file, text } of packageJsonsAbove(entry, app.readFile)) {

@@ -3,6 +3,11 @@
 // card through the gateway, and prints every service's pino lines for that
 // request, grouped by request_id, chain first.
 //
+// With no argument the request carries no id, so the id is born at the
+// gateway and its chain is the id alone; `npm run demo -- <id>` sends that id
+// as a bare X-Request-ID, as a browser or a load balancer would, and the
+// gateway's chain is then `<id>,<gateway hop>`.
+//
 // Spans go to the OTLP endpoint in OTEL_EXPORTER_OTLP_ENDPOINT when it is set
 // (a collector or Jaeger); without it they go to `tracehop view`, embedded
 // here, and the demo ends with the request's trace drawn as a tree, each
@@ -35,10 +40,10 @@ async function main() {
     throw error;
   }
   try {
-    const requestId = process.argv[2] || '0dadb33f-ee15-470a-bfc8-5e35926793a5';
+    const requestId = process.argv[2];
     const res = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, {
       method: 'POST',
-      headers: { 'X-Request-ID': requestId },
+      headers: requestId === undefined ? {} : { 'X-Request-ID': requestId },
     });
     console.log(`POST /cards/lost_and_stolen/ -> ${res.status}, X-Request-ID: ${res.headers.get('x-request-id')}\n`);
     await res.text();

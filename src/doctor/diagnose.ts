@@ -154,7 +154,10 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
     }
     const unhooked = ofModule.filter(load => load.hooked === false);
     if (unhooked.length > 0) {
-      return check('problem', `${named}loaded via ${[...new Set(unhooked.map(load => load.via))].join(' and ')} but not hooked${whyNotHooked(module, version)}`);
+      // Name the copy that was not hooked: an app's pino 10 may be hooked while a dependency's pino 6 is not.
+      const unhookedVersions = [...new Set(unhooked.flatMap(load => (load.version === undefined ? [] : [load.version])))];
+      const unhookedNamed = unhookedVersions.length === 0 ? '' : `${unhookedVersions.join(', ')} `;
+      return check('problem', `${unhookedNamed}loaded via ${[...new Set(unhooked.map(load => load.via))].join(' and ')} but not hooked${whyNotHooked(module, unhookedVersions[0])}`);
     }
     if (ofModule.length > 0) return check('ok', `${named}hooked by ${by} (${via})`);
     if (module === 'pino' && looksLikeBundledPino(entrySource)) {

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { exporterHeadersFromEnvironment } from '../config';
 import { USAGE, parseDoctorArgs } from './args';
 import { diagnose } from './diagnose';
 import { formatReport } from './format-text';
@@ -37,7 +38,8 @@ export async function runDoctor(argv: readonly string[], output: Output): Promis
   const run = await runApp({ ...options, register: registerFile() });
   const config = run.started?.config;
   const probe = config !== undefined && !config.disabled && config.tracesExporters.includes('otlp')
-    ? await probeEndpoint(config.tracesEndpoint, config.protocol, run.exporterHeaders)
+    // The app was given this process's environment: the same headers, read here rather than sent by the app.
+    ? await probeEndpoint(config.tracesEndpoint, config.protocol, exporterHeadersFromEnvironment())
     : undefined;
   const report = diagnose({
     script: options.script,

@@ -48,8 +48,6 @@ export interface AppRun {
   /** The node command line, for the report. */
   readonly command: readonly string[];
   readonly started?: StartupFacts;
-  /** Exporter header values, for the endpoint probe only; never shown. */
-  readonly exporterHeaders: Readonly<Record<string, string>>;
   readonly loads: readonly ModuleLoad[];
   readonly listening?: { readonly address: string; readonly entryLoadedAs: 'commonjs' | 'esm'; readonly afterMs: number };
   /** Why the doctor stopped watching. */
@@ -78,7 +76,6 @@ export function runApp(options: RunOptions): Promise<AppRun> {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
   let started: StartupFacts | undefined;
-  let exporterHeaders: Readonly<Record<string, string>> = {};
   const loads: ModuleLoad[] = [];
   let listening: AppRun['listening'];
   let outcome: AppRun['outcome'] | undefined;
@@ -109,7 +106,6 @@ export function runApp(options: RunOptions): Promise<AppRun> {
         const message = parseMessage(line);
         if (message?.type === 'started') {
           started = message.facts;
-          exporterHeaders = message.exporterHeaders;
           clearTimeout(timer);
           if (outcome === undefined) timer = setTimeout(() => stop('timeout'), options.timeoutMs);
         } else if (message?.type === 'load') {
@@ -137,7 +133,6 @@ export function runApp(options: RunOptions): Promise<AppRun> {
       void channelClosed.then(() => resolve({
         command,
         started,
-        exporterHeaders,
         loads,
         listening,
         outcome: outcome ?? 'exited',

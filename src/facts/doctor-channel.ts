@@ -12,7 +12,8 @@ import type { StartupFacts } from './startup-facts';
 
 /** What the app tells the doctor, in order: started, then loads and listening as they happen. */
 export type DoctorMessage =
-  | { readonly type: 'started'; readonly facts: StartupFacts; readonly exporterHeaders: Readonly<Record<string, string>> }
+  // Header names only, in the facts: values (often credentials) never go down the pipe.
+  | { readonly type: 'started'; readonly facts: StartupFacts }
   | { readonly type: 'load'; readonly load: ModuleLoad }
   | { readonly type: 'listening'; readonly address: string; readonly entryLoadedAs: 'commonjs' | 'esm' };
 

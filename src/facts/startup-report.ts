@@ -41,7 +41,7 @@ function report(context: StartupContext): void {
   if (!debug && channel === undefined) return;
   const facts = gatherFacts(context);
   if (debug) for (const line of describeFacts(facts)) tracehopDiag.debug(line);
-  channel?.send({ type: 'started', facts, exporterHeaders: context.config.exporterHeaders });
+  channel?.send({ type: 'started', facts });
   const watched = instrumentedModules(context.instrumentations);
   if (watched.length > 0) {
     watchModuleLoads(watched, load => {

@@ -2,10 +2,11 @@
  * The propagator tracehop installs: the ones OTEL_PROPAGATORS names, in that
  * order, with the request-id propagator last (it reads what they extracted).
  */
-import { CompositePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { CompositePropagator } from '@opentelemetry/core';
 import type { TextMapPropagator } from '@opentelemetry/api';
 import type { PropagatorName } from '../config';
 import { CorrelationBaggagePropagator } from './baggage-propagator';
+import { TraceContextPropagator } from './trace-context';
 import type { RequestIdPropagator } from './request-id-propagator';
 
 export function buildPropagator(names: readonly PropagatorName[], requestId: RequestIdPropagator): TextMapPropagator {
@@ -17,7 +18,7 @@ export function buildPropagator(names: readonly PropagatorName[], requestId: Req
 function propagatorFor(name: PropagatorName): TextMapPropagator {
   switch (name) {
     case 'tracecontext':
-      return new W3CTraceContextPropagator();
+      return new TraceContextPropagator();
     case 'baggage':
       return new CorrelationBaggagePropagator();
     case 'b3': {

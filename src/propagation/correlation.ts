@@ -39,8 +39,8 @@ export class RequestCorrelation {
 
   /**
    * @param requestId the validated request id
-   * @param incomingChain the validated chain that came with it (root first),
-   *   or `null` when the id was born in this service
+   * @param incomingChain the validated chain that came with it (root first;
+   *   the id alone when it came bare), or `null` when the id was born in this service
    */
   /** In a job: its id (the same on every attempt), set by src/jobs as the job starts. */
   jobId: string | undefined;

@@ -98,11 +98,11 @@ export class RequestIdPropagator implements TextMapPropagator {
    * rewritten by the request-id policy): from the first
    * request-id header that holds an acceptable value, else from baggage.
    *
-   * A bare id (no chain form, no `request.chain` in baggage) came from
-   * outside any tracehop chain, a client or a load balancer: this service is
-   * the edge, and its chain is the id alone. A chain in baggage counts only
-   * when its root is the request id, so a chain is never paired with another
-   * request's id.
+   * A bare id (no chain form, no `request.chain` in baggage) was born
+   * elsewhere, in a client, a load balancer or another team's service: it is
+   * the root of a chain this service extends with its own hop. A chain in
+   * baggage counts only when its root is the request id, so a chain is never
+   * paired with another request's id.
    */
   private readIncoming(context: Context, carrier: unknown, getter: TextMapGetter): Incoming | null {
     let parsed = this.readHeaders(carrier, getter);
@@ -115,7 +115,7 @@ export class RequestIdPropagator implements TextMapPropagator {
     if (parsed.chain.length > 1) return parsed;
     const chainValue = bag?.getEntry(REQUEST_CHAIN_BAGGAGE_KEY)?.value;
     const chain = chainValue === undefined ? null : parseRequestId(chainValue);
-    return { id: parsed.id, chain: chain !== null && chain.id === parsed.id ? chain.chain : null };
+    return { id: parsed.id, chain: chain !== null && chain.id === parsed.id ? chain.chain : [parsed.id] };
   }
 
   /** The first request-id header holding an acceptable value; each rejected one is reported, rate-limited, without its value. */
@@ -131,8 +131,8 @@ export class RequestIdPropagator implements TextMapPropagator {
   }
 }
 
-/** A request id that came in, with its chain, or `null` for a bare id. */
+/** A request id that came in, with its chain (the id alone for a bare id). */
 interface Incoming {
   readonly id: string;
-  readonly chain: readonly string[] | null;
+  readonly chain: readonly string[];
 }

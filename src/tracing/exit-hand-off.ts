@@ -6,7 +6,9 @@
  * posted by a short-lived child `node`, which the exiting process waits for,
  * at most TRACEHOP_SHUTDOWN_TIMEOUT_MS. One attempt, no retry.
  *
- * The child is started with an empty environment, so no NODE_OPTIONS: no
+ * The child gets only the variables that decide how the exporter reaches
+ * the collector (certificate authorities such as NODE_EXTRA_CA_CERTS, TLS
+ * verification, proxies: `Config.exportEnvironment`), so no NODE_OPTIONS: no
  * preload (tracehop's or the app's) and no app code runs in it. Its
  * instructions arrive on stdin, so header values (often credentials) stay out
  * of the process list.
@@ -60,7 +62,7 @@ export function otlpExitSender(config: Config): SyncSender | undefined {
     const instructions = JSON.stringify({ url: config.tracesEndpoint, headers: { ...config.exporterHeaders, 'Content-Type': contentType }, timeout });
     const child = spawnSync(process.execPath, ['-e', POST_SCRIPT], {
       input: Buffer.concat([Buffer.from(`${instructions}\n`), body]),
-      env: {},
+      env: { ...config.exportEnvironment },
       timeout,
       killSignal: 'SIGKILL',
       stdio: ['pipe', 'ignore', 'ignore'],

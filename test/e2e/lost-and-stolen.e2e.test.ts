@@ -119,7 +119,9 @@ describe.each<Path>(['collector', 'jaeger'])('app -> %s -> Jaeger', path => {
       const [first, ...hops] = String(line.request_chain).split(',');
       expect(first).toBe(requestId);
       for (const hop of hops) expect(kind(spans.get(hop)!)).toBe('server');
-      if (line.service !== 'gateway') expect(hops).toEqual([line.span_id]);
+      // A bare incoming id adds the gateway's hop; an id born at the gateway does not.
+      if (line.service !== 'gateway') expect(hops[hops.length - 1]).toBe(line.span_id);
+      expect(hops.length).toBeLessThanOrEqual(line.service === 'gateway' ? 1 : 2);
     }
   }
 

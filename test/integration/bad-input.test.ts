@@ -150,7 +150,7 @@ describe('signals beyond traces', () => {
     const res = await get(service, '/with-nodesdk', { 'X-Request-ID': 'nodesdk-1' });
     expect(res.headers.get('x-request-id')).toBe('nodesdk-1');
     const line = await service.waitForLine(l => l.path === '/with-nodesdk');
-    expect(line).toMatchObject({ request_id: 'nodesdk-1', request_chain: 'nodesdk-1' });
+    expect(line).toMatchObject({ request_id: 'nodesdk-1', request_chain: `nodesdk-1,${line.span_id}` });
     await receiver.waitForSpans(all => all.some(s => s.attributes['request.id'] === 'nodesdk-1'));
   });
 });

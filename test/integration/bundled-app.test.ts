@@ -64,7 +64,7 @@ describe('an esbuild bundle', () => {
     const script = await bundle('bundle-with-mixin.js', 'with-mixin.js', ['tracehop']);
     expect(looksLikeBundledPino(readFileSync(script, 'utf8'))).toBe(true);
     const line = await requestWithId(await start('bundle-with-mixin', script), 'bundle-mixin-1');
-    expect(line).toMatchObject({ request_id: 'bundle-mixin-1', trace_id: requestIdToTraceId('bundle-mixin-1'), request_chain: 'bundle-mixin-1' });
+    expect(line).toMatchObject({ request_id: 'bundle-mixin-1', trace_id: requestIdToTraceId('bundle-mixin-1'), request_chain: `bundle-mixin-1,${line.span_id}` });
   });
 
   test('with pino marked external, the preload hooks it and records carry the fields without a mixin', async () => {

@@ -84,6 +84,8 @@ const faults: Array<[string, CollectorMode, RegExp]> = [
   ['answers 400', { kind: 'status', status: 400 }, /trace export failed: Bad Request/],
   ['answers 500', { kind: 'status', status: 500 }, /trace export failed: Internal Server Error/],
   ['resets the connection mid-request', { kind: 'reset' }, /trace export failed: (read ECONNRESET|socket hang up)/],
+  // Each byte comes well inside the socket's idle timeout: only a deadline on the whole attempt ends it.
+  ['answers 200 and drips its body one byte at a time', { kind: 'drip', intervalMs: 100 }, /trace export failed: the export attempt passed OTEL_EXPORTER_OTLP_TIMEOUT \(1000 ms\)/],
 ];
 
 test.each(faults)('a collector that %s: the app keeps its baseline latency, one diag line, no leak, export resumes on recovery', async (_fault, mode, diagLine) => {

@@ -4,6 +4,8 @@
  * OTLP endpoint is a closed loopback port, and apps that crash or never
  * listen: the report's content and the exit status.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Check } from '../../src/doctor/diagnose';
 import { runDoctorCli } from '../support/doctor-cli';
@@ -67,6 +69,40 @@ describe('tracehop doctor', () => {
     expect(report.checks.filter(c => c.status === 'problem')).toEqual([]);
     expect(report).toMatchObject({ ok: true, exitCode: 0 });
     expect(code).toBe(0);
+  });
+
+  test('an ES module app whose CommonJS dependency required http first: named imports propagate, and no problem is reported', async () => {
+    const { code, report } = await runDoctorCli(['--json', path.join(MODULE_SYSTEMS, 'esm-named-http.mjs')], {
+      env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl },
+    });
+    expect(report.loads).toEqual(expect.arrayContaining([
+      { module: 'http', via: 'require', hooked: true },
+      { module: 'http', via: 'import', hooked: true },
+      { module: 'https', via: 'import', hooked: true },
+    ]));
+    expect(report.checks.filter(c => c.status === 'problem')).toEqual([]);
+    expect(code).toBe(0);
+  });
+
+  test.each([
+    ['with the environment the app has', {}],
+    ['even when the app hands the variable on itself', { TRACEHOP_DOCTOR_FD: '3' }],
+  ])("the app's own child node processes do not report to the doctor, %s", async (_title, childEnv) => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), 'tracehop-doctor-')), 'child-fd3.txt');
+    const { code, stdout } = await runDoctorCli(['--json', path.join(FIXTURES, 'spawns-node-child.js')], {
+      env: {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+        OTEL_EXPORTER_OTLP_HEADERS: 'api-key=secret-value-123',
+        FIXTURE_OUT: out,
+        FIXTURE_CHILD_ENV: JSON.stringify(childEnv),
+      },
+    });
+    expect(code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toBe('');
+    rmSync(path.dirname(out), { recursive: true, force: true });
+    // The report names the header, never its value.
+    expect(stdout).toContain('api-key');
+    expect(stdout).not.toContain('secret-value-123');
   });
 
   test('pino loaded by a preload ahead of tracehop is a problem, with the way out, exit 1', async () => {

@@ -60,7 +60,7 @@ describe.each([
   test('both pino lines carry the trace, and the downstream one the chain with its hop', async () => {
     const leaf = await service.waitForLine(line => line.request_id === requestId && line.path === '/leaf');
     const hop = await service.waitForLine(line => line.request_id === requestId && line.path === '/hop');
-    expect(hop).toMatchObject({ trace_id: traceId, trace_flags: '01', request_chain: requestId });
-    expect(leaf).toMatchObject({ trace_id: traceId, request_chain: `${requestId},${leaf.span_id}` });
+    expect(hop).toMatchObject({ trace_id: traceId, trace_flags: '01', request_chain: `${requestId},${hop.span_id}` });
+    expect(leaf).toMatchObject({ trace_id: traceId, request_chain: `${requestId},${hop.span_id},${leaf.span_id}` });
   });
 });

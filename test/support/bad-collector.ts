@@ -7,7 +7,9 @@
  *   back listens on the same port again (a collector that comes back);
  * - hang: accepts the connection, reads the request, never answers;
  * - status: answers every request with that status, and `Retry-After` when given;
- * - reset: resets the connection (TCP RST) once the request starts arriving.
+ * - reset: resets the connection (TCP RST) once the request starts arriving;
+ * - drip: reads the request, answers 200 and then sends its body one byte
+ *   every `intervalMs`, never ending it (each byte resets a socket's idle timer).
  *
  * Every request is recorded with its arrival time and the mode that met it.
  */
@@ -25,7 +27,8 @@ export type CollectorMode =
   | { readonly kind: 'down' }
   | { readonly kind: 'hang' }
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string }
-  | { readonly kind: 'reset' };
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'drip'; readonly intervalMs: number };
 
 export interface CollectorRequest {
   /** performance.now() when the request's headers arrived. */
@@ -152,6 +155,14 @@ class Collector implements BadCollector {
     request.on('end', () => {
       if (mode.kind === 'status') {
         response.writeHead(mode.status, mode.retryAfter === undefined ? {} : { 'Retry-After': mode.retryAfter }).end();
+        this.record({ at, mode: mode.kind, spans: 0 });
+        return;
+      }
+      if (mode.kind === 'drip') {
+        response.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
+        response.flushHeaders();
+        const drip = setInterval(() => response.write(Buffer.alloc(1)), mode.intervalMs);
+        response.once('close', () => clearInterval(drip));
         this.record({ at, mode: mode.kind, spans: 0 });
         return;
       }

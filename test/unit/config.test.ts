@@ -7,7 +7,7 @@ const files: Record<string, string> = {
   '/srv/nameless/package.json': JSON.stringify({ version: '1.0.0' }),
   '/srv/broken/package.json': '{not json',
 };
-const app: AppFacts = { entryScript: '/srv/app/src/server.js', readFile: (file: string) => files[file] };
+const app: AppFacts = { entryScript: '/srv/app/src/server.js', readFile: (file: string) => files[file], parentPid: 4242 };
 const parse = (env: Env, facts = app) => parseConfig(env, facts);
 
 describe('parseConfig defaults', () => {
@@ -93,10 +93,28 @@ describe('standard variables', () => {
     ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
     ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE is honoured above the default', { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }],
     ['a queue smaller than the default batch makes the batch as small, without a warning', { OTEL_BSP_MAX_QUEUE_SIZE: '100' }, { batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }],
+    ['the export timeout defaults to 10 s', {}, { exporterTimeout: { millis: 10000, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
+    ['OTEL_EXPORTER_OTLP_TIMEOUT', { OTEL_EXPORTER_OTLP_TIMEOUT: '2500' }, { exporterTimeout: { millis: 2500, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
+    ['the exit hand-off gets the CA, TLS and proxy variables, nothing else', { NODE_EXTRA_CA_CERTS: '/ca.pem', HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost', NODE_OPTIONS: '-r x', PATH: '/bin', SECRET: 's' },
+      { exportEnvironment: { NODE_EXTRA_CA_CERTS: '/ca.pem', HTTPS_PROXY: 'http://proxy:3128', no_proxy: 'localhost' } }],
+    ['the traces timeout wins over the general one', { OTEL_EXPORTER_OTLP_TIMEOUT: '2500', OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '700' }, { exporterTimeout: { millis: 700, variable: 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT' } }],
   ])('%s', (_title, env, expected) => {
     const { config, warnings } = parse(env);
     expect(warnings).toEqual([]);
     expect(config).toMatchObject(expected);
+  });
+});
+
+describe('the doctor pipe', () => {
+  test.each<[string, Env, number | undefined, number | undefined]>([
+    ['TRACEHOP_DOCTOR_FD names the pipe in the process the doctor started', { TRACEHOP_DOCTOR_FD: '3', TRACEHOP_DOCTOR_PID: '4242' }, 4242, 3],
+    ['a process the app started (the doctor is not its parent) ignores it', { TRACEHOP_DOCTOR_FD: '3', TRACEHOP_DOCTOR_PID: '4242' }, 5000, undefined],
+    ['the pipe without the doctor pid is ignored', { TRACEHOP_DOCTOR_FD: '3' }, 4242, undefined],
+    ['the parent pid unknown: ignored', { TRACEHOP_DOCTOR_FD: '3', TRACEHOP_DOCTOR_PID: '4242' }, undefined, undefined],
+  ])('%s', (_title, env, parentPid, doctorFd) => {
+    const { config, warnings } = parse(env, { ...app, parentPid });
+    expect(warnings).toEqual([]);
+    expect(config.doctorFd).toBe(doctorFd);
   });
 });
 
@@ -119,7 +137,7 @@ describe('invalid settings', () => {
     ['a request id format that is not known', { TRACEHOP_REQUEST_ID_FORMAT: 'ulid' }, { requestIdFormat: 'uuid4' }, /^TRACEHOP_REQUEST_ID_FORMAT="ulid" is not one of uuid4, uuid7; using uuid4$/],
     ['a log span event level that is not a pino level', { TRACEHOP_LOG_SPAN_EVENTS: 'errors' }, { logSpanEvents: 'error' }, /^TRACEHOP_LOG_SPAN_EVENTS="errors" is not one of none, trace, debug, info, warn, error, fatal; using error$/],
     ['an ESM hook flag that is not a boolean', { TRACEHOP_ESM_HOOK: 'off' }, { esmHook: true }, /^TRACEHOP_ESM_HOOK="off" is not true or false; using true$/],
-    ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
+    ['a doctor pipe on stdout', { TRACEHOP_DOCTOR_FD: '1', TRACEHOP_DOCTOR_PID: '4242' }, { doctorFd: undefined }, /^TRACEHOP_DOCTOR_FD="1" is not a file descriptor of at least 3; using \(none\)$/],
     ['two log fields given one name', { TRACEHOP_LOG_FIELDS: 'trace_id=id,span_id=id' }, { logFields: { ...DEFAULT_LOG_FIELDS, traceId: 'id' } }, /^TRACEHOP_LOG_FIELDS="trace_id=id,span_id=id" .*; using trace_id=id,span_id=span_id,/],
     ['an unknown job trace mode', { TRACEHOP_JOB_TRACE: 'sibling' }, { jobTrace: 'child' }, /^TRACEHOP_JOB_TRACE="sibling" is not one of child, link; using child$/],
     ['a timeout that is not a number', { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '5s' }, { shutdownTimeoutMillis: 5000 }, /^TRACEHOP_SHUTDOWN_TIMEOUT_MS="5s" .*; using 5000$/],

@@ -41,7 +41,6 @@ function appRun(overrides: Partial<AppRun> = {}): AppRun {
   return {
     command: ['--require', '/repo/register.js', '/srv/app/server.js'],
     started: facts(),
-    exporterHeaders: {},
     loads: HOOKED,
     listening: { address: '127.0.0.1:3000', entryLoadedAs: 'commonjs', afterMs: 900 },
     outcome: 'listening',
@@ -73,6 +72,10 @@ describe('diagnose', () => {
     ['pino loaded before tracehop', { run: appRun({ started: facts({}, { loadedBefore: ['pino'] }) }) }, 'pino', /^10\.4\.0 was loaded before tracehop started .*later loads \(require\) were hooked, load tracehop first, or give those loggers tracehopMixin$/],
     ['a bullmq version the hook does not support', { run: appRun({ loads: [{ module: 'bullmq', version: '4.17.0', via: 'require', hooked: false }] }) }, 'bullmq', /^4\.17\.0 loaded via require but not hooked: the hook supports bullmq >=5\.0\.0 <6; its jobs carry no request \(inject and runWithCarrier still work\)$/],
     ['a pino version the hook does not support', { run: appRun({ loads: [{ module: 'pino', version: '6.14.0', via: 'require', hooked: false }] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
+    ['the app\'s supported pino hooked, a dependency\'s pino 6 not: the unhooked one is named', { run: appRun({ loads: [
+      { module: 'pino', version: '10.1.0', via: 'require', hooked: true },
+      { module: 'pino', version: '6.14.0', via: 'require', hooked: false },
+    ] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
     ['a bundled pino without the mixin', { run: appRun({ loads: [] }), entrySource: 'Symbol("pino.setLevel"); Symbol("pino.serializers")' }, 'pino', /^bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling$/],
     ['http loaded but not hooked', { run: appRun({ loads: [{ module: 'http', via: 'import', hooked: false }] }) }, 'http', /^loaded via import but not hooked$/],
     ['an endpoint that refuses connections', { probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }, 'endpoint', /^http:\/\/localhost:4318\/v1\/traces does not answer \(ECONNREFUSED\): spans will be dropped$/],
@@ -127,7 +130,7 @@ describe('looksLikeBundledPino', () => {
 
 describe('formatReport', () => {
   test('problems are in capitals and counted on the last line; header values appear in neither the text nor the JSON', () => {
-    const run = appRun({ exporterHeaders: { 'api-key': 's3cret' }, started: facts({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' }) });
+    const run = appRun({ started: facts({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' }) });
     const report = diagnose(input({ run, probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }));
     expect(JSON.stringify(report)).not.toContain('s3cret');
     const text = formatReport(report);

@@ -67,9 +67,25 @@ describe('extracting the request correlation', () => {
     const downstream = getCorrelation(extract({ 'x-request-id': 'abc-123,1111111111111111' }))!;
     downstream.enterHop('2222222222222222');
     expect(downstream.chain).toBe('abc-123,1111111111111111,2222222222222222');
-    const edge = getCorrelation(extract({ 'x-request-id': 'abc-123' }))!;
-    edge.enterHop('2222222222222222');
-    expect(edge.chain).toBe('abc-123');
+    const born = getCorrelation(extract({}))!;
+    born.enterHop('2222222222222222');
+    expect(born.chain).toBe(born.requestId);
+    const fromTrace = getCorrelation(extract({ traceparent: TRACEPARENT }))!;
+    fromTrace.enterHop('2222222222222222');
+    expect(fromTrace.chain).toBe('4bf92f35-77b3-4da6-a3ce-929d0e0e4736');
+  });
+
+  // An id born elsewhere (a browser, a load balancer, another team's service) is a hop this service adds to.
+  test.each([
+    ['a bare X-Request-ID', { 'x-request-id': 'abc-123' }],
+    ['a bare X-Request-ID with a traceparent', { 'x-request-id': 'abc-123', traceparent: TRACEPARENT }],
+    ['a bare request.id in baggage', { baggage: 'request.id=abc-123' }],
+    ['a bare X-Request-ID with a chain of another root', { 'x-request-id': 'abc-123', baggage: 'request.chain=other%2C1111111111111111' }],
+  ])('%s gets the chain <id>,<own hop>', (_title, headers) => {
+    const { extract } = setup();
+    const correlation = getCorrelation(extract(headers))!;
+    correlation.enterHop('2222222222222222');
+    expect(correlation.chain).toBe('abc-123,2222222222222222');
   });
 });
 
@@ -84,6 +100,16 @@ describe('injecting the request correlation', () => {
       headers.baggage.split(',').map(entry => entry.split('=')).map(([key, value]) => [key, decodeURIComponent(value)]),
     );
     expect(sent).toEqual({ tenant: 'acme', 'request.id': 'abc-123', 'request.chain': 'abc-123,1111111111111111,2222222222222222' });
+  });
+
+  test.each([
+    ['every incoming member invalid sends no tracestate', 'BAD MEMBER,=x,k=', undefined],
+    ['valid members are passed on, invalid ones dropped', 'vendor=abc,BAD MEMBER', 'vendor=abc'],
+  ])('%s', (_title, tracestate, sent) => {
+    const { extract, inject } = setup();
+    const headers = inject(extract({ traceparent: TRACEPARENT, tracestate }));
+    expect(headers.traceparent).toBe(TRACEPARENT);
+    expect(headers.tracestate).toBe(sent);
   });
 
   test('a context without a correlation injects no request id', () => {
