@@ -16,6 +16,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export type Protocol = 'http/protobuf' | 'http/json';
 export type TracesExporterName = 'otlp' | 'console';
 export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger';
+export type ServerSpanSource = 'tracehop' | 'instrumentation-http';
 export type SamplerName =
   | 'always_on' | 'always_off' | 'traceidratio'
   | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
@@ -67,6 +68,8 @@ export interface Config {
   readonly propagateTo: readonly string[];
   /** TRACEHOP_EDGE_MODE: incoming ids and baggage from clients are not trusted. */
   readonly edgeMode: boolean;
+  /** TRACEHOP_SERVER_SPAN: `tracehop` (our own, from Node's diagnostics channel) or `instrumentation-http`'s. */
+  readonly serverSpan: ServerSpanSource;
   /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`. */
   readonly esmHook: boolean;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
@@ -147,6 +150,7 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     shutdownTimeoutMillis: reader.integer('TRACEHOP_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0),
     propagateTo: reader.propagateTo(),
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
+    serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
     doctorFd: reader.doctorFd(),
   };

@@ -11,6 +11,7 @@ import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-h
 import { getCorrelation } from '../propagation/correlation';
 import type { RequestIdGenerator } from '../tracing/id-generator';
 import { pathMatcher } from './ignore-paths';
+import type { ServerSpanOptions } from './server-span';
 
 export interface ServerHookOptions {
   /** The response header that echoes the request id. */
@@ -30,14 +31,30 @@ export function serverHooks(options: ServerHookOptions): HttpHooks {
     // response arrives (which has no setHeader, and is left alone).
     responseHook: (span: Span, response: IncomingMessage | ServerResponse) => {
       if (typeof (response as ServerResponse).setHeader !== 'function') return;
-      options.idGenerator.disarm();
-      const correlation = getCorrelation(context.active());
-      if (correlation === undefined) return;
-      // Normally done as the span started (CorrelationSpanProcessor); a
-      // non-recording span from a sampled-out trace skips processors.
-      correlation.enterHop(span.spanContext().spanId);
-      const res = response as ServerResponse;
-      if (!res.headersSent) res.setHeader(options.responseHeader, correlation.requestId);
+      onServerSpanStart(span, response as ServerResponse);
     },
+  };
+
+  function onServerSpanStart(span: Span, response: ServerResponse): void {
+    options.idGenerator.disarm();
+    const correlation = getCorrelation(context.active());
+    if (correlation === undefined) return;
+    // Normally done as the span started (CorrelationSpanProcessor); a
+    // non-recording span from a sampled-out trace skips processors.
+    correlation.enterHop(span.spanContext().spanId);
+    if (!response.headersSent) response.setHeader(options.responseHeader, correlation.requestId);
+  }
+}
+
+/**
+ * The same set-up for tracehop's own server span: run in the span's context
+ * as it starts (see serverHooks).
+ */
+export function serverSpanOptions(options: ServerHookOptions): Omit<ServerSpanOptions, 'tracer'> {
+  const hooks = serverHooks(options);
+  const isIgnored = pathMatcher(options.ignorePaths);
+  return {
+    isIgnored: request => isIgnored(request.url),
+    onStart: (span, response) => hooks.responseHook?.(span, response),
   };
 }
