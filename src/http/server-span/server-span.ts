@@ -128,6 +128,11 @@ function wrapEmit(server: Server): void {
     const request = args[0] as WithContext;
     const requestContext = request?.[REQUEST_CONTEXT];
     if (requestContext === undefined) return original.apply(this, [event, ...args]);
+    // The request's 'data' and 'end' (and the response's events) are emitted
+    // from the socket's callbacks, outside any request context: bound, their
+    // listeners run in the request's, as under instrumentation-http.
+    context.bind(requestContext, request);
+    context.bind(requestContext, args[1] as ServerResponse);
     try {
       return context.with(requestContext, original, this, event, ...args);
     } catch (error) {
