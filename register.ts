@@ -14,6 +14,7 @@ import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
 import { reportStartupFacts } from './src/facts/startup-report';
 import { configureLogFields } from './src/logging/mixin';
+import { guardResponseHead } from './src/http/head-guard';
 import { buildSdk } from './src/sdk';
 import type { BuiltSdk } from './src/sdk';
 import { flushWithin, handOffAtExit, reportExportStats } from './src/shutdown';
@@ -56,6 +57,8 @@ function start(): void {
   const esmHook = hookImports(config.esmHook, built.instrumentations);
   built.sdk.start();
   built.serverSpan?.enable();
+  // Our response headers are put back when the head is written, whichever server span set them.
+  guardResponseHead();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);

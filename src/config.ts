@@ -70,6 +70,10 @@ export interface Config {
   readonly edgeMode: boolean;
   /** TRACEHOP_SERVER_SPAN: `tracehop` (our own, from Node's diagnostics channel) or `instrumentation-http`'s. */
   readonly serverSpan: ServerSpanSource;
+  /** TRACEHOP_CORS_EXPOSE_HEADERS: add our response headers to Access-Control-Expose-Headers when a request has an Origin. */
+  readonly corsExposeHeaders: boolean;
+  /** TRACEHOP_SERVER_TIMING: answer with `Server-Timing: traceparent;desc="..."`. */
+  readonly serverTiming: boolean;
   /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`. */
   readonly esmHook: boolean;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
@@ -150,6 +154,8 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     shutdownTimeoutMillis: reader.integer('TRACEHOP_SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, 0),
     propagateTo: reader.propagateTo(),
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
+    corsExposeHeaders: reader.boolean('TRACEHOP_CORS_EXPOSE_HEADERS', true),
+    serverTiming: reader.boolean('TRACEHOP_SERVER_TIMING', true),
     serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
     doctorFd: reader.doctorFd(),

@@ -18,6 +18,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import { serverHooks, serverSpanOptions } from './http/server-hooks';
+import type { ServerHookOptions } from './http/server-hooks';
 import { ServerSpan } from './http/server-span';
 import { trace } from '@opentelemetry/api';
 import { PinoHookInstrumentation } from './logging/pino-hook';
@@ -78,7 +79,7 @@ export function buildSdk(config: Config): BuiltSdk {
   const sdk = needsNodeSdk
     ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
     : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
-  const hookOptions = { responseHeader: config.requestIdHeader, ignorePaths: config.ignorePaths, idGenerator };
+  const hookOptions = serverHookOptions(config, idGenerator);
   const serverSpan = config.serverSpan === 'tracehop'
     ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
     : undefined;
@@ -100,13 +101,23 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
       // With tracehop's own server span, instrumentation-http makes client spans only.
       ...(config.serverSpan === 'tracehop'
         ? { disableIncomingRequestInstrumentation: true }
-        : serverHooks({ responseHeader: config.requestIdHeader, ignorePaths: config.ignorePaths, idGenerator })),
+        : serverHooks(serverHookOptions(config, idGenerator))),
       ...httpClientHooks(gate, config.requestIdHeader),
     }),
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   return instrumentations;
+}
+
+function serverHookOptions(config: Config, idGenerator: RequestIdGenerator): ServerHookOptions {
+  return {
+    responseHeader: config.requestIdHeader,
+    ignorePaths: config.ignorePaths,
+    idGenerator,
+    exposeToBrowsers: config.corsExposeHeaders,
+    serverTiming: config.serverTiming,
+  };
 }
 
 function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline {
