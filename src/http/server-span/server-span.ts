@@ -28,6 +28,7 @@ export interface ServerSpanOptions {
   readonly isIgnored: (request: IncomingMessage) => boolean;
   /** Runs in the span's context as the span starts, before the app sees the request. */
   readonly onStart: (span: Span, response: ServerResponse) => void;
+  /** Called once, as the channel is subscribed. */
   readonly tracer: () => Tracer;
 }
 
@@ -45,6 +46,7 @@ type WithContext = IncomingMessage & { [REQUEST_CONTEXT]?: Context };
 
 export class ServerSpan {
   private enabled = false;
+  private tracer: Tracer | undefined;
 
   constructor(private readonly options: ServerSpanOptions) {}
 
@@ -52,6 +54,8 @@ export class ServerSpan {
   enable(): void {
     if (this.enabled) return;
     this.enabled = true;
+    // Resolved once: enable() runs after the SDK registered its provider.
+    this.tracer = this.options.tracer();
     subscribe(REQUEST_START_CHANNEL, message => {
       try {
         this.onRequestStart(message as RequestStart);
@@ -79,7 +83,8 @@ export class ServerSpan {
       remotePort: request.socket.remotePort,
     }, scheme);
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const span = this.options.tracer().startSpan(normalizeMethod(request.method), { kind: SpanKind.SERVER, attributes }, parent);
+    const tracer = this.tracer ?? this.options.tracer();
+    const span = tracer.startSpan(normalizeMethod(request.method), { kind: SpanKind.SERVER, attributes }, parent);
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     req[REQUEST_CONTEXT] = spanContext;
     context.with(spanContext, () => this.options.onStart(span, response));
