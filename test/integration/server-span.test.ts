@@ -111,6 +111,18 @@ test('a 5xx answer ends its server span with status ERROR, a 404 without', async
   expect(serverSpansFor(all, '/nothing-here')[0].statusCode).not.toBe(STATUS_ERROR);
 });
 
+test('a handler that throws marks its server span ERROR with the exception, and the span still ends when the socket closes', async () => {
+  const request = http.get(`${service.url}/throw`);
+  request.on('error', () => {});
+  await service.waitForLine(line => line.msg === 'uncaught' && line.err === 'handler failed');
+  request.destroy();
+  const [span] = await receiver.waitForSpans(all => serverSpansFor(all, '/throw').length === 1).then(all => serverSpansFor(all, '/throw'));
+  expect(span.statusCode).toBe(STATUS_ERROR);
+  expect(span.statusMessage).toBe('handler failed');
+  expect(span.attributes['error.type']).toBe('Error');
+  expect(span.events.map(event => event.name)).toContain('exception');
+});
+
 test('an https request gets a server span with url.scheme https and the request-id header', async () => {
   const res = await get(`https://127.0.0.1:${httpsPort}/work/tls`);
   expect(res.status).toBe(200);
