@@ -137,3 +137,34 @@ test('a route name set on the active server span is kept: name METHOD template, 
   expect(span.name).toBe('GET /users/:id');
   expect(span.attributes['http.route']).toBe('/users/:id');
 });
+
+describe('with OTEL_TRACES_SAMPLER=always_off', () => {
+  let unsampled: Service;
+
+  beforeAll(async () => {
+    unsampled = await startService('server-span-app-unsampled', APP, {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      OTEL_TRACES_SAMPLER: 'always_off',
+      FIXTURE_TLS_KEY: path.join(dir, 'key.pem'),
+      FIXTURE_TLS_CERT: path.join(dir, 'cert.pem'),
+    });
+  });
+
+  afterAll(async () => {
+    await unsampled?.stop();
+  });
+
+  test('a request still gets its request id, echoed, in its log line and in a not-sampled Server-Timing, and no span', async () => {
+    const res = await get(`${unsampled.url}/work/unsampled`);
+    const requestId = String(res.headers['x-request-id']);
+    const traceId = requestId.replace(/-/g, '');
+    expect(res.headers['server-timing']).toMatch(new RegExp(`^traceparent;desc="00-${traceId}-[0-9a-f]{16}-00"$`));
+    const line = await unsampled.waitForLine(l => l.msg === 'awaited work done' && l.request_id === requestId);
+    expect(line.trace_id).toBe(traceId);
+    expect(String(line.request_chain).startsWith(requestId)).toBe(true);
+    // Stopped, the service has flushed whatever it would ever export.
+    await unsampled.stop();
+    expect(receiver.spans.filter(s => s.traceId === traceId)).toEqual([]);
+  });
+});
