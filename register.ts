@@ -17,6 +17,7 @@ import { reportStartupFacts } from './src/facts/startup-report';
 import { enableRunAsRequest, setRequestIdFormat } from './src/context';
 import { configureLogSpanEvents } from './src/logging/log-span-events';
 import { configureLogFields } from './src/logging/mixin';
+import { guardResponseHead } from './src/http/head-guard';
 import { buildSdk } from './src/sdk';
 import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker } from './src/threads';
 import type { BuiltSdk } from './src/sdk';
@@ -75,6 +76,9 @@ function start(): void {
   }
   built.sdk.start();
   enableRunAsRequest(built.idGenerator);
+  built.serverSpan?.enable();
+  // Our response headers are put back when the head is written, whichever server span set them.
+  guardResponseHead();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);

@@ -16,6 +16,7 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export type Protocol = 'http/protobuf' | 'http/json';
 export type TracesExporterName = 'otlp' | 'console';
 export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger';
+export type ServerSpanSource = 'tracehop' | 'instrumentation-http';
 export type SamplerName =
   | 'always_on' | 'always_off' | 'traceidratio'
   | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
@@ -78,6 +79,12 @@ export interface Config {
   readonly requestIdFormat: 'uuid4' | 'uuid7';
   /** TRACEHOP_LOG_SPAN_EVENTS: the lowest pino level whose records become events on the active span; `none` for off. */
   readonly logSpanEvents: 'none' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** TRACEHOP_SERVER_SPAN: `tracehop` (our own, from Node's diagnostics channel) or `instrumentation-http`'s. */
+  readonly serverSpan: ServerSpanSource;
+  /** TRACEHOP_CORS_EXPOSE_HEADERS: add our response headers to Access-Control-Expose-Headers when a request has an Origin. */
+  readonly corsExposeHeaders: boolean;
+  /** TRACEHOP_SERVER_TIMING: answer with `Server-Timing: traceparent;desc="..."`. */
+  readonly serverTiming: boolean;
   /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`. */
   readonly esmHook: boolean;
   /** TRACEHOP_JOB_TRACE: a job's consumer span continues the producer's trace (`child`) or starts its own with a link (`link`). */
@@ -179,6 +186,9 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     propagateTo: reader.propagateTo(),
     edgeMode: reader.boolean('TRACEHOP_EDGE_MODE', false),
     jobTrace: reader.oneOf('TRACEHOP_JOB_TRACE', ['child', 'link'] as const, 'child'),
+    corsExposeHeaders: reader.boolean('TRACEHOP_CORS_EXPOSE_HEADERS', true),
+    serverTiming: reader.boolean('TRACEHOP_SERVER_TIMING', true),
+    serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
     esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),

@@ -18,8 +18,11 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import { ErrorNotingContextManager } from './errors/error-context';
-import { serverHooks } from './http/server-hooks';
 import { BullmqHookInstrumentation, configureJobTrace } from './jobs';
+import { serverHooks, serverSpanOptions } from './http/server-hooks';
+import type { ServerHookOptions } from './http/server-hooks';
+import { ServerSpan } from './http/server-span';
+import { trace } from '@opentelemetry/api';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
 import { destinationPolicy } from './propagation/destination-policy';
@@ -42,7 +45,12 @@ export interface BuiltSdk {
   readonly exportPipelines: readonly ExportPipeline[];
   /** Also what the ESM loader hook is limited to, and what the start-up facts describe. */
   readonly instrumentations: readonly Instrumentation[];
+  /** tracehop's own server span, to enable once the SDK has started; undefined with TRACEHOP_SERVER_SPAN=instrumentation-http. */
+  readonly serverSpan: ServerSpan | undefined;
 }
+
+/** The instrumentation scope of tracehop's own server spans. */
+export const SERVER_SPAN_SCOPE = 'tracehop-http-server';
 
 export function buildSdk(config: Config): BuiltSdk {
   const idGenerator = new RequestIdGenerator();
@@ -74,7 +82,11 @@ export function buildSdk(config: Config): BuiltSdk {
   const sdk = needsNodeSdk
     ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
     : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
-  return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations };
+  const hookOptions = serverHookOptions(config, idGenerator);
+  const serverSpan = config.serverSpan === 'tracehop'
+    ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
+    : undefined;
+  return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan };
 }
 
 /** NodeSDK, loaded only here: it builds the metrics and logs pipelines and detectors the environment asks for. */
@@ -90,7 +102,10 @@ function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): S
 function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate): Instrumentation[] {
   const instrumentations: Instrumentation[] = [
     new HttpInstrumentation({
-      ...serverHooks({ responseHeader: config.requestIdHeader, ignorePaths: config.ignorePaths, idGenerator }),
+      // With tracehop's own server span, instrumentation-http makes client spans only.
+      ...(config.serverSpan === 'tracehop'
+        ? { disableIncomingRequestInstrumentation: true }
+        : serverHooks(serverHookOptions(config, idGenerator))),
       ...httpClientHooks(gate, config.requestIdHeader),
     }),
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
@@ -99,6 +114,16 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
   configureJobTrace(config.jobTrace);
   instrumentations.push(new BullmqHookInstrumentation());
   return instrumentations;
+}
+
+function serverHookOptions(config: Config, idGenerator: RequestIdGenerator): ServerHookOptions {
+  return {
+    responseHeader: config.requestIdHeader,
+    ignorePaths: config.ignorePaths,
+    idGenerator,
+    exposeToBrowsers: config.corsExposeHeaders,
+    serverTiming: config.serverTiming,
+  };
 }
 
 function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline {

@@ -23,7 +23,7 @@ export interface ModuleLoad {
   readonly hooked: boolean | undefined;
 }
 
-type HttpExports = { request?: unknown; Server?: { prototype?: { emit?: unknown } } };
+type HttpExports = { request?: unknown };
 
 /** How to tell, from its exports, that a module was hooked. */
 const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean>> = {
@@ -33,9 +33,12 @@ const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean
   bullmq: isHookedBullmq,
 };
 
+// The outgoing side is what the module's exports show: the server side is
+// tracehop's own span, on a diagnostics channel, unless
+// TRACEHOP_SERVER_SPAN=instrumentation-http gives it back to the patch of `Server.prototype.emit`.
 function isHookedHttp(moduleExports: unknown): boolean {
   const http = moduleExports as HttpExports | null | undefined;
-  return isWrapped(http?.request) && isWrapped(http?.Server?.prototype?.emit);
+  return isWrapped(http?.request);
 }
 
 /** Describes one load of a watched module. Pure: the exports are only read. */

@@ -57,6 +57,10 @@ export interface ChainVariant {
   /** Names the variant in every test title, e.g. "ES module services under --import". */
   readonly name: string;
   readonly options?: ChainOptions;
+  /** Extra environment for the three services. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** The instrumentation scope the services' server spans must come from, when the variant is about that. */
+  readonly serverSpanScope?: string;
 }
 
 /** Declares the chain's describe blocks for one variant: call it at the top level of a test file. */
@@ -70,6 +74,7 @@ export function describeLostAndStolenChain(variant: ChainVariant): void {
       chain = await startChain({
         OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
         OTEL_BSP_SCHEDULE_DELAY: '50',
+        ...variant.env,
       }, variant.options);
     });
 
@@ -139,6 +144,9 @@ export function describeLostAndStolenChain(variant: ChainVariant): void {
           expect(servers[0]).toMatchObject({ kind: SERVER, service: expectedServices[i] });
           expect(servers[0].attributes['http.request.method']).toBe(client.attributes['http.request.method']);
         });
+        if (variant.serverSpanScope !== undefined) {
+          expect(new Set(spans.filter(s => s.kind === SERVER).map(s => s.scope))).toEqual(new Set([variant.serverSpanScope]));
+        }
       });
 
       test('every span carries request.id, and server spans the chain to their hop', () => {

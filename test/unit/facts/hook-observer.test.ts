@@ -23,7 +23,7 @@ describe('describeLoad', () => {
   test.each<[string, string, unknown, string | undefined, ModuleLoad]>([
     ['http by require, client and server wrapped', 'http', hookedHttp, undefined, { module: 'http', via: 'require', hooked: true }],
     ['http by require, nothing wrapped', 'http', plainHttp, undefined, { module: 'http', via: 'require', hooked: false }],
-    ['http with only the client wrapped is not hooked', 'https', halfHttp, undefined, { module: 'https', via: 'require', hooked: false }],
+    ['http with only the client wrapped is hooked (the server span comes from a diagnostics channel)', 'https', halfHttp, undefined, { module: 'https', via: 'require', hooked: true }],
     ['http by import, from its namespace', 'http', namespace(hookedHttp), undefined, { module: 'http', via: 'import', hooked: true }],
     ['pino by require, hooked', 'pino', patchPinoModule(pinoFactory), '10.4.0', { module: 'pino', version: '10.4.0', via: 'require', hooked: true }],
     ['pino by require, not hooked', 'pino', pinoFactory, '6.14.0', { module: 'pino', version: '6.14.0', via: 'require', hooked: false }],

@@ -1,0 +1,150 @@
+/**
+ * tracehop's own HTTP server span, in place of instrumentation-http's
+ * incoming-request path.
+ *
+ * Hooks Node's `http.server.request.start` diagnostics channel, which Node
+ * publishes for every request (http and https) just before the server emits
+ * `request`. The span starts there, in the context extracted from the
+ * request's headers. The first time a server is seen, its `emit` is wrapped
+ * so that the `request` event (the app's handler, and everything it awaits)
+ * runs inside the span's context; `AsyncLocalStorage.enterWith` is avoided
+ * because it leaks the context into whatever runs next on the same socket.
+ * The span ends when the response closes: finished, aborted by the client,
+ * or its socket destroyed, so none is left open.
+ */
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
+import type { Context, Span, Tracer } from '@opentelemetry/api';
+import { RPCType, setRPCMetadata, getRPCMetadata, suppressTracing } from '@opentelemetry/core';
+import { subscribe } from 'node:diagnostics_channel';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { errorMonitor } from 'node:events';
+import { tracehopDiag } from '../../diag';
+import { normalizeMethod, requestAttributes } from './attributes';
+
+export const REQUEST_START_CHANNEL = 'http.server.request.start';
+
+export interface ServerSpanOptions {
+  /** True for a request whose path is ignored: it runs with tracing suppressed, and gets no span. */
+  readonly isIgnored: (request: IncomingMessage) => boolean;
+  /** Runs in the span's context as the span starts, before the app sees the request. */
+  readonly onStart: (span: Span, response: ServerResponse) => void;
+  /** Called once, as the channel is subscribed. */
+  readonly tracer: () => Tracer;
+}
+
+interface RequestStart {
+  readonly request: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly server: Server;
+}
+
+const WRAPPED = Symbol('tracehop.server-span.wrapped');
+const REQUEST_CONTEXT = Symbol('tracehop.server-span.context');
+
+type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
+type WithContext = IncomingMessage & { [REQUEST_CONTEXT]?: Context };
+
+export class ServerSpan {
+  private enabled = false;
+  private tracer: Tracer | undefined;
+
+  constructor(private readonly options: ServerSpanOptions) {}
+
+  /** Subscribes to the channel. Only once per process: there is one set of servers. */
+  enable(): void {
+    if (this.enabled) return;
+    this.enabled = true;
+    // Resolved once: enable() runs after the SDK registered its provider.
+    this.tracer = this.options.tracer();
+    subscribe(REQUEST_START_CHANNEL, message => {
+      try {
+        this.onRequestStart(message as RequestStart);
+      } catch (error) {
+        tracehopDiag.error(`server span: ${(error as Error).message}`);
+      }
+    });
+  }
+
+  private onRequestStart({ request, response, server }: RequestStart): void {
+    wrapEmit(server);
+    const req = request as WithContext;
+    if (this.options.isIgnored(request)) {
+      req[REQUEST_CONTEXT] = suppressTracing(ROOT_CONTEXT);
+      return;
+    }
+    // An https server is a tls.Server: its sockets are TLSSockets with `encrypted` set.
+    const scheme = (request.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
+    const attributes = requestAttributes({
+      method: request.method,
+      url: request.url,
+      httpVersion: request.httpVersion,
+      headers: request.headers,
+      remoteAddress: request.socket.remoteAddress,
+      remotePort: request.socket.remotePort,
+    }, scheme);
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const tracer = this.tracer ?? this.options.tracer();
+    const span = tracer.startSpan(normalizeMethod(request.method), { kind: SpanKind.SERVER, attributes }, parent);
+    const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
+    req[REQUEST_CONTEXT] = spanContext;
+    context.with(spanContext, () => this.options.onStart(span, response));
+    endWithResponse(span, request, response, spanContext);
+  }
+}
+
+/** Ends the span once, when the response closes or errors; a 5xx or an error is status ERROR. */
+function endWithResponse(span: Span, request: IncomingMessage, response: ServerResponse, spanContext: Context): void {
+  let ended = false;
+  response.once('close', () => {
+    if (ended) return;
+    ended = true;
+    span.setAttribute('http.response.status_code', response.statusCode);
+    const route = getRPCMetadata(spanContext)?.route;
+    if (route !== undefined) {
+      span.setAttribute('http.route', route);
+      span.updateName(`${request.method ?? 'GET'} ${route}`);
+    }
+    // Server spans: 4xx is the client's fault and leaves the status unset (HTTP semantic conventions).
+    if (response.statusCode >= 500 || response.statusCode < 100) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  });
+  response.on(errorMonitor, (error: Error) => {
+    if (ended) return;
+    ended = true;
+    recordError(span, error);
+    span.end();
+  });
+}
+
+function recordError(span: Span, error: Error): void {
+  span.setAttribute('error.type', error.name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  span.recordException(error);
+}
+
+/** Wraps this server's `emit` so that `request` runs in the context the channel set up for it. */
+function wrapEmit(server: Server): void {
+  const target = server as Server & { [WRAPPED]?: true };
+  if (target[WRAPPED]) return;
+  target[WRAPPED] = true;
+  const original = server.emit as Emit;
+  (server as { emit: Emit }).emit = function emitInRequestContext(this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event !== 'request') return original.apply(this, [event, ...args]);
+    const request = args[0] as WithContext;
+    const requestContext = request?.[REQUEST_CONTEXT];
+    if (requestContext === undefined) return original.apply(this, [event, ...args]);
+    // The request's 'data' and 'end' (and the response's events) are emitted
+    // from the socket's callbacks, outside any request context: bound, their
+    // listeners run in the request's, as under instrumentation-http.
+    context.bind(requestContext, request);
+    context.bind(requestContext, args[1] as ServerResponse);
+    try {
+      return context.with(requestContext, original, this, event, ...args);
+    } catch (error) {
+      // A handler that throws synchronously: the span records it, and the error goes on as before.
+      const span = trace.getSpan(requestContext);
+      if (span !== undefined && error instanceof Error) recordError(span, error);
+      throw error;
+    }
+  };
+}
