@@ -94,7 +94,6 @@ describe('standard variables', () => {
     ['TRACEHOP_REQUEST_ID_FORMAT=uuid7 makes time-ordered ids', { TRACEHOP_REQUEST_ID_FORMAT: 'UUID7' }, { requestIdFormat: 'uuid7' }],
     ['TRACEHOP_LOG_SPAN_EVENTS=none turns log span events off', { TRACEHOP_LOG_SPAN_EVENTS: 'none' }, { logSpanEvents: 'none' }],
     ['TRACEHOP_LOG_SPAN_EVENTS=info also records the breadcrumbs', { TRACEHOP_LOG_SPAN_EVENTS: 'info' }, { logSpanEvents: 'info' }],
-    ['TRACEHOP_DOCTOR_FD names the doctor pipe', { TRACEHOP_DOCTOR_FD: '3' }, { doctorFd: 3 }],
     ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE is honoured above the default', { OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }],
     ['a queue smaller than the default batch makes the batch as small, without a warning', { OTEL_BSP_MAX_QUEUE_SIZE: '100' }, { batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }],
     ['the export timeout defaults to 10 s', {}, { exporterTimeout: { millis: 10000, variable: 'OTEL_EXPORTER_OTLP_TIMEOUT' } }],
