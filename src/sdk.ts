@@ -18,6 +18,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import { serverHooks } from './http/server-hooks';
+import { ExpressRoutesInstrumentation, FastifyRoutesInstrumentation } from './frameworks';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
 import { destinationPolicy } from './propagation/destination-policy';
@@ -90,6 +91,8 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
       ...httpClientHooks(gate, config.requestIdHeader),
     }),
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
+    new ExpressRoutesInstrumentation(),
+    new FastifyRoutesInstrumentation(),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   return instrumentations;

@@ -1,0 +1,98 @@
+/**
+ * Route names over real servers under `node -r ./register.js`: the SERVER
+ * span exported for each request is named `METHOD template` and carries
+ * `http.route`; a request that matched no route keeps the plain method.
+ * The frameworks are npm aliases (express4, express5, fastify4, fastify5);
+ * for Express, whose hook is by module name, each app runs from a temporary
+ * directory where `node_modules/express` links to one of the aliases.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { REGISTER, startService, type Service } from '../support/services';
+
+jest.setTimeout(60_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'frameworks');
+const running: Service[] = [];
+const tempDirs: string[] = [];
+let receiver: OtlpReceiver;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
+
+afterAll(async () => {
+  await Promise.all(running.map(service => service.stop()));
+  await receiver.close();
+  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Copies `fixture` into a temporary directory where `require('express')` / `import 'express'` is the given alias. */
+function expressAppDir(alias: string, fixture: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tracehop-${alias}-`));
+  tempDirs.push(dir);
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(ROOT, 'node_modules', alias), path.join(dir, 'node_modules', 'express'), 'dir');
+  fs.copyFileSync(path.join(FIXTURES, fixture), path.join(dir, fixture));
+  return path.join(dir, fixture);
+}
+
+async function start(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Service> {
+  const service = await startService(name, script, {
+    OTEL_SERVICE_NAME: name,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    // The linked framework's own dependencies resolve from the repository.
+    NODE_PATH: path.join(ROOT, 'node_modules'),
+    ...env,
+  }, { nodeArgs: ['--preserve-symlinks', ...nodeArgs, '-r', REGISTER] });
+  running.push(service);
+  return service;
+}
+
+/** Sends GET `path` and resolves with the exported SERVER span of that request (matched by url.path). */
+async function serverSpanFor(service: Service, urlPath: string, expectedStatus: number): Promise<ReceivedSpan> {
+  const response = await fetch(`${service.url}${urlPath}`);
+  await response.arrayBuffer();
+  expect(response.status).toBe(expectedStatus);
+  const find = (spans: ReceivedSpan[]) =>
+    spans.find(s => s.service === service.name && s.kind === 2 && s.attributes['url.path'] === urlPath);
+  return find(await receiver.waitForSpans(spans => find(spans) !== undefined, 30_000))!;
+}
+
+async function expectRoutes(service: Service, routes: Array<[string, string]>): Promise<void> {
+  for (const [urlPath, template] of routes) {
+    const span = await serverSpanFor(service, urlPath, 200);
+    expect({ name: span.name, route: span.attributes['http.route'] }).toEqual({ name: `GET ${template}`, route: template });
+  }
+  const unmatched = await serverSpanFor(service, '/no/such/route/42', 404);
+  expect({ name: unmatched.name, route: unmatched.attributes['http.route'] }).toEqual({ name: 'GET', route: undefined });
+}
+
+const EXPRESS_ROUTES: Array<[string, string]> = [
+  ['/users/42', '/users/:id'],
+  ['/api/items/7', '/api/items/:itemId'],
+  ['/nested/v1/items/8', '/nested/v1/items/:itemId'],
+];
+
+describe.each(['express4', 'express5'])('%s route names', alias => {
+  test(`${alias}: routes and nested routers name the server span; an unmatched path keeps GET`, async () => {
+    const service = await start(`${alias}-cjs`, expressAppDir(alias, 'express-app.js'));
+    await expectRoutes(service, EXPRESS_ROUTES);
+  });
+
+  test(`${alias}: an ES module app that imports express gets route names too`, async () => {
+    const service = await start(`${alias}-esm`, expressAppDir(alias, 'express-app.mjs'));
+    await expectRoutes(service, EXPRESS_ROUTES.slice(0, 2));
+  });
+});
+
+describe.each(['fastify4', 'fastify5'])('%s route names', alias => {
+  test(`${alias}: routes and prefixed plugins name the server span through fastify.initialization; an unmatched path keeps GET`, async () => {
+    const service = await start(`${alias}-cjs`, path.join(FIXTURES, 'fastify-app.js'), { FASTIFY_MODULE: alias });
+    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+  });
+});
