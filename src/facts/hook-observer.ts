@@ -9,6 +9,7 @@
  * facts (OTEL_LOG_LEVEL=debug or `tracehop doctor`).
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { isHookedExpress } from '../frameworks/express';
 import { isHookedPino } from '../logging/pino-hook';
 import { isModuleNamespace } from '../module-namespace';
 
@@ -29,6 +30,7 @@ const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean
   http: isHookedHttp,
   https: isHookedHttp,
   pino: isHookedPino,
+  express: isHookedExpress,
 };
 
 function isHookedHttp(moduleExports: unknown): boolean {

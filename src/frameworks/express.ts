@@ -45,6 +45,15 @@ export class ExpressRoutesInstrumentation extends InstrumentationBase<Instrument
   }
 }
 
+/** Whether these `express` exports (CommonJS, or an ES module namespace) have the route-name hook. */
+export function isHookedExpress(moduleExports: unknown): boolean {
+  const express = (isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports) as
+    { Router?: unknown } | undefined;
+  const Router = express?.Router as (Function & RouterMethods & { prototype?: RouterMethods }) | undefined;
+  if (typeof Router !== 'function') return false;
+  return Router[PATCHED] === true || Router.prototype?.[PATCHED] === true;
+}
+
 /** Patches the Router of these `express` exports (CommonJS, or an ES module namespace). */
 export function patchExpressModule(moduleExports: unknown): unknown {
   const express = (isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports) as

@@ -9,7 +9,7 @@
  * - Fastify 4 and 5: the `fastify.initialization` diagnostics channel (fastify.ts; no patching).
  * NestJS on either platform is covered by the platform's hook.
  */
-export { ExpressRoutesInstrumentation, SUPPORTED_EXPRESS_VERSIONS } from './express';
+export { ExpressRoutesInstrumentation, isHookedExpress, SUPPORTED_EXPRESS_VERSIONS } from './express';
 export { FastifyRoutesInstrumentation, FASTIFY_INITIALIZATION_CHANNEL } from './fastify';
 export { frameworksWithRoutes, setActiveRoute, ATTR_HTTP_ROUTE } from './server-span-route';
 export { joinRouteTemplates, routeSpanName } from './route-template';

@@ -2,22 +2,17 @@
  * Route names over real servers under `node -r ./register.js`: the SERVER
  * span exported for each request is named `METHOD template` and carries
  * `http.route`; a request that matched no route keeps the plain method.
- * The frameworks are npm aliases (express4, express5, fastify4, fastify5);
- * for Express, whose hook is by module name, each app runs from a temporary
- * directory where `node_modules/express` links to one of the aliases.
+ * The frameworks are npm aliases: see test/support/framework-apps.ts.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { FRAMEWORK_FIXTURES as FIXTURES, REPO_NODE_MODULES, linkedExpressApp, type LinkedApp } from '../support/framework-apps';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { REGISTER, startService, type Service } from '../support/services';
 
 jest.setTimeout(60_000);
 
-const ROOT = path.join(__dirname, '..', '..');
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'frameworks');
 const running: Service[] = [];
-const tempDirs: string[] = [];
+const linked: LinkedApp[] = [];
 let receiver: OtlpReceiver;
 
 beforeAll(async () => {
@@ -27,17 +22,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(running.map(service => service.stop()));
   await receiver.close();
-  for (const dir of tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const app of linked) app.remove();
 });
 
-/** Copies `fixture` into a temporary directory where `require('express')` / `import 'express'` is the given alias. */
 function expressAppDir(alias: string, fixture: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tracehop-${alias}-`));
-  tempDirs.push(dir);
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(path.join(ROOT, 'node_modules', alias), path.join(dir, 'node_modules', 'express'), 'dir');
-  fs.copyFileSync(path.join(FIXTURES, fixture), path.join(dir, fixture));
-  return path.join(dir, fixture);
+  const app = linkedExpressApp(alias, fixture);
+  linked.push(app);
+  return app.script;
 }
 
 async function start(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Service> {
@@ -46,7 +37,7 @@ async function start(name: string, script: string, env: Record<string, string> =
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_BSP_SCHEDULE_DELAY: '50',
     // The linked framework's own dependencies resolve from the repository.
-    NODE_PATH: path.join(ROOT, 'node_modules'),
+    NODE_PATH: REPO_NODE_MODULES,
     ...env,
   }, { nodeArgs: ['--preserve-symlinks', ...nodeArgs, '-r', REGISTER] });
   running.push(service);

@@ -1,5 +1,6 @@
 import { describeLoad } from '../../../src/facts/hook-observer';
 import type { ModuleLoad } from '../../../src/facts/hook-observer';
+import { patchExpressModule } from '../../../src/frameworks/express';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
 
 /** What shimmer leaves on a wrapped function, which `isWrapped` looks for. */
@@ -17,6 +18,21 @@ const plainHttp = { request: () => undefined, Server: { prototype: { emit: () =>
 const halfHttp = { request: wrapped(), Server: { prototype: { emit: () => undefined } } };
 const pinoFactory = Object.assign(() => ({}), { destination: () => undefined });
 
+/** Express 4's Router is its prototype object, a function with `use` and `route` on it. */
+function express4Exports(): unknown {
+  const Router = Object.assign(function Router() {}, { use() {}, route() {} });
+  return { Router };
+}
+
+/** Express 5's Router is a class with `use` and `route` on its prototype. */
+function express5Exports(): unknown {
+  class Router {
+    use() {}
+    route() {}
+  }
+  return { Router };
+}
+
 describe('describeLoad', () => {
   test.each<[string, string, unknown, string | undefined, ModuleLoad]>([
     ['http by require, client and server wrapped', 'http', hookedHttp, undefined, { module: 'http', via: 'require', hooked: true }],
@@ -26,7 +42,10 @@ describe('describeLoad', () => {
     ['pino by require, hooked', 'pino', patchPinoModule(pinoFactory), '10.4.0', { module: 'pino', version: '10.4.0', via: 'require', hooked: true }],
     ['pino by require, not hooked', 'pino', pinoFactory, '6.14.0', { module: 'pino', version: '6.14.0', via: 'require', hooked: false }],
     ['pino by import, hooked', 'pino', patchPinoModule(namespace({ default: pinoFactory, pino: pinoFactory })), '10.4.0', { module: 'pino', version: '10.4.0', via: 'import', hooked: true }],
-    ['a module we cannot check', 'express', {}, '4.21.0', { module: 'express', version: '4.21.0', via: 'require', hooked: undefined }],
+    ['a module we cannot check', 'koa', {}, '2.16.0', { module: 'koa', version: '2.16.0', via: 'require', hooked: undefined }],
+    ['express 4 by require, its Router hooked', 'express', patchExpressModule(express4Exports()), '4.21.2', { module: 'express', version: '4.21.2', via: 'require', hooked: true }],
+    ['express 5 by import, its Router hooked', 'express', patchExpressModule(namespace({ default: express5Exports() })), '5.1.0', { module: 'express', version: '5.1.0', via: 'import', hooked: true }],
+    ['express not hooked', 'express', express5Exports(), '5.1.0', { module: 'express', version: '5.1.0', via: 'require', hooked: false }],
   ])('%s', (_title, module, exports, version, expected) => {
     expect(describeLoad(module, exports, version)).toEqual(expected);
   });
