@@ -21,6 +21,7 @@ const SCENARIOS = [
   require('./scenarios/startup'),
   require('./scenarios/memory'),
   require('./scenarios/export'),
+  require('./scenarios/express-routes'),
 ];
 const RESULTS_DIR = path.join(__dirname, 'results');
 // Bounds on the whole run: past these something is stuck, and every child is killed.
