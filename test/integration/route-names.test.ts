@@ -87,3 +87,10 @@ describe.each(['fastify4', 'fastify5'])('%s route names', alias => {
     await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
   });
 });
+
+describe.each(['express', 'fastify'])('NestJS 11 on %s route names', platform => {
+  test(`NestJS on ${platform}: controller routes name the server span through the platform's hook; an unmatched path keeps GET`, async () => {
+    const service = await start(`nest-${platform}`, path.join(FIXTURES, 'nest-app.js'), { NEST_PLATFORM: platform });
+    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+  });
+});
