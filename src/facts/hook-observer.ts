@@ -10,6 +10,7 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { isHookedExpress } from '../frameworks/express';
+import { isHookedKoaRouter } from '../frameworks/koa';
 import { isHookedPino } from '../logging/pino-hook';
 import { isModuleNamespace } from '../module-namespace';
 
@@ -31,6 +32,7 @@ const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean
   https: isHookedHttp,
   pino: isHookedPino,
   express: isHookedExpress,
+  '@koa/router': isHookedKoaRouter,
 };
 
 function isHookedHttp(moduleExports: unknown): boolean {

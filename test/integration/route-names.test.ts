@@ -94,3 +94,8 @@ describe.each(['express', 'fastify'])('NestJS 11 on %s route names', platform =>
     await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
   });
 });
+
+test('Koa with @koa/router: routes, and a nested router under a prefix, name the server span; an unmatched path keeps GET', async () => {
+  const service = await start('koa-router', path.join(FIXTURES, 'koa-app.js'));
+  await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+});
