@@ -18,7 +18,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from './config';
 import { serverHooks } from './http/server-hooks';
-import { ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, KoaRouterRoutesInstrumentation } from './frameworks';
+import { ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, KoaRouterRoutesInstrumentation } from './frameworks';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
 import { destinationPolicy } from './propagation/destination-policy';
@@ -94,6 +94,7 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
     new ExpressRoutesInstrumentation(),
     new FastifyRoutesInstrumentation(),
     new KoaRouterRoutesInstrumentation(),
+    new HapiRoutesInstrumentation(),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   return instrumentations;

@@ -188,10 +188,12 @@ function routesCheck(facts: StartupFacts, loads: readonly ModuleLoad[]): Check {
   if (express?.hooked === true) seen.push(`express ${express.version ?? ''} (Router hooked)`.replace('  ', ' '));
   const koaRouter = loaded('@koa/router');
   if (koaRouter?.hooked === true) seen.push(`koa with @koa/router ${koaRouter.version ?? ''} (Router hooked)`.replace('  ', ' '));
+  const hapi = loaded('@hapi/hapi');
+  if (hapi?.hooked === true) seen.push(`hapi ${hapi.version ?? ''} (server extension)`.replace('  ', ' '));
   const fastify = loaded('fastify');
   if (fastify !== undefined && facts.fastifyChannelSubscribed) seen.push(`fastify ${fastify.version ?? ''} (fastify.initialization)`.replace('  ', ' '));
   if (seen.length > 0) return check('ok', `route names (http.route, "METHOD /template") for ${seen.join(', ')}`);
-  return check('note', 'no framework whose routes tracehop names was loaded (Express 4-5, Fastify 4-5, @koa/router): server spans are named by method only');
+  return check('note', 'no framework whose routes tracehop names was loaded (Express 4-5, Fastify 4-5, @koa/router, Hapi 21): server spans are named by method only');
 }
 
 function exportCheck(config: ConfigFacts, probe: EndpointProbe | undefined): Check {

@@ -10,6 +10,7 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { isHookedExpress } from '../frameworks/express';
+import { isHookedHapi } from '../frameworks/hapi';
 import { isHookedKoaRouter } from '../frameworks/koa';
 import { isHookedPino } from '../logging/pino-hook';
 import { isModuleNamespace } from '../module-namespace';
@@ -33,6 +34,7 @@ const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean
   pino: isHookedPino,
   express: isHookedExpress,
   '@koa/router': isHookedKoaRouter,
+  '@hapi/hapi': isHookedHapi,
 };
 
 function isHookedHttp(moduleExports: unknown): boolean {

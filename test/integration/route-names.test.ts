@@ -99,3 +99,8 @@ test('Koa with @koa/router: routes, and a nested router under a prefix, name the
   const service = await start('koa-router', path.join(FIXTURES, 'koa-app.js'));
   await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
 });
+
+test('Hapi 21: routes, and a plugin under a prefix, name the server span with the {param} template; an unmatched path keeps GET', async () => {
+  const service = await start('hapi', path.join(FIXTURES, 'hapi-app.js'));
+  await expectRoutes(service, [['/users/42', '/users/{id}'], ['/api/items/7', '/api/items/{itemId}']]);
+});

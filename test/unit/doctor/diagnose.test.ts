@@ -97,6 +97,7 @@ describe('diagnose', () => {
     ['an app that never listened', { run: appRun({ outcome: 'timeout', listening: undefined }) }, 'run', /^did not listen within 10000 ms of tracehop starting/],
     ['express loaded and hooked', { run: appRun({ loads: [{ module: 'express', version: '5.1.0', via: 'require', hooked: true }] }) }, 'routes', /for express 5\.1\.0 \(Router hooked\)$/],
     ['@koa/router loaded and hooked', { run: appRun({ loads: [{ module: '@koa/router', version: '13.1.1', via: 'require', hooked: true }] }) }, 'routes', /for koa with @koa\/router 13\.1\.1 \(Router hooked\)$/],
+    ['@hapi/hapi loaded and hooked', { run: appRun({ loads: [{ module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }] }) }, 'routes', /for hapi 21\.4\.0 \(server extension\)$/],
     ['fastify loaded with its channel subscribed', { run: appRun({ loads: [{ module: 'fastify', version: '4.29.1', via: 'require', hooked: undefined }] }) }, 'routes', /for fastify 4\.29\.1 \(fastify\.initialization\)$/],
     ['express loaded but not hooked', { run: appRun({ loads: [{ module: 'express', version: '6.0.0', via: 'require', hooked: false }] }) }, 'routes', /^no framework whose routes tracehop names was loaded/],
     ['no framework loaded', { run: appRun({ loads: [] }) }, 'routes', /named by method only$/],
