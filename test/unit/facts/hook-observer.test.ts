@@ -1,6 +1,8 @@
 import { describeLoad } from '../../../src/facts/hook-observer';
 import type { ModuleLoad } from '../../../src/facts/hook-observer';
 import { patchExpressModule } from '../../../src/frameworks/express';
+import { patchHapiModule } from '../../../src/frameworks/hapi';
+import { patchKoaRouterModule } from '../../../src/frameworks/koa';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
 
 /** What shimmer leaves on a wrapped function, which `isWrapped` looks for. */
@@ -33,6 +35,21 @@ function express5Exports(): unknown {
   return { Router };
 }
 
+/** @koa/router exports its Router class, `middleware` on the prototype. */
+function koaRouterExports(): unknown {
+  return class Router {
+    middleware() {
+      return () => undefined;
+    }
+  };
+}
+
+/** @hapi/hapi exports one server factory as `server` and `Server`. */
+function hapiExports(): unknown {
+  const server = () => ({ ext() {} });
+  return { server, Server: server };
+}
+
 describe('describeLoad', () => {
   test.each<[string, string, unknown, string | undefined, ModuleLoad]>([
     ['http by require, client and server wrapped', 'http', hookedHttp, undefined, { module: 'http', via: 'require', hooked: true }],
@@ -45,6 +62,10 @@ describe('describeLoad', () => {
     ['a module we cannot check', 'koa', {}, '2.16.0', { module: 'koa', version: '2.16.0', via: 'require', hooked: undefined }],
     ['express 4 by require, its Router hooked', 'express', patchExpressModule(express4Exports()), '4.21.2', { module: 'express', version: '4.21.2', via: 'require', hooked: true }],
     ['express 5 by import, its Router hooked', 'express', patchExpressModule(namespace({ default: express5Exports() })), '5.1.0', { module: 'express', version: '5.1.0', via: 'import', hooked: true }],
+    ['@koa/router by require, hooked', '@koa/router', patchKoaRouterModule(koaRouterExports()), '13.1.1', { module: '@koa/router', version: '13.1.1', via: 'require', hooked: true }],
+    ['@koa/router not hooked', '@koa/router', koaRouterExports(), '13.1.1', { module: '@koa/router', version: '13.1.1', via: 'require', hooked: false }],
+    ['@hapi/hapi by require, hooked', '@hapi/hapi', patchHapiModule(hapiExports()), '21.4.0', { module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }],
+    ['@hapi/hapi not hooked', '@hapi/hapi', hapiExports(), '21.4.0', { module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: false }],
     ['express not hooked', 'express', express5Exports(), '5.1.0', { module: 'express', version: '5.1.0', via: 'require', hooked: false }],
   ])('%s', (_title, module, exports, version, expected) => {
     expect(describeLoad(module, exports, version)).toEqual(expected);
