@@ -23,6 +23,7 @@ const SCENARIOS = [
   require('./scenarios/export'),
   require('./scenarios/export-stall'),
   require('./scenarios/tree'),
+  require('./scenarios/express-routes'),
 ];
 const RESULTS_DIR = path.join(__dirname, 'results');
 // Bounds on the whole run: past these something is stuck, and every child is killed.

@@ -23,6 +23,7 @@ import { serverHooks, serverSpanOptions } from './http/server-hooks';
 import type { ServerHookOptions } from './http/server-hooks';
 import { ServerSpan } from './http/server-span';
 import { trace } from '@opentelemetry/api';
+import { ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, KoaRouterRoutesInstrumentation } from './frameworks';
 import { PinoHookInstrumentation } from './logging/pino-hook';
 import { buildPropagator } from './propagation/composite';
 import { destinationPolicy } from './propagation/destination-policy';
@@ -109,6 +110,10 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
       ...httpClientHooks(gate, config.requestIdHeader),
     }),
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
+    new ExpressRoutesInstrumentation(),
+    new FastifyRoutesInstrumentation(),
+    new KoaRouterRoutesInstrumentation(),
+    new HapiRoutesInstrumentation(),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   configureJobTrace(config.jobTrace);

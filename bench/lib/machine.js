@@ -17,6 +17,7 @@ const PACKAGES = [
   '@opentelemetry/auto-instrumentations-node',
   '@opentelemetry/instrumentation-pino',
   'pino',
+  'express',
   'autocannon',
 ];
 

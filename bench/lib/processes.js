@@ -31,12 +31,12 @@ async function startSink() {
 }
 
 /**
- * Starts apps/service.js under `option` and resolves once it listens, with
+ * Starts apps/service.js (or `script`, asked for at `urlPath`) under `option` and resolves once it listens, with
  * the time from spawn to that moment as the parent saw it.
  */
-async function startService(option, sink, { tag = option.id, nodeArgs = [] } = {}) {
+async function startService(option, sink, { tag = option.id, nodeArgs = [], script = SERVICE, urlPath = '/cards/1234567890123456/' } = {}) {
   const started = performance.now();
-  const handle = startChild(SERVICE, {
+  const handle = startChild(script, {
     name: `service (${option.id})`,
     nodeArgs: [...nodeArgs, ...option.nodeArgs],
     env: optionEnv(option, sink.url, tag),
@@ -46,7 +46,7 @@ async function startService(option, sink, { tag = option.id, nodeArgs = [] } = {
     return {
       option,
       tag,
-      url: `http://127.0.0.1:${listening.port}/cards/1234567890123456/`,
+      url: `http://127.0.0.1:${listening.port}${urlPath}`,
       spawnToListenMs: performance.now() - started,
       listening,
       stats: (gc = false) => handle.request('stats', { gc }),
@@ -93,4 +93,4 @@ function servicePool(sink) {
   };
 }
 
-module.exports = { startSink, startService, servicePool };
+module.exports = { startSink, startService, startServices, servicePool };

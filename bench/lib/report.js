@@ -212,6 +212,31 @@ function treeSection(result) {
   ].join('\n');
 }
 
+function expressRoutesSection(result) {
+  const { rounds, seconds, connections } = result.settings;
+  const o = result.options;
+  const compared = OPTIONS.filter(option => o[option.id] !== undefined);
+  return [
+    '## Express app: ten middlewares, parameterised routes',
+    '',
+    `${rounds} round(s) of ${seconds} s per option, alternating; ${connections} connections on \`GET /api/cards/:cardNumber\` (nested routers), one pino line per request. tracehop names the route on the server span; auto-instrumentations-node with its Express instrumentation names it too, with a span per middleware.`,
+    '',
+    table(
+      ['option', 'req/s', 'p99 ms', 'CPU µs/request', 'CPU/request ratio', 'spans/request'],
+      compared.map(option => [
+        option.label,
+        range(o[option.id].requestsPerSecond.value),
+        range(o[option.id].p99Ms.value, 3),
+        range(o[option.id].cpuMicrosPerRequest.value, 1),
+        option.id === 'none' ? '1.00x' : ratio(o[option.id].cpuMicrosPerRequest.ratio),
+        number(o[option.id].spansPerRequest, 1),
+      ]),
+    ),
+    '',
+    `tracehop's CPU per request over auto-instrumentations-node's: ${ratio(result.tracehopToAuto.cpuMicrosPerRequest)}.`,
+  ].join('\n');
+}
+
 function targetsSection(targets) {
   return [
     '## Targets (tracehop, issue #5)',
@@ -220,7 +245,7 @@ function targetsSection(targets) {
   ].join('\n');
 }
 
-const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection, tree: treeSection };
+const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection, tree: treeSection, expressRoutes: expressRoutesSection };
 
 function renderReport(report) {
   const { machine } = report;

@@ -37,6 +37,13 @@ function checkTargets(results) {
     const growth = memory.options.tracehop.rssGrowthPercent;
     add(`RSS flat after warm-up (growth ≤ ${FLAT_RSS_PERCENT} %)`, growth, growth <= FLAT_RSS_PERCENT);
   }
+  const express = results.expressRoutes;
+  if (express) {
+    const cpu = express.options.tracehop.cpuMicrosPerRequest.ratio.median;
+    add('Express app with route names: CPU per request ≤ 1.4x untraced', cpu, cpu <= 1.4);
+    const toAuto = express.tracehopToAuto.cpuMicrosPerRequest.median;
+    add('Express app: CPU per request ≤ 0.4x auto-instrumentations-node', toAuto, toAuto <= 0.4);
+  }
   return targets;
 }
 

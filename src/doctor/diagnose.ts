@@ -71,7 +71,7 @@ export function diagnose(input: DiagnoseInput): DoctorReport {
   if (facts !== undefined) {
     checks.push(...configChecks(facts));
     if (!facts.config.disabled) {
-      checks.push(esmHookCheck(facts, run), ...moduleChecks(facts, run.loads, input.entrySource), fetchCheck(facts));
+      checks.push(esmHookCheck(facts, run), ...moduleChecks(facts, run.loads, input.entrySource), fetchCheck(facts), routesCheck(facts, run.loads));
       if (!facts.config.pinoHook) checks.push({ section: 'hooks', subject: 'pino', status: 'note', detail: 'hook off (TRACEHOP_PINO_HOOK=false); loggers with tracehopMixin still get the fields' });
       checks.push(exportCheck(facts.config, input.probe));
     }
@@ -182,6 +182,23 @@ function fetchCheck(facts: StartupFacts): Check {
   return facts.fetchChannelSubscribed
     ? check('ok', `traced by ${undici.name} ${undici.version} through undici's diagnostics channels`)
     : check('problem', `${undici.name} is not subscribed to undici's diagnostics channels`);
+}
+
+/** Which frameworks' routes name the server spans: Express and @koa/router when their load was hooked, Fastify when it loaded with the channel subscribed. */
+function routesCheck(facts: StartupFacts, loads: readonly ModuleLoad[]): Check {
+  const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: 'routes', status, detail });
+  const loaded = (module: string) => loads.find(load => load.module === module);
+  const seen: string[] = [];
+  const express = loaded('express');
+  if (express?.hooked === true) seen.push(`express ${express.version ?? ''} (Router hooked)`.replace('  ', ' '));
+  const koaRouter = loaded('@koa/router');
+  if (koaRouter?.hooked === true) seen.push(`koa with @koa/router ${koaRouter.version ?? ''} (Router hooked)`.replace('  ', ' '));
+  const hapi = loaded('@hapi/hapi');
+  if (hapi?.hooked === true) seen.push(`hapi ${hapi.version ?? ''} (server extension)`.replace('  ', ' '));
+  const fastify = loaded('fastify');
+  if (fastify !== undefined && facts.fastifyChannelSubscribed) seen.push(`fastify ${fastify.version ?? ''} (fastify.initialization)`.replace('  ', ' '));
+  if (seen.length > 0) return check('ok', `route names (http.route, "METHOD /template") for ${seen.join(', ')}`);
+  return check('note', 'no framework whose routes tracehop names was loaded (Express 4-5, Fastify 4-5, @koa/router, Hapi 21): server spans are named by method only');
 }
 
 function exportCheck(config: ConfigFacts, probe: EndpointProbe | undefined): Check {

@@ -10,6 +10,9 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import { isHookedBullmq } from '../jobs';
+import { isHookedExpress } from '../frameworks/express';
+import { isHookedHapi } from '../frameworks/hapi';
+import { isHookedKoaRouter } from '../frameworks/koa';
 import { isHookedPino } from '../logging/pino-hook';
 import { isModuleNamespace } from '../module-namespace';
 
@@ -31,6 +34,9 @@ const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean
   https: isHookedHttp,
   pino: isHookedPino,
   bullmq: isHookedBullmq,
+  express: isHookedExpress,
+  '@koa/router': isHookedKoaRouter,
+  '@hapi/hapi': isHookedHapi,
 };
 
 // The outgoing side is what the module's exports show: the server side is

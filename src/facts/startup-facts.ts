@@ -47,6 +47,8 @@ export interface StartupFacts {
   readonly instrumentations: readonly InstrumentationFacts[];
   /** Whether the global fetch's diagnostics channel has a subscriber (the undici instrumentation). */
   readonly fetchChannelSubscribed: boolean;
+  /** Whether Fastify's `fastify.initialization` channel has a subscriber (tracehop's route names for Fastify). */
+  readonly fastifyChannelSubscribed: boolean;
   /** Instrumented packages that were already loaded when tracehop started. */
   readonly loadedBefore: readonly string[];
   readonly config: ConfigFacts;
@@ -102,13 +104,20 @@ export function describeFacts(facts: StartupFacts): string[] {
   for (const instrumentation of facts.instrumentations) {
     const what = instrumentation.modules.length > 0
       ? `hooks ${instrumentation.modules.join(', ')}`
-      : `listens on diagnostics channels${instrumentation.name.includes('undici') ? ` (fetch ${facts.fetchChannelSubscribed ? 'subscribed' : 'NOT subscribed'})` : ''}`;
+      : `listens on diagnostics channels${channelState(instrumentation.name, facts)}`;
     lines.push(`${instrumentation.name} ${instrumentation.version} ${what}`);
   }
   if (facts.loadedBefore.length > 0) {
     lines.push(`loaded before tracehop started, so not hooked for code that already holds them: ${facts.loadedBefore.join(', ')}`);
   }
   return lines;
+}
+
+function channelState(instrumentation: string, facts: StartupFacts): string {
+  const state = (subscribed: boolean) => (subscribed ? 'subscribed' : 'NOT subscribed');
+  if (instrumentation.includes('undici')) return ` (fetch ${state(facts.fetchChannelSubscribed)})`;
+  if (instrumentation.includes('fastify')) return ` (fastify.initialization ${state(facts.fastifyChannelSubscribed)})`;
+  return '';
 }
 
 export function describeSystem(system: EntryModuleSystem['system']): string {

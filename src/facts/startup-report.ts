@@ -10,6 +10,7 @@ import type { Config } from '../config';
 import { tracehopDiag } from '../diag';
 import { instrumentedModules } from '../esm-hook';
 import type { EsmHookStatus } from '../esm-hook';
+import { FASTIFY_INITIALIZATION_CHANNEL } from '../frameworks/fastify';
 import { openDoctorChannel, reportListening } from './doctor-channel';
 import { watchModuleLoads } from './hook-observer';
 import type { ModuleLoad } from './hook-observer';
@@ -35,6 +36,9 @@ export function reportStartupFacts(context: StartupContext): void {
   }
 }
 
+/** Frameworks named through a diagnostics channel rather than a module hook. */
+const ROUTE_CHANNEL_FRAMEWORKS = ['fastify'];
+
 function report(context: StartupContext): void {
   const debug = context.config.logLevel >= DiagLogLevel.DEBUG;
   const channel = context.config.doctorFd === undefined ? undefined : openDoctorChannel(context.config.doctorFd);
@@ -42,7 +46,8 @@ function report(context: StartupContext): void {
   const facts = gatherFacts(context);
   if (debug) for (const line of describeFacts(facts)) tracehopDiag.debug(line);
   channel?.send({ type: 'started', facts });
-  const watched = instrumentedModules(context.instrumentations);
+  // Fastify is hooked through a channel, not on load; its loads are watched so that the doctor can say its routes are named.
+  const watched = [...instrumentedModules(context.instrumentations), ...ROUTE_CHANNEL_FRAMEWORKS];
   if (watched.length > 0) {
     watchModuleLoads(watched, load => {
       if (debug) tracehopDiag.debug(describeLoad(load));
@@ -66,6 +71,7 @@ function gatherFacts({ config, warnings, esmHook, instrumentations, readFile }: 
       modules: instrumentedModules([instrumentation]),
     })),
     fetchChannelSubscribed: diagnosticsChannel.hasSubscribers(FETCH_CHANNEL),
+    fastifyChannelSubscribed: diagnosticsChannel.hasSubscribers(FASTIFY_INITIALIZATION_CHANNEL),
     loadedBefore: packagesLoadedBefore(modules.filter(name => !isBuiltin(name)), Object.keys(require.cache)),
     config: configFacts(config),
     warnings: [...warnings],

@@ -25,6 +25,7 @@ function facts(env: Record<string, string> = {}, overrides: Partial<StartupFacts
       { name: 'tracehop-bullmq-hook', version: '1.0.0', modules: ['bullmq'] },
     ],
     fetchChannelSubscribed: true,
+    fastifyChannelSubscribed: true,
     loadedBefore: [],
     config: configFacts(config),
     warnings,
@@ -99,6 +100,12 @@ describe('diagnose', () => {
     ['an ES module app whose loader was given on the command line', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: LOADER_ALREADY_GIVEN } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /serves the same hooks$/],
     ['the pino hook turned off', { run: appRun({ started: facts({ TRACEHOP_PINO_HOOK: 'false' }, { instrumentations: [] }) }) }, 'pino', /^hook off \(TRACEHOP_PINO_HOOK=false\)/],
     ['an app that never listened', { run: appRun({ outcome: 'timeout', listening: undefined }) }, 'run', /^did not listen within 10000 ms of tracehop starting/],
+    ['express loaded and hooked', { run: appRun({ loads: [{ module: 'express', version: '5.1.0', via: 'require', hooked: true }] }) }, 'routes', /for express 5\.1\.0 \(Router hooked\)$/],
+    ['@koa/router loaded and hooked', { run: appRun({ loads: [{ module: '@koa/router', version: '13.1.1', via: 'require', hooked: true }] }) }, 'routes', /for koa with @koa\/router 13\.1\.1 \(Router hooked\)$/],
+    ['@hapi/hapi loaded and hooked', { run: appRun({ loads: [{ module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }] }) }, 'routes', /for hapi 21\.4\.0 \(server extension\)$/],
+    ['fastify loaded with its channel subscribed', { run: appRun({ loads: [{ module: 'fastify', version: '4.29.1', via: 'require', hooked: undefined }] }) }, 'routes', /for fastify 4\.29\.1 \(fastify\.initialization\)$/],
+    ['express loaded but not hooked', { run: appRun({ loads: [{ module: 'express', version: '6.0.0', via: 'require', hooked: false }] }) }, 'routes', /^no framework whose routes tracehop names was loaded/],
+    ['no framework loaded', { run: appRun({ loads: [] }) }, 'routes', /named by method only$/],
   ])('%s is a note, not a problem', (_title, overrides, name, detail) => {
     const report = diagnose(input(overrides));
     expect(subject(report.checks, name)).toMatchObject({ status: expect.stringMatching(/^(note|ok)$/), detail: expect.stringMatching(detail) });

@@ -40,9 +40,11 @@ describe('describeFacts', () => {
     esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' },
     instrumentations: [
       { name: '@opentelemetry/instrumentation-undici', version: '0.33.0', modules: [] },
+      { name: 'tracehop-fastify-routes', version: '1.0.0', modules: [] },
       { name: 'tracehop-pino-hook', version: '1.0.0', modules: ['pino'] },
     ],
     fetchChannelSubscribed: false,
+    fastifyChannelSubscribed: true,
     loadedBefore: ['pino'],
     config: configFacts(config),
     warnings: [],
@@ -53,6 +55,7 @@ describe('describeFacts', () => {
       'entry point /srv/app/server.mjs: ES module (.mjs extension)',
       'ESM loader hook off: TRACEHOP_ESM_HOOK=false',
       '@opentelemetry/instrumentation-undici 0.33.0 listens on diagnostics channels (fetch NOT subscribed)',
+      'tracehop-fastify-routes 1.0.0 listens on diagnostics channels (fastify.initialization subscribed)',
       'tracehop-pino-hook 1.0.0 hooks pino',
       'loaded before tracehop started, so not hooked for code that already holds them: pino',
     ]);

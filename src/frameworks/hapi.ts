@@ -1,0 +1,83 @@
+/**
+ * Route names for Hapi 21 (`/users/{id}`). Hapi publishes no diagnostics
+ * channel, so this wraps, minimally, the server factory (`Hapi.server`, also
+ * exported as `Hapi.Server`): each server made gets one `onPreAuth` server
+ * extension, the first point of the request lifecycle after routing, which
+ * names the server span after `request.route.path` (the full template,
+ * plugin prefixes included). Hapi's 404 handler is a special route that runs
+ * no such extension, so an unmatched request keeps its plain method name.
+ */
+import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
+import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { tracehopDiag } from '../diag';
+import { isModuleNamespace } from '../module-namespace';
+import { setActiveRoute } from './server-span-route';
+
+/** The Hapi majors whose server factory and `onPreAuth` this hook expects. */
+export const SUPPORTED_HAPI_VERSIONS = ['>=20 <22'];
+
+const PATCHED = Symbol.for('tracehop.hapi.patched');
+
+interface HapiRequest { method?: string; route?: { path?: unknown } }
+interface HapiToolkit { continue: symbol }
+interface HapiServer { ext(event: 'onPreAuth', method: (request: HapiRequest, h: HapiToolkit) => symbol): void }
+type ServerFactory = ((this: unknown, ...args: unknown[]) => HapiServer) & { [PATCHED]?: boolean };
+type HapiExports = { server?: ServerFactory; Server?: ServerFactory };
+
+export class HapiRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+  constructor(config: InstrumentationConfig = {}) {
+    super('tracehop-hapi-routes', '1.0.0', config);
+  }
+
+  protected init() {
+    return [
+      new InstrumentationNodeModuleDefinition(
+        '@hapi/hapi',
+        SUPPORTED_HAPI_VERSIONS,
+        (moduleExports: unknown) => patchHapiModule(moduleExports),
+        (moduleExports: unknown) => moduleExports,
+      ),
+    ];
+  }
+}
+
+/** Whether these `@hapi/hapi` exports have the route-name hook. */
+export function isHookedHapi(moduleExports: unknown): boolean {
+  const hapi = moduleExports as HapiExports | undefined;
+  return hapi?.server?.[PATCHED] === true;
+}
+
+/** Wraps the server factory of these `@hapi/hapi` exports (CommonJS, or an ES module namespace). */
+export function patchHapiModule(moduleExports: unknown): unknown {
+  const targets = [moduleExports as HapiExports];
+  if (isModuleNamespace(moduleExports)) targets.push((moduleExports as { default?: HapiExports }).default ?? {});
+  for (const hapi of targets) {
+    const original = hapi.server;
+    if (typeof original !== 'function' || original[PATCHED]) continue;
+    const patched = wrapFactory(original);
+    hapi.server = patched;
+    if (hapi.Server === original) hapi.Server = patched;
+  }
+  return moduleExports;
+}
+
+function wrapFactory(original: ServerFactory): ServerFactory {
+  // A plain function that returns the server, so `new Hapi.Server()` still gets that object.
+  const patched = function server(this: unknown, ...args: unknown[]) {
+    const made = original.apply(this, args);
+    try {
+      made.ext('onPreAuth', onPreAuth);
+    } catch (error) {
+      tracehopDiag.debug('route names: could not add the Hapi onPreAuth extension', error);
+    }
+    return made;
+  } as ServerFactory;
+  patched[PATCHED] = true;
+  return patched;
+}
+
+function onPreAuth(request: HapiRequest, h: HapiToolkit): symbol {
+  const template = request.route?.path;
+  if (typeof template === 'string') setActiveRoute('hapi', request.method, template);
+  return h.continue;
+}

@@ -1,0 +1,19 @@
+/**
+ * Route names: the request's SERVER span gets `http.route` (the route
+ * template) and the name `METHOD template`, per the HTTP semantic
+ * conventions, with no span per middleware. A request that matched no route
+ * keeps its plain `METHOD` name.
+ *
+ * What it hooks, when the app loads the framework (none is a dependency):
+ * - Express 4 and 5: `Router#use` and `Router#route` (express.ts; a minimal patch, Express has no channel).
+ * - Koa with @koa/router: `Router#middleware`'s dispatch, read `ctx._matchedRoute` (koa.ts; a minimal patch).
+ * - Hapi 21: the server factory, to add one `onPreAuth` extension per server (hapi.ts; a minimal patch).
+ * - Fastify 4 and 5: the `fastify.initialization` diagnostics channel (fastify.ts; no patching).
+ * NestJS on either platform is covered by the platform's hook.
+ */
+export { ExpressRoutesInstrumentation, isHookedExpress, SUPPORTED_EXPRESS_VERSIONS } from './express';
+export { KoaRouterRoutesInstrumentation, isHookedKoaRouter, SUPPORTED_KOA_ROUTER_VERSIONS } from './koa';
+export { HapiRoutesInstrumentation, isHookedHapi, SUPPORTED_HAPI_VERSIONS } from './hapi';
+export { FastifyRoutesInstrumentation, FASTIFY_INITIALIZATION_CHANNEL } from './fastify';
+export { frameworksWithRoutes, setActiveRoute, ATTR_HTTP_ROUTE } from './server-span-route';
+export { joinRouteTemplates, routeSpanName } from './route-template';

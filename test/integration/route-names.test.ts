@@ -1,0 +1,106 @@
+/**
+ * Route names over real servers under `node -r ./register.js`: the SERVER
+ * span exported for each request is named `METHOD template` and carries
+ * `http.route`; a request that matched no route keeps the plain method.
+ * The frameworks are npm aliases: see test/support/framework-apps.ts.
+ */
+import * as path from 'node:path';
+import { FRAMEWORK_FIXTURES as FIXTURES, REPO_NODE_MODULES, linkedExpressApp, type LinkedApp } from '../support/framework-apps';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
+import { REGISTER, startService, type Service } from '../support/services';
+
+jest.setTimeout(60_000);
+
+const running: Service[] = [];
+const linked: LinkedApp[] = [];
+let receiver: OtlpReceiver;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
+
+afterAll(async () => {
+  await Promise.all(running.map(service => service.stop()));
+  await receiver.close();
+  for (const app of linked) app.remove();
+});
+
+function expressAppDir(alias: string, fixture: string): string {
+  const app = linkedExpressApp(alias, fixture);
+  linked.push(app);
+  return app.script;
+}
+
+async function start(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Service> {
+  const service = await startService(name, script, {
+    OTEL_SERVICE_NAME: name,
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    // The linked framework's own dependencies resolve from the repository.
+    NODE_PATH: REPO_NODE_MODULES,
+    ...env,
+  }, { nodeArgs: ['--preserve-symlinks', ...nodeArgs, '-r', REGISTER] });
+  running.push(service);
+  return service;
+}
+
+/** Sends GET `path` and resolves with the exported SERVER span of that request (matched by url.path). */
+async function serverSpanFor(service: Service, urlPath: string, expectedStatus: number): Promise<ReceivedSpan> {
+  const response = await fetch(`${service.url}${urlPath}`);
+  await response.arrayBuffer();
+  expect(response.status).toBe(expectedStatus);
+  const find = (spans: ReceivedSpan[]) =>
+    spans.find(s => s.service === service.name && s.kind === 2 && s.attributes['url.path'] === urlPath);
+  return find(await receiver.waitForSpans(spans => find(spans) !== undefined, 30_000))!;
+}
+
+async function expectRoutes(service: Service, routes: Array<[string, string]>): Promise<void> {
+  for (const [urlPath, template] of routes) {
+    const span = await serverSpanFor(service, urlPath, 200);
+    expect({ name: span.name, route: span.attributes['http.route'] }).toEqual({ name: `GET ${template}`, route: template });
+  }
+  const unmatched = await serverSpanFor(service, '/no/such/route/42', 404);
+  expect({ name: unmatched.name, route: unmatched.attributes['http.route'] }).toEqual({ name: 'GET', route: undefined });
+}
+
+const EXPRESS_ROUTES: Array<[string, string]> = [
+  ['/users/42', '/users/:id'],
+  ['/api/items/7', '/api/items/:itemId'],
+  ['/nested/v1/items/8', '/nested/v1/items/:itemId'],
+];
+
+describe.each(['express4', 'express5'])('%s route names', alias => {
+  test(`${alias}: routes and nested routers name the server span; an unmatched path keeps GET`, async () => {
+    const service = await start(`${alias}-cjs`, expressAppDir(alias, 'express-app.js'));
+    await expectRoutes(service, EXPRESS_ROUTES);
+  });
+
+  test(`${alias}: an ES module app that imports express gets route names too`, async () => {
+    const service = await start(`${alias}-esm`, expressAppDir(alias, 'express-app.mjs'));
+    await expectRoutes(service, EXPRESS_ROUTES.slice(0, 2));
+  });
+});
+
+describe.each(['fastify4', 'fastify5'])('%s route names', alias => {
+  test(`${alias}: routes and prefixed plugins name the server span through fastify.initialization; an unmatched path keeps GET`, async () => {
+    const service = await start(`${alias}-cjs`, path.join(FIXTURES, 'fastify-app.js'), { FASTIFY_MODULE: alias });
+    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+  });
+});
+
+describe.each(['express', 'fastify'])('NestJS 11 on %s route names', platform => {
+  test(`NestJS on ${platform}: controller routes name the server span through the platform's hook; an unmatched path keeps GET`, async () => {
+    const service = await start(`nest-${platform}`, path.join(FIXTURES, 'nest-app.js'), { NEST_PLATFORM: platform });
+    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+  });
+});
+
+test('Koa with @koa/router: routes, and a nested router under a prefix, name the server span; an unmatched path keeps GET', async () => {
+  const service = await start('koa-router', path.join(FIXTURES, 'koa-app.js'));
+  await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+});
+
+test('Hapi 21: routes, and a plugin under a prefix, name the server span with the {param} template; an unmatched path keeps GET', async () => {
+  const service = await start('hapi', path.join(FIXTURES, 'hapi-app.js'));
+  await expectRoutes(service, [['/users/42', '/users/{id}'], ['/api/items/7', '/api/items/{itemId}']]);
+});
