@@ -121,7 +121,9 @@ test.each(faults)('a collector that %s: the app keeps its baseline latency, one 
   expect(counts.created).toBe(100 + 200 + 100 + 200 + recovered);
   expect(counts.exported + counts.dropped).toBe(counts.created);
   expect(counts.unsent).toBe(0);
-  expect(counts.exported).toBe(collector.spans.length);
+  // Every span counted exported arrived. The converse can fail on a loaded machine: a batch the collector
+  // took whose answer came after the export deadline is counted dropped (OTLP is at-least-once at best).
+  expect(collector.spans.length).toBeGreaterThanOrEqual(counts.exported);
   expect(counts.peakQueued).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
 
   const lines = stderr.trim().split('\n');
