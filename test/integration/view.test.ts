@@ -46,7 +46,7 @@ describe.each(['http/protobuf', 'http/json'])('tracehop view receiving the chain
       for (const line of lines) view.child.stdin.write(`${JSON.stringify(line)}\n`);
       view.child.stdin.write('not json at all\n');
       await chain.stop();
-      view.child.kill('SIGINT');
+      void view.stop();
       const out = await view.waitFor('stdout', /\n/);
       const docs = out.trim().split('\n').map(text => JSON.parse(text) as TraceDocument);
       expect(docs).toHaveLength(1);

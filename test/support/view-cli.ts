@@ -16,7 +16,7 @@ export interface ViewProcess {
   stderr(): string;
   /** Resolves once stdout or stderr (as chosen) matches. */
   waitFor(stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs?: number): Promise<string>;
-  /** SIGINT, then the exit code. */
+  /** SIGINT (once, however often it is called), then the exit code. */
   stop(): Promise<number | null>;
 }
 
@@ -53,14 +53,17 @@ export async function startView(args: string[], env: Record<string, string> = {}
   const exitedEarly = closed.then(code => { throw new Error(`view exited (${code}) before listening; stderr: ${text.stderr}`); });
   const listening = await Promise.race([waitFor('stderr', /on (http:\/\/\S+)\/v1\/traces/), exitedEarly]);
   const url = (/on (http:\/\/\S+)\/v1\/traces/.exec(listening) as RegExpExecArray)[1];
+  let stopping = false;
   return {
     child,
     url,
     stdout: () => text.stdout,
     stderr: () => text.stderr,
     waitFor,
+    // Once only: a second SIGINT while the first is handled would end the view by the signal.
     stop: () => {
-      child.kill('SIGINT');
+      if (!stopping) child.kill('SIGINT');
+      stopping = true;
       return closed;
     },
   };
