@@ -206,3 +206,19 @@ test('a worker stopped by SIGTERM mid-job: BullMQ\'s close waits for the job, an
 function waitForLines(service: Service, check: (lines: LogLine[]) => boolean, timeoutMs = 30_000): Promise<LogLine[]> {
   return service.waitForLine(() => check(service.lines), timeoutMs).then(() => service.lines);
 }
+
+test('a crash out of a job\'s code is recorded on its consumer span and written to stderr with the request id; the worker exits as Node would', async () => {
+  const { web, worker } = await startPair({}, { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '10000' });
+  running.splice(running.indexOf(worker), 1);
+  const { requestId, ids: [jobId] } = await get(web, 'crash');
+  const started = await worker.waitForLine(line => line.msg === 'crash job started' && line.job_id === jobId);
+  expect(await worker.exited).toEqual({ code: 1, signal: null });
+  await Promise.all([worker.waitForStderr(/^TypeError: boom from a job timer$/m), worker.waitForStderr(/^\{"level":60.*\n/m)]);
+  const crashLine = JSON.parse(worker.stderr.split('\n').find(line => line.startsWith('{"level":60'))!) as Record<string, unknown>;
+  expect(crashLine).toMatchObject({ request_id: requestId, trace_id: started.trace_id, err: { type: 'TypeError', message: 'boom from a job timer' } });
+  const spans = await receiver.waitForSpans(all => all.some(span => span.spanId === started.span_id));
+  const consumer = spanOf(spans, span => span.spanId === started.span_id);
+  expect(consumer.kind).toBe(CONSUMER);
+  expect(consumer.statusCode).toBe(2);
+  expect(consumer.events.some(event => event.name === 'exception')).toBe(true);
+});
