@@ -89,7 +89,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-/** The settings the CLI honours (log field names), read through config.ts; invalid ones get their line on stderr. */
+/** The settings the CLI honours (log field names), read through src/config; invalid ones get their line on stderr. */
 function cliConfig(output: Output): ReturnType<typeof loadConfig>['config'] {
   // The CLI has no app of its own, so there is no package.json to find a service name in.
   const { config, warnings } = loadConfig(() => undefined);

@@ -1,0 +1,33 @@
+/**
+ * tracehop's configuration defaults and the shapes of valid names, shared by
+ * the environment reader (env-reader.ts) and parseConfig (index.ts).
+ */
+import type { LogFieldNames } from './index';
+
+export const DEFAULT_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
+export const DEFAULT_REQUEST_ID_HEADERS = 'X-Request-ID,X-Correlation-ID';
+export const DEFAULT_SHUTDOWN_TIMEOUT_MILLIS = 5000;
+/** The OpenTelemetry specification's OTLP exporter timeout. */
+export const DEFAULT_EXPORTER_TIMEOUT_MILLIS = 10000;
+/** Set by `tracehop doctor` in the app's environment. */
+export const DOCTOR_FD_VARIABLE = 'TRACEHOP_DOCTOR_FD';
+/** Set next to it: the doctor's pid, which must be the app's parent pid. */
+export const DOCTOR_PID_VARIABLE = 'TRACEHOP_DOCTOR_PID';
+export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
+  traceId: 'trace_id',
+  spanId: 'span_id',
+  traceFlags: 'trace_flags',
+  requestId: 'request_id',
+  requestChain: 'request_chain',
+  jobId: 'job_id',
+  parentJobId: 'parent_job_id',
+});
+
+// The OpenTelemetry specification's batch span processor defaults, except
+// the batch: 128 spans, not 512. Spans waiting for a 512-span batch to fill
+// outlive young-generation collections, which then copy and promote them, and
+// the whole batch is encoded in one piece: both hold the event loop, and the
+// requests waiting on it, for milliseconds (docs/performance.md, "Export stalls").
+export const BSP_DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 128, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 };
+export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+export const LOG_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$/;
