@@ -5,12 +5,10 @@
  */
 import * as http from 'node:http';
 import * as path from 'node:path';
-import { startOtlpReceiver } from '../support/otlp-receiver';
-import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
+import type { ReceivedSpan } from '../support/otlp-receiver';
 import { runDoctorCli } from '../support/doctor-cli';
 import { listenOnLoopback } from '../support/ports';
-import { startRedis } from '../support/redis';
-import type { RedisServer } from '../support/redis';
+import { useJobsStack } from '../support/jobs-stack';
 import { startService } from '../support/services';
 import type { Service } from '../support/services';
 
@@ -19,30 +17,19 @@ const APP = path.join(FIXTURES, 'app.js');
 const PRODUCER = 4;
 const CONSUMER = 5;
 
-let redis: RedisServer;
-let receiver: OtlpReceiver;
 let queueCount = 0;
-const running: Service[] = [];
+const stack = useJobsStack();
 
 jest.setTimeout(60_000);
 
-beforeAll(async () => {
-  [redis, receiver] = await Promise.all([startRedis(), startOtlpReceiver()]);
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(service => service.stop()));
-});
-afterAll(async () => {
-  await Promise.all([redis?.stop(), receiver?.close()]);
-});
 
 function env(queue: string, extra: Record<string, string>): Record<string, string> {
-  return { REDIS_PORT: String(redis.port), QUEUE: queue, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl, OTEL_BSP_SCHEDULE_DELAY: '100', ...extra };
+  return stack.env(queue, extra);
 }
 
 async function start(name: string, script: string, variables: Record<string, string>, withTracehop = true): Promise<Service> {
   const service = await startService(name, script, variables, withTracehop ? {} : { nodeArgs: [] });
-  running.push(service);
+  stack.running.push(service);
   return service;
 }
 
@@ -66,7 +53,7 @@ test('a tracehop producer\'s job continues in a worker that uses BullMQ\'s own t
   ]);
   const { requestId } = await get(web, 'plain');
   const requestLine = await web.waitForLine(line => line.msg === 'queueing' && line.request_id === requestId);
-  const spans = await receiver.waitForSpans(all => all.some(s => s.service === 'bullmq-otel-side' && s.kind === CONSUMER && s.traceId === requestLine.trace_id)
+  const spans = await stack.receiver.waitForSpans(all => all.some(s => s.service === 'bullmq-otel-side' && s.kind === CONSUMER && s.traceId === requestLine.trace_id)
     && all.some(s => s.kind === PRODUCER && s.traceId === requestLine.trace_id && s.service !== 'bullmq-otel-side'));
   const producer = spanOf(spans, s => s.kind === PRODUCER && s.traceId === requestLine.trace_id && s.service !== 'bullmq-otel-side');
   const theirs = spanOf(spans, s => s.service === 'bullmq-otel-side' && s.kind === CONSUMER && s.traceId === requestLine.trace_id);
@@ -81,7 +68,7 @@ test('a job queued by a producer that uses BullMQ\'s own telemetry continues in 
   ]);
   const { ids: [jobId] } = await get(web, 'plain');
   const line = await worker.waitForLine(l => l.msg === 'plain job' && l.job_id === jobId);
-  const spans = await receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
+  const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
     && all.some(s => s.service === 'bullmq-otel-side' && s.kind === PRODUCER && s.traceId === line.trace_id));
   const theirs = spanOf(spans, s => s.service === 'bullmq-otel-side' && s.kind === PRODUCER && s.traceId === line.trace_id);
   expect(spanOf(spans, s => s.spanId === line.span_id).parentSpanId).toBe(theirs.spanId);
@@ -99,7 +86,7 @@ test('under tracehop, a Queue and Worker given BullMQ\'s own telemetry are left 
   const line = await worker.waitForLine(l => l.msg === 'plain job');
   // BullMQ's consumer span extracts through the global propagator, which is ours: the request id comes along.
   expect(line.request_id).toBe(requestId);
-  const spans = await receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
+  const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
     && all.some(s => s.kind === PRODUCER && s.traceId === line.trace_id));
   const inTrace = spans.filter(s => s.traceId === line.trace_id);
   expect(inTrace.filter(s => s.kind === PRODUCER).map(s => s.scope)).toEqual(['interop']);
@@ -132,7 +119,7 @@ test('a job\'s outgoing call carries the request id and a chain that ends with t
     ]);
     const { requestId } = await get(web, 'second');
     const line = await worker.waitForLine(l => l.msg === 'second job' && l.request_id === requestId);
-    await receiver.waitForSpans(all => all.some(s => s.kind === 3 && s.traceId === line.trace_id));
+    await stack.receiver.waitForSpans(all => all.some(s => s.kind === 3 && s.traceId === line.trace_id));
     expect(seen).toHaveLength(1);
     expect(seen[0]!['x-request-id']).toBe(requestId);
     expect(decodeURIComponent(String(seen[0]!.baggage))).toContain(`request.chain=${line.request_chain}`);
@@ -160,7 +147,7 @@ test('the carrier over a Redis list (LPUSH, BRPOP): the consumer continues the r
   const failed = await fetch(`${producer.url}/send?body=fail`);
   const { id: failedId } = await failed.json() as { id: string };
   await consumer.waitForLine(l => l.msg === 'list message failed' && l.job_id === undefined);
-  const spans = await receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
+  const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
     && all.some(s => s.kind === CONSUMER && s.attributes['messaging.message.id'] === failedId && s.attributes['messaging.destination.name'] === list));
   const consumed = spanOf(spans, s => s.spanId === line.span_id);
   expect(consumed.name).toBe(`process ${list}`);

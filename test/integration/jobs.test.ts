@@ -4,10 +4,8 @@
  * concurrency 10, link mode, and a worker stopped mid-job.
  */
 import * as path from 'node:path';
-import { startOtlpReceiver } from '../support/otlp-receiver';
-import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
-import { startRedis } from '../support/redis';
-import type { RedisServer } from '../support/redis';
+import type { ReceivedSpan } from '../support/otlp-receiver';
+import { useJobsStack } from '../support/jobs-stack';
 import { startService } from '../support/services';
 import type { LogLine, Service } from '../support/services';
 
@@ -16,32 +14,21 @@ const PRODUCER = 4;
 const CONSUMER = 5;
 const SERVER = 2;
 
-let redis: RedisServer;
-let receiver: OtlpReceiver;
 let queueCount = 0;
-const running: Service[] = [];
+const stack = useJobsStack();
 
 jest.setTimeout(60_000);
 
-beforeAll(async () => {
-  [redis, receiver] = await Promise.all([startRedis(), startOtlpReceiver()]);
-});
-afterEach(async () => {
-  await Promise.all(running.splice(0).map(service => service.stop()));
-});
-afterAll(async () => {
-  await Promise.all([redis?.stop(), receiver?.close()]);
-});
 
 /** A web process and a worker process on a queue of their own. */
 async function startPair(env: Record<string, string> = {}, workerEnv: Record<string, string> = {}): Promise<{ web: Service; worker: Service; queue: string }> {
   const queue = `q${++queueCount}`;
-  const common = { REDIS_PORT: String(redis.port), QUEUE: queue, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl, OTEL_BSP_SCHEDULE_DELAY: '100', ...env };
+  const common = stack.env(queue, env);
   const [web, worker] = await Promise.all([
     startService('web', APP, { ...common, JOBS_ROLE: 'web' }),
     startService('worker', APP, { ...common, JOBS_ROLE: 'worker', ...workerEnv }),
   ]);
-  running.push(web, worker);
+  stack.running.push(web, worker);
   return { web, worker, queue };
 }
 
@@ -80,7 +67,7 @@ test('request -> job -> job: request_id everywhere, job_id from the first job, p
   expect(String(second.request_chain).startsWith(`${first.request_chain},`)).toBe(true);
 
   // One trace: server -> send -> process -> send -> process.
-  const spans = await receiver.waitForSpans(all => all.filter(s => s.traceId === first.trace_id && s.kind === CONSUMER).length === 2);
+  const spans = await stack.receiver.waitForSpans(all => all.filter(s => s.traceId === first.trace_id && s.kind === CONSUMER).length === 2);
   const inTrace = spans.filter(s => s.traceId === first.trace_id);
   const server = spanOf(inTrace, s => s.kind === SERVER);
   const send1 = spanOf(inTrace, s => s.kind === PRODUCER && s.parentSpanId === server.spanId);
@@ -102,7 +89,7 @@ test('FlowProducer#add: the parent and child jobs of a flow both continue the re
   const { requestId, ids } = await get(web, 'flow');
   const lines = await Promise.all(ids.map(id => worker.waitForLine(l => l.msg === 'plain job' && l.job_id === id)));
   expect(lines.map(l => l.request_id)).toEqual([requestId, requestId]);
-  const spans = await receiver.waitForSpans(all => lines.every(line => all.some(s => s.spanId === line.span_id))
+  const spans = await stack.receiver.waitForSpans(all => lines.every(line => all.some(s => s.spanId === line.span_id))
     && all.some(s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id));
   const send = spanOf(spans, s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id);
   expect(send.name).toBe(`send ${queue}`);
@@ -131,7 +118,7 @@ test('a scheduled job starts a new trace and request id on every run, never the 
     expect(String(run.request_id).replace(/-/g, '')).toBe(run.trace_id);
     expect(run.parent_job_id).toBeUndefined();
   }
-  const spans = await receiver.waitForSpans(all => runs.every(run => all.some(s => s.spanId === run.span_id)));
+  const spans = await stack.receiver.waitForSpans(all => runs.every(run => all.some(s => s.spanId === run.span_id)));
   for (const run of runs) expect(spanOf(spans, s => s.spanId === run.span_id).parentSpanId).toBeUndefined();
 });
 
@@ -144,7 +131,7 @@ test('every retry is its own span with its attempt number; failures record the e
   const attempts = worker.lines.filter(l => l.msg === 'flaky attempt' && l.job_id === jobId);
   expect(attempts.map(l => l.request_id)).toEqual([requestId, requestId, requestId]);
   expect(new Set(attempts.map(l => l.span_id)).size).toBe(3);
-  const spans = await receiver.waitForSpans(all => all.filter(isTry).length === 3);
+  const spans = await stack.receiver.waitForSpans(all => all.filter(isTry).length === 3);
   const tries = spans.filter(isTry)
     .sort((a, b) => Number(a.attributes['tracehop.job.attempt']) - Number(b.attributes['tracehop.job.attempt']));
   expect(tries.map(s => s.attributes['tracehop.job.attempt'])).toEqual([1, 2, 3]);
@@ -183,7 +170,7 @@ test('TRACEHOP_JOB_TRACE=link: the job starts its own trace, with a span link to
   const line = await worker.waitForLine(l => l.msg === 'plain job' && l.job_id === jobId);
   expect(line.request_id).toBe(requestId);
   expect(line.trace_id).not.toBe(requestLine.trace_id);
-  const spans = await receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id) && all.some(s => s.kind === PRODUCER && s.traceId === requestLine.trace_id));
+  const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id) && all.some(s => s.kind === PRODUCER && s.traceId === requestLine.trace_id));
   const consumer = spanOf(spans, s => s.spanId === line.span_id);
   const producer = spanOf(spans, s => s.kind === PRODUCER && s.traceId === requestLine.trace_id);
   expect(consumer.parentSpanId).toBeUndefined();
@@ -199,7 +186,7 @@ test('a worker stopped by SIGTERM mid-job: BullMQ\'s close waits for the job, an
   const closed = worker.lines.findIndex(l => l.msg === 'worker closed');
   expect(closed).toBeGreaterThan(worker.lines.findIndex(l => l.msg === 'slow job done'));
   expect(worker.lines.findIndex(l => l.msg === 'slow job done')).toBeGreaterThan(-1);
-  const spans = await receiver.waitForSpans(all => all.some(s => s.spanId === started.span_id), 10_000);
+  const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === started.span_id), 10_000);
   expect(spanOf(spans, s => s.spanId === started.span_id).kind).toBe(CONSUMER);
 });
 
@@ -209,14 +196,14 @@ function waitForLines(service: Service, check: (lines: LogLine[]) => boolean, ti
 
 test('a crash out of a job\'s code is recorded on its consumer span and written to stderr with the request id; the worker exits as Node would', async () => {
   const { web, worker } = await startPair({}, { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '10000' });
-  running.splice(running.indexOf(worker), 1);
+  stack.running.splice(stack.running.indexOf(worker), 1);
   const { requestId, ids: [jobId] } = await get(web, 'crash');
   const started = await worker.waitForLine(line => line.msg === 'crash job started' && line.job_id === jobId);
   expect(await worker.exited).toEqual({ code: 1, signal: null });
   await Promise.all([worker.waitForStderr(/^TypeError: boom from a job timer$/m), worker.waitForStderr(/^\{"level":60.*\n/m)]);
   const crashLine = JSON.parse(worker.stderr.split('\n').find(line => line.startsWith('{"level":60'))!) as Record<string, unknown>;
   expect(crashLine).toMatchObject({ request_id: requestId, trace_id: started.trace_id, err: { type: 'TypeError', message: 'boom from a job timer' } });
-  const spans = await receiver.waitForSpans(all => all.some(span => span.spanId === started.span_id));
+  const spans = await stack.receiver.waitForSpans(all => all.some(span => span.spanId === started.span_id));
   const consumer = spanOf(spans, span => span.spanId === started.span_id);
   expect(consumer.kind).toBe(CONSUMER);
   expect(consumer.statusCode).toBe(2);
