@@ -27,16 +27,23 @@ export interface HeadFields {
   readonly serverTiming: string | undefined;
 }
 
+/** The header values tracehop last set, so that writeHead can see at a glance that nothing touched them. */
+interface Written {
+  timing: string | number | readonly string[] | undefined;
+  exposed: string | number | readonly string[] | undefined;
+}
+
 const HEAD_FIELDS = Symbol('tracehop.head-fields');
+const WRITTEN = Symbol('tracehop.head-fields.written');
 const PATCHED = Symbol.for('tracehop.write-head.patched');
 
-type Response = ServerResponse & { [HEAD_FIELDS]?: HeadFields };
+type Response = ServerResponse & { [HEAD_FIELDS]?: HeadFields; [WRITTEN]?: Written };
 type WriteHead = (this: ServerResponse, statusCode: number, ...rest: unknown[]) => ServerResponse;
 
 /** Marks `response` to carry `fields`, and sets them now (so `getHeader` sees them in the app). */
 export function setHeadFields(response: ServerResponse, fields: HeadFields): void {
   (response as Response)[HEAD_FIELDS] = fields;
-  if (!response.headersSent) ensureFields(response, fields);
+  if (!response.headersSent) ensureFields(response as Response, fields);
 }
 
 /** Patches `ServerResponse.prototype.writeHead` once per process. */
@@ -50,7 +57,7 @@ export function guardResponseHead(): void {
     if (fields === undefined || this.headersSent) return original.call(this, statusCode, ...rest);
     let args = rest;
     try {
-      args = mergeHeadersArgument(this, rest);
+      args = mergeHeadersArgument(this, rest, fields);
       ensureFields(this, fields);
     } catch (error) {
       args = rest;
@@ -61,28 +68,57 @@ export function guardResponseHead(): void {
 }
 
 /**
- * `writeHead(status, [message], headers)`: an object of headers is set on
- * the response and left out of the call, so that ours are appended to them;
- * Node merges it the same way whenever a header was set before. A raw
- * array of headers is passed on untouched.
+ * `writeHead(status, [message], headers)`: when the object of headers names
+ * one of ours, it is set on the response and left out of the call, so that
+ * ours are appended to the app's values rather than replaced by them. Any
+ * other object is passed on: Node merges it into the headers already set
+ * (ours among them) itself. A raw array of headers is passed on untouched.
  */
-function mergeHeadersArgument(response: ServerResponse, rest: unknown[]): unknown[] {
+function mergeHeadersArgument(response: ServerResponse, rest: unknown[], fields: HeadFields): unknown[] {
   const last = rest[rest.length - 1];
   if (typeof last !== 'object' || last === null || Array.isArray(last)) return rest;
+  if (!namesOneOfOurs(last as OutgoingHttpHeaders, fields)) return rest;
   for (const [name, value] of Object.entries(last as OutgoingHttpHeaders)) {
     if (value !== undefined) response.setHeader(name, value);
   }
   return rest.slice(0, -1);
 }
 
-function ensureFields(response: ServerResponse, fields: HeadFields): void {
+function namesOneOfOurs(headers: OutgoingHttpHeaders, fields: HeadFields): boolean {
+  const requestIdHeader = fields.requestIdHeader.toLowerCase();
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === requestIdHeader || lower === SERVER_TIMING_LOWER || lower === EXPOSE_HEADERS_LOWER) return true;
+  }
+  return false;
+}
+
+const SERVER_TIMING_LOWER = SERVER_TIMING_HEADER.toLowerCase();
+const EXPOSE_HEADERS_LOWER = EXPOSE_HEADERS_HEADER.toLowerCase();
+
+/**
+ * Puts our headers back where the app or a framework removed or replaced
+ * them. A header still holding the value tracehop set is left alone without
+ * parsing it again.
+ */
+function ensureFields(response: Response, fields: HeadFields): void {
   if (!response.hasHeader(fields.requestIdHeader)) response.setHeader(fields.requestIdHeader, fields.requestId);
+  if (fields.serverTiming === undefined && fields.exposeHeaders === undefined) return;
+  const written = (response[WRITTEN] ??= { timing: undefined, exposed: undefined });
   if (fields.serverTiming !== undefined) {
-    const timing = appendServerTiming(response.getHeader(SERVER_TIMING_HEADER), fields.serverTiming);
-    if (timing !== null) response.setHeader(SERVER_TIMING_HEADER, timing);
+    const current = response.getHeader(SERVER_TIMING_HEADER);
+    if (current === undefined || current !== written.timing) {
+      const timing = appendServerTiming(current, fields.serverTiming);
+      if (timing !== null) response.setHeader(SERVER_TIMING_HEADER, timing);
+      written.timing = timing ?? current;
+    }
   }
   if (fields.exposeHeaders !== undefined) {
-    const exposed = appendExposedHeaders(response.getHeader(EXPOSE_HEADERS_HEADER), fields.exposeHeaders);
-    if (exposed !== null) response.setHeader(EXPOSE_HEADERS_HEADER, exposed);
+    const current = response.getHeader(EXPOSE_HEADERS_HEADER);
+    if (current === undefined || current !== written.exposed) {
+      const exposed = appendExposedHeaders(current, fields.exposeHeaders);
+      if (exposed !== null) response.setHeader(EXPOSE_HEADERS_HEADER, exposed);
+      written.exposed = exposed ?? current;
+    }
   }
 }

@@ -9,17 +9,25 @@
  */
 import { createHash } from 'node:crypto';
 
-const UUID_OR_HEX32 = /^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32})$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const HEX32 = /^[0-9a-fA-F]{32}$/;
+const UPPER_HEX = /[A-F]/;
 const ALL_ZERO_TRACE_ID = '00000000000000000000000000000000';
 const TRACE_ID_HEX_LENGTH = 32;
 
 /** The trace id (32 lowercase hex digits) that every tracehop service derives from `requestId`. */
 export function requestIdToTraceId(requestId: string): string {
-  if (UUID_OR_HEX32.test(requestId)) {
-    const hex = requestId.length === TRACE_ID_HEX_LENGTH ? requestId.toLowerCase() : requestId.replace(/-/g, '').toLowerCase();
-    if (hex !== ALL_ZERO_TRACE_ID) return hex;
-  }
-  return sha256TraceId(requestId);
+  const hex = hexDigitsOf(requestId);
+  return hex !== undefined && hex !== ALL_ZERO_TRACE_ID ? hex : sha256TraceId(requestId);
+}
+
+/** The 32 lowercase hex digits of a UUID or a 32-hex-digit id; undefined for any other id. Runs once per request: no needless copies. */
+function hexDigitsOf(id: string): string | undefined {
+  let hex: string;
+  if (id.length === TRACE_ID_HEX_LENGTH && HEX32.test(id)) hex = id;
+  else if (id.length === 36 && UUID.test(id)) hex = id.slice(0, 8) + id.slice(9, 13) + id.slice(14, 18) + id.slice(19, 23) + id.slice(24);
+  else return undefined;
+  return UPPER_HEX.test(hex) ? hex.toLowerCase() : hex;
 }
 
 /** The first 32 hex digits of SHA-256(`value`): the mapping for ids that are not UUIDs. */

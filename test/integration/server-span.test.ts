@@ -104,6 +104,27 @@ test('the handler\'s awaited work runs inside the server span, whose id is in th
   expect(span.statusCode).not.toBe(STATUS_ERROR);
 });
 
+test('listeners of the request body and of the response, run from socket callbacks after the handler returned, run inside the server span', async () => {
+  const expected = service.lines.filter(line => line.msg === 'body expected').length;
+  const answered = new Promise<string>((resolve, reject) => {
+    const request = http.request(`${service.url}/body`, { method: 'POST', headers: { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' } }, res => {
+      res.resume();
+      res.on('end', () => resolve(String(res.headers['x-request-id'])));
+    });
+    request.on('error', reject);
+    request.flushHeaders();
+    service.waitForLine(() => service.lines.filter(line => line.msg === 'body expected').length > expected)
+      .then(() => request.end('a body sent once the handler has returned'), reject);
+  });
+  const requestId = await answered;
+  const read = await service.waitForLine(l => l.msg === 'body read' && l.request_id === requestId);
+  const finished = await service.waitForLine(l => l.msg === 'response finished' && l.request_id === requestId);
+  const [span] = await receiver.waitForSpans(all => serverSpansFor(all, '/body').length === 1).then(all => serverSpansFor(all, '/body'));
+  expect(read.size).toBe('a body sent once the handler has returned'.length);
+  expect([read.span_id, finished.span_id]).toEqual([span.spanId, span.spanId]);
+  expect([read.trace_id, finished.trace_id]).toEqual([span.traceId, span.traceId]);
+});
+
 test('a 5xx answer ends its server span with status ERROR, a 404 without', async () => {
   await Promise.all([get(`${service.url}/fail`), get(`${service.url}/nothing-here`)]);
   const all = await receiver.waitForSpans(spans => serverSpansFor(spans, '/nothing-here').length === 1 && serverSpansFor(spans, '/fail').length >= 2);

@@ -16,7 +16,8 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } f
 import type { Context, Span, Tracer } from '@opentelemetry/api';
 import { RPCType, setRPCMetadata, getRPCMetadata, suppressTracing } from '@opentelemetry/core';
 import { subscribe } from 'node:diagnostics_channel';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import { errorMonitor } from 'node:events';
 import { tracehopDiag } from '../../diag';
 import { normalizeMethod, requestAttributes } from './attributes';
@@ -40,9 +41,11 @@ interface RequestStart {
 
 const WRAPPED = Symbol('tracehop.server-span.wrapped');
 const REQUEST_CONTEXT = Symbol('tracehop.server-span.context');
+const EMITS_IN_CONTEXT = Symbol.for('tracehop.server-span.emits-in-context');
 
 type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
 type WithContext = IncomingMessage & { [REQUEST_CONTEXT]?: Context };
+type Emitter = { emit: (event: string | symbol, ...args: unknown[]) => boolean; [REQUEST_CONTEXT]?: Context };
 
 export class ServerSpan {
   private enabled = false;
@@ -56,6 +59,8 @@ export class ServerSpan {
     this.enabled = true;
     // Resolved once: enable() runs after the SDK registered its provider.
     this.tracer = this.options.tracer();
+    emitInRequestContextOn(IncomingMessage.prototype);
+    emitInRequestContextOn(ServerResponse.prototype);
     subscribe(REQUEST_START_CHANNEL, message => {
       try {
         this.onRequestStart(message as RequestStart);
@@ -70,6 +75,7 @@ export class ServerSpan {
     const req = request as WithContext;
     if (this.options.isIgnored(request)) {
       req[REQUEST_CONTEXT] = suppressTracing(ROOT_CONTEXT);
+      (response as unknown as Emitter)[REQUEST_CONTEXT] = req[REQUEST_CONTEXT];
       return;
     }
     // An https server is a tls.Server: its sockets are TLSSockets with `encrypted` set.
@@ -87,33 +93,52 @@ export class ServerSpan {
     const span = tracer.startSpan(normalizeMethod(request.method), { kind: SpanKind.SERVER, attributes }, parent);
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     req[REQUEST_CONTEXT] = spanContext;
+    (response as unknown as Emitter)[REQUEST_CONTEXT] = spanContext;
     context.with(spanContext, () => this.options.onStart(span, response));
     endWithResponse(span, request, response, spanContext);
   }
 }
 
+/** What a response needs to end its span: kept on the response, so the listeners are shared, not made per request. */
+interface SpanState {
+  readonly span: Span;
+  readonly request: IncomingMessage;
+  readonly spanContext: Context;
+  ended: boolean;
+}
+
+const SPAN_STATE = Symbol('tracehop.server-span.state');
+type WithState = ServerResponse & { [SPAN_STATE]?: SpanState };
+
 /** Ends the span once, when the response closes or errors; a 5xx or an error is status ERROR. */
 function endWithResponse(span: Span, request: IncomingMessage, response: ServerResponse, spanContext: Context): void {
-  let ended = false;
-  response.once('close', () => {
-    if (ended) return;
-    ended = true;
-    span.setAttribute('http.response.status_code', response.statusCode);
-    const route = getRPCMetadata(spanContext)?.route;
-    if (route !== undefined) {
-      span.setAttribute('http.route', route);
-      span.updateName(`${request.method ?? 'GET'} ${route}`);
-    }
-    // Server spans: 4xx is the client's fault and leaves the status unset (HTTP semantic conventions).
-    if (response.statusCode >= 500 || response.statusCode < 100) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
-  });
-  response.on(errorMonitor, (error: Error) => {
-    if (ended) return;
-    ended = true;
-    recordError(span, error);
-    span.end();
-  });
+  (response as WithState)[SPAN_STATE] = { span, request, spanContext, ended: false };
+  response.once('close', endOnClose);
+  response.on(errorMonitor, endOnError);
+}
+
+function endOnClose(this: WithState): void {
+  const state = this[SPAN_STATE];
+  if (state === undefined || state.ended) return;
+  state.ended = true;
+  const { span } = state;
+  span.setAttribute('http.response.status_code', this.statusCode);
+  const route = getRPCMetadata(state.spanContext)?.route;
+  if (route !== undefined) {
+    span.setAttribute('http.route', route);
+    span.updateName(`${state.request.method ?? 'GET'} ${route}`);
+  }
+  // Server spans: 4xx is the client's fault and leaves the status unset (HTTP semantic conventions).
+  if (this.statusCode >= 500 || this.statusCode < 100) span.setStatus({ code: SpanStatusCode.ERROR });
+  span.end();
+}
+
+function endOnError(this: WithState, error: Error): void {
+  const state = this[SPAN_STATE];
+  if (state === undefined || state.ended) return;
+  state.ended = true;
+  recordError(state.span, error);
+  state.span.end();
 }
 
 function recordError(span: Span, error: Error): void {
@@ -133,11 +158,6 @@ function wrapEmit(server: Server): void {
     const request = args[0] as WithContext;
     const requestContext = request?.[REQUEST_CONTEXT];
     if (requestContext === undefined) return original.apply(this, [event, ...args]);
-    // The request's 'data' and 'end' (and the response's events) are emitted
-    // from the socket's callbacks, outside any request context: bound, their
-    // listeners run in the request's, as under instrumentation-http.
-    context.bind(requestContext, request);
-    context.bind(requestContext, args[1] as ServerResponse);
     try {
       return context.with(requestContext, original, this, event, ...args);
     } catch (error) {
@@ -147,4 +167,31 @@ function wrapEmit(server: Server): void {
       throw error;
     }
   };
+}
+
+/**
+ * The request's 'data' and 'end' (and the response's events) are emitted
+ * from the socket's callbacks, outside any request context. Their listeners
+ * must run in the request's, as under instrumentation-http, which binds each
+ * emitter per request (seven wrapped methods, and a wrapper per listener).
+ * Instead, `emit` of IncomingMessage and ServerResponse is wrapped once per
+ * process: an emitter that carries a request context (set as its server span
+ * starts) emits in it; any other (a client's response, an ignored path's)
+ * emits as before. The inherited `emit` is looked up on every call, so a
+ * later wrapper of EventEmitter's still runs.
+ */
+function emitInRequestContextOn(prototype: object): void {
+  const target = prototype as Emitter & { [EMITS_IN_CONTEXT]?: true };
+  if (Object.prototype.hasOwnProperty.call(target, EMITS_IN_CONTEXT)) return;
+  target[EMITS_IN_CONTEXT] = true;
+  const own = Object.prototype.hasOwnProperty.call(target, 'emit') ? target.emit : undefined;
+  const parent = Object.getPrototypeOf(target) as Emitter;
+  target.emit = function emitInRequestContext(this: Emitter): boolean {
+    const emit = own ?? parent.emit;
+    const requestContext = this[REQUEST_CONTEXT];
+    // eslint-disable-next-line prefer-rest-params
+    const args = arguments;
+    if (requestContext === undefined) return Reflect.apply(emit, this, args) as boolean;
+    return context.with(requestContext, () => Reflect.apply(emit, this, args) as boolean);
+  } as Emitter['emit'];
 }
