@@ -15,6 +15,7 @@ import { getRandomValues, randomUUID } from 'node:crypto';
 import { tracehopDiag } from '../diag';
 import { isAcceptableId, parseRequestId } from '../ids/request-id';
 import type { ParsedRequestId } from '../ids/request-id';
+import { canonicalUuidToTraceId, requestIdToTraceId } from '../ids/trace-id';
 import { UUID7_RANDOM_BYTES, uuid7 } from '../ids/uuid7';
 
 /** The three replaceable functions of `configureRequestIds`; each is optional. */
@@ -47,6 +48,20 @@ export class RequestIdPolicy {
     if (typeof id === 'string' && isAcceptableId(id)) return id;
     if (id !== FAILED) this.report('generate returned', 'generate returned something that is not an acceptable request id');
     return this.builtIn();
+  }
+
+  /**
+   * A new request id and the trace id it maps to. A built-in id is a
+   * canonical lowercase UUID, whose trace id is its hex digits: taken
+   * directly, once per request, without checking the id again.
+   */
+  generateWithTraceId(): { readonly requestId: string; readonly traceId: string } {
+    if (this.custom.generate === undefined) {
+      const requestId = this.builtIn();
+      return { requestId, traceId: canonicalUuidToTraceId(requestId) };
+    }
+    const requestId = this.generate();
+    return { requestId, traceId: requestIdToTraceId(requestId) };
   }
 
   /** An incoming header value: `null` when the built-in rule or the app's `validate` rejects it, else the (transformed) id and chain. */

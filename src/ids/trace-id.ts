@@ -30,6 +30,15 @@ function hexDigitsOf(id: string): string | undefined {
   return UPPER_HEX.test(hex) ? hex.toLowerCase() : hex;
 }
 
+/**
+ * The trace id of a UUID known to be in canonical lowercase form (as the
+ * built-in generators make them): its hex digits, without re-checking them.
+ * Equal to `requestIdToTraceId` on such a UUID.
+ */
+export function canonicalUuidToTraceId(uuid: string): string {
+  return uuid.slice(0, 8) + uuid.slice(9, 13) + uuid.slice(14, 18) + uuid.slice(19, 23) + uuid.slice(24);
+}
+
 /** The first 32 hex digits of SHA-256(`value`): the mapping for ids that are not UUIDs. */
 export function sha256TraceId(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, TRACE_ID_HEX_LENGTH);

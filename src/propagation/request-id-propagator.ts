@@ -68,8 +68,8 @@ export class RequestIdPropagator implements TextMapPropagator {
       this.idGenerator.arm(requestIdToTraceId(incoming.id));
       return setCorrelation(context, new RequestCorrelation(incoming.id, incoming.chain));
     }
-    const requestId = requestIdPolicy().generate();
-    this.idGenerator.arm(requestIdToTraceId(requestId));
+    const { requestId, traceId } = requestIdPolicy().generateWithTraceId();
+    this.idGenerator.arm(traceId);
     return setCorrelation(context, new RequestCorrelation(requestId, null));
   }
 
@@ -84,8 +84,8 @@ export class RequestIdPropagator implements TextMapPropagator {
     const parent = remote !== undefined && trace.isSpanContextValid(remote) ? remote : undefined;
     const clientRequestId = this.readHeaders(carrier, getter)?.id;
     const clean = trace.deleteSpan(propagation.deleteBaggage(context));
-    const requestId = requestIdPolicy().generate();
-    this.idGenerator.arm(requestIdToTraceId(requestId));
+    const { requestId, traceId } = requestIdPolicy().generateWithTraceId();
+    this.idGenerator.arm(traceId);
     return setCorrelation(clean, new RequestCorrelation(requestId, null, { requestId: clientRequestId, parent }));
   }
 

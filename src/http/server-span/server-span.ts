@@ -19,6 +19,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
 import { errorMonitor } from 'node:events';
+import type { EventEmitter } from 'node:events';
 import { tracehopDiag } from '../../diag';
 import { normalizeMethod, requestAttributes } from './attributes';
 
@@ -191,7 +192,10 @@ function emitInRequestContextOn(prototype: object): void {
     const requestContext = this[REQUEST_CONTEXT];
     // eslint-disable-next-line prefer-rest-params
     const args = arguments;
-    if (requestContext === undefined) return Reflect.apply(emit, this, args) as boolean;
+    // An event nobody listens to (most of a response's) needs no context.
+    if (requestContext === undefined || (this as unknown as EventEmitter).listenerCount(args[0] as string | symbol) === 0) {
+      return Reflect.apply(emit, this, args) as boolean;
+    }
     return context.with(requestContext, () => Reflect.apply(emit, this, args) as boolean);
   } as Emitter['emit'];
 }

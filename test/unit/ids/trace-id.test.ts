@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { RequestIdPolicy } from '../../../src/context/request-id-policy';
+import { uuid7 } from '../../../src/ids/uuid7';
 import { requestIdToTraceId, sha256TraceId, traceIdToUuid } from '../../../src/ids/trace-id';
 
 describe('requestIdToTraceId', () => {
@@ -36,5 +39,25 @@ describe('traceIdToUuid', () => {
   test('round-trips with requestIdToTraceId', () => {
     const traceId = 'abcdef0123456789abcdef0123456789';
     expect(requestIdToTraceId(traceIdToUuid(traceId))).toBe(traceId);
+  });
+});
+
+describe('the built-in ids take their trace id directly', () => {
+  const table: Array<[string, () => string]> = [
+    ['a UUID v4', () => randomUUID()],
+    ['a UUID v7', () => uuid7(Date.now(), Uint8Array.from({ length: 10 }, (_v, i) => (i * 37 + 11) & 0xff))],
+    ['a UUID v7 of all-ones random bytes', () => uuid7(0xffffffffffff, new Uint8Array(10).fill(0xff))],
+  ];
+  test.each(table)('%s: the same trace id as requestIdToTraceId, from the policy too', (_title, make) => {
+    for (let i = 0; i < 50; i++) {
+      const id = make();
+      const policy = new RequestIdPolicy(() => id);
+      expect(policy.generateWithTraceId()).toEqual({ requestId: id, traceId: requestIdToTraceId(id) });
+    }
+  });
+
+  test('an app generator\'s id goes through the full mapping', () => {
+    const policy = new RequestIdPolicy(() => randomUUID(), { generate: () => 'order-7' });
+    expect(policy.generateWithTraceId()).toEqual({ requestId: 'order-7', traceId: requestIdToTraceId('order-7') });
   });
 });
