@@ -3,6 +3,7 @@
  * conventions): joining the templates of nested routers, and the span name
  * a template gives.
  */
+import { spanMethod } from '../http/server-span/attributes';
 
 /**
  * Joins mount templates and a route template into one path template:
@@ -25,5 +26,5 @@ export function joinRouteTemplates(parts: readonly unknown[]): string | null {
 
 /** The server span name for a matched route, per the HTTP semantic conventions: `METHOD template`. */
 export function routeSpanName(method: string, template: string): string {
-  return `${method} ${template}`;
+  return `${spanMethod(method)} ${template}`;
 }

@@ -36,7 +36,7 @@ export function setActiveRoute(framework: string, method: unknown, template: str
     const rpcMetadata = getRPCMetadata(active);
     if (rpcMetadata?.type === RPCType.HTTP) rpcMetadata.route = template;
     span.setAttribute(ATTR_HTTP_ROUTE, template);
-    if (typeof method === 'string' && method !== '') span.updateName(routeSpanName(method.toUpperCase(), template));
+    if (typeof method === 'string' && method !== '') span.updateName(routeSpanName(method, template));
     seen.add(framework);
   } catch (error) {
     tracehopDiag.debug(`route names: could not name the ${framework} route`, error);

@@ -125,6 +125,18 @@ test('listeners of the request body and of the response, run from socket callbac
   expect([read.trace_id, finished.trace_id]).toEqual([span.traceId, span.traceId]);
 });
 
+test('a method outside the known set names its span HTTP, with http.request.method _OTHER and the method as sent', async () => {
+  await new Promise<void>((resolve, reject) => {
+    http.request(`${service.url}/dav/folder`, { method: 'PROPFIND' }, res => {
+      res.resume();
+      res.on('end', resolve);
+    }).on('error', reject).end();
+  });
+  const [span] = await receiver.waitForSpans(all => serverSpansFor(all, '/dav/folder').length === 1).then(all => serverSpansFor(all, '/dav/folder'));
+  expect(span.name).toBe('HTTP');
+  expect(span.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'PROPFIND', 'http.response.status_code': 404 });
+});
+
 test('a 5xx answer ends its server span with status ERROR, a 404 without', async () => {
   await Promise.all([get(`${service.url}/fail`), get(`${service.url}/nothing-here`)]);
   const all = await receiver.waitForSpans(spans => serverSpansFor(spans, '/nothing-here').length === 1 && serverSpansFor(spans, '/fail').length >= 2);

@@ -33,6 +33,12 @@ export function normalizeMethod(method: string | undefined): string {
   return KNOWN_METHODS.has(upper) ? upper : '_OTHER';
 }
 
+/** The method part of a server span's name: the known method, or `HTTP` for any other (HTTP semantic conventions). */
+export function spanMethod(method: string | undefined): string {
+  const known = normalizeMethod(method);
+  return known === '_OTHER' ? 'HTTP' : known;
+}
+
 export function requestAttributes(request: RequestFacts, scheme: 'http' | 'https'): Attributes {
   const method = normalizeMethod(request.method);
   const userAgent = request.headers['user-agent'];

@@ -21,7 +21,7 @@ import type { Server } from 'node:http';
 import { errorMonitor } from 'node:events';
 import type { EventEmitter } from 'node:events';
 import { tracehopDiag } from '../../diag';
-import { normalizeMethod, requestAttributes } from './attributes';
+import { requestAttributes, spanMethod } from './attributes';
 
 export const REQUEST_START_CHANNEL = 'http.server.request.start';
 
@@ -91,7 +91,7 @@ export class ServerSpan {
     }, scheme);
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const tracer = this.tracer ?? this.options.tracer();
-    const span = tracer.startSpan(normalizeMethod(request.method), { kind: SpanKind.SERVER, attributes }, parent);
+    const span = tracer.startSpan(spanMethod(request.method), { kind: SpanKind.SERVER, attributes }, parent);
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     req[REQUEST_CONTEXT] = spanContext;
     (response as unknown as Emitter)[REQUEST_CONTEXT] = spanContext;
@@ -127,7 +127,7 @@ function endOnClose(this: WithState): void {
   const route = getRPCMetadata(state.spanContext)?.route;
   if (route !== undefined) {
     span.setAttribute('http.route', route);
-    span.updateName(`${state.request.method ?? 'GET'} ${route}`);
+    span.updateName(`${spanMethod(state.request.method)} ${route}`);
   }
   // Server spans: 4xx is the client's fault and leaves the status unset (HTTP semantic conventions).
   if (this.statusCode >= 500 || this.statusCode < 100) span.setStatus({ code: SpanStatusCode.ERROR });

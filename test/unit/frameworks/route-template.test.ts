@@ -21,7 +21,15 @@ describe('joinRouteTemplates', () => {
 });
 
 describe('routeSpanName', () => {
-  test('is METHOD and template separated by one space', () => {
-    expect(routeSpanName('GET', '/users/:id')).toBe('GET /users/:id');
+  // HTTP semantic conventions: a method outside the known set is named HTTP (its attribute is _OTHER).
+  const table: Array<[string, string, string]> = [
+    ['GET', '/users/:id', 'GET /users/:id'],
+    ['post', '/users', 'POST /users'],
+    ['QUERY', '/search', 'QUERY /search'],
+    ['PROPFIND', '/dav/{path}', 'HTTP /dav/{path}'],
+    ['M-SEARCH', '/', 'HTTP /'],
+  ];
+  test.each(table)('%s %s is named %s', (method, template, name) => {
+    expect(routeSpanName(method, template)).toBe(name);
   });
 });
