@@ -1,5 +1,5 @@
 'use strict';
-// The targets issue #5 sets for tracehop, checked against a run's figures.
+// The targets issues #5 and #10 set for tracehop, checked against a run's figures.
 // Reported, never asserted: a shared 2-core machine is too noisy to fail a
 // build on, so the suite exits 0 either way and the report says which are met.
 
@@ -15,7 +15,7 @@ function checkTargets(results) {
     const tracehop = request.options.tracehop;
     add('server CPU per request ≤ 2x untraced', tracehop.cpuMicrosPerRequest.ratio.median, tracehop.cpuMicrosPerRequest.ratio.median <= 2);
     add('throughput ≥ 0.45x untraced', tracehop.requestsPerSecond.ratio.median, tracehop.requestsPerSecond.ratio.median >= 0.45);
-    add('throughput ≥ 2x auto-instrumentations-node', request.tracehopToAuto.requestsPerSecond.median, request.tracehopToAuto.requestsPerSecond.median >= 2);
+    add('throughput ≥ 1.5x auto-instrumentations-node', request.tracehopToAuto.requestsPerSecond.median, request.tracehopToAuto.requestsPerSecond.median >= 1.5);
     add('p99 latency ≤ 3x untraced', tracehop.p99Ms.ratio.median, tracehop.p99Ms.ratio.median <= 3);
     add('RSS after load ≤ 1.5x untraced', tracehop.rssMB.ratio.median, tracehop.rssMB.ratio.median <= 1.5);
   }
