@@ -68,8 +68,38 @@ export function parseLogLine(text: string, fields: LogFieldNames, fallbackServic
 /** `root,hop,hop` into its elements; undefined when absent or empty. */
 export function parseChain(value: unknown): string[] | undefined {
   if (typeof value !== 'string' || value.length === 0) return undefined;
-  const elements = value.split(',').map(element => element.trim()).filter(element => element.length > 0);
-  return elements.length > 0 ? elements : undefined;
+  const elements = value.split(',');
+  // The chain as tracehop writes it has no spaces and no empty element: then the split is the answer.
+  if (elements.every(isCleanElement)) return elements;
+  const cleaned = elements.map(element => element.trim()).filter(element => element.length > 0);
+  return cleaned.length > 0 ? cleaned : undefined;
+}
+
+function isCleanElement(element: string): boolean {
+  return element.length > 0 && element.charCodeAt(0) > 32 && element.charCodeAt(element.length - 1) > 32;
+}
+
+/**
+ * The request id of a line, read without parsing it, for pass 1 of `tracehop
+ * tree`, which only counts each request's lines. It answers only when the
+ * text settles it: one object with no object inside it, no backslash
+ * anywhere (so every quote delimits a string and every key is written as it
+ * reads), and the request id field once, with a string value. Then, if the
+ * line is JSON at all, parseLogLine gives the same id. Otherwise (or when the
+ * field is absent) it answers undefined and the line must be parsed. A line
+ * that looks settled but is not JSON is counted for a request it will not
+ * join: that request is then held to the end, its tree still whole.
+ */
+export function quickRequestId(text: string, fields: LogFieldNames): string | undefined {
+  const start = text.indexOf('{');
+  if (start < 0 || text.indexOf('{', start + 1) >= 0 || text.indexOf('\\', start) >= 0) return undefined;
+  const key = `"${fields.requestId}":`;
+  const at = text.indexOf(key, start);
+  if (at < 0 || text.indexOf(key, at + key.length) >= 0) return undefined;
+  const valueStart = at + key.length;
+  if (text.charCodeAt(valueStart) !== 34 /* " */) return undefined;
+  const valueEnd = text.indexOf('"', valueStart + 1);
+  return valueEnd > valueStart + 1 ? text.slice(valueStart + 1, valueEnd) : undefined;
 }
 
 function parseTime(value: unknown): number {
