@@ -15,6 +15,7 @@ export { LineReader } from './line-reader';
 export { parseChain, parseLogLine } from './log-line';
 export type { LineResult, TreeLine } from './log-line';
 export { RequestAssembler } from './request-assembler';
+export { scanRequestIds } from './request-id-scan';
 export { RequestLines } from './request-lines';
 export { spoolToTempFile } from './spool';
 export type { Spool } from './spool';

@@ -10,7 +10,8 @@ const NEWLINE = 0x0a;
 
 export class LineReader {
   private buffer: Buffer;
-  private lines: string[] = [];
+  /** Whole lines read and not yet taken, from `next` on, each ended by a newline except perhaps the file's last. */
+  private text = '';
   private next = 0;
   /** Bytes at the buffer's start that follow the last newline read: the start of a line still to come. */
   private carried = 0;
@@ -37,14 +38,31 @@ export class LineReader {
    * the end of the file. Pulling a line costs no promise, reading a chunk one.
    */
   take(): string | undefined {
-    return this.next < this.lines.length ? this.lines[this.next++] : undefined;
+    const start = this.next;
+    if (start >= this.text.length) return undefined;
+    let end = this.text.indexOf('\n', start);
+    if (end < 0) end = this.text.length;
+    this.next = end + 1;
+    return this.text.charCodeAt(end - 1) === 13 /* \r */ && end > start ? this.text.slice(start, end - 1) : this.text.slice(start, end);
+  }
+
+  /**
+   * All the lines read and not yet taken, as one text, for a reader that
+   * scans them in place: lines end with `\n` (or `\r\n`), the last perhaps
+   * with neither. Undefined when they are used up, as for `take()`.
+   */
+  takeAll(): string | undefined {
+    if (this.next >= this.text.length) return undefined;
+    const rest = this.next === 0 ? this.text : this.text.slice(this.next);
+    this.next = this.text.length;
+    return rest;
   }
 
   /** Reads the next chunk's lines; false when there is nothing more to read. */
   async fill(): Promise<boolean> {
-    this.lines = [];
+    this.text = '';
     this.next = 0;
-    while (!this.ended && this.lines.length === 0) {
+    while (!this.ended && this.text.length === 0) {
       if (this.carried === this.buffer.length) {
         // One line longer than the buffer: a bigger one.
         const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
@@ -58,7 +76,7 @@ export class LineReader {
       if (bytesRead === 0) {
         this.ended = true;
         // The last line may have no newline; it is a line all the same.
-        if (filled > 0) this.lines = [stripCr(this.buffer.toString('utf8', 0, filled))];
+        if (filled > 0) this.text = this.buffer.toString('utf8', 0, filled);
         this.carried = 0;
         break;
       }
@@ -68,16 +86,10 @@ export class LineReader {
         this.carried = filled;
         continue;
       }
-      const lines = this.buffer.toString('utf8', 0, last).split('\n');
-      for (let i = 0; i < lines.length; i++) if (lines[i].endsWith('\r')) lines[i] = lines[i].slice(0, -1);
-      this.lines = lines;
+      this.text = this.buffer.toString('utf8', 0, last + 1);
       this.carried = filled - last - 1;
       this.buffer.copy(this.buffer, 0, last + 1, filled);
     }
-    return this.lines.length > 0;
+    return this.text.length > 0;
   }
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }

@@ -79,29 +79,6 @@ function isCleanElement(element: string): boolean {
   return element.length > 0 && element.charCodeAt(0) > 32 && element.charCodeAt(element.length - 1) > 32;
 }
 
-/**
- * The request id of a line, read without parsing it, for pass 1 of `tracehop
- * tree`, which only counts each request's lines. It answers only when the
- * text settles it: one object with no object inside it, no backslash
- * anywhere (so every quote delimits a string and every key is written as it
- * reads), and the request id field once, with a string value. Then, if the
- * line is JSON at all, parseLogLine gives the same id. Otherwise (or when the
- * field is absent) it answers undefined and the line must be parsed. A line
- * that looks settled but is not JSON is counted for a request it will not
- * join: that request is then held to the end, its tree still whole.
- */
-export function quickRequestId(text: string, fields: LogFieldNames): string | undefined {
-  const start = text.indexOf('{');
-  if (start < 0 || text.indexOf('{', start + 1) >= 0 || text.indexOf('\\', start) >= 0) return undefined;
-  const key = `"${fields.requestId}":`;
-  const at = text.indexOf(key, start);
-  if (at < 0 || text.indexOf(key, at + key.length) >= 0) return undefined;
-  const valueStart = at + key.length;
-  if (text.charCodeAt(valueStart) !== 34 /* " */) return undefined;
-  const valueEnd = text.indexOf('"', valueStart + 1);
-  return valueEnd > valueStart + 1 ? text.slice(valueStart + 1, valueEnd) : undefined;
-}
-
 function parseTime(value: unknown): number {
   if (typeof value === 'number') return value;
   if (typeof value === 'string') return Date.parse(value);

@@ -23,10 +23,11 @@ import { formatTree, treeToJson } from './format-tree';
 import { buildRequestTree } from './hop-tree';
 import type { RequestTree } from './hop-tree';
 import { LineReader } from './line-reader';
-import { parseLogLine, quickRequestId } from './log-line';
+import { parseLogLine } from './log-line';
 import type { LineResult, TreeLine } from './log-line';
 import { parseTreeArgs, USAGE } from './args';
 import { RequestAssembler } from './request-assembler';
+import { scanRequestIds } from './request-id-scan';
 import { RequestLines } from './request-lines';
 import { spoolToTempFile } from './spool';
 import { mergeByTime } from './time-merge';
@@ -137,19 +138,20 @@ async function openInput(source: string, stdin: Readable): Promise<Input> {
 
 /**
  * Pass 1: counts each request's lines, and the input's bytes, keeping no
- * line. Most lines give their request id without being parsed; the lines are
- * parsed, and the skipped ones counted, in pass 2.
+ * line. Most lines give their request id without being parsed
+ * (request-id-scan.ts); the lines are parsed, and the skipped ones counted,
+ * in pass 2.
  */
 async function countLines(input: Input, fields: LogFieldNames, assembler: RequestAssembler, counts: TreeCounts): Promise<void> {
   input.firstSeq = counts.lines;
   const reader = new LineReader(input.file);
+  const visit = (settled: string | undefined, line: string | undefined): void => {
+    const requestId = settled ?? requestIdOf(parseLogLine(line as string, fields, input.fallback, counts.lines));
+    counts.lines++;
+    if (requestId !== undefined) assembler.count(requestId);
+  };
   while (await reader.fill()) {
-    for (let text = reader.take(); text !== undefined; text = reader.take()) {
-      if (text.length === 0) continue;
-      const requestId = quickRequestId(text, fields) ?? requestIdOf(parseLogLine(text, fields, input.fallback, counts.lines));
-      counts.lines++;
-      if (requestId !== undefined) assembler.count(requestId);
-    }
+    for (let text = reader.takeAll(); text !== undefined; text = reader.takeAll()) scanRequestIds(text, fields.requestId, visit);
   }
   input.bytes = reader.bytesRead;
 }
