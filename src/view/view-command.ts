@@ -50,7 +50,7 @@ export async function runView(argv: readonly string[], env: ViewEnvironment): Pr
       : `tracehop view: cannot listen on ${where}: ${code ?? (error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
-  env.stderr(`tracehop view: receiving OTLP/HTTP traces (protobuf and JSON) on ${viewer.url}${'/v1/traces'}; a trace prints ${options.quietMs} ms after its last span\n`);
+  env.stderr(`tracehop view: receiving OTLP/HTTP traces (protobuf and JSON) on ${viewer.url}${'/v1/traces'}; a trace prints ${options.quietMs} ms after its last span or log line\n`);
   const followers = options.logFiles.map(file => followFile(file, line => viewer.addLogLine(line), message => env.stderr(`tracehop view: ${message}\n`)));
   let stdinLines: readline.Interface | undefined;
   if (!env.stdin.isTTY) {
