@@ -6,7 +6,9 @@
 export const USAGE = `usage: tracehop tree [options] [FILE...]
 
 Reads pino JSON lines (from the files, or stdin when none is named) and prints
-each request's tree of hops, built from request_chain alone.
+each request's tree of hops, built from request_chain alone, as soon as the
+request's last line has been read. The input is read twice; stdin and pipes go
+through a temporary file, removed afterwards.
 
 options:
   --request <id>   only this request

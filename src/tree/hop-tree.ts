@@ -12,7 +12,7 @@
  */
 import type { TreeLine } from './log-line';
 
-/** What is kept of a line once its request and hop are known: the strings shared between lines are kept once. */
+/** What is kept of a line once its request and hop are known. */
 export type KeptLine = Omit<TreeLine, 'requestId' | 'chain'>;
 
 /** One hop's lines, as collected: the chain and the lines that carry exactly that chain. */
@@ -40,56 +40,9 @@ export interface RequestTree {
   readonly firstTime: number;
 }
 
-/** Collects lines per request and hop; memory is one entry per kept line plus one per hop. */
-export class HopCollector {
-  private readonly requests = new Map<string, Map<string, { chain: readonly string[]; lines: KeptLine[] }>>();
-  /** Services, messages, methods and paths repeat across lines: one copy of each keeps memory near one entry per line. */
-  private readonly strings = new Map<string, string>();
-
-  /** Keeps a line. With `only` set, lines of other requests are dropped at once. */
-  constructor(private readonly only?: string) {}
-
-  add(line: TreeLine): void {
-    if (this.only !== undefined && line.requestId !== this.only) return;
-    let hops = this.requests.get(line.requestId);
-    if (hops === undefined) {
-      hops = new Map();
-      this.requests.set(line.requestId, hops);
-    }
-    const key = line.chain.join(',');
-    const kept: KeptLine = {
-      service: this.intern(line.service) as string,
-      time: line.time,
-      level: line.level,
-      msg: this.intern(line.msg),
-      method: this.intern(line.method),
-      path: this.intern(line.path),
-      seq: line.seq,
-    };
-    const hop = hops.get(key);
-    if (hop === undefined) hops.set(key, { chain: line.chain, lines: [kept] });
-    else hop.lines.push(kept);
-  }
-
-  private intern(value: string | undefined): string | undefined {
-    if (value === undefined) return undefined;
-    const known = this.strings.get(value);
-    if (known !== undefined) return known;
-    // Bounded, so a log of unique messages does not keep a second copy of each.
-    if (this.strings.size < 100_000) this.strings.set(value, value);
-    return value;
-  }
-
-  get requestCount(): number {
-    return this.requests.size;
-  }
-
-  /** Every request's tree, earliest request first. */
-  trees(): RequestTree[] {
-    const trees: RequestTree[] = [];
-    for (const [requestId, hops] of this.requests) trees.push(buildRequestTree(requestId, [...hops.values()]));
-    return trees.sort((a, b) => compareTimes(a.firstTime, b.firstTime));
-  }
+/** Orders trees earliest request first (the order of their first lines' times; those with none last). */
+export function compareTreesByTime(a: RequestTree, b: RequestTree): number {
+  return compareTimes(a.firstTime, b.firstTime);
 }
 
 interface MutableHop {

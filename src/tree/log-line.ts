@@ -68,8 +68,15 @@ export function parseLogLine(text: string, fields: LogFieldNames, fallbackServic
 /** `root,hop,hop` into its elements; undefined when absent or empty. */
 export function parseChain(value: unknown): string[] | undefined {
   if (typeof value !== 'string' || value.length === 0) return undefined;
-  const elements = value.split(',').map(element => element.trim()).filter(element => element.length > 0);
-  return elements.length > 0 ? elements : undefined;
+  const elements = value.split(',');
+  // The chain as tracehop writes it has no spaces and no empty element: then the split is the answer.
+  if (elements.every(isCleanElement)) return elements;
+  const cleaned = elements.map(element => element.trim()).filter(element => element.length > 0);
+  return cleaned.length > 0 ? cleaned : undefined;
+}
+
+function isCleanElement(element: string): boolean {
+  return element.length > 0 && element.charCodeAt(0) > 32 && element.charCodeAt(element.length - 1) > 32;
 }
 
 function parseTime(value: unknown): number {

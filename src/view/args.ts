@@ -7,9 +7,11 @@ import { DEFAULT_MAX_LOGS, DEFAULT_MAX_SPANS, DEFAULT_MAX_TRACES, DEFAULT_QUIET_
 export const USAGE = `usage: tracehop view [options]
 
 Receives OTLP/HTTP traces (protobuf or JSON, POST /v1/traces) and prints each
-trace once no span of it has arrived for the quiet interval: a tree of spans
-with a waterfall bar, and the pino lines of each span beneath it. Logs are read
-from stdin when it is not a terminal, and from --logs files, followed as they grow.
+trace once no span or log line of it has arrived for the quiet interval: a tree
+of spans with a waterfall bar, and the pino lines of each span beneath it. Logs
+are read from stdin when it is not a terminal, and from --logs files, followed
+as they grow. A line that comes after its trace was printed is printed by
+itself, marked late.
 
 options:
   --port <n>          port to listen on (default ${DEFAULT_VIEW_PORT}, where exporters send

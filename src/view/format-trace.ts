@@ -6,6 +6,7 @@
  */
 import { DEFAULT_LOG_FIELDS } from '../config';
 import type { LogFieldNames } from '../config';
+import type { LateLogDocument } from './late-logs';
 import type { LogRecord } from './log-index';
 import type { SpanNode, TraceDocument } from './trace-document';
 
@@ -60,6 +61,21 @@ export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogF
     for (const record of node.logs) out.push(colour.dim(`${row.logPrefix}· `) + formatLog(record, failed ? colour : NO_COLOUR, quiet));
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * A log line that came after its trace was printed: a header naming it late,
+ * with its request, trace and span ids, and the line drawn as under a span.
+ */
+export function formatLateLog(doc: LateLogDocument, colour: Palette, logFields: LogFieldNames = DEFAULT_LOG_FIELDS): string {
+  const quiet = new Set([...PINO_FIELDS, ...Object.values(logFields)]);
+  const requestId = doc.lateLog[logFields.requestId];
+  const head = [
+    colour.bold('late log'),
+    ...(typeof requestId === 'string' ? [`request ${requestId}`] : []),
+    colour.dim(`trace ${doc.traceId}  span ${doc.spanId}`),
+  ].join('  ');
+  return `${head}\n${colour.dim('  · ')}${formatLog(doc.lateLog, colour, quiet)}\n`;
 }
 
 function collectRows(node: SpanNode, prefix: string, last: boolean, rows: Row[], root: boolean): void {

@@ -7,8 +7,8 @@ import type { LogFieldNames } from '../config';
 
 export type LogRecord = Record<string, unknown>;
 
-/** Reads one pino line: the record and its span id, or null for noise and lines outside any span. Pure. */
-export function parseSpanLogLine(text: string, fields: LogFieldNames): { spanId: string; record: LogRecord } | null {
+/** Reads one pino line: the record, its span id and its trace id (undefined when absent or not one), or null for noise and lines outside any span. Pure. */
+export function parseSpanLogLine(text: string, fields: LogFieldNames): { spanId: string; traceId: string | undefined; record: LogRecord } | null {
   const start = text.indexOf('{');
   if (start < 0) return null;
   let record: unknown;
@@ -19,7 +19,9 @@ export function parseSpanLogLine(text: string, fields: LogFieldNames): { spanId:
   }
   if (record === null || typeof record !== 'object' || Array.isArray(record)) return null;
   const spanId = (record as LogRecord)[fields.spanId];
-  return typeof spanId === 'string' && /^[0-9a-f]{16}$/.test(spanId) ? { spanId, record: record as LogRecord } : null;
+  if (typeof spanId !== 'string' || !/^[0-9a-f]{16}$/.test(spanId)) return null;
+  const traceId = (record as LogRecord)[fields.traceId];
+  return { spanId, traceId: typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId) ? traceId : undefined, record: record as LogRecord };
 }
 
 export class LogIndex {

@@ -1,8 +1,11 @@
 /**
- * Holds spans by trace until the trace is complete: no span of it has arrived
- * for the quiet interval. Memory is bounded: past `maxSpans` spans or
+ * Holds spans by trace until the trace is complete: neither a span nor a log
+ * line of it has arrived for the quiet interval. Log lines keep a trace
+ * waiting only for LOG_WAIT_INTERVALS intervals after its last span, so a
+ * trace whose app logs on and on (a long poll, a stream) still prints; a line
+ * after that is a late one. Memory is bounded: past `maxSpans` spans or
  * `maxTraces` traces pending, the trace that has waited longest since its last
- * span is evicted (not printed) and counted.
+ * arrival is evicted (not printed) and counted.
  */
 import type { ReceivedSpan } from './otlp-protobuf';
 
@@ -15,8 +18,13 @@ export interface TraceBufferOptions {
 export interface PendingTrace {
   readonly traceId: string;
   readonly spans: ReceivedSpan[];
+  /** The last span or log line of the trace. */
   lastArrival: number;
+  lastSpan: number;
 }
+
+/** How many quiet intervals after its last span a trace's log lines may keep it waiting. */
+export const LOG_WAIT_INTERVALS = 10;
 
 export interface EvictionCounts {
   traces: number;
@@ -24,7 +32,7 @@ export interface EvictionCounts {
 }
 
 export class TraceBuffer {
-  /** Map order is arrival order of each trace's latest span: the front is always the quietest trace. */
+  /** Map order is the order of each trace's latest arrival: the front is always the quietest trace. */
   private readonly traces = new Map<string, PendingTrace>();
   private spanCount = 0;
   readonly evicted: EvictionCounts = { traces: 0, spans: 0 };
@@ -43,16 +51,33 @@ export class TraceBuffer {
     for (const span of spans) {
       let trace = this.traces.get(span.traceId);
       if (trace === undefined) {
-        trace = { traceId: span.traceId, spans: [], lastArrival: now };
+        trace = { traceId: span.traceId, spans: [], lastArrival: now, lastSpan: now };
       } else {
         this.traces.delete(span.traceId);
       }
       trace.lastArrival = now;
+      trace.lastSpan = now;
       trace.spans.push(span);
       this.traces.set(span.traceId, trace);
       this.spanCount++;
       this.enforceCaps();
     }
+  }
+
+  /**
+   * A log line of `traceId` arrived: when the trace is pending, it waits a
+   * quiet interval more (within LOG_WAIT_INTERVALS of its last span). True
+   * when the trace is pending, so the line will be printed with it.
+   */
+  noteLog(traceId: string, now: number): boolean {
+    const trace = this.traces.get(traceId);
+    if (trace === undefined) return false;
+    if (now - trace.lastSpan < LOG_WAIT_INTERVALS * this.options.quietMs && now > trace.lastArrival) {
+      this.traces.delete(traceId);
+      trace.lastArrival = now;
+      this.traces.set(traceId, trace);
+    }
+    return true;
   }
 
   /** Removes and returns every trace that has been quiet for the interval, oldest first. */

@@ -8,7 +8,8 @@ import type { Readable } from 'node:stream';
 import type { LogFieldNames } from '../config';
 import { parseViewArgs, USAGE } from './args';
 import { followFile } from './follow-file';
-import { ANSI_COLOUR, formatTrace, NO_COLOUR } from './format-trace';
+import { ANSI_COLOUR, formatLateLog, formatTrace, NO_COLOUR } from './format-trace';
+import type { LateLogDocument } from './late-logs';
 import { startViewer } from './viewer';
 import type { TraceDocument } from './trace-document';
 
@@ -37,9 +38,10 @@ export async function runView(argv: readonly string[], env: ViewEnvironment): Pr
   const options = parsed.options;
   const colour = env.stdoutIsTty && !env.noColor ? ANSI_COLOUR : NO_COLOUR;
   const print = (doc: TraceDocument): void => env.stdout(options.json ? `${JSON.stringify(doc)}\n` : `${formatTrace(doc, colour, env.logFields)}\n`);
+  const printLate = (doc: LateLogDocument): void => env.stdout(options.json ? `${JSON.stringify(doc)}\n` : `${formatLateLog(doc, colour, env.logFields)}\n`);
   let viewer;
   try {
-    viewer = await startViewer({ ...options, onTrace: print, onNotice: line => env.stderr(`tracehop view: ${line}\n`), logFields: env.logFields });
+    viewer = await startViewer({ ...options, onTrace: print, onLateLog: printLate, onNotice: line => env.stderr(`tracehop view: ${line}\n`), logFields: env.logFields });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${options.host}:${options.port}`;
@@ -48,7 +50,7 @@ export async function runView(argv: readonly string[], env: ViewEnvironment): Pr
       : `tracehop view: cannot listen on ${where}: ${code ?? (error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
-  env.stderr(`tracehop view: receiving OTLP/HTTP traces (protobuf and JSON) on ${viewer.url}${'/v1/traces'}; a trace prints ${options.quietMs} ms after its last span\n`);
+  env.stderr(`tracehop view: receiving OTLP/HTTP traces (protobuf and JSON) on ${viewer.url}${'/v1/traces'}; a trace prints ${options.quietMs} ms after its last span or log line\n`);
   const followers = options.logFiles.map(file => followFile(file, line => viewer.addLogLine(line), message => env.stderr(`tracehop view: ${message}\n`)));
   let stdinLines: readline.Interface | undefined;
   if (!env.stdin.isTTY) {

@@ -1,11 +1,14 @@
 /**
  * The viewer: a receiver listening, a buffer of pending traces, an index of
  * logs waiting for their spans, and a timer that hands each trace on once it
- * has been quiet for the interval. Used by `tracehop view` and embedded by
- * the demo.
+ * has been quiet for the interval (no span and no log line of it). A log line
+ * of a trace already handed on is handed on by itself, as a late log. Used by
+ * `tracehop view` and embedded by the demo.
  */
 import type { AddressInfo } from 'node:net';
 import type { LogFieldNames } from '../config';
+import { PrintedTraces } from './late-logs';
+import type { LateLogDocument } from './late-logs';
 import { LogIndex, parseSpanLogLine } from './log-index';
 import { createReceiver, TRACES_PATH } from './receiver';
 import { buildTraceDocument } from './trace-document';
@@ -23,6 +26,8 @@ export interface ViewerOptions {
   readonly logFields: LogFieldNames;
   /** Each complete trace, once. */
   readonly onTrace: (doc: TraceDocument) => void;
+  /** A log line of a trace already handed to onTrace (one of the last `maxTraces`); without it such lines are dropped. */
+  readonly onLateLog?: (doc: LateLogDocument) => void;
   /** One line about the viewer itself (a refused body, evictions), for stderr. */
   readonly onNotice: (line: string) => void;
 }
@@ -31,7 +36,7 @@ export interface Viewer {
   /** `http://host:port`, the value for OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly url: string;
   readonly port: number;
-  /** Feeds one pino line; lines without a span id are ignored. */
+  /** Feeds one pino line; lines without a span id are ignored. Its time of arrival is when it is fed. */
   addLogLine(text: string): void;
   readonly evicted: EvictionCounts;
   readonly droppedLogs: number;
@@ -52,11 +57,14 @@ export const DEFAULT_MAX_LOGS = 100_000;
 export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   const buffer = new TraceBuffer(options);
   const logs = new LogIndex(options.maxLogs);
+  // As many as may be pending: a trace is remembered about as long as it could have waited.
+  const printed = new PrintedTraces(options.maxTraces);
   let timer: NodeJS.Timeout | undefined;
   let reportedEvictions = 0;
 
   const emit = (traces: PendingTrace[]): void => {
     for (const trace of traces) {
+      printed.add(trace.traceId);
       options.onTrace(buildTraceDocument(trace.traceId, trace.spans, spanId => logs.take(spanId)));
     }
   };
@@ -100,7 +108,14 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     },
     addLogLine(text) {
       const parsed = parseSpanLogLine(text, options.logFields);
-      if (parsed !== null) logs.add(parsed.spanId, parsed.record);
+      if (parsed === null) return;
+      const { traceId, spanId, record } = parsed;
+      // Pending: it waits for its trace, and keeps the trace waiting. Printed: it goes on by itself. Neither: its spans are still to come.
+      if (traceId !== undefined && !buffer.noteLog(traceId, Date.now()) && printed.has(traceId)) {
+        options.onLateLog?.({ traceId, spanId, lateLog: record });
+        return;
+      }
+      logs.add(spanId, record);
     },
     flush() {
       emit(buffer.takeAll());

@@ -17,7 +17,7 @@ const KILL_AFTER_MS = 30_000;
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
-function runTree(args: string[], stdin: string | undefined, env: Record<string, string>): Promise<Run> {
+function runTree(args: string[], stdin: string | undefined, env: Record<string, string | undefined>): Promise<Run> {
   const child = spawn(process.execPath, [BIN, 'tree', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -55,6 +55,9 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
   let dir: string;
   let requestId: string;
   let byService: Map<string, Record<string, unknown>[]>;
+  /** Each service's lines of three requests, two of them run at once so that their lines interleave. */
+  let threeByService: Map<string, Record<string, unknown>[]>;
+  let ids: string[];
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-tree-'));
@@ -64,16 +67,23 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
       const response = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, { method: 'POST' });
       await response.text();
       requestId = response.headers.get('x-request-id') ?? '';
-      // Each service's last line of the request; the gateway's is written after its answer.
-      await Promise.all([
-        chain.gateway.waitForLine(line => line.msg === 'card reported lost'),
-        chain.cards.waitForLine(line => line.msg === 'card cancelled'),
-        chain.accounts.waitForLine(line => line.msg === 'replacement card ordered'),
-      ]);
+      const more = await Promise.all([1, 2].map(async () => {
+        const answer = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, { method: 'POST' });
+        await answer.text();
+        return answer.headers.get('x-request-id') ?? '';
+      }));
+      ids = [requestId, ...more];
+      // Each service's last line of each request; the gateway's is written after its answer.
+      await Promise.all(ids.flatMap(id => [
+        chain.gateway.waitForLine(line => line.reqId === id && line.msg === 'card reported lost'),
+        chain.cards.waitForLine(line => line.reqId === id && line.msg === 'card cancelled'),
+        chain.accounts.waitForLine(line => line.reqId === id && line.msg === 'replacement card ordered'),
+      ]));
     } finally {
       await chain.stop();
     }
     byService = new Map(chain.services.map(service => [service.name, service.lines.filter(line => line.reqId === requestId)]));
+    threeByService = new Map(chain.services.map(service => [service.name, service.lines.filter(line => ids.includes(String(line.reqId)))]));
   }, 60_000);
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -130,5 +140,72 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/0 request\(s\); skipped 0 not JSON, \d+ without a request id/);
+  });
+
+  /** The three requests' lines, each with its service named, one file per service in the order they were written. */
+  function writeServiceFiles(into: string): string[] {
+    fs.mkdirSync(into, { recursive: true });
+    return [...threeByService].map(([name, lines]) => {
+      const file = path.join(into, `${name}.log`);
+      fs.writeFileSync(file, lines.map(line => JSON.stringify({ ...line, service: name })).join('\n') + '\n');
+      return file;
+    });
+  }
+
+  /** The --json documents of a run, sorted by request id: the trees, whatever order they were printed in. */
+  function treesOf(run: Run): string[] {
+    return run.stdout.trim().split('\n').map(text => JSON.parse(text) as { requestId: string }).sort((a, b) => a.requestId.localeCompare(b.requestId)).map(doc => JSON.stringify(doc));
+  }
+
+  test('stdin is copied to a temporary file in the temporary directory, read in two passes like the files, and gone at the end', async () => {
+    const files = writeServiceFiles(path.join(dir, 'spool-files'));
+    const fromFiles = await runTree(['--json', ...files], undefined, { TRACEHOP_LOG_FIELDS: FIELDS });
+    expect(fromFiles.code).toBe(0);
+    expect(treesOf(fromFiles)).toHaveLength(3);
+
+    const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
+    const created: string[] = [];
+    const watcher = fs.watch(tmp, (_event, name) => { if (name !== null) created.push(String(name)); });
+    const spoolSeen = new Promise<void>(resolve => watcher.on('change', (_event, name) => { if (String(name).startsWith('tracehop-tree-')) resolve(); }));
+    try {
+      const stdin = files.map(file => fs.readFileSync(file, 'utf8')).join('');
+      const fromStdin = await runTree(['--json'], stdin, { TRACEHOP_LOG_FIELDS: FIELDS, TMPDIR: tmp });
+      await spoolSeen;
+      expect(fromStdin.code).toBe(0);
+      expect(fromStdin.stderr).toContain(`stdin read through a temporary file (${Buffer.byteLength(stdin)} bytes), removed`);
+      expect(fromStdin.stderr).toMatch(/ 3 request\(s\); skipped 0 not JSON, 0 without a request id/);
+      expect(treesOf(fromStdin)).toEqual(treesOf(fromFiles));
+      expect(created.some(name => name.startsWith('tracehop-tree-'))).toBe(true);
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      watcher.close();
+    }
+  });
+
+  test('a file that cannot be read after stdin: exit status 2, one line, and the temporary file is removed', async () => {
+    const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
+    const missing = path.join(dir, 'no-such.log');
+    const run = await runTree(['--json', '-', missing], JSON.stringify({ reqId: 'r1', msg: 'x' }) + '\n', { TRACEHOP_LOG_FIELDS: FIELDS, TMPDIR: tmp });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`tracehop tree: cannot read ${missing}: ENOENT\n`);
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  test('the three requests\' lines shuffled into one file: the same three trees as the files in order give', async () => {
+    const files = writeServiceFiles(path.join(dir, 'shuffle-files'));
+    const inOrder = await runTree(['--json', ...files], undefined, { TRACEHOP_LOG_FIELDS: FIELDS });
+    const all = files.flatMap(file => fs.readFileSync(file, 'utf8').trim().split('\n'));
+    const mixed = path.join(dir, 'shuffled.log');
+    fs.writeFileSync(mixed, shuffled(all, 11).join('\n') + '\n');
+    const fromShuffled = await runTree(['--json', mixed], undefined, { TRACEHOP_LOG_FIELDS: FIELDS });
+    expect(fromShuffled.code).toBe(0);
+    const trees = treesOf(fromShuffled);
+    expect(trees.map(text => (JSON.parse(text) as { requestId: string }).requestId)).toEqual([...ids].sort());
+    expect(trees).toEqual(treesOf(inOrder));
+    // Every line of every request is in its tree.
+    let total = 0;
+    for (const text of trees) walk((JSON.parse(text) as { root: JsonHop }).root, hop => { total += hop.lines.length; });
+    expect(total).toBe(all.length);
   });
 });

@@ -101,6 +101,54 @@ describe('tracehop view --logs', () => {
   }, 60_000);
 });
 
+describe('tracehop view and log lines that come after their trace printed', () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const spanId = '00f067aa0ba902b7';
+  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cards' } }] }, scopeSpans: [{ spans: [{
+    traceId, spanId, name: 'GET /cards/:id', kind: 2, startTimeUnixNano: '1000000', endTimeUnixNano: '3000000',
+    attributes: [{ key: 'request.id', value: { stringValue: 'req-late-1' } }],
+  }] }] }] });
+  const logLine = (extra: Record<string, unknown>): string =>
+    `${JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 1, 12, 0, 0, 5), request_id: 'req-late-1', trace_id: traceId, span_id: spanId, ...extra })}\n`;
+
+  test('--json: a line before the trace prints is under its span; one after is a document of its own, {traceId, spanId, lateLog}', async () => {
+    // The first line only has to be read within the quiet interval after the span, as a log pipe is.
+    const view = await startView(['--json', '--quiet-ms', '1000']);
+    try {
+      view.child.stdin.write(logLine({ msg: 'request received' }));
+      expect((await post(view.url, 'application/json', body)).status).toBe(200);
+      const doc = JSON.parse((await view.waitFor('stdout', /\n/)).trim()) as TraceDocument;
+      expect(doc.traceId).toBe(traceId);
+      view.child.stdin.write(logLine({ msg: 'audit written', rows: 3 }));
+      // A line of a trace never printed is not late: it waits for its spans.
+      view.child.stdin.write(`${JSON.stringify({ level: 30, trace_id: 'f'.repeat(32), span_id: 'e'.repeat(16), msg: 'spans still to come' })}\n`);
+      view.child.stdin.write(logLine({ msg: 'connection closed' }));
+      const lines = (await view.waitFor('stdout', /connection closed.*\n/)).trim().split('\n').map(text => JSON.parse(text) as Record<string, unknown>);
+      expect(lines).toHaveLength(3);
+      expect((lines[0] as unknown as TraceDocument).roots[0].logs.map(record => record.msg)).toEqual(['request received']);
+      expect(lines[1]).toEqual({ traceId, spanId, lateLog: JSON.parse(logLine({ msg: 'audit written', rows: 3 })) });
+      expect(lines[2]).toMatchObject({ traceId, spanId, lateLog: { msg: 'connection closed' } });
+    } finally {
+      expect(await view.stop()).toBe(0);
+    }
+    expect(view.stdout()).not.toContain('spans still to come');
+  }, 60_000);
+
+  test('human output through a pipe: the late line marked late, with its request, trace and span ids, and no escape codes', async () => {
+    const view = await startView(['--quiet-ms', '200']);
+    try {
+      expect((await post(view.url, 'application/json', body)).status).toBe(200);
+      await view.waitFor('stdout', /request req-late-1/);
+      view.child.stdin.write(logLine({ msg: 'audit written', rows: 3 }));
+      const out = await view.waitFor('stdout', /audit written.*\n/);
+      expect(out).toContain(`late log  request req-late-1  trace ${traceId}  span ${spanId}\n  · 12:00:00.005 info  audit written  rows=3\n`);
+      expect(out).not.toContain('\u001b[');
+    } finally {
+      expect(await view.stop()).toBe(0);
+    }
+  }, 60_000);
+});
+
 describe('tracehop view on bad input', () => {
   test('a malformed body gets 400 and one line on stderr, and the receiver goes on accepting', async () => {
     const view = await startView(['--json', '--quiet-ms', '50']);

@@ -1,5 +1,5 @@
 import { DEFAULT_LOG_FIELDS } from '../../../src/config';
-import { buildRequestTree, formatTree, HopCollector, parseLogLine, parseTreeArgs, treeToJson } from '../../../src/tree';
+import { buildRequestTree, formatTree, parseLogLine, parseTreeArgs, RequestAssembler, treeToJson } from '../../../src/tree';
 import type { JsonHop, LineResult, TreeLine } from '../../../src/tree';
 
 const ID = '0dadb33f-ee15-470a-bfc8-5e35926793a5';
@@ -16,12 +16,16 @@ function shape(hop: JsonHop): unknown {
   return { chain: hop.chain, service: hop.service, msgs: hop.lines.map(l => l.msg), children: hop.children.map(shape) };
 }
 
+/** The one request's tree, through both passes: its lines counted, then handed over; the tree comes with the last. */
 function treeOf(lines: TreeLine[]): JsonHop {
-  const collector = new HopCollector();
-  for (const l of lines) collector.add(l);
-  const trees = collector.trees();
-  expect(trees).toHaveLength(1);
-  return treeToJson(trees[0]).root;
+  const assembler = new RequestAssembler();
+  for (const l of lines) assembler.count(l.requestId);
+  const trees = lines.map(l => assembler.add(l));
+  expect(trees.slice(0, -1).every(tree => tree === undefined)).toBe(true);
+  expect(assembler.unfinished()).toEqual([]);
+  const tree = trees[trees.length - 1];
+  if (tree === undefined) throw new Error('no tree with the last line');
+  return treeToJson(tree).root;
 }
 
 describe('parseLogLine', () => {
@@ -132,18 +136,6 @@ describe('buildRequestTree', () => {
     }
     expect(depth).toBe(12);
     expect(hop.chain).toBe(chainOf(12));
-  });
-
-  test('requests are kept apart and listed earliest first; --request keeps one', () => {
-    const other = '11111111-2222-4333-8444-555555555555';
-    const all = new HopCollector();
-    const one = new HopCollector(ID);
-    for (const l of [line({ request_id: ID, time: 20 }), line({ request_id: other, time: 10 })]) {
-      all.add(l);
-      one.add(l);
-    }
-    expect(all.trees().map(t => t.requestId)).toEqual([other, ID]);
-    expect(one.trees().map(t => t.requestId)).toEqual([ID]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { DEFAULT_LOG_FIELDS } from '../../../src/config';
 import {
-  buildTraceDocument, DEFAULT_QUIET_MS, formatTrace, LogIndex, NO_COLOUR, ANSI_COLOUR, parseSpanLogLine, parseViewArgs, TraceBuffer, waterfall,
+  buildTraceDocument, DEFAULT_QUIET_MS, formatLateLog, formatTrace, LOG_WAIT_INTERVALS, LogIndex, NO_COLOUR, ANSI_COLOUR, parseSpanLogLine, parseViewArgs,
+  PrintedTraces, TraceBuffer, waterfall,
 } from '../../../src/view';
 import type { ReceivedSpan } from '../../../src/view';
 
@@ -24,6 +25,30 @@ describe('TraceBuffer', () => {
     expect(buffer.takeComplete(150)).toEqual([]);
     expect(buffer.takeComplete(180).map(trace => trace.spans.length)).toEqual([2]);
     expect(buffer.pendingSpans).toBe(0);
+  });
+
+  test('a log line of a pending trace keeps it waiting a quiet interval more, up to LOG_WAIT_INTERVALS after its last span', () => {
+    const buffer = new TraceBuffer({ quietMs: 100, maxSpans: 10, maxTraces: 10 });
+    const other = '1'.repeat(32);
+    buffer.add([span(id(1), undefined, 0, 1)], 0);
+    buffer.add([span(id(9), undefined, 0, 1, { traceId: other })], 50);
+    expect(buffer.noteLog(TRACE, 90)).toBe(true);
+    expect(buffer.noteLog('2'.repeat(32), 90)).toBe(false);
+    // The logging trace is now the later one: the other completes first.
+    expect(buffer.nextDue()).toBe(150);
+    expect(buffer.takeComplete(150).map(trace => trace.traceId)).toEqual([other]);
+    expect(buffer.takeComplete(189)).toEqual([]);
+    // Lines every 90 ms keep it waiting, but not past LOG_WAIT_INTERVALS intervals after its span.
+    let now = 90;
+    while (now + 90 < LOG_WAIT_INTERVALS * 100) {
+      now += 90;
+      expect(buffer.noteLog(TRACE, now)).toBe(true);
+      expect(buffer.takeComplete(now)).toEqual([]);
+    }
+    const lastExtension = now;
+    expect(buffer.noteLog(TRACE, LOG_WAIT_INTERVALS * 100)).toBe(true);
+    expect(buffer.nextDue()).toBe(lastExtension + 100);
+    expect(buffer.takeComplete(lastExtension + 100).map(trace => trace.traceId)).toEqual([TRACE]);
   });
 
   test.each<[string, { maxSpans: number; maxTraces: number }, number[], { traces: number; spans: number }, number]>([
@@ -118,6 +143,29 @@ describe('logs for view', () => {
     ['not JSON', 'hello', null],
   ])('parseSpanLogLine: %s', (_title, text, expected) => {
     expect(parseSpanLogLine(text, DEFAULT_LOG_FIELDS)?.spanId ?? null).toBe(expected);
+  });
+
+  test.each<[string, Record<string, unknown>, string | undefined]>([
+    ['a trace id', { span_id: id(1), trace_id: TRACE }, TRACE],
+    ['none', { span_id: id(1) }, undefined],
+    ['not a trace id', { span_id: id(1), trace_id: 'x' }, undefined],
+  ])('parseSpanLogLine gives the trace id too: %s', (_title, record, traceId) => {
+    expect(parseSpanLogLine(JSON.stringify(record), DEFAULT_LOG_FIELDS)).toMatchObject({ spanId: id(1), traceId });
+  });
+
+  test('PrintedTraces remembers the last ones printed, forgetting the oldest; one printed again counts as recent', () => {
+    const printed = new PrintedTraces(2);
+    printed.add('a');
+    printed.add('b');
+    printed.add('a');
+    printed.add('c');
+    expect([printed.has('a'), printed.has('b'), printed.has('c'), printed.size]).toEqual([true, false, true, 2]);
+  });
+
+  test('formatLateLog: marked late, with its request, trace and span ids, the line as under a span', () => {
+    const record = { level: 30, time: Date.UTC(2026, 0, 1, 12, 0, 0, 5), msg: 'audit written', request_id: 'req-1', trace_id: TRACE, span_id: id(7), pid: 1, rows: 3 };
+    expect(formatLateLog({ traceId: TRACE, spanId: id(7), lateLog: record }, NO_COLOUR)).toBe(
+      `late log  request req-1  trace ${TRACE}  span ${id(7)}\n  · 12:00:00.005 info  audit written  rows=3\n`);
   });
 
   test('parseSpanLogLine reads a renamed span id field', () => {
