@@ -1,0 +1,33 @@
+/**
+ * Trace and span ids, held by the SDK as hex strings, written as the raw
+ * bytes OTLP carries (`bytes trace_id`, `bytes span_id`).
+ */
+import type { ProtobufWriter } from './protobuf-writer';
+
+/**
+ * Nibble value per character code below 128: 0–9, a–f and A–F as hex.
+ * Other characters get `code - 55` (the A–F rule carried on), and the byte
+ * keeps its low 8 bits, which is what the OpenTelemetry serializer writes
+ * for an id that is not hex, so both encoders agree on any input.
+ */
+const NIBBLE = new Int16Array(128);
+for (let code = 0; code < 128; code++) {
+  NIBBLE[code] = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code - 55;
+}
+
+function nibble(code: number): number {
+  return code < 128 ? NIBBLE[code] : code - 55;
+}
+
+/** A length-prefixed `bytes` field body from a hex id: one byte per pair of characters (a trailing odd character is dropped). */
+export function writeHexId(writer: ProtobufWriter, id: string): void {
+  const count = id.length >>> 1;
+  writer.varint(count);
+  writer.ensure(count);
+  const buf = writer.buf;
+  let pos = writer.pos;
+  for (let i = 0; i < count; i++) {
+    buf[pos++] = ((nibble(id.charCodeAt(2 * i)) << 4) | nibble(id.charCodeAt(2 * i + 1))) & 0xff;
+  }
+  writer.pos = pos;
+}
