@@ -10,6 +10,7 @@
  * null, undefined and other types give an empty AnyValue.
  */
 import type { Attributes } from '@opentelemetry/api';
+import { SHORT_BYTES, varintSize, writeUtf8 } from './protobuf-writer';
 import type { ProtobufWriter } from './protobuf-writer';
 
 // Field keys: (field number << 3) | wire type (0 varint, 1 fixed64, 2 length-delimited).
@@ -30,39 +31,145 @@ const MIN_INT64 = -(2 ** 63);
 const MAX_INT64_EXCLUSIVE = 2 ** 63;
 
 /**
- * Encoded `key = 1` fields plus the `value = 2` key byte, per attribute key.
- * Attribute keys are a small, fixed set in nearly every service; the bound
- * keeps an app that makes keys from data from growing it without end (keys
- * past it are encoded each time).
+ * Per attribute key: its encoded `key = 1` field plus the key byte of
+ * `value = 2`, and, while the key has shown few distinct values, whole
+ * encoded KeyValues (length prefix included) by value. Most attributes of a
+ * server span repeat from request to request (method, scheme, addresses,
+ * status code); a key whose values keep changing (a path, a client port, a
+ * request id) has its value map dropped after VALUES_PER_KEY of them, and
+ * costs one lookup from then on.
  */
-const KEY_CACHE_MAX = 1024;
-const keyCache = new Map<string, Uint8Array>();
+interface KeyEntry {
+  readonly encodedKey: Uint8Array;
+  values: Map<unknown, Uint8Array> | undefined;
+}
+
+/**
+ * Bounds on what is kept: attribute keys are a small, fixed set in nearly
+ * every service, and keys past the bound (an app making keys from data) are
+ * encoded each time. At most 512 × 8 KeyValues of under 200 bytes each.
+ */
+const KEY_CACHE_MAX = 512;
+const VALUES_PER_KEY = 8;
+const keyCache = new Map<string, KeyEntry>();
+
+/**
+ * Strings below this many UTF-16 units take the fast path of
+ * `writeAttributes`: at most 3 × 41 = 123 bytes, so the string's, the
+ * AnyValue's and (with a key below 64 bytes) the KeyValue's lengths are known
+ * to fit one, one and two bytes.
+ */
+const FAST_STRING_UNITS = 42;
+const FAST_KEY_BYTES = 64;
 
 /** Writes each own enumerable attribute as a KeyValue under field key `fieldKey` (a one-byte key). */
 export function writeAttributes(writer: ProtobufWriter, attributes: Attributes, fieldKey: number): void {
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
-    writer.tag1(fieldKey);
-    const start = writer.beginLength(1);
-    writeKeyValue(writer, key, attributes[key]);
-    writer.endLength(start, 1);
+    const value = attributes[key];
+    const entry = keyCache.get(key) ?? keyEntry(key);
+    const values = entry.values;
+    if (values !== undefined) {
+      const encoded = values.get(value);
+      if (encoded !== undefined) {
+        writer.tag1(fieldKey);
+        writer.raw(encoded);
+        continue;
+      }
+    }
+    const start = writer.pos;
+    const encodedKey = entry.encodedKey;
+    if (typeof value === 'string' && value.length < FAST_STRING_UNITS && encodedKey.length < FAST_KEY_BYTES) {
+      writeStringKeyValue(writer, fieldKey, encodedKey, value);
+    } else {
+      writer.tag1(fieldKey);
+      const kvStart = writer.beginLength(1);
+      writer.raw(encodedKey);
+      const valueStart = writer.beginLength(1);
+      writeAnyValue(writer, value);
+      writer.endLength(valueStart, 1);
+      writer.endLength(kvStart, 1);
+    }
+    if (values !== undefined && isRepeatable(value)) {
+      if (values.size < VALUES_PER_KEY) values.set(value, new Uint8Array(writer.buf.subarray(start + 1, writer.pos)));
+      else entry.values = undefined;
+    }
   }
 }
 
-function writeKeyValue(writer: ProtobufWriter, key: string, value: unknown): void {
-  let encodedKey = keyCache.get(key);
-  if (encodedKey === undefined) {
-    const start = writer.pos;
-    writer.tag1(KEY_VALUE_KEY);
-    writer.string(key);
-    writer.tag1(KEY_VALUE_VALUE);
-    if (keyCache.size < KEY_CACHE_MAX) keyCache.set(key, new Uint8Array(writer.buf.subarray(start, writer.pos)));
-  } else {
-    writer.raw(encodedKey);
+/** Values whose encoding is kept: numbers, booleans, and strings short enough for the fast path. */
+function isRepeatable(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length < FAST_STRING_UNITS);
+}
+
+/** The entry for a key not seen before, kept while the cache has room. */
+function keyEntry(key: string): KeyEntry {
+  const length = Buffer.byteLength(key, 'utf8');
+  const encoded = Buffer.alloc(1 + varintSize(length) + length + 1);
+  encoded[0] = KEY_VALUE_KEY;
+  let pos = 1;
+  let v = length;
+  while (v > 0x7f) {
+    encoded[pos++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
   }
-  const start = writer.beginLength(1);
-  writeAnyValue(writer, value);
-  writer.endLength(start, 1);
+  encoded[pos++] = v;
+  pos += encoded.write(key, pos, 'utf8');
+  encoded[pos] = KEY_VALUE_VALUE;
+  const cached = keyCache.size < KEY_CACHE_MAX;
+  const entry: KeyEntry = { encodedKey: new Uint8Array(encoded), values: cached ? new Map() : undefined };
+  if (cached) keyCache.set(key, entry);
+  return entry;
+}
+
+/**
+ * The common attribute, a short string, written in one go: every length is
+ * known to fit its byte but the KeyValue's, which may need a second.
+ */
+function writeStringKeyValue(writer: ProtobufWriter, fieldKey: number, encodedKey: Uint8Array, value: string): void {
+  const keyLength = encodedKey.length;
+  const length = value.length;
+  writer.ensure(keyLength + 3 * length + 6);
+  const buf = writer.buf;
+  let pos = writer.pos;
+  buf[pos] = fieldKey;
+  const keyValueLengthAt = pos + 1;
+  pos += 2;
+  if (keyLength < SHORT_BYTES) {
+    for (let i = 0; i < keyLength; i++) buf[pos + i] = encodedKey[i];
+  } else {
+    buf.set(encodedKey, pos);
+  }
+  pos += keyLength;
+  const anyValueLengthAt = pos;
+  buf[pos + 1] = ANY_STRING;
+  const stringLengthAt = pos + 2;
+  pos += 3;
+  let written = 0;
+  if (length < SHORT_BYTES) {
+    for (; written < length; written++) {
+      const code = value.charCodeAt(written);
+      if (code > 0x7f) break;
+      buf[pos + written] = code;
+    }
+    if (written < length) written = writeUtf8(buf, value, pos);
+  } else {
+    written = writeUtf8(buf, value, pos);
+  }
+  pos += written;
+  buf[stringLengthAt] = written;
+  buf[anyValueLengthAt] = written + 2;
+  const keyValueLength = pos - keyValueLengthAt - 1;
+  if (keyValueLength < 0x80) {
+    buf[keyValueLengthAt] = keyValueLength;
+  } else {
+    buf.copyWithin(keyValueLengthAt + 2, keyValueLengthAt + 1, pos);
+    buf[keyValueLengthAt] = (keyValueLength & 0x7f) | 0x80;
+    buf[keyValueLengthAt + 1] = keyValueLength >>> 7;
+    pos++;
+  }
+  writer.pos = pos;
 }
 
 /** An AnyValue's body. */

@@ -32,8 +32,8 @@ export class ProtobufWriter {
 
   /** The bytes written since `reset()`, copied into their own array. */
   finish(): Uint8Array {
-    const out = new Uint8Array(this.pos);
-    out.set(this.buf.subarray(0, this.pos));
+    const out = Buffer.allocUnsafe(this.pos);
+    this.buf.copy(out, 0, 0, this.pos);
     return out;
   }
 
@@ -141,13 +141,15 @@ export class ProtobufWriter {
   }
 
   /**
-   * A length-prefixed UTF-8 string. Short ASCII strings are copied by a loop;
-   * anything else goes through Buffer's UTF-8 encoder, which, like
-   * TextEncoder, writes a lone surrogate as U+FFFD.
+   * A length-prefixed UTF-8 string. Short strings are copied by a loop while
+   * they are ASCII; anything else goes through Buffer's native UTF-8 encoder
+   * (a loop over characters costs more from about 16 of them, and more again
+   * on the concatenated strings attribute values often are). Buffer's
+   * encoder, like TextEncoder, writes a lone surrogate as U+FFFD.
    */
   string(value: string): void {
     const length = value.length;
-    if (length < 128) {
+    if (length < SHORT_BYTES) {
       this.ensure(length + 1);
       const buf = this.buf;
       const start = this.pos;
@@ -164,11 +166,18 @@ export class ProtobufWriter {
         return;
       }
     }
+    if (length < ONE_BYTE_LENGTH_UNITS) {
+      // At most 3 bytes per UTF-16 unit, so the length fits the one byte reserved for it.
+      this.ensure(3 * length + 1);
+      const written = writeUtf8(this.buf, value, this.pos + 1);
+      this.buf[this.pos] = written;
+      this.pos += 1 + written;
+      return;
+    }
     const byteLength = Buffer.byteLength(value, 'utf8');
     this.varint(byteLength);
     this.ensure(byteLength);
-    this.buf.write(value, this.pos, byteLength, 'utf8');
-    this.pos += byteLength;
+    this.pos += writeUtf8(this.buf, value, this.pos);
   }
 
   /** Length-prefixed bytes. */
@@ -184,7 +193,7 @@ export class ProtobufWriter {
     this.ensure(length);
     const buf = this.buf;
     const pos = this.pos;
-    if (length < 64) {
+    if (length < SHORT_BYTES) {
       for (let i = 0; i < length; i++) buf[pos + i] = value[i];
     } else {
       buf.set(value, pos);
@@ -233,5 +242,25 @@ export function varintSize(value: number): number {
   if (value < 0x10000000) return 4;
   return 5;
 }
+
+/** Below this many characters (or bytes), a JavaScript loop copies faster than a native call. */
+export const SHORT_BYTES = 16;
+
+/** Strings shorter than this many UTF-16 units take at most 3 × 42 = 126 bytes: a one-byte length. */
+const ONE_BYTE_LENGTH_UNITS = 43;
+
+interface Utf8Writable {
+  utf8Write?(value: string, offset: number, length?: number): number;
+}
+
+/**
+ * Writes `value` as UTF-8 at `offset`, returning the bytes written; the
+ * caller has made room. `utf8Write` is the method behind `buf.write(…,
+ * 'utf8')` without its argument handling; `write` where it is missing.
+ */
+export const writeUtf8: (buf: Buffer, value: string, offset: number) => number =
+  typeof (Buffer.prototype as Utf8Writable).utf8Write === 'function'
+    ? (buf, value, offset) => (buf as Utf8Writable).utf8Write!(value, offset)
+    : (buf, value, offset) => buf.write(value, offset, 'utf8');
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
