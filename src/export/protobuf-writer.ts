@@ -32,8 +32,8 @@ export class ProtobufWriter {
 
   /** The bytes written since `reset()`, copied into their own array. */
   finish(): Uint8Array {
-    const out = Buffer.allocUnsafe(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
+    const out = new Uint8Array(this.pos);
+    out.set(this.buf.subarray(0, this.pos));
     return out;
   }
 
