@@ -96,5 +96,5 @@ function main() {
   return results;
 }
 
-module.exports = { main, measureEncoding };
+module.exports = { main, measureEncoding, makeSpans };
 if (require.main === module) main();

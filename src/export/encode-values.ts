@@ -72,8 +72,10 @@ export function writeAttributes(writer: ProtobufWriter, attributes: Attributes, 
     if (values !== undefined) {
       const encoded = values.get(value);
       if (encoded !== undefined) {
-        writer.tag1(fieldKey);
-        writer.raw(encoded);
+        writer.ensure(encoded.length + 1);
+        writer.buf[writer.pos] = fieldKey;
+        writer.buf.set(encoded, writer.pos + 1);
+        writer.pos += encoded.length + 1;
         continue;
       }
     }

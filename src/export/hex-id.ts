@@ -10,13 +10,14 @@ import type { ProtobufWriter } from './protobuf-writer';
  * keeps its low 8 bits, which is what the OpenTelemetry serializer writes
  * for an id that is not hex, so both encoders agree on any input.
  */
-const NIBBLE = new Int16Array(128);
-for (let code = 0; code < 128; code++) {
-  NIBBLE[code] = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code - 55;
+function nibble(code: number): number {
+  return code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code - 55;
 }
 
-function nibble(code: number): number {
-  return code < 128 ? NIBBLE[code] : code - 55;
+/** The byte for each pair of characters below 128, indexed by `first << 7 | second`: one lookup per byte. */
+const PAIR = new Uint8Array(128 * 128);
+for (let first = 0; first < 128; first++) {
+  for (let second = 0; second < 128; second++) PAIR[(first << 7) | second] = ((nibble(first) << 4) | nibble(second)) & 0xff;
 }
 
 /** A length-prefixed `bytes` field body from a hex id: one byte per pair of characters (a trailing odd character is dropped). */
@@ -27,7 +28,9 @@ export function writeHexId(writer: ProtobufWriter, id: string): void {
   const buf = writer.buf;
   let pos = writer.pos;
   for (let i = 0; i < count; i++) {
-    buf[pos++] = ((nibble(id.charCodeAt(2 * i)) << 4) | nibble(id.charCodeAt(2 * i + 1))) & 0xff;
+    const first = id.charCodeAt(2 * i);
+    const second = id.charCodeAt(2 * i + 1);
+    buf[pos++] = (first | second) < 128 ? PAIR[(first << 7) | second] : ((nibble(first) << 4) | nibble(second)) & 0xff;
   }
   writer.pos = pos;
 }

@@ -166,6 +166,14 @@ const cases: Array<[string, () => ReadableSpan[]]> = [
     const scope = { name: 'rich-scope', version: '1.2.3', schemaUrl: 'https://opentelemetry.io/schemas/1.26.0', attributes: { 'scope.attr': 'v', n: 1 }, droppedAttributesCount: 2 };
     return [Object.create(span, { instrumentationScope: { value: scope } }) as ReadableSpan];
   }],
+  ['ids that are not lowercase hex: upper case, other characters, odd and empty lengths', () => {
+    const [span] = spanWith({});
+    const ids = [['0AF7651916CD43DD8448EB211C80319C', 'B7AD6B7169203331'], ['zz-not-hex-id-of-32-characters!!', 'é€😀ghij'], ['abc', 'd'], ['', '']];
+    return ids.map(([traceId, spanId]) => Object.create(span, {
+      spanContext: { value: () => ({ ...span.spanContext(), traceId, spanId }) },
+      parentSpanContext: { value: { ...span.spanContext(), spanId } },
+    }) as ReadableSpan);
+  }],
   ['a batch over 16 kB per scope and a span over 2 MB (three- and four-byte lengths)', () => {
     const r = recorder();
     const tracer = r.tracer('big');
