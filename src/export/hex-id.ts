@@ -7,8 +7,8 @@ import type { ProtobufWriter } from './protobuf-writer';
 /**
  * Nibble value per character code below 128: 0–9, a–f and A–F as hex.
  * Other characters get `code - 55` (the A–F rule carried on), and the byte
- * keeps its low 8 bits, which is what the OpenTelemetry serializer writes
- * for an id that is not hex, so both encoders agree on any input.
+ * keeps its low 8 bits: for an id that is not hex, these are the bytes the
+ * OpenTelemetry serializer sends too, so the two agree on any input.
  */
 function nibble(code: number): number {
   return code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : code - 55;
