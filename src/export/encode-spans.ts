@@ -13,7 +13,7 @@
  * reserved at their likely size instead of a sizing pass, each resource's
  * and scope's encoding kept per object, attribute keys kept encoded.
  */
-import type { HrTime, Link, SpanContext } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -177,8 +177,9 @@ function writeScope(writer: ProtobufWriter, scope: InstrumentationScope): void {
     writer.tag1(SCOPE_VERSION);
     writer.string(scope.version);
   }
-  const extended = scope as InstrumentationScope & { attributes?: Record<string, unknown>; droppedAttributesCount?: number };
-  if (extended.attributes) writeAttributes(writer, extended.attributes as never, SCOPE_ATTRIBUTES);
+  // Not in this SDK's InstrumentationScope type, but a scope may carry them (OTLP has the fields), and they are sent.
+  const extended = scope as InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number };
+  if (extended.attributes) writeAttributes(writer, extended.attributes, SCOPE_ATTRIBUTES);
   if (extended.droppedAttributesCount) {
     writer.tag1(SCOPE_DROPPED);
     writer.varint(extended.droppedAttributesCount);

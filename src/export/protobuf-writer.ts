@@ -56,8 +56,8 @@ export class ProtobufWriter {
 
   /**
    * A varint. Numbers in [0, 2^32) take the 32-bit path; anything else is
-   * written as its 64-bit two's complement (ten bytes when negative). Values
-   * that are not numbers come out as 0, and fractions are truncated.
+   * written as its 64-bit two's complement (ten bytes when negative).
+   * Fractions are truncated, and undefined or NaN come out as 0.
    */
   varint(value: number): void {
     this.ensure(10);
