@@ -77,7 +77,8 @@ const FLAGS_IS_REMOTE = 0x200;
 const SPAN_LENGTH_RESERVE = 2;
 const GROUP_LENGTH_RESERVE = 3;
 
-const sharedWriter = new ProtobufWriter();
+/** Made at the first batch, so a process that never exports protobuf never holds its buffer. */
+let sharedWriter: ProtobufWriter | undefined;
 let sharedWriterBusy = false;
 
 /** Encoded Resource fields (key, length and body) per resource object whose attributes have settled. */
@@ -88,8 +89,8 @@ const scopeCache = new WeakMap<InstrumentationScope, Uint8Array>();
 /** The ExportTraceServiceRequest for `spans`. */
 export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
   // One shared buffer; a nested call (none is expected: nothing here calls out) gets its own.
-  const writer = sharedWriterBusy ? new ProtobufWriter() : sharedWriter;
-  const shared = writer === sharedWriter;
+  const shared = !sharedWriterBusy;
+  const writer = shared ? (sharedWriter ??= new ProtobufWriter()) : new ProtobufWriter();
   if (shared) sharedWriterBusy = true;
   try {
     writer.reset();
