@@ -47,7 +47,8 @@ interface KeyEntry {
 /**
  * Bounds on what is kept: attribute keys are a small, fixed set in nearly
  * every service, and keys past the bound (an app making keys from data) are
- * encoded each time. At most 512 × 8 KeyValues of under 200 bytes each.
+ * encoded each time. KeyValues are kept only for keys under 64 bytes and
+ * values under 42 characters: at most 512 × 8 of under 200 bytes each.
  */
 const KEY_CACHE_MAX = 512;
 const VALUES_PER_KEY = 8;
@@ -92,7 +93,7 @@ export function writeAttributes(writer: ProtobufWriter, attributes: Attributes, 
       writer.endLength(valueStart, 1);
       writer.endLength(kvStart, 1);
     }
-    if (values !== undefined && isRepeatable(value)) {
+    if (values !== undefined && encodedKey.length < FAST_KEY_BYTES && isRepeatable(value)) {
       if (values.size < VALUES_PER_KEY) values.set(value, new Uint8Array(writer.buf.subarray(start + 1, writer.pos)));
       else entry.values = undefined;
     }
