@@ -32,6 +32,7 @@ import { fetchClientHooks, httpClientHooks } from './http/client-hooks';
 import { RequestIdPropagator } from './propagation/request-id-propagator';
 import { CorrelationSpanProcessor } from './tracing/correlation-span-processor';
 import { deadlineAgentFactory } from './tracing/attempt-deadline';
+import { protobufTraceExporter } from './export';
 import { otlpExitSender } from './tracing/exit-hand-off';
 import { ExportPipeline } from './tracing/export-pipeline';
 import { RequestIdGenerator } from './tracing/id-generator';
@@ -149,8 +150,8 @@ function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter {
     const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
     return new OTLPTraceExporter(options);
   }
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto') as typeof import('@opentelemetry/exporter-trace-otlp-proto');
-  return new OTLPTraceExporter(options);
+  // http/protobuf: the OpenTelemetry exporter's parts around tracehop's own span encoder (src/export/).
+  return protobufTraceExporter(options);
 }
 
 function buildSampler(config: Config): Sampler {

@@ -2,8 +2,9 @@
  * The last resort when the app calls process.exit() (or crashes): only
  * synchronous code runs in an 'exit' listener, so the batch processor's
  * timers and the exporter's sockets never get another turn. Spans not yet
- * handed to the exporter are encoded with the exporter's own serializer and
- * posted by a short-lived child `node`, which the exiting process waits for,
+ * handed to the exporter are encoded as the exporter encodes them (for
+ * http/protobuf tracehop's own encoder, src/export/; for http/json the
+ * exporter's serializer) and posted by a short-lived child `node`, which the exiting process waits for,
  * at most TRACEHOP_SHUTDOWN_TIMEOUT_MS. One attempt, no retry.
  *
  * The child gets only the variables that decide how the exporter reaches
@@ -17,6 +18,8 @@ import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Config, Protocol } from '../config';
+import { tracehopTraceSerializer } from '../export';
+import type { TraceSerializer } from '../export';
 
 /** Sends spans synchronously; true when the collector accepted them. */
 export type SyncSender = (spans: ReadableSpan[]) => boolean;
@@ -40,10 +43,6 @@ process.stdin.on('end', () => {
   request.on('error', () => process.exit(1));
   request.end(body);
 });`;
-
-interface TraceSerializer {
-  serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined;
-}
 
 /**
  * The sender for the OTLP pipeline, or undefined when there must be no
@@ -73,15 +72,16 @@ export function otlpExitSender(config: Config): SyncSender | undefined {
 }
 
 /**
- * The serializer the exporter itself uses: resolved from the exporter's own
- * location, so it is the very version that exporter depends on.
+ * The serializer the exporter itself uses: the library's, resolved from the
+ * exporter's own location so it is the very version that exporter depends
+ * on, and for protobuf with tracehop's encoder in front, as in the exporter.
  */
 function loadSerializer(protocol: Protocol): TraceSerializer | undefined {
   const exporterPackage = protocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
   try {
     const transformerPath = require.resolve('@opentelemetry/otlp-transformer', { paths: [dirname(require.resolve(exporterPackage))] });
     const transformer = require(transformerPath) as { ProtobufTraceSerializer: TraceSerializer; JsonTraceSerializer: TraceSerializer };
-    return protocol === 'http/json' ? transformer.JsonTraceSerializer : transformer.ProtobufTraceSerializer;
+    return protocol === 'http/json' ? transformer.JsonTraceSerializer : tracehopTraceSerializer(transformer.ProtobufTraceSerializer);
   } catch {
     return undefined;
   }

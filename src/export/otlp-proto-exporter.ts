@@ -1,0 +1,38 @@
+/**
+ * The OTLP/HTTP protobuf span exporter, put together from the same parts
+ * as `@opentelemetry/exporter-trace-otlp-proto`'s OTLPTraceExporter (the
+ * export delegate, HTTP transport with retries and compression, the
+ * OTEL_EXPORTER_OTLP_* environment, user agent, headers, timeout) with one
+ * part changed: the request serializer is tracehop's (trace-serializer.ts).
+ *
+ * The parts are loaded from where that exporter package resolves them, so
+ * they are the very versions it would use.
+ */
+import { dirname } from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
+import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
+import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/build/src/index-node-http';
+import type * as Transformer from '@opentelemetry/otlp-transformer';
+import { tracehopTraceSerializer } from './trace-serializer';
+
+const EXPORTER_PACKAGE = '@opentelemetry/exporter-trace-otlp-proto';
+
+/** The exporter's `otel.component.type` for its self-observability metrics (OpenTelemetry semantic conventions). */
+const COMPONENT_TYPE = 'otlp_http_span_exporter';
+
+/** Takes what `OTLPTraceExporter` from exporter-trace-otlp-proto takes. */
+export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): SpanExporter {
+  const base = requireBesideExporter<typeof ExporterBase>('@opentelemetry/otlp-exporter-base');
+  const nodeHttp = requireBesideExporter<typeof ExporterBaseNodeHttp>('@opentelemetry/otlp-exporter-base/node-http');
+  const transformer = requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer');
+  const options = nodeHttp.convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
+  const serializer = tracehopTraceSerializer(transformer.ProtobufTraceSerializer);
+  const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, transformer.TraceExporterMetricsHelper, config.selfObsMeterProvider);
+  return new base.OTLPExporterBase(delegate);
+}
+
+function requireBesideExporter<T>(request: string): T {
+  const exporterDir = dirname(require.resolve(EXPORTER_PACKAGE));
+  return require(require.resolve(request, { paths: [exporterDir] })) as T;
+}
