@@ -8,5 +8,8 @@
  */
 export { encodeTraceRequest } from './encode-spans';
 export { protobufTraceExporter } from './otlp-proto-exporter';
+export type { SlicingSpanExporter } from './otlp-proto-exporter';
+export { ENCODE_SLICE_SPANS, encodeInSlices, encodedAheadOf } from './sliced-encoding';
+export type { EncodingSteps } from './sliced-encoding';
 export { tracehopTraceSerializer } from './trace-serializer';
 export type { TraceSerializer } from './trace-serializer';

@@ -9,12 +9,19 @@
  * they are the very versions it would use.
  */
 import { dirname } from 'node:path';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
 import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
 import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/build/src/index-node-http';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
+import { encodeInSlices } from './sliced-encoding';
+import type { EncodingSteps } from './sliced-encoding';
 import { tracehopTraceSerializer } from './trace-serializer';
+
+/** An exporter whose batches can be encoded ahead of the export, a slice per turn (sliced-encoding.ts). */
+export interface SlicingSpanExporter extends SpanExporter {
+  encodeAhead(spans: ReadableSpan[]): EncodingSteps;
+}
 
 const EXPORTER_PACKAGE = '@opentelemetry/exporter-trace-otlp-proto';
 
@@ -22,14 +29,14 @@ const EXPORTER_PACKAGE = '@opentelemetry/exporter-trace-otlp-proto';
 const COMPONENT_TYPE = 'otlp_http_span_exporter';
 
 /** Takes what `OTLPTraceExporter` from exporter-trace-otlp-proto takes. */
-export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): SpanExporter {
+export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): SlicingSpanExporter {
   const base = requireBesideExporter<typeof ExporterBase>('@opentelemetry/otlp-exporter-base');
   const nodeHttp = requireBesideExporter<typeof ExporterBaseNodeHttp>('@opentelemetry/otlp-exporter-base/node-http');
   const transformer = requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer');
   const options = nodeHttp.convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
   const serializer = tracehopTraceSerializer(transformer.ProtobufTraceSerializer);
   const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, transformer.TraceExporterMetricsHelper, config.selfObsMeterProvider);
-  return new base.OTLPExporterBase(delegate);
+  return Object.assign(new base.OTLPExporterBase(delegate), { encodeAhead: (spans: ReadableSpan[]) => encodeInSlices(spans) });
 }
 
 function requireBesideExporter<T>(request: string): T {

@@ -1,12 +1,14 @@
 /**
  * The serializer tracehop's OTLP/HTTP protobuf exporter is built with:
- * requests encoded by tracehop's own encoder (encode-spans.ts), responses
+ * requests encoded by tracehop's own encoder (encode-spans.ts; ahead of the
+ * export, in slices, where sliced-encoding.ts did it), responses
  * (partial success) read by the OpenTelemetry serializer, as before.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { reporter as defaultReporter } from '../diag';
 import type { RateLimitedReporter } from '../diag';
 import { encodeTraceRequest } from './encode-spans';
+import { encodedAheadOf } from './sliced-encoding';
 
 /** The shape the OTLP export delegate takes (otlp-transformer's ISerializer for traces). */
 export interface TraceSerializer<Response = unknown> {
@@ -26,6 +28,8 @@ export function tracehopTraceSerializer<Response>(
 ): TraceSerializer<Response> {
   return {
     serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined {
+      const ahead = encodedAheadOf(spans);
+      if (ahead !== undefined) return ahead;
       try {
         return encodeTraceRequest(spans);
       } catch {

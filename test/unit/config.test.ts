@@ -34,7 +34,7 @@ describe('parseConfig defaults', () => {
       pinoHook: true,
       shutdownTimeoutMillis: 5000,
     });
-    expect(config.batch).toEqual({ maxQueueSize: 2048, maxExportBatchSize: 128, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 });
+    expect(config.batch).toEqual({ maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 });
     expect(Object.isFrozen(config)).toBe(true);
   });
 });
@@ -129,7 +129,7 @@ describe('invalid settings', () => {
     ['an endpoint that is not a URL', { OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, { tracesEndpoint: DEFAULT_TRACES_ENDPOINT }, /^OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" is not an http or https URL; using http:\/\/localhost:4318\/v1\/traces$/],
     ['an unknown sampler', { OTEL_TRACES_SAMPLER: 'sometimes' }, { sampler: 'parentbased_always_on' }, /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/],
     ['a ratio above 1', { OTEL_TRACES_SAMPLER_ARG: '2' }, { samplerRatio: 1 }, /^OTEL_TRACES_SAMPLER_ARG="2" is not a number from 0 to 1; using 1$/],
-    ['a negative queue size', { OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 128, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" .*; using 2048$/],
+    ['a negative queue size', { OTEL_BSP_MAX_QUEUE_SIZE: '-5' }, { batch: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_QUEUE_SIZE="-5" .*; using 2048$/],
     ['a batch larger than the queue', { OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' }, { batch: { maxQueueSize: 100, maxExportBatchSize: 100, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 } }, /^OTEL_BSP_MAX_EXPORT_BATCH_SIZE=512 is larger than OTEL_BSP_MAX_QUEUE_SIZE=100; using 100$/],
     ['an unknown log level', { OTEL_LOG_LEVEL: 'loud' }, { logLevel: DiagLogLevel.WARN }, /^OTEL_LOG_LEVEL="loud" .*; using warn$/],
     ['an unknown propagator', { OTEL_PROPAGATORS: 'tracecontext,xray' }, { propagators: ['tracecontext'] }, /^OTEL_PROPAGATORS="tracecontext,xray" .*; using tracecontext$/],
