@@ -25,7 +25,12 @@ const MOUNTS = Symbol.for('tracehop.express.mounts');
 type Handle = (req: RoutedRequest, res: unknown, next: (...args: unknown[]) => unknown) => unknown;
 interface Layer { handle: Handle }
 interface RouterLike { stack?: Layer[] }
-type RoutedRequest = { method?: string; [MOUNTS]?: readonly unknown[] };
+/** The mount templates above a layer, innermost first: a persistent stack, so entering a mount copies nothing. */
+interface Mounts {
+  readonly template: unknown;
+  readonly outer: Mounts | undefined;
+}
+type RoutedRequest = { method?: string; [MOUNTS]?: Mounts };
 type RouterMethods = Record<string, unknown> & { [PATCHED]?: boolean };
 
 export class ExpressRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
@@ -92,7 +97,7 @@ function wrapHandle(handle: Handle, template: unknown, isRoute: boolean): Handle
   if (typeof handle !== 'function' || handle.length > 3) return handle;
   if (isRoute) {
     return function routeHandle(this: unknown, req, res, next) {
-      const route = joinRouteTemplates([...(req[MOUNTS] ?? []), template]);
+      const route = joinRouteTemplates(templatesOf(req[MOUNTS], template));
       if (route !== null) setActiveRoute('express', req.method, route);
       return handle.call(this, req, res, next);
     };
@@ -100,10 +105,17 @@ function wrapHandle(handle: Handle, template: unknown, isRoute: boolean): Handle
   if (template === '/' || template === '') return handle;
   return function mountHandle(this: unknown, req, res, next) {
     const outer = req[MOUNTS];
-    req[MOUNTS] = outer === undefined ? [template] : [...outer, template];
+    req[MOUNTS] = { template, outer };
     return handle.call(this, req, res, function leaveMount(this: unknown, ...args: unknown[]) {
       req[MOUNTS] = outer;
       return next.apply(this, args);
     });
   };
+}
+
+/** The templates from the outermost mount down to `last`. */
+function templatesOf(mounts: Mounts | undefined, last: unknown): unknown[] {
+  const templates = [last];
+  for (let mount = mounts; mount !== undefined; mount = mount.outer) templates.unshift(mount.template);
+  return templates;
 }

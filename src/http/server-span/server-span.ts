@@ -193,7 +193,8 @@ function emitInRequestContextOn(prototype: object): void {
     // eslint-disable-next-line prefer-rest-params
     const args = arguments;
     // An event nobody listens to (most of a response's) needs no context.
-    if (requestContext === undefined || (this as unknown as EventEmitter).listenerCount(args[0] as string | symbol) === 0) {
+    // Nor does one emitted from code already in it (the handler's own res.end()).
+    if (requestContext === undefined || (this as unknown as EventEmitter).listenerCount(args[0] as string | symbol) === 0 || context.active() === requestContext) {
       return Reflect.apply(emit, this, args) as boolean;
     }
     return context.with(requestContext, () => Reflect.apply(emit, this, args) as boolean);
