@@ -23,11 +23,15 @@ export const DEFAULT_LOG_FIELDS: LogFieldNames = Object.freeze({
   parentJobId: 'parent_job_id',
 });
 
-// The OpenTelemetry specification's batch span processor defaults. A batch
-// is encoded ahead of its export in slices of 128 spans, one per turn of the
-// event loop (src/export/sliced-encoding.ts), so a 512-span batch holds the
-// loop no longer than a 128-span one, for a quarter of the export requests
-// (docs/performance.md, "Export stalls").
+// The OpenTelemetry specification's batch span processor defaults. With
+// http/protobuf a batch is encoded ahead of its export in slices of 128
+// spans, one per turn of the event loop (src/export/sliced-encoding.ts), so a
+// 512-span batch holds the loop no longer than a 128-span one, for a quarter
+// of the export requests (docs/performance.md, "Export stalls").
 export const BSP_DEFAULTS = { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMillis: 5000, exportTimeoutMillis: 30000 };
+// http/json is encoded by the OpenTelemetry serializer, whole, at about 10 µs
+// a span: a 512-span batch would hold the event loop for some 5 ms. Its
+// default batch stays 128, as it was for both protocols before the slices.
+export const JSON_BATCH_DEFAULT = 128;
 export const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 export const LOG_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$/;

@@ -9,7 +9,7 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { findServiceName } from '../service-name';
 import type { ServiceNameSource } from '../service-name';
-import { BSP_DEFAULTS, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME } from './defaults';
+import { BSP_DEFAULTS, JSON_BATCH_DEFAULT, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME } from './defaults';
 import { EnvReader } from './env-reader';
 
 export {
@@ -129,12 +129,14 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
   const tracesProtocolVar = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
   const requestIdHeaders = reader.list('TRACEHOP_REQUEST_ID_HEADERS', DEFAULT_REQUEST_ID_HEADERS, name => HEADER_NAME.test(name), 'HTTP header names');
 
+  const protocol = reader.oneOf(tracesProtocolVar, ['http/protobuf', 'http/json'] as const, 'http/protobuf');
+
   const config: Config = {
     disabled: reader.boolean('OTEL_SDK_DISABLED', false),
     serviceName: serviceName.name,
     serviceNameSource: serviceName.source,
     tracesExporters: reader.tracesExporters(),
-    protocol: reader.oneOf(tracesProtocolVar, ['http/protobuf', 'http/json'] as const, 'http/protobuf'),
+    protocol,
     tracesEndpoint: reader.tracesEndpoint(),
     // Both apply, as in the exporter: the traces-specific value wins per header name.
     exporterHeaders: { ...reader.headers('OTEL_EXPORTER_OTLP_HEADERS'), ...reader.headers('OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
@@ -145,7 +147,7 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     samplerRatio: reader.ratio('OTEL_TRACES_SAMPLER_ARG', 1),
     batch: {
       maxQueueSize: reader.integer('OTEL_BSP_MAX_QUEUE_SIZE', BSP_DEFAULTS.maxQueueSize, 1),
-      maxExportBatchSize: reader.integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', BSP_DEFAULTS.maxExportBatchSize, 1),
+      maxExportBatchSize: reader.integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', defaultBatchSize(protocol), 1),
       scheduledDelayMillis: reader.integer('OTEL_BSP_SCHEDULE_DELAY', BSP_DEFAULTS.scheduledDelayMillis, 0),
       exportTimeoutMillis: reader.integer('OTEL_BSP_EXPORT_TIMEOUT', BSP_DEFAULTS.exportTimeoutMillis, 1),
     },
@@ -247,4 +249,9 @@ export function doctorChildEnvironment(fd: number): Record<string, string | unde
  */
 export function noColorRequested(): boolean {
   return (process.env.NO_COLOR ?? '') !== '';
+}
+
+/** The default export batch: encoded in slices for http/protobuf, in one piece (so smaller) for http/json (defaults.ts). */
+function defaultBatchSize(protocol: Protocol): number {
+  return protocol === 'http/json' ? JSON_BATCH_DEFAULT : BSP_DEFAULTS.maxExportBatchSize;
 }

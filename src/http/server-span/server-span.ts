@@ -41,7 +41,8 @@ interface RequestStart {
 }
 
 const WRAPPED = Symbol('tracehop.server-span.wrapped');
-const REQUEST_CONTEXT = Symbol('tracehop.server-span.context');
+// Shared across copies of this module, as the wrapper is (EMITS_IN_CONTEXT): a second copy's requests emit in their context too.
+const REQUEST_CONTEXT = Symbol.for('tracehop.server-span.context');
 const EMITS_IN_CONTEXT = Symbol.for('tracehop.server-span.emits-in-context');
 
 type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
