@@ -2,6 +2,7 @@
  * `tracehop tree`'s two outputs: the hop tree drawn for a person, and one
  * JSON document per request for scripts. Pure: a tree in, text out.
  */
+import { printable } from '../cli/printable';
 import type { Hop, KeptLine, RequestTree } from './hop-tree';
 
 /** pino's numeric levels (pino/lib/constants.js) by name, for the human output. */
@@ -47,7 +48,7 @@ function hopToJson(hop: Hop): JsonHop {
  * the hop's own element of the chain), its lines beneath it in time order.
  */
 export function formatTree(tree: RequestTree): string {
-  const out: string[] = [`request ${tree.requestId}`];
+  const out: string[] = [`request ${printable(tree.requestId)}`];
   drawHop(tree.root, '', true, out, true);
   return out.join('\n') + '\n';
 }
@@ -57,7 +58,7 @@ function drawHop(hop: Hop, prefix: string, last: boolean, out: string[], isRoot:
   const below = prefix + (last ? '   ' : '│  ');
   const route = [hop.method, hop.path].filter(part => part !== undefined).join(' ');
   const hopId = isRoot ? '' : `  (${hop.chain[hop.chain.length - 1]})`;
-  out.push(`${prefix}${branch}${hop.service ?? '(not logged)'}${route ? `  ${route}` : ''}${hopId}`);
+  out.push(`${prefix}${branch}${printable(`${hop.service ?? '(not logged)'}${route ? `  ${route}` : ''}${hopId}`)}`);
   const linePrefix = below + (hop.children.length > 0 ? '│  ' : '   ');
   for (const line of hop.lines) out.push(`${linePrefix}${formatLine(line)}`);
   hop.children.forEach((child, i) => drawHop(child, below, i === hop.children.length - 1, out, false));
@@ -65,7 +66,7 @@ function drawHop(hop: Hop, prefix: string, last: boolean, out: string[], isRoot:
 
 function formatLine(line: KeptLine): string {
   const level = typeof line.level === 'number' ? LEVEL_NAMES[line.level] ?? String(line.level) : line.level ?? '';
-  return `${formatClock(line.time)}  ${level.padEnd(5)}  ${line.msg ?? ''}`.trimEnd();
+  return printable(`${formatClock(line.time)}  ${level.padEnd(5)}  ${line.msg ?? ''}`.trimEnd());
 }
 
 /** HH:MM:SS.mmm in UTC: a request's lines are seconds apart, the date adds nothing. */

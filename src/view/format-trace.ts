@@ -4,6 +4,7 @@
  * placing it within the trace), nested by parent, with the span's pino lines
  * beneath it. Pure: a document and a colour choice in, text out.
  */
+import { printable } from '../cli/printable';
 import { DEFAULT_LOG_FIELDS } from '../config';
 import type { LogFieldNames } from '../config';
 import type { LateLogDocument } from './late-logs';
@@ -45,8 +46,8 @@ export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogF
   const width = Math.min(MAX_LABEL, Math.max(...rows.map(row => row.label.length)));
   const errors = rows.filter(row => row.node.status.code === 'error').length;
   const head = [
-    colour.bold(`request ${doc.requestId ?? '(no request.id)'}`),
-    colour.dim(`trace ${doc.traceId}`),
+    colour.bold(`request ${printable(doc.requestId ?? '(no request.id)')}`),
+    colour.dim(`trace ${printable(doc.traceId)}`),
     `${formatMs(doc.durationMs)}, ${doc.spanCount} span${doc.spanCount === 1 ? '' : 's'}`,
     ...(errors > 0 ? [colour.red(`${errors} error${errors === 1 ? '' : 's'}`)] : []),
   ].join('  ');
@@ -55,7 +56,7 @@ export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogF
     const { node } = row;
     const failed = node.status.code === 'error';
     const label = row.label.length > width ? `${row.label.slice(0, width - 1)}…` : row.label.padEnd(width);
-    const status = failed ? colour.red(`✗ error${node.status.message ? `: ${node.status.message}` : ''}`) : node.status.code;
+    const status = failed ? colour.red(`✗ error${node.status.message ? `: ${printable(node.status.message)}` : ''}`) : node.status.code;
     const bar = waterfall(node, doc.durationMs);
     out.push(`${colourLabel(label, node, colour)}  ${node.kind.padEnd(8)} ${formatMs(node.durationMs).padStart(9)}  ${failed ? colour.red(bar) : colour.cyan(bar)}  ${status}`);
     for (const record of node.logs) out.push(colour.dim(`${row.logPrefix}· `) + formatLog(record, failed ? colour : NO_COLOUR, quiet));
@@ -72,8 +73,8 @@ export function formatLateLog(doc: LateLogDocument, colour: Palette, logFields: 
   const requestId = doc.lateLog[logFields.requestId];
   const head = [
     colour.bold('late log'),
-    ...(typeof requestId === 'string' ? [`request ${requestId}`] : []),
-    colour.dim(`trace ${doc.traceId}  span ${doc.spanId}`),
+    ...(typeof requestId === 'string' ? [`request ${printable(requestId)}`] : []),
+    colour.dim(`trace ${printable(doc.traceId)}  span ${printable(doc.spanId)}`),
   ].join('  ');
   return `${head}\n${colour.dim('  · ')}${formatLog(doc.lateLog, colour, quiet)}\n`;
 }
@@ -82,7 +83,7 @@ function collectRows(node: SpanNode, prefix: string, last: boolean, rows: Row[],
   const branch = root ? '' : last ? '└─ ' : '├─ ';
   const below = root ? '' : prefix + (last ? '   ' : '│  ');
   const childPrefix = root ? (last ? '' : '│  ') : below;
-  rows.push({ label: `${prefix}${branch}${node.service} ${node.name}${routeOf(node)}`, node, logPrefix: `${childPrefix}${node.children.length > 0 ? '│ ' : '  '}` });
+  rows.push({ label: `${prefix}${branch}${printable(node.service)} ${printable(node.name)}${printable(routeOf(node))}`, node, logPrefix: `${childPrefix}${node.children.length > 0 ? '│ ' : '  '}` });
   node.children.forEach((child, i) => collectRows(child, childPrefix, i === node.children.length - 1, rows, false));
 }
 
@@ -102,9 +103,10 @@ function routeOf(node: SpanNode): string {
 }
 
 function colourLabel(label: string, node: SpanNode, colour: Palette): string {
-  const at = label.indexOf(node.service);
-  if (at < 0 || node.service === '') return label;
-  return label.slice(0, at) + colour.bold(node.service) + label.slice(at + node.service.length);
+  const service = printable(node.service);
+  const at = label.indexOf(service);
+  if (at < 0 || service === '') return label;
+  return label.slice(0, at) + colour.bold(service) + label.slice(at + service.length);
 }
 
 /** `[   ████      ]`: where the span starts and how long it lasts, on the trace's time line; at least one cell. */
@@ -122,7 +124,7 @@ function formatLog(record: LogRecord, colour: Palette, quiet: ReadonlySet<string
     .filter(([key]) => !quiet.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(' ');
-  const text = `${time} ${level.padEnd(5)} ${typeof record.msg === 'string' ? record.msg : ''}${extra ? `  ${extra}` : ''}`;
+  const text = printable(`${time} ${level.padEnd(5)} ${typeof record.msg === 'string' ? record.msg : ''}${extra ? `  ${extra}` : ''}`);
   return typeof record.level === 'number' && record.level >= 50 ? colour.red(text) : text;
 }
 

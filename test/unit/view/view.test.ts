@@ -121,6 +121,21 @@ describe('formatTrace', () => {
     expect(text).not.toMatch(/spanId=|reqId=/);
   });
 
+  test('escape sequences and controls an app put in a span name, a service, a status or a log line are printed as visible escapes, never sent to the terminal', () => {
+    const hostile = buildTraceDocument(TRACE, [
+      span(id(1), undefined, 0, 2, { service: 'svc\u001b]0;owned\u0007', name: 'GET \u001b[2J', statusCode: 2, statusMessage: 'bad\u001b[31m' }),
+    ], () => [{ level: 50, msg: 'line\u001b[1A\rfake', spanId: id(1), note: '\u202eevil' }]);
+    for (const palette of [NO_COLOUR, ANSI_COLOUR]) {
+      const text = formatTrace(hostile, palette);
+      expect(text.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+      expect(text).toContain('\\x1b[2J');
+      expect(text).toContain('line\\x1b[1A\\x0dfake');
+      expect(text).toContain('\\u202eevil');
+    }
+    const late = formatLateLog({ traceId: TRACE, spanId: id(1), lateLog: { level: 30, msg: '\u001b[2Jx', request_id: 'r\u0007' } }, NO_COLOUR);
+    expect(late).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  });
+
   test('no escape codes without colour, SGR codes with it', () => {
     expect(formatTrace(doc, NO_COLOUR)).not.toMatch(/\u001b/);
     expect(formatTrace(doc, ANSI_COLOUR)).toContain('\u001b[31m✗ error: boom\u001b[39m');
