@@ -219,20 +219,10 @@ function writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
   if (span.attributes) writeAttributes(writer, span.attributes, SPAN_ATTRIBUTES);
   writer.tag1(SPAN_DROPPED_ATTRIBUTES);
   writer.varint(span.droppedAttributesCount);
-  for (const event of span.events) {
-    writer.tag1(SPAN_EVENTS);
-    const start = writer.beginLength(1);
-    writeEvent(writer, event);
-    writer.endLength(start, 1);
-  }
+  for (const event of span.events) writeMessage(writer, SPAN_EVENTS, event, writeEvent);
   writer.tag1(SPAN_DROPPED_EVENTS);
   writer.varint(span.droppedEventsCount);
-  for (const link of span.links) {
-    writer.tag1(SPAN_LINKS);
-    const start = writer.beginLength(1);
-    writeLink(writer, link);
-    writer.endLength(start, 1);
-  }
+  for (const link of span.links) writeMessage(writer, SPAN_LINKS, link, writeLink);
   writer.tag1(SPAN_DROPPED_LINKS);
   writer.varint(span.droppedLinksCount);
   writer.tag1(SPAN_STATUS);
@@ -280,4 +270,12 @@ function writeLink(writer: ProtobufWriter, link: Link): void {
 /** Never 0 (the "has is_remote" bit is always set), so the field is always written. */
 function spanFlags(traceFlags: number, isRemote: boolean | undefined): number {
   return (traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (isRemote ? FLAGS_IS_REMOTE : 0);
+}
+
+/** One nested message under `tag`: a length reserved at one byte (an event or link is most often under 128 bytes), its body, the length fixed. */
+function writeMessage<T>(writer: ProtobufWriter, tag: number, value: T, writeBody: (writer: ProtobufWriter, value: T) => void): void {
+  writer.tag1(tag);
+  const start = writer.beginLength(1);
+  writeBody(writer, value);
+  writer.endLength(start, 1);
 }

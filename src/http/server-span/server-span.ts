@@ -92,19 +92,21 @@ export class ServerSpan {
     }, scheme);
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const tracer = this.tracer ?? this.options.tracer();
-    const span = tracer.startSpan(spanMethod(request.method), { kind: SpanKind.SERVER, attributes }, parent);
+    // The method part of the span's name, now and with a route at the end: once per request.
+    const methodName = spanMethod(request.method);
+    const span = tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes }, parent);
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     req[REQUEST_CONTEXT] = spanContext;
     (response as unknown as Emitter)[REQUEST_CONTEXT] = spanContext;
     context.with(spanContext, () => this.options.onStart(span, response));
-    endWithResponse(span, request, response, spanContext);
+    endWithResponse(span, methodName, response, spanContext);
   }
 }
 
 /** What a response needs to end its span: kept on the response, so the listeners are shared, not made per request. */
 interface SpanState {
   readonly span: Span;
-  readonly request: IncomingMessage;
+  readonly methodName: string;
   readonly spanContext: Context;
   ended: boolean;
 }
@@ -113,8 +115,8 @@ const SPAN_STATE = Symbol('tracehop.server-span.state');
 type WithState = ServerResponse & { [SPAN_STATE]?: SpanState };
 
 /** Ends the span once, when the response closes or errors; a 5xx or an error is status ERROR. */
-function endWithResponse(span: Span, request: IncomingMessage, response: ServerResponse, spanContext: Context): void {
-  (response as WithState)[SPAN_STATE] = { span, request, spanContext, ended: false };
+function endWithResponse(span: Span, methodName: string, response: ServerResponse, spanContext: Context): void {
+  (response as WithState)[SPAN_STATE] = { span, methodName, spanContext, ended: false };
   response.once('close', endOnClose);
   response.on(errorMonitor, endOnError);
 }
@@ -128,7 +130,7 @@ function endOnClose(this: WithState): void {
   const route = getRPCMetadata(state.spanContext)?.route;
   if (route !== undefined) {
     span.setAttribute('http.route', route);
-    span.updateName(`${spanMethod(state.request.method)} ${route}`);
+    span.updateName(`${state.methodName} ${route}`);
   }
   // Server spans: 4xx is the client's fault and leaves the status unset (HTTP semantic conventions).
   if (this.statusCode >= 500 || this.statusCode < 100) span.setStatus({ code: SpanStatusCode.ERROR });
