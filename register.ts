@@ -13,6 +13,8 @@ import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { recordCrash } from './src/errors';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
+import type { AppStart } from './src/esm-hook';
+import { entryModuleSystem } from './src/facts/module-system';
 import { reportStartupFacts } from './src/facts/startup-report';
 import { enableRunAsRequest, setRequestIdFormat } from './src/context';
 import { configureLogSpanEvents } from './src/logging/log-span-events';
@@ -65,7 +67,7 @@ function start(): void {
   const built = buildSdk(config);
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
-  const esmHook = hookImports(config.esmHook, built.instrumentations);
+  const esmHook = hookImports(config.esmHook, built.instrumentations, appStart(config));
   // Whoever registered the loader (we, or the command line), imports of http
   // reach this hook. Before the instrumentations' hooks, so that the doctor's
   // observer, which runs after them, sees the namespace as the app will.
@@ -83,6 +85,14 @@ function start(): void {
   reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);
   installCrashRecording(config);
+}
+
+/** How the app was started, for TRACEHOP_ESM_HOOK=auto: its entry script (as Node resolves `node app`, too) and Node's options. */
+function appStart(config: Config): AppStart {
+  const script = process.argv[1];
+  const entry = entryModuleSystem(script, readFile);
+  const entrySource = entry.typeless === true && script ? readFile(script) ?? readFile(`${script}.js`) : undefined;
+  return { entry, entrySource, nodeOptions: [...process.execArgv, ...config.nodeOptions] };
 }
 
 /**

@@ -9,11 +9,19 @@
  * wrapping to the modules we instrument: every other import stays untouched,
  * which keeps start-up and module loading cheap. Builtins are listed by bare
  * name; the loader adds their `node:` forms itself.
+ *
+ * The loader runs in a thread of its own, which costs start-up time and
+ * memory (about 50 ms and 10 MB on a 2-core machine, docs/performance.md).
+ * By default (`auto`) it is registered only when the app starts through ES
+ * modules: an ES module entry point, an `--import`, a loader or a module
+ * type flag on the command line. A CommonJS app is hooked by `require`.
  */
 import * as nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort } from 'node:worker_threads';
 import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
+import type { EsmHookSetting } from './config';
+import type { EntryModuleSystem } from './facts/module-system';
 
 /** The loader, as @opentelemetry/instrumentation ships it (a re-export of import-in-the-middle's). */
 export const ESM_LOADER = '@opentelemetry/instrumentation/hook.mjs';
@@ -48,9 +56,44 @@ export function instrumentedModules(instrumentations: readonly Instrumentation[]
   return [...names];
 }
 
-/** Hooks `import` of the instrumented modules, unless TRACEHOP_ESM_HOOK=false. */
-export function hookImports(enabled: boolean, instrumentations: readonly Instrumentation[]): EsmHookStatus {
-  if (!enabled) return { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' };
+/** How the app was started, for TRACEHOP_ESM_HOOK=auto. */
+export interface AppStart {
+  /** The entry script's module system, by Node's rules (src/facts/module-system.ts). */
+  readonly entry: EntryModuleSystem;
+  /** The entry script's text, when it could be read: a typeless `.js` file may still be an ES module. */
+  readonly entrySource: string | undefined;
+  /** Node's options: `process.execArgv`, then NODE_OPTIONS. */
+  readonly nodeOptions: readonly string[];
+}
+
+/** Options that load ES modules at start-up, or make the entry one. */
+const ESM_OPTIONS = /^--(import|experimental-loader|loader)(=|$)|^--(experimental-default-type|input-type)=module$/;
+
+/**
+ * Syntax that only an ES module may have, as Node's module syntax detection
+ * looks for it: a static `import` or `export`, `import.meta`, a top-level
+ * `await`. A match in a comment or a string only costs the hook.
+ */
+const ESM_SYNTAX = /^[ \t]*(import[ \t]*[\w*{'"]|export[ \t]+[\w*{]|await[ \t])|\bimport\.meta\b/m;
+
+/** Whether TRACEHOP_ESM_HOOK=auto registers the hook for this app; when it does not, why. Pure. */
+export function esmHookWanted(start: AppStart): { readonly wanted: true } | { readonly wanted: false; readonly reason: string } {
+  const option = start.nodeOptions.find(arg => ESM_OPTIONS.test(arg));
+  if (option !== undefined) return { wanted: true };
+  const { entry } = start;
+  if (entry.system === 'esm') return { wanted: true };
+  if (entry.system === 'unknown') return { wanted: false, reason: `TRACEHOP_ESM_HOOK=auto, ${entry.reason}, and no ES module option` };
+  if (entry.typeless === true && start.entrySource !== undefined && ESM_SYNTAX.test(start.entrySource)) return { wanted: true };
+  return { wanted: false, reason: `TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS (${entry.reason})` };
+}
+
+/** Hooks `import` of the instrumented modules, as TRACEHOP_ESM_HOOK says. */
+export function hookImports(setting: EsmHookSetting, instrumentations: readonly Instrumentation[], start: AppStart): EsmHookStatus {
+  if (setting === 'false') return { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' };
+  if (setting === 'auto') {
+    const decision = esmHookWanted(start);
+    if (!decision.wanted) return { state: 'off', reason: decision.reason };
+  }
   return registerEsmHook(instrumentedModules(instrumentations));
 }
 

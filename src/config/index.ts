@@ -22,6 +22,8 @@ export type Protocol = 'http/protobuf' | 'http/json';
 export type TracesExporterName = 'otlp' | 'console';
 export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger';
 export type ServerSpanSource = 'tracehop' | 'instrumentation-http';
+/** TRACEHOP_ESM_HOOK: `true` and `false` always and never; `auto` decides from how the app starts (src/esm-hook.ts). */
+export type EsmHookSetting = 'auto' | 'true' | 'false';
 export type SamplerName =
   | 'always_on' | 'always_off' | 'traceidratio'
   | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
@@ -90,8 +92,10 @@ export interface Config {
   readonly corsExposeHeaders: boolean;
   /** TRACEHOP_SERVER_TIMING: answer with `Server-Timing: traceparent;desc="..."`. */
   readonly serverTiming: boolean;
-  /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`. */
-  readonly esmHook: boolean;
+  /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`: always, never, or `auto` (when the app loads ES modules at start-up; src/esm-hook.ts). */
+  readonly esmHook: EsmHookSetting;
+  /** The options in NODE_OPTIONS, split at whitespace: Node applies them as if given on the command line. */
+  readonly nodeOptions: readonly string[];
   /** TRACEHOP_JOB_TRACE: a job's consumer span continues the producer's trace (`child`) or starts its own with a link (`link`). */
   readonly jobTrace: JobTraceMode;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */
@@ -167,7 +171,8 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     corsExposeHeaders: reader.boolean('TRACEHOP_CORS_EXPOSE_HEADERS', true),
     serverTiming: reader.boolean('TRACEHOP_SERVER_TIMING', true),
     serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
-    esmHook: reader.boolean('TRACEHOP_ESM_HOOK', true),
+    esmHook: reader.oneOf('TRACEHOP_ESM_HOOK', ['auto', 'true', 'false'] as const, 'auto'),
+    nodeOptions: (env.NODE_OPTIONS ?? '').split(/\s+/).filter(option => option !== ''),
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),
     doctorFd: reader.doctorFd(app.parentPid),

@@ -132,7 +132,7 @@ function esmHookCheck(facts: StartupFacts, run: AppRun): Check {
   const isEsm = (run.listening?.entryLoadedAs ?? facts.entry.system) === 'esm';
   return isEsm
     ? check('problem', `off (${esmHook.reason}), and the app is an ES module: its imports of ${instrumentedModules(facts).join(', ')} are not hooked`)
-    : check('note', `off (${esmHook.reason}); the app is CommonJS, which require hooks cover`);
+    : check('note', `off (${esmHook.reason}); the app is CommonJS, which require hooks cover (TRACEHOP_ESM_HOOK=true hooks its import() calls too)`);
 }
 
 function instrumentedModules(facts: StartupFacts): string[] {

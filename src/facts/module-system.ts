@@ -13,6 +13,12 @@ export interface EntryModuleSystem {
   readonly system: ModuleSystem | 'unknown';
   /** Why, in a few words: the extension, or the package.json that decided. */
   readonly reason: string;
+  /**
+   * Decided by a package.json with no `type`, or by none: Node then also runs
+   * a file that does not parse as CommonJS, for its ES module syntax, as an
+   * ES module (module syntax detection, on by default since Node 20.19 and 22.7).
+   */
+  readonly typeless?: true;
 }
 
 
@@ -27,11 +33,13 @@ export function entryModuleSystem(entryScript: string | undefined, readFile: (fi
   if (COMMONJS_EXTENSIONS.has(extension)) return { system: 'commonjs', reason: `${extension} extension` };
   // The nearest package.json decides even without a "type": Node stops at the first one.
   for (const { file, text } of packageJsonsAbove(entry, readFile)) {
-    return packageType(text) === 'module'
-      ? { system: 'esm', reason: `"type": "module" in ${file}` }
-      : { system: 'commonjs', reason: `no "type": "module" in ${file}` };
+    const type = packageType(text);
+    if (type === 'module') return { system: 'esm', reason: `"type": "module" in ${file}` };
+    return type === 'commonjs'
+      ? { system: 'commonjs', reason: `"type": "commonjs" in ${file}` }
+      : { system: 'commonjs', reason: `no "type": "module" in ${file}`, typeless: true };
   }
-  return { system: 'commonjs', reason: 'no package.json above it' };
+  return { system: 'commonjs', reason: 'no package.json above it', typeless: true };
 }
 
 function packageType(text: string): unknown {

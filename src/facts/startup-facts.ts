@@ -34,7 +34,8 @@ export interface ConfigFacts {
   readonly echoedRequestIdHeader: string;
   readonly ignorePaths: readonly string[];
   readonly pinoHook: boolean;
-  readonly esmHook: boolean;
+  /** TRACEHOP_ESM_HOOK: `auto`, `true` or `false`. */
+  readonly esmHook: string;
   /** TRACEHOP_JOB_TRACE: `child` or `link`. */
   readonly jobTrace: string;
 }

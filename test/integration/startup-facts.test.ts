@@ -9,6 +9,7 @@ import { startService } from '../support/services';
 import type { Service, StartOptions } from '../support/services';
 
 const SERVER = path.join(__dirname, '..', 'fixtures', 'server.js');
+const TYPELESS_ESM = path.join(__dirname, '..', 'fixtures', 'module-systems', 'typeless-esm', 'server.js');
 const CARDS_ESM = path.join(__dirname, '..', '..', 'examples', 'lost-and-stolen', 'cards', 'server.mjs');
 const running: Service[] = [];
 // `-r tracehop/register` resolves from the working directory, as for an installed package.
@@ -19,22 +20,40 @@ afterAll(async () => {
   installed.remove();
 });
 
-async function startWithDebug(name: string, script: string, options: StartOptions = {}): Promise<Service> {
-  const service = await startService(name, script, { OTEL_LOG_LEVEL: 'debug', OTEL_TRACES_EXPORTER: 'none' }, options);
+async function startWithDebug(name: string, script: string, options: StartOptions = {}, env: Record<string, string> = {}): Promise<Service> {
+  const service = await startService(name, script, { OTEL_LOG_LEVEL: 'debug', OTEL_TRACES_EXPORTER: 'none', ...env }, options);
   running.push(service);
   return service;
 }
 
 describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
-  test('a CommonJS app: entry point, ESM hook, what each instrumentation hooks, and pino hooked via require', async () => {
+  test('a CommonJS app: entry point, ESM hook left off, what each instrumentation hooks, and pino hooked via require', async () => {
     const service = await startWithDebug('debug-commonjs', SERVER);
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
     expect(stderr).toMatch(/^tracehop debug: entry point .*server\.js: CommonJS \(no "type": "module" in .*\)$/m);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for https, http, express, @koa\/router, @hapi\/hapi, pino, bullmq$/m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook off: TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS \(no "type": "module" in .*package\.json\)$/m);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-http [\d.]+ hooks https, http$/m);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-undici [\d.]+ listens on diagnostics channels \(fetch subscribed\)$/m);
     expect(stderr).toMatch(/^tracehop debug: tracehop-pino-hook [\d.]+ hooks pino$/m);
     expect(stderr).toMatch(/^tracehop debug: http loaded via require: hooked$/m);
+  });
+
+  test('a CommonJS app with TRACEHOP_ESM_HOOK=true: the hook is registered all the same', async () => {
+    const service = await startWithDebug('debug-commonjs-hooked', SERVER, {}, { TRACEHOP_ESM_HOOK: 'true' });
+    const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for https, http, express, @koa\/router, @hapi\/hapi, pino, bullmq$/m);
+  });
+
+  test('an ES module in a .js file under a package.json with no "type": the hook is registered, pino and http hooked via import', async () => {
+    const service = await startWithDebug('debug-typeless-esm', TYPELESS_ESM);
+    const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via import: hooked/);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for https, http, /m);
+    expect(stderr).toMatch(/^tracehop debug: http loaded via import: hooked$/m);
+    const res = await fetch(`${service.url}/typeless`);
+    expect(await res.text()).toBe('ok');
+    const line = await service.waitForLine(entry => entry.msg === 'request received' && entry.path === '/typeless');
+    expect(line.request_id).toBe(res.headers.get('x-request-id'));
+    expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
   test('an ES module app under -r tracehop/register: pino and http hooked via import', async () => {

@@ -16,11 +16,11 @@ describe('entryModuleSystem follows Node\'s rules', () => {
     ['.cjs is CommonJS wherever it is', '/srv/esm/app.cjs', { system: 'commonjs', reason: '.cjs extension' }],
     ['.mts is an ES module', '/srv/plain/app.mts', { system: 'esm', reason: '.mts extension' }],
     ['.js under "type": "module"', '/srv/esm/src/app.js', { system: 'esm', reason: '"type": "module" in /srv/esm/package.json' }],
-    ['.js under "type": "commonjs"', '/srv/cjs/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/cjs/package.json' }],
-    ['.ts under a package.json without "type"', '/srv/plain/app.ts', { system: 'commonjs', reason: 'no "type": "module" in /srv/plain/package.json' }],
-    ['the nearest package.json decides, even without "type"', '/srv/esm/nested/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/esm/nested/package.json' }],
-    ['a broken package.json counts as one without "type"', '/srv/broken/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/broken/package.json' }],
-    ['no package.json above the script', '/elsewhere/app.js', { system: 'commonjs', reason: 'no package.json above it' }],
+    ['.js under "type": "commonjs"', '/srv/cjs/app.js', { system: 'commonjs', reason: '"type": "commonjs" in /srv/cjs/package.json' }],
+    ['.ts under a package.json without "type"', '/srv/plain/app.ts', { system: 'commonjs', reason: 'no "type": "module" in /srv/plain/package.json', typeless: true }],
+    ['the nearest package.json decides, even without "type"', '/srv/esm/nested/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/esm/nested/package.json', typeless: true }],
+    ['a broken package.json counts as one without "type"', '/srv/broken/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/broken/package.json', typeless: true }],
+    ['no package.json above the script', '/elsewhere/app.js', { system: 'commonjs', reason: 'no package.json above it', typeless: true }],
     ['no entry script (a REPL, -e)', undefined, { system: 'unknown', reason: 'no entry script' }],
   ])('%s', (_title, entry, expected) => {
     expect(entryModuleSystem(entry, readFile)).toEqual(expected);
