@@ -87,9 +87,9 @@ function start(): void {
   installCrashRecording(config);
 }
 
-/** How the app was started, for TRACEHOP_ESM_HOOK=auto: its entry script (as Node resolves `node app`, too) and Node's options. */
+/** How the app was started, for TRACEHOP_ESM_HOOK=auto: its entry script (`node app` for app.js too; PM2's app, not its container) and Node's options. */
 function appStart(config: Config): AppStart {
-  const script = process.argv[1];
+  const script = config.entryScript;
   const entry = entryModuleSystem(script, readFile);
   const entrySource = entry.typeless === true && script ? readFile(script) ?? readFile(`${script}.js`) : undefined;
   return { entry, entrySource, nodeOptions: [...process.execArgv, ...config.nodeOptions] };

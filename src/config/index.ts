@@ -94,6 +94,8 @@ export interface Config {
   readonly serverTiming: boolean;
   /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`: always, never, or `auto` (when the app loads ES modules at start-up; src/esm-hook.ts). */
   readonly esmHook: EsmHookSetting;
+  /** The app's entry script: `process.argv[1]`, or under PM2 the script PM2 runs (see appEntryScript). */
+  readonly entryScript: string | undefined;
   /** The options in NODE_OPTIONS, split at whitespace: Node applies them as if given on the command line. */
   readonly nodeOptions: readonly string[];
   /** TRACEHOP_JOB_TRACE: a job's consumer span continues the producer's trace (`child`) or starts its own with a link (`link`). */
@@ -125,9 +127,10 @@ export interface ParsedConfig {
 }
 
 /** Builds the configuration from an environment. Pure, never throws. */
-export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
+export function parseConfig(env: Env, facts: AppFacts): ParsedConfig {
   const warnings: string[] = [];
   const reader = new EnvReader(env, warnings);
+  const app: AppFacts = { ...facts, entryScript: appEntryScript(facts.entryScript, env) };
 
   const serviceName = findServiceName(env, app);
   const tracesProtocolVar = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?.trim() ? 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL' : 'OTEL_EXPORTER_OTLP_PROTOCOL';
@@ -172,6 +175,7 @@ export function parseConfig(env: Env, app: AppFacts): ParsedConfig {
     serverTiming: reader.boolean('TRACEHOP_SERVER_TIMING', true),
     serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
     esmHook: reader.oneOf('TRACEHOP_ESM_HOOK', ['auto', 'true', 'false'] as const, 'auto'),
+    entryScript: app.entryScript,
     nodeOptions: (env.NODE_OPTIONS ?? '').split(/\s+/).filter(option => option !== ''),
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),
@@ -206,6 +210,19 @@ function pick(env: Env, names: readonly string[]): Record<string, string> {
     if (value !== undefined && value !== '') picked[name] = value;
   }
   return picked;
+}
+
+/** PM2 starts every app from a container script of its own, and names the app's script in `pm_exec_path`. */
+const PM2_CONTAINER = /[\\/]pm2[\\/]lib[\\/]ProcessContainer(Fork)?\.js$/;
+
+/**
+ * The app's own entry script: the one Node was given, unless that is PM2's
+ * container, which loads the app named in `pm_exec_path` (and a process the
+ * app starts inherits that variable, so it counts only under the container).
+ */
+export function appEntryScript(script: string | undefined, env: Env): string | undefined {
+  const pm2App = env.pm_exec_path?.trim();
+  return script !== undefined && pm2App && PM2_CONTAINER.test(script) ? pm2App : script;
 }
 
 /** A set variable that is not `none` asks for that signal. */

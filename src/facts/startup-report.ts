@@ -58,7 +58,7 @@ function report(context: StartupContext): void {
 }
 
 function gatherFacts({ config, warnings, esmHook, instrumentations, readFile }: StartupContext): StartupFacts {
-  const entry = process.argv[1];
+  const entry = config.entryScript;
   const modules = instrumentedModules(instrumentations);
   return {
     node: process.version,

@@ -1,5 +1,5 @@
 import { DiagLogLevel } from '@opentelemetry/api';
-import { DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, parseConfig } from '../../src/config';
+import { DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, appEntryScript, parseConfig } from '../../src/config';
 import type { AppFacts, Config, Env } from '../../src/config';
 
 const files: Record<string, string> = {
@@ -39,6 +39,22 @@ describe('parseConfig defaults', () => {
   });
 });
 
+const PM2_CONTAINER_FORK = '/usr/lib/node_modules/pm2/lib/ProcessContainerFork.js';
+
+describe('the app\'s entry script', () => {
+  test.each<[string, string | undefined, Env, string | undefined]>([
+    ['the script Node was given', '/srv/app/server.js', {}, '/srv/app/server.js'],
+    ['PM2\'s fork container runs the app named in pm_exec_path', PM2_CONTAINER_FORK, { pm_exec_path: '/srv/app/server.mjs' }, '/srv/app/server.mjs'],
+    ['so does its cluster container', '/opt/app/node_modules/pm2/lib/ProcessContainer.js', { pm_exec_path: '/srv/app/server.js' }, '/srv/app/server.js'],
+    ['a process the PM2 app started inherits pm_exec_path, and keeps its own script', '/srv/app/worker.js', { pm_exec_path: '/srv/app/server.js' }, '/srv/app/worker.js'],
+    ['the container without pm_exec_path stays what it is', PM2_CONTAINER_FORK, {}, PM2_CONTAINER_FORK],
+    ['no script (a REPL, -e)', undefined, { pm_exec_path: '/srv/app/server.js' }, undefined],
+  ])('%s', (_title, script, env, expected) => {
+    expect(appEntryScript(script, env)).toBe(expected);
+    expect(parse(env, { ...app, entryScript: script }).config.entryScript).toBe(expected);
+  });
+});
+
 describe('service.name', () => {
   test.each<[string, Env, AppFacts, string, string]>([
     ['OTEL_SERVICE_NAME wins', { OTEL_SERVICE_NAME: 'cards', OTEL_RESOURCE_ATTRIBUTES: 'service.name=other' }, app, 'cards', 'OTEL_SERVICE_NAME'],
@@ -47,6 +63,7 @@ describe('service.name', () => {
     ['a package.json without a name is skipped', {}, { ...app, entryScript: '/srv/nameless/index.js' }, 'index', 'entry script'],
     ['a broken package.json is skipped', {}, { ...app, entryScript: '/srv/broken/worker.mjs' }, 'worker', 'entry script'],
     ['no entry script (a REPL) gives the specification fallback', {}, { ...app, entryScript: undefined }, 'unknown_service:node', 'default'],
+    ['under PM2, the package.json of the app it runs, not PM2\'s', { pm_exec_path: '/srv/app/src/server.js' }, { ...app, entryScript: PM2_CONTAINER_FORK }, 'billing-api', 'package.json'],
   ])('%s', (_title, env, facts, name, source) => {
     const { config } = parse(env, facts);
     expect(config.serviceName).toBe(name);
