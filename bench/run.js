@@ -17,6 +17,7 @@ const { renderReport } = require('./lib/report');
 
 const SCENARIOS = [
   require('./scenarios/request-path'),
+  require('./scenarios/request-rate'),
   require('./scenarios/log-call'),
   require('./scenarios/startup'),
   require('./scenarios/memory'),

@@ -68,6 +68,28 @@ function requestPathSection(result) {
   ].join('\n');
 }
 
+function requestRateSection(result) {
+  const { rounds, seconds, connections, rate } = result.settings;
+  const o = result.options;
+  return [
+    '## Request path at an equal rate',
+    '',
+    `${rounds} round(s) of ${seconds} s per option, options alternating; the same services, ${number(rate)} requests a second for every option (autocannon, ${connections} connections), so that every option's load generator waits alike between responses.`,
+    '',
+    table(
+      ['option', 'req/s achieved', 'p99 ms', 'CPU µs/request', 'CPU/request ratio', 'p99 ratio'],
+      OPTIONS.map(option => [
+        option.label,
+        range(o[option.id].requestsPerSecond.value),
+        range(o[option.id].p99Ms.value, 3),
+        range(o[option.id].cpuMicrosPerRequest.value, 1),
+        option.id === 'none' ? '1.00x' : ratio(o[option.id].cpuMicrosPerRequest.ratio),
+        option.id === 'none' ? '1.00x' : ratio(o[option.id].p99Ms.ratio),
+      ]),
+    ),
+  ].join('\n');
+}
+
 function logCallSection(result) {
   const o = result.options;
   return [
@@ -247,7 +269,7 @@ function targetsSection(targets) {
   ].join('\n');
 }
 
-const SECTIONS = { requestPath: requestPathSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection, tree: treeSection, expressRoutes: expressRoutesSection };
+const SECTIONS = { requestPath: requestPathSection, requestRate: requestRateSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection, tree: treeSection, expressRoutes: expressRoutesSection };
 
 function renderReport(report) {
   const { machine } = report;

@@ -117,7 +117,8 @@ type WithState = ServerResponse & { [SPAN_STATE]?: SpanState };
 /** Ends the span once, when the response closes or errors; a 5xx or an error is status ERROR. */
 function endWithResponse(span: Span, methodName: string, response: ServerResponse, spanContext: Context): void {
   (response as WithState)[SPAN_STATE] = { span, methodName, spanContext, ended: false };
-  response.once('close', endOnClose);
+  // `on`, not `once`: a response closes once, endOnClose ends the span once, and `once` would wrap the listener per request.
+  response.on('close', endOnClose);
   response.on(errorMonitor, endOnError);
 }
 
