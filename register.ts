@@ -7,7 +7,8 @@
  */
 import { diag } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync, realpathSync, writeSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { forgetDoctorChannel, loadConfig } from './src/config';
 import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
@@ -67,7 +68,8 @@ function start(): void {
   const built = buildSdk(config);
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
-  const esmHook = hookImports(config.esmHook, built.instrumentations, appStart(config));
+  const start = appStart(config);
+  const esmHook = hookImports(config.esmHook, built.instrumentations, start);
   // Whoever registered the loader (we, or the command line), imports of http
   // reach this hook. Before the instrumentations' hooks, so that the doctor's
   // observer, which runs after them, sees the namespace as the app will.
@@ -82,17 +84,24 @@ function start(): void {
   // Our response headers are put back when the head is written, whichever server span set them.
   guardResponseHead();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
-  reportStartupFacts({ config, warnings, esmHook, instrumentations: built.instrumentations, readFile });
+  reportStartupFacts({ config, warnings, esmHook, entry: start.entry, instrumentations: built.instrumentations, readFile });
   installExitHandlers(built, config);
   installCrashRecording(config);
 }
 
-/** How the app was started, for TRACEHOP_ESM_HOOK=auto: its entry script (`node app` for app.js too; PM2's app, not its container) and Node's options. */
+/** How the app was started, for TRACEHOP_ESM_HOOK=auto: its entry script as Node resolves it (PM2's app, not its container) and Node's options. */
 function appStart(config: Config): AppStart {
   const script = config.entryScript;
-  const entry = entryModuleSystem(script, readFile);
-  const entrySource = entry.typeless === true && script ? readFile(script) ?? readFile(`${script}.js`) : undefined;
-  return { entry, entrySource, nodeOptions: [...process.execArgv, ...config.nodeOptions] };
+  return { entry: entryModuleSystem(script === undefined ? undefined : resolveEntry(script), readFile), nodeOptions: [...process.execArgv, ...config.nodeOptions] };
+}
+
+/** The file Node runs for `node <script>`: `app` for app.js, a directory for its main or index.js, symbolic links followed. */
+function resolveEntry(script: string): string {
+  try {
+    return realpathSync(require.resolve(resolvePath(script)));
+  } catch {
+    return script;
+  }
 }
 
 /**

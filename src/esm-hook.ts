@@ -58,32 +58,32 @@ export function instrumentedModules(instrumentations: readonly Instrumentation[]
 
 /** How the app was started, for TRACEHOP_ESM_HOOK=auto. */
 export interface AppStart {
-  /** The entry script's module system, by Node's rules (src/facts/module-system.ts). */
+  /** The entry script's module system, by Node's rules (src/facts/module-system.ts), for the file Node resolves it to. */
   readonly entry: EntryModuleSystem;
-  /** The entry script's text, when it could be read: a typeless `.js` file may still be an ES module. */
-  readonly entrySource: string | undefined;
   /** Node's options: `process.execArgv`, then NODE_OPTIONS. */
   readonly nodeOptions: readonly string[];
 }
 
-/** Options that load ES modules at start-up, or make the entry one. */
-const ESM_OPTIONS = /^--(import|experimental-loader|loader)(=|$)|^--(experimental-default-type|input-type)=module$/;
+/** Options that load ES modules at start-up. */
+const LOADING_OPTIONS = /^--(import|experimental-loader|loader)(=|$)/;
+/** Options that make the entry (or -e, stdin) an ES module, given as `--option=module` or `--option module`. */
+const MODULE_TYPE_OPTIONS = new Set(['--experimental-default-type', '--input-type']);
 
-/**
- * Syntax that only an ES module may have, as Node's module syntax detection
- * looks for it: a static `import` or `export`, `import.meta`, a top-level
- * `await`. A match in a comment or a string only costs the hook.
- */
-const ESM_SYNTAX = /^[ \t]*(import[ \t]*[\w*{'"]|export[ \t]+[\w*{]|await[ \t])|\bimport\.meta\b/m;
+function makesEsModules(options: readonly string[]): boolean {
+  return options.some((option, i) => {
+    if (LOADING_OPTIONS.test(option)) return true;
+    const equals = option.indexOf('=');
+    if (equals !== -1) return MODULE_TYPE_OPTIONS.has(option.slice(0, equals)) && option.slice(equals + 1) === 'module';
+    return MODULE_TYPE_OPTIONS.has(option) && options[i + 1] === 'module';
+  });
+}
 
 /** Whether TRACEHOP_ESM_HOOK=auto registers the hook for this app; when it does not, why. Pure. */
 export function esmHookWanted(start: AppStart): { readonly wanted: true } | { readonly wanted: false; readonly reason: string } {
-  const option = start.nodeOptions.find(arg => ESM_OPTIONS.test(arg));
-  if (option !== undefined) return { wanted: true };
+  if (makesEsModules(start.nodeOptions)) return { wanted: true };
   const { entry } = start;
   if (entry.system === 'esm') return { wanted: true };
   if (entry.system === 'unknown') return { wanted: false, reason: `TRACEHOP_ESM_HOOK=auto, ${entry.reason}, and no ES module option` };
-  if (entry.typeless === true && start.entrySource !== undefined && ESM_SYNTAX.test(start.entrySource)) return { wanted: true };
   return { wanted: false, reason: `TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS (${entry.reason})` };
 }
 

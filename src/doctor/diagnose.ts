@@ -131,7 +131,7 @@ function esmHookCheck(facts: StartupFacts, run: AppRun): Check {
   if (esmHook.reason === LOADER_ALREADY_GIVEN) return check('ok', `not registered: ${esmHook.reason}, and it serves the same hooks`);
   const isEsm = (run.listening?.entryLoadedAs ?? facts.entry.system) === 'esm';
   return isEsm
-    ? check('problem', `off (${esmHook.reason}), and the app is an ES module: its imports of ${instrumentedModules(facts).join(', ')} are not hooked`)
+    ? check('problem', `off (${esmHook.reason}), and the app is an ES module: its imports of ${instrumentedModules(facts).join(', ')} are not hooked; set TRACEHOP_ESM_HOOK=true`)
     : check('note', `off (${esmHook.reason}); the app is CommonJS, which require hooks cover (TRACEHOP_ESM_HOOK=true hooks its import() calls too)`);
 }
 
@@ -164,6 +164,9 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
       return entrySource?.includes('tracehopMixin')
         ? check('ok', 'bundled into the entry script, where no hook can reach it; its loggers use tracehopMixin')
         : check('problem', 'bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling');
+    }
+    if (facts.esmHook.state === 'off' && facts.esmHook.reason !== LOADER_ALREADY_GIVEN) {
+      return check('note', 'not loaded through require while the doctor watched (imports are not watched with the ESM hook off)');
     }
     return check('note', 'not loaded while the doctor watched (not used, or loaded later)');
   });

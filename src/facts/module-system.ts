@@ -1,11 +1,13 @@
 /**
  * Which module system Node loads an entry script with, by Node's own rules
  * (https://nodejs.org/api/packages.html#determining-module-system): the
- * extension first, then the `type` of the nearest package.json. Pure apart
- * from the `readFile` it is given.
+ * extension first, then the `type` of the nearest package.json, then, with
+ * no `type`, the file's own syntax (module-syntax.ts). Pure apart from the
+ * `readFile` it is given.
  */
 import * as path from 'node:path';
 import { packageJsonsAbove } from '../package-json';
+import { containsModuleSyntax } from './module-syntax';
 
 export type ModuleSystem = 'esm' | 'commonjs';
 
@@ -14,12 +16,15 @@ export interface EntryModuleSystem {
   /** Why, in a few words: the extension, or the package.json that decided. */
   readonly reason: string;
   /**
-   * Decided by a package.json with no `type`, or by none: Node then also runs
-   * a file that does not parse as CommonJS, for its ES module syntax, as an
-   * ES module (module syntax detection, on by default since Node 20.19 and 22.7).
+   * Decided under a package.json with no `type`, or none: by the file's
+   * syntax, as Node's module syntax detection does (on by default since
+   * Node 20.19 and 22.7).
    */
   readonly typeless?: true;
 }
+
+/** Larger entry scripts (bundles) are not compiled to look for ES module syntax: they count as CommonJS, as most bundles for Node are. */
+export const SYNTAX_CHECK_MAX_BYTES = 4 * 1024 * 1024;
 
 
 const ESM_EXTENSIONS = new Set(['.mjs', '.mts']);
@@ -35,11 +40,20 @@ export function entryModuleSystem(entryScript: string | undefined, readFile: (fi
   for (const { file, text } of packageJsonsAbove(entry, readFile)) {
     const type = packageType(text);
     if (type === 'module') return { system: 'esm', reason: `"type": "module" in ${file}` };
-    return type === 'commonjs'
-      ? { system: 'commonjs', reason: `"type": "commonjs" in ${file}` }
-      : { system: 'commonjs', reason: `no "type": "module" in ${file}`, typeless: true };
+    if (type === 'commonjs') return { system: 'commonjs', reason: `"type": "commonjs" in ${file}` };
+    return bySyntax(entry, readFile, `no "type": "module" in ${file}`, `no "type" in ${file}`);
   }
-  return { system: 'commonjs', reason: 'no package.json above it', typeless: true };
+  return bySyntax(entry, readFile, 'no package.json above it', 'no package.json above it');
+}
+
+/** With no `type` to say: ES module syntax makes an ES module, anything else CommonJS. */
+function bySyntax(entry: string, readFile: (file: string) => string | undefined, where: string, asModule: string): EntryModuleSystem {
+  const source = readFile(entry);
+  if (source === undefined) return { system: 'commonjs', reason: `${where}; the file could not be read`, typeless: true };
+  if (source.length > SYNTAX_CHECK_MAX_BYTES) return { system: 'commonjs', reason: `${where}; larger than 4 MB, not checked for ES module syntax`, typeless: true };
+  return containsModuleSyntax(source)
+    ? { system: 'esm', reason: `ES module syntax, ${asModule}`, typeless: true }
+    : { system: 'commonjs', reason: where, typeless: true };
 }
 
 function packageType(text: string): unknown {

@@ -41,7 +41,8 @@ describe('tracehop doctor', () => {
     expect(stdout).toMatch(/^ {2}ok +http +hooked by @opentelemetry\/instrumentation-http [\d.]+ \(require\)$/m);
     expect(stdout).toMatch(/^ {2}ok +pino +\d+\.\d+\.\d+ hooked by tracehop-pino-hook [\d.]+ \(require\)$/m);
     expect(stdout).toMatch(/^ {2}ok +fetch +traced by @opentelemetry\/instrumentation-undici/m);
-    expect(stdout).toMatch(/^ {2}note +https +not loaded while the doctor watched/m);
+    expect(stdout).toMatch(/^ {2}note +ESM hook +off \(TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS .*\); the app is CommonJS, which require hooks cover/m);
+    expect(stdout).toMatch(/^ {2}note +https +not loaded through require while the doctor watched \(imports are not watched with the ESM hook off\)$/m);
     expect(stdout).toMatch(/^ {2}service\.name +doctor-check \(from OTEL_SERVICE_NAME\)$/m);
     expect(stdout).toContain(`endpoint             ${receiver.tracesUrl} (http/protobuf)`);
     expect(stdout).toMatch(/^ {2}sampler +parentbased_always_on$/m);

@@ -3,6 +3,8 @@
  * at start-up, and each load of an instrumented module as it happens: for a
  * CommonJS app and for an ES module app.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { installTracehopInTempDir } from '../support/installed-package';
 import { startService } from '../support/services';
@@ -54,6 +56,25 @@ describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
     const line = await service.waitForLine(entry => entry.msg === 'request received' && entry.path === '/typeless');
     expect(line.request_id).toBe(res.headers.get('x-request-id'));
     expect(line.trace_id).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  test('the same app started as its directory (`node typeless-esm`): the file Node resolves is the one judged', async () => {
+    const service = await startWithDebug('debug-typeless-esm-dir', path.dirname(TYPELESS_ESM));
+    const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via import: hooked/);
+    expect(stderr).toMatch(/^tracehop debug: entry point .*typeless-esm: ES module \(ES module syntax, no "type" in .*typeless-esm\/package\.json\)$/m);
+  });
+
+  test('started through a symbolic link from a CommonJS package (a bin in node_modules/.bin): the linked file is judged', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-bin-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'caller', type: 'commonjs' }));
+      fs.symlinkSync(TYPELESS_ESM, path.join(dir, 'serve.js'));
+      const service = await startWithDebug('debug-typeless-esm-link', path.join(dir, 'serve.js'));
+      const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via import: hooked/);
+      expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for /m);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an ES module app under -r tracehop/register: pino and http hooked via import', async () => {

@@ -5,10 +5,10 @@ import type { EntryModuleSystem } from '../../src/facts/module-system';
 
 const ESM_ENTRY: EntryModuleSystem = { system: 'esm', reason: '.mjs extension' };
 const CJS_ENTRY: EntryModuleSystem = { system: 'commonjs', reason: '"type": "commonjs" in /srv/app/package.json' };
-const TYPELESS_ENTRY: EntryModuleSystem = { system: 'commonjs', reason: 'no "type": "module" in /srv/app/package.json', typeless: true };
+const TYPELESS_CJS_ENTRY: EntryModuleSystem = { system: 'commonjs', reason: 'no "type": "module" in /srv/app/package.json', typeless: true };
+const TYPELESS_ESM_ENTRY: EntryModuleSystem = { system: 'esm', reason: 'ES module syntax, no "type" in /srv/app/package.json', typeless: true };
 const NO_ENTRY: EntryModuleSystem = { system: 'unknown', reason: 'no entry script' };
-const CJS_SOURCE = "'use strict';\nconst http = require('node:http');\nimport('./late.mjs').then(() => {});\n";
-const start = (entry: EntryModuleSystem, nodeOptions: string[] = [], entrySource: string | undefined = undefined): AppStart => ({ entry, nodeOptions, entrySource });
+const start = (entry: EntryModuleSystem, nodeOptions: string[] = []): AppStart => ({ entry, nodeOptions });
 
 class Hooks extends InstrumentationBase {
   constructor(private readonly names: string[]) {
@@ -31,7 +31,7 @@ describe('the ESM hook', () => {
   });
 
   test('TRACEHOP_ESM_HOOK=auto leaves a CommonJS app to the require hooks, and says why', () => {
-    expect(hookImports('auto', [new Hooks(['pino'])], start(CJS_ENTRY, ['--enable-source-maps'], CJS_SOURCE))).toEqual({
+    expect(hookImports('auto', [new Hooks(['pino'])], start(CJS_ENTRY, ['--enable-source-maps']))).toEqual({
       state: 'off',
       reason: 'TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS ("type": "commonjs" in /srv/app/package.json)',
     });
@@ -39,23 +39,20 @@ describe('the ESM hook', () => {
 
   test.each<[string, AppStart, boolean]>([
     ['an ES module entry point', start(ESM_ENTRY), true],
+    ['a typeless entry with ES module syntax', start(TYPELESS_ESM_ENTRY), true],
     ['--import on the command line (tracehop, tsx or another)', start(CJS_ENTRY, ['--import', 'tsx']), true],
     ['--import=... in one option', start(CJS_ENTRY, ['--import=tracehop/register']), true],
     ['an --experimental-loader', start(CJS_ENTRY, ['--experimental-loader', './loader.mjs']), true],
     ['a --loader=...', start(CJS_ENTRY, ['--loader=./loader.mjs']), true],
-    ['--experimental-default-type=module', start(TYPELESS_ENTRY, ['--experimental-default-type=module'], CJS_SOURCE), true],
+    ['--experimental-default-type=module', start(TYPELESS_CJS_ENTRY, ['--experimental-default-type=module']), true],
+    ['--experimental-default-type module, as two options', start(TYPELESS_CJS_ENTRY, ['--experimental-default-type', 'module']), true],
     ['--input-type=module, with no entry script', start(NO_ENTRY, ['--input-type=module']), true],
-    ['a typeless .js entry with a static import', start(TYPELESS_ENTRY, [], "import http from 'node:http';\n"), true],
-    ['a typeless entry with an indented import of names', start(TYPELESS_ENTRY, [], "  import { pino } from 'pino';\n"), true],
-    ['a typeless entry with a side-effect import', start(TYPELESS_ENTRY, [], "import './setup.js';\n"), true],
-    ['a typeless entry with an export', start(TYPELESS_ENTRY, [], 'export const port = 3000;\n'), true],
-    ['a typeless entry reading import.meta', start(TYPELESS_ENTRY, [], 'const here = import.meta.url;\n'), true],
-    ['a typeless entry with a top-level await', start(TYPELESS_ENTRY, [], "await import('./server.mjs');\n"), true],
-    ['a typeless CommonJS entry', start(TYPELESS_ENTRY, [], CJS_SOURCE), false],
-    ['a typeless entry that could not be read', start(TYPELESS_ENTRY, [], undefined), false],
-    ['"type": "commonjs", whatever the file holds', start(CJS_ENTRY, [], "import http from 'node:http';\n"), false],
+    ['--input-type module, as two options', start(NO_ENTRY, ['--input-type', 'module']), true],
+    ['a typeless CommonJS entry', start(TYPELESS_CJS_ENTRY), false],
+    ['"type": "commonjs"', start(CJS_ENTRY), false],
     ['a REPL or -e', start(NO_ENTRY, ['--enable-source-maps']), false],
-    ['options that load no ES module', start(CJS_ENTRY, ['--require', './other.js', '--inspect', '--input-type=commonjs']), false],
+    ['--input-type commonjs', start(NO_ENTRY, ['--input-type', 'commonjs']), false],
+    ['options that load no ES module', start(CJS_ENTRY, ['--require', './other.js', '--inspect', '--input-type=commonjs', '--experimental-default-type=commonjs']), false],
   ])('TRACEHOP_ESM_HOOK=auto: %s -> %s', (_title, appStart, wanted) => {
     expect(esmHookWanted(appStart).wanted).toBe(wanted);
   });

@@ -82,7 +82,7 @@ describe('diagnose', () => {
     ['an endpoint that refuses connections', { probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }, 'endpoint', /^http:\/\/localhost:4318\/v1\/traces does not answer \(ECONNREFUSED\): spans will be dropped$/],
     ['an endpoint that wants credentials', { probe: { url: ENDPOINT, answered: true, status: 401 } }, 'endpoint', /answers HTTP 401, so exports will fail: check OTEL_EXPORTER_OTLP_HEADERS$/],
     ['an endpoint at the wrong path', { probe: { url: ENDPOINT, answered: true, status: 404 } }, 'endpoint', /answers HTTP 404, .*: check the path/],
-    ['an ES module app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\), and the app is an ES module: its imports of https, http, pino, bullmq are not hooked$/],
+    ['an ES module app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\), and the app is an ES module: its imports of https, http, pino, bullmq are not hooked; set TRACEHOP_ESM_HOOK=true$/],
     ['fetch not subscribed', { run: appRun({ started: facts({}, { fetchChannelSubscribed: false }) }) }, 'fetch', /is not subscribed/],
     ['a rejected setting', { run: appRun({ started: facts({ OTEL_TRACES_SAMPLER: 'sometimes' }) }) }, 'setting', /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/],
     ['an app that crashed before listening', { run: appRun({ outcome: 'exited', listening: undefined, exit: { code: 1, signal: null } }) }, 'run', /^exited by itself \(code 1\) before listening$/],
@@ -95,6 +95,7 @@ describe('diagnose', () => {
   test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
     ['a bundled pino with the mixin', { run: appRun({ loads: [] }), entrySource: 'pino.setLevel pino.serializers tracehopMixin' }, 'pino', /its loggers use tracehopMixin$/],
     ['pino never loaded', { run: appRun({ loads: [] }) }, 'pino', /^not loaded while the doctor watched/],
+    ['pino never loaded with the ESM hook off: imports were not watched', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS (x)' } }), loads: [] }) }, 'pino', /^not loaded through require while the doctor watched \(imports are not watched with the ESM hook off\)$/],
     ['exporting turned off', { run: appRun({ started: facts({ OTEL_TRACES_EXPORTER: 'none' }) }), probe: undefined }, 'endpoint', /^OTEL_TRACES_EXPORTER=none/],
     ['a CommonJS app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }) }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\); the app is CommonJS/],
     ['an ES module app whose loader was given on the command line', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: LOADER_ALREADY_GIVEN } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /serves the same hooks$/],

@@ -1,4 +1,4 @@
-import { entryModuleSystem } from '../../../src/facts/module-system';
+import { SYNTAX_CHECK_MAX_BYTES, entryModuleSystem } from '../../../src/facts/module-system';
 import type { EntryModuleSystem } from '../../../src/facts/module-system';
 
 const files: Record<string, string> = {
@@ -7,6 +7,10 @@ const files: Record<string, string> = {
   '/srv/plain/package.json': JSON.stringify({ name: 'plain-app' }),
   '/srv/esm/nested/package.json': JSON.stringify({ name: 'inner' }),
   '/srv/broken/package.json': '{not json',
+  '/srv/plain/server.js': "const http = require('node:http');\nhttp.createServer().listen(0);\n",
+  '/srv/plain/esm.js': "import http from 'node:http';\nhttp.createServer().listen(0);\n",
+  '/elsewhere/app.js': "export const port = 3000;\n",
+  '/elsewhere/bundle.js': `${'// padding\n'.repeat(SYNTAX_CHECK_MAX_BYTES / 11 + 1)}import http from 'node:http';\n`,
 };
 const readFile = (file: string) => files[file];
 
@@ -17,10 +21,14 @@ describe('entryModuleSystem follows Node\'s rules', () => {
     ['.mts is an ES module', '/srv/plain/app.mts', { system: 'esm', reason: '.mts extension' }],
     ['.js under "type": "module"', '/srv/esm/src/app.js', { system: 'esm', reason: '"type": "module" in /srv/esm/package.json' }],
     ['.js under "type": "commonjs"', '/srv/cjs/app.js', { system: 'commonjs', reason: '"type": "commonjs" in /srv/cjs/package.json' }],
-    ['.ts under a package.json without "type"', '/srv/plain/app.ts', { system: 'commonjs', reason: 'no "type": "module" in /srv/plain/package.json', typeless: true }],
-    ['the nearest package.json decides, even without "type"', '/srv/esm/nested/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/esm/nested/package.json', typeless: true }],
-    ['a broken package.json counts as one without "type"', '/srv/broken/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/broken/package.json', typeless: true }],
-    ['no package.json above the script', '/elsewhere/app.js', { system: 'commonjs', reason: 'no package.json above it', typeless: true }],
+    ['.ts under a package.json without "type", unreadable', '/srv/plain/app.ts', { system: 'commonjs', reason: 'no "type": "module" in /srv/plain/package.json; the file could not be read', typeless: true }],
+    ['CommonJS code under a package.json without "type"', '/srv/plain/server.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/plain/package.json', typeless: true }],
+    ['ES module code under a package.json without "type" (module syntax detection)', '/srv/plain/esm.js', { system: 'esm', reason: 'ES module syntax, no "type" in /srv/plain/package.json', typeless: true }],
+    ['ES module code with no package.json above it', '/elsewhere/app.js', { system: 'esm', reason: 'ES module syntax, no package.json above it', typeless: true }],
+    ['a typeless file over 4 MB is not compiled', '/elsewhere/bundle.js', { system: 'commonjs', reason: 'no package.json above it; larger than 4 MB, not checked for ES module syntax', typeless: true }],
+    ['the nearest package.json decides, even without "type"', '/srv/esm/nested/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/esm/nested/package.json; the file could not be read', typeless: true }],
+    ['a broken package.json counts as one without "type"', '/srv/broken/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/broken/package.json; the file could not be read', typeless: true }],
+    ['no package.json above the script, unreadable', '/elsewhere/gone.js', { system: 'commonjs', reason: 'no package.json above it; the file could not be read', typeless: true }],
     ['no entry script (a REPL, -e)', undefined, { system: 'unknown', reason: 'no entry script' }],
   ])('%s', (_title, entry, expected) => {
     expect(entryModuleSystem(entry, readFile)).toEqual(expected);
