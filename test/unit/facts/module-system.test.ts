@@ -25,7 +25,7 @@ describe('entryModuleSystem follows Node\'s rules', () => {
     ['CommonJS code under a package.json without "type"', '/srv/plain/server.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/plain/package.json', typeless: true }],
     ['ES module code under a package.json without "type" (module syntax detection)', '/srv/plain/esm.js', { system: 'esm', reason: 'ES module syntax, no "type" in /srv/plain/package.json', typeless: true }],
     ['ES module code with no package.json above it', '/elsewhere/app.js', { system: 'esm', reason: 'ES module syntax, no package.json above it', typeless: true }],
-    ['a typeless file over 4 MB is not compiled', '/elsewhere/bundle.js', { system: 'commonjs', reason: 'no package.json above it; larger than 4 MB, not checked for ES module syntax', typeless: true }],
+    ['a typeless file over 512 kB is not compiled', '/elsewhere/bundle.js', { system: 'commonjs', reason: 'no package.json above it; larger than 512 kB, not checked for ES module syntax', typeless: true }],
     ['the nearest package.json decides, even without "type"', '/srv/esm/nested/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/esm/nested/package.json; the file could not be read', typeless: true }],
     ['a broken package.json counts as one without "type"', '/srv/broken/app.js', { system: 'commonjs', reason: 'no "type": "module" in /srv/broken/package.json; the file could not be read', typeless: true }],
     ['no package.json above the script, unreadable', '/elsewhere/gone.js', { system: 'commonjs', reason: 'no package.json above it; the file could not be read', typeless: true }],
