@@ -17,6 +17,7 @@ import type * as Transformer from '@opentelemetry/otlp-transformer';
 import { encodeInSlices } from './sliced-encoding';
 import type { EncodingSteps } from './sliced-encoding';
 import { tracehopTraceSerializer } from './trace-serializer';
+import type { TraceSerializer } from './trace-serializer';
 
 /** An exporter whose batches can be encoded ahead of the export, a slice per turn (sliced-encoding.ts). */
 export interface SlicingSpanExporter extends SpanExporter {
@@ -32,11 +33,31 @@ const COMPONENT_TYPE = 'otlp_http_span_exporter';
 export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): SlicingSpanExporter {
   const base = requireBesideExporter<typeof ExporterBase>('@opentelemetry/otlp-exporter-base');
   const nodeHttp = requireBesideExporter<typeof ExporterBaseNodeHttp>('@opentelemetry/otlp-exporter-base/node-http');
-  const transformer = requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer');
   const options = nodeHttp.convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  const serializer = tracehopTraceSerializer(transformer.ProtobufTraceSerializer);
-  const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, transformer.TraceExporterMetricsHelper, config.selfObsMeterProvider);
+  const serializer = tracehopTraceSerializer(librarySerializerWhenNeeded());
+  const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, SPAN_METRICS_HELPER, config.selfObsMeterProvider);
   return Object.assign(new base.OTLPExporterBase(delegate), { encodeAhead: (spans: ReadableSpan[]) => encodeInSlices(spans) });
+}
+
+/**
+ * What the exporter's self-observability metrics count a request's items
+ * with: spans, one per element (as the OpenTelemetry trace exporter counts them).
+ */
+const SPAN_METRICS_HELPER: Transformer.IExporterMetricsHelper<ReadableSpan[]> = { name: 'span', countItems: request => request.length };
+
+/**
+ * The OpenTelemetry protobuf serializer, loaded the first time it is needed:
+ * only for a batch tracehop's encoder cannot encode, or an answer its reader
+ * refuses. Its package loads the metrics and logs serializers, the metrics
+ * SDK and a protobuf runtime, tens of milliseconds of every start-up otherwise.
+ */
+function librarySerializerWhenNeeded(): TraceSerializer {
+  let library: TraceSerializer | undefined;
+  const load = (): TraceSerializer => (library ??= requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer').ProtobufTraceSerializer);
+  return {
+    serializeRequest: spans => load().serializeRequest(spans),
+    deserializeResponse: data => load().deserializeResponse(data),
+  };
 }
 
 function requireBesideExporter<T>(request: string): T {

@@ -1,13 +1,15 @@
 /**
  * The serializer tracehop's OTLP/HTTP protobuf exporter is built with:
  * requests encoded by tracehop's own encoder (encode-spans.ts; ahead of the
- * export, in slices, where sliced-encoding.ts did it), responses
- * (partial success) read by the OpenTelemetry serializer, as before.
+ * export, in slices, where sliced-encoding.ts did it), responses (partial
+ * success) read by trace-response.ts. The OpenTelemetry serializer is only
+ * the fallback for either, so it can be loaded when first needed.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { reporter as defaultReporter } from '../diag';
 import type { RateLimitedReporter } from '../diag';
 import { encodeTraceRequest } from './encode-spans';
+import { decodeTraceResponse } from './trace-response';
 import { encodedAheadOf } from './sliced-encoding';
 
 /** The shape the OTLP export delegate takes (otlp-transformer's ISerializer for traces). */
@@ -38,7 +40,12 @@ export function tracehopTraceSerializer<Response>(
       }
     },
     deserializeResponse(data: Uint8Array): Response {
-      return library.deserializeResponse(data);
+      try {
+        return decodeTraceResponse(data) as Response;
+      } catch {
+        // Bytes tracehop's reader refuses: the library's serializer reads them as it always did (and may refuse them too).
+        return library.deserializeResponse(data);
+      }
     },
   };
 }
