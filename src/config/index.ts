@@ -10,12 +10,14 @@ import { DiagLogLevel } from '@opentelemetry/api';
 import { findServiceName } from '../service-name';
 import type { ServiceNameSource } from '../service-name';
 import { BSP_DEFAULTS, JSON_BATCH_DEFAULT, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME } from './defaults';
+import { appEntryScript } from './app-entry';
 import { EnvReader } from './env-reader';
 
 export {
   DEFAULT_EXPORTER_TIMEOUT_MILLIS, DEFAULT_LOG_FIELDS, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
   DEFAULT_TRACES_ENDPOINT, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE,
 } from './defaults';
+export { appEntryScript } from './app-entry';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Protocol = 'http/protobuf' | 'http/json';
@@ -210,19 +212,6 @@ function pick(env: Env, names: readonly string[]): Record<string, string> {
     if (value !== undefined && value !== '') picked[name] = value;
   }
   return picked;
-}
-
-/** PM2 starts every app from a container script of its own, and names the app's script in `pm_exec_path`. */
-const PM2_CONTAINER = /[\\/]pm2[\\/]lib[\\/]ProcessContainer(Fork)?\.js$/;
-
-/**
- * The app's own entry script: the one Node was given, unless that is PM2's
- * container, which loads the app named in `pm_exec_path` (and a process the
- * app starts inherits that variable, so it counts only under the container).
- */
-export function appEntryScript(script: string | undefined, env: Env): string | undefined {
-  const pm2App = env.pm_exec_path?.trim();
-  return script !== undefined && pm2App && PM2_CONTAINER.test(script) ? pm2App : script;
 }
 
 /** A set variable that is not `none` asks for that signal. */
