@@ -10,12 +10,7 @@ const { performance } = require('node:perf_hooks');
 const CONNECTIONS = 10;
 const SAMPLE_MS = 50;
 
-/**
- * `rate`, if given, is the requests per second for all connections together
- * (autocannon's overallRate): an open load the same for every option,
- * instead of as many as the service answers.
- */
-function runLoad(url, seconds, connections = CONNECTIONS, rate = undefined) {
+function runLoad(url, seconds, connections = CONNECTIONS) {
   return new Promise((resolve, reject) => {
     const latencies = [];
     let ok = 0;
@@ -23,9 +18,7 @@ function runLoad(url, seconds, connections = CONNECTIONS, rate = undefined) {
     const started = performance.now();
     // autocannon checks for the end of a run at every sample, once a second by
     // default; every 50 ms, a run of 0.25 s or 2.5 s lasts that long.
-    const options = { url, connections, duration: seconds, pipelining: 1, sampleInt: SAMPLE_MS };
-    if (rate !== undefined) options.overallRate = rate;
-    const instance = autocannon(options, (error, result) => {
+    const instance = autocannon({ url, connections, duration: seconds, pipelining: 1, sampleInt: SAMPLE_MS }, (error, result) => {
       const elapsedSeconds = (performance.now() - started) / 1000;
       if (error) return reject(error);
       failed += result.errors + result.timeouts;

@@ -74,7 +74,7 @@ function requestRateSection(result) {
   return [
     '## Request path at an equal rate',
     '',
-    `${rounds} round(s) of ${seconds} s per option, options alternating; the same services, ${number(rate)} requests a second for every option (autocannon, ${connections} connections), so that every option's load generator waits alike between responses.`,
+    `${rounds} round(s) of ${seconds} s per option, options alternating; the same services, ${number(rate)} requests a second for every option, spread evenly over each second on ${connections} keep-alive connections, so that every option's load generator waits alike between responses; latency from when each request was handed to the client, a wait for a free connection included.`,
     '',
     table(
       ['option', 'req/s achieved', 'p99 ms', 'CPU µs/request', 'CPU/request ratio', 'p99 ratio'],

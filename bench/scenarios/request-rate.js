@@ -1,8 +1,10 @@
 'use strict';
 // The request path at an equal rate: the same services as the request path
-// (servicePool), each given the same open load, RATE requests a second,
-// which every option sustains on a 2-core machine. Per option and round: the
-// service's CPU time per request, p99 latency, and the rate achieved.
+// (servicePool), each given the same open load, `rate` requests a second
+// spread evenly over each second (lib/paced-load.js), which every option
+// sustains on a 2-core machine. Per option and round: the service's CPU time
+// per request, p99 latency (lib/paced-load.js says from when), and the rate
+// achieved.
 //
 // Why beside the saturating request path: there each service answers as fast
 // as it can, so the untraced one keeps its load generator always busy while a
@@ -10,11 +12,13 @@
 // that wakes a waiting process costs the writer several times more (measured:
 // the untraced service made 40 µs a request slower by a busy loop paid 12 µs
 // more per request in `writev` alone; docs/performance.md). At an equal rate
-// every option's client waits alike, so the ratio is what tracing adds at a
+// every option's client waits alike (and every option, the untraced one
+// too, pays a wake-up per request), so the ratio is what tracing adds at a
 // given load, the figure capacity planning needs. The issue's targets stay
 // on the saturating scenario; this one is reported next to it.
 const { OPTIONS, rotation } = require('../lib/options');
-const { runLoad, CONNECTIONS } = require('../lib/load');
+const { CONNECTIONS } = require('../lib/load');
+const { runPacedLoad } = require('../lib/paced-load');
 const { compareRounds } = require('../lib/stats');
 
 const SETTINGS = {
@@ -27,7 +31,7 @@ async function run({ quick, services: pool, log }) {
   const settings = quick ? SETTINGS.quick : SETTINGS.full;
   const services = await pool.get();
   // Unmeasured: JIT, connections and first batches, when this scenario runs alone.
-  for (const service of services) await runLoad(service.url, settings.warmUpSeconds, CONNECTIONS, settings.rate);
+  for (const service of services) await runPacedLoad(service.url, settings.warmUpSeconds, settings.rate, CONNECTIONS);
   const rounds = Object.fromEntries(OPTIONS.map(option => [option.id, []]));
   for (let round = 0; round < settings.rounds; round++) {
     for (const service of rotation(services, round)) {
@@ -40,7 +44,7 @@ async function run({ quick, services: pool, log }) {
 
 async function measure(service, { seconds, rate }) {
   const before = await service.stats();
-  const load = await runLoad(service.url, seconds, CONNECTIONS, rate);
+  const load = await runPacedLoad(service.url, seconds, rate, CONNECTIONS);
   const after = await service.stats();
   if (load.failed > 0) throw new Error(`${service.option.id}: ${load.failed} failed requests; stderr: ${service.stderr}`);
   const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;

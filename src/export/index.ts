@@ -7,7 +7,7 @@
  * OpenTelemetry exporter.
  */
 export { encodeTraceRequest } from './encode-spans';
-export { protobufTraceExporter } from './otlp-proto-exporter';
+export { librarySerializerWhenNeeded, protobufTraceExporter } from './otlp-proto-exporter';
 export type { SlicingSpanExporter } from './otlp-proto-exporter';
 export { ENCODE_SLICE_SPANS, encodeInSlices, encodedAheadOf } from './sliced-encoding';
 export type { EncodingSteps } from './sliced-encoding';

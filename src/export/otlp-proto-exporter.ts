@@ -47,11 +47,11 @@ const SPAN_METRICS_HELPER: Transformer.IExporterMetricsHelper<ReadableSpan[]> = 
 
 /**
  * The OpenTelemetry protobuf serializer, loaded the first time it is needed:
- * only for a batch tracehop's encoder cannot encode, or an answer its reader
- * refuses. Its package loads the metrics and logs serializers, the metrics
- * SDK and a protobuf runtime, tens of milliseconds of every start-up otherwise.
+ * only for a batch tracehop's encoder cannot encode. Its package loads the
+ * metrics and logs serializers and the metrics SDK, tens of milliseconds of
+ * every start-up (or of an exit, for the hand-off) otherwise.
  */
-function librarySerializerWhenNeeded(): TraceSerializer {
+export function librarySerializerWhenNeeded(): TraceSerializer {
   let library: TraceSerializer | undefined;
   const load = (): TraceSerializer => (library ??= requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer').ProtobufTraceSerializer);
   return {

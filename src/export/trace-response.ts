@@ -4,8 +4,8 @@
  * shape the OTLP exporter's response handler looks at: `partialSuccess` with
  * `rejectedSpans` and `errorMessage`, each present only when the collector
  * sent it. Reading it here, rather than with the OpenTelemetry serializer,
- * keeps that serializer's package, and the metrics SDK and protobuf runtime
- * it loads, out of every process's start-up. Throws on malformed bytes.
+ * keeps that serializer's package, and the metrics SDK it loads, out of
+ * every process's start-up. Throws on malformed bytes.
  */
 import { WIRE_LEN, WIRE_VARINT, readFields } from '../view/wire-reader';
 

@@ -3,7 +3,7 @@
  * requests encoded by tracehop's own encoder (encode-spans.ts; ahead of the
  * export, in slices, where sliced-encoding.ts did it), responses (partial
  * success) read by trace-response.ts. The OpenTelemetry serializer is only
- * the fallback for either, so it can be loaded when first needed.
+ * the encoder's fallback, so it can be loaded when first needed.
  */
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { reporter as defaultReporter } from '../diag';
@@ -39,13 +39,9 @@ export function tracehopTraceSerializer<Response>(
         return library.serializeRequest(spans);
       }
     },
+    // Malformed bytes throw, as the library's reader would: the export delegate then reports that it could not read the answer.
     deserializeResponse(data: Uint8Array): Response {
-      try {
-        return decodeTraceResponse(data) as Response;
-      } catch {
-        // Bytes tracehop's reader refuses: the library's serializer reads them as it always did (and may refuse them too).
-        return library.deserializeResponse(data);
-      }
+      return decodeTraceResponse(data) as Response;
     },
   };
 }

@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Config, Protocol } from '../config';
-import { tracehopTraceSerializer } from '../export';
+import { librarySerializerWhenNeeded, tracehopTraceSerializer } from '../export';
 import type { TraceSerializer } from '../export';
 
 /** Sends spans synchronously; true when the collector accepted them. */
@@ -72,16 +72,17 @@ export function otlpExitSender(config: Config): SyncSender | undefined {
 }
 
 /**
- * The serializer the exporter itself uses: the library's, resolved from the
- * exporter's own location so it is the very version that exporter depends
- * on, and for protobuf with tracehop's encoder in front, as in the exporter.
+ * The serializer the exporter itself uses: for protobuf tracehop's encoder,
+ * with the library's serializer loaded only if it must take over a batch (so
+ * an exit does not wait for that package to load); for JSON the library's,
+ * resolved from the exporter's own location so it is the very version that
+ * exporter depends on.
  */
 function loadSerializer(protocol: Protocol): TraceSerializer | undefined {
-  const exporterPackage = protocol === 'http/json' ? '@opentelemetry/exporter-trace-otlp-http' : '@opentelemetry/exporter-trace-otlp-proto';
+  if (protocol === 'http/protobuf') return tracehopTraceSerializer(librarySerializerWhenNeeded());
   try {
-    const transformerPath = require.resolve('@opentelemetry/otlp-transformer', { paths: [dirname(require.resolve(exporterPackage))] });
-    const transformer = require(transformerPath) as { ProtobufTraceSerializer: TraceSerializer; JsonTraceSerializer: TraceSerializer };
-    return protocol === 'http/json' ? transformer.JsonTraceSerializer : tracehopTraceSerializer(transformer.ProtobufTraceSerializer);
+    const transformerPath = require.resolve('@opentelemetry/otlp-transformer', { paths: [dirname(require.resolve('@opentelemetry/exporter-trace-otlp-http'))] });
+    return (require(transformerPath) as { JsonTraceSerializer: TraceSerializer }).JsonTraceSerializer;
   } catch {
     return undefined;
   }
