@@ -72,7 +72,7 @@ function requestRateSection(result) {
   const { rounds, seconds, connections, rate } = result.settings;
   const o = result.options;
   return [
-    '## Request path at an equal rate',
+    '## Request path at an even rate',
     '',
     `${rounds} round(s) of ${seconds} s per option, options alternating; the same services, ${number(rate)} requests a second for every option, spread evenly over each second on ${connections} keep-alive connections, so that every option's load generator waits alike between responses; latency from when each request was handed to the client, a wait for a free connection included.`,
     '',

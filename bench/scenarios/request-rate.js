@@ -1,5 +1,5 @@
 'use strict';
-// The request path at an equal rate: the same services as the request path
+// The request path at an even rate: the same services as the request path
 // (servicePool), each given the same open load, `rate` requests a second
 // spread evenly over each second (lib/paced-load.js), which every option
 // sustains on a 2-core machine. Per option and round: the service's CPU time
