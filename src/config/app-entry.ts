@@ -2,7 +2,7 @@
  * The app's own entry script, for the service name and the module system:
  * usually the script Node was given. Pure.
  */
-import type { Env } from './index';
+import type { Env } from './types';
 
 /** PM2 starts every app from a container script of its own, and names the app's script in `pm_exec_path`. */
 const PM2_CONTAINER = /[\\/]pm2[\\/]lib[\\/]ProcessContainer(Fork)?\.js$/;

@@ -2,7 +2,7 @@
  * tracehop's configuration defaults and the shapes of valid names, shared by
  * the environment reader (env-reader.ts) and parseConfig (index.ts).
  */
-import type { LogFieldNames } from './index';
+import type { LogFieldNames } from './types';
 
 export const DEFAULT_TRACES_ENDPOINT = 'http://localhost:4318/v1/traces';
 export const DEFAULT_REQUEST_ID_HEADERS = 'X-Request-ID,X-Correlation-ID';

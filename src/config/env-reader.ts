@@ -7,7 +7,7 @@ import { DEFAULT_PROPAGATE_TO, isPolicyEntry } from '../propagation/destination-
 import { DEFAULT_EXPORTER_TIMEOUT_MILLIS, DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME, LOG_FIELD_NAME } from './defaults';
 import { DiagLogLevel } from '@opentelemetry/api';
 import { parseDiagLogLevel } from '../diag';
-import type { Env, LogFieldNames, PropagatorName, TracesExporterName } from './index';
+import type { Env, LogFieldNames, PropagatorName, TracesExporterName } from './types';
 
 /** Rejected values are shown cut to this many characters. */
 const MAX_SHOWN_VALUE = 100;
