@@ -8,22 +8,23 @@
  */
 import { findServiceName } from '../service-name';
 import { BSP_DEFAULTS, JSON_BATCH_DEFAULT, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME } from './defaults';
-import { appEntryScript } from './app-entry';
+import { appEntryScript, appEnvironment } from './app-entry';
 import { EnvReader } from './env-reader';
 
 export {
   DEFAULT_EXPORTER_TIMEOUT_MILLIS, DEFAULT_LOG_FIELDS, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
   DEFAULT_TRACES_ENDPOINT, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE,
 } from './defaults';
-export { appEntryScript } from './app-entry';
+export { appEntryScript, appEnvironment } from './app-entry';
 
 export type { Env, Protocol, TracesExporterName, PropagatorName, ServerSpanSource, EsmHookSetting, SamplerName, JobTraceMode, LogFieldNames, Config, AppFacts, ParsedConfig } from './types';
 import type { Env, Protocol, Config, AppFacts, ParsedConfig } from './types';
 
 
 /** Builds the configuration from an environment. Pure, never throws. */
-export function parseConfig(env: Env, facts: AppFacts): ParsedConfig {
+export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
   const warnings: string[] = [];
+  const env = appEnvironment(facts.entryScript, processEnv);
   const reader = new EnvReader(env, warnings);
   const app: AppFacts = { ...facts, entryScript: appEntryScript(facts.entryScript, env) };
 

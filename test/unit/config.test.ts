@@ -1,5 +1,5 @@
 import { DiagLogLevel } from '@opentelemetry/api';
-import { DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, appEntryScript, parseConfig } from '../../src/config';
+import { DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, appEntryScript, appEnvironment, parseConfig } from '../../src/config';
 import type { AppFacts, Config, Env } from '../../src/config';
 
 const files: Record<string, string> = {
@@ -52,6 +52,29 @@ describe('the app\'s entry script', () => {
   ])('%s', (_title, script, env, expected) => {
     expect(appEntryScript(script, env)).toBe(expected);
     expect(parse(env, { ...app, entryScript: script }).config.entryScript).toBe(expected);
+  });
+});
+
+const PM2_CLUSTER_CONTAINER = '/usr/lib/node_modules/pm2/lib/ProcessContainer.js';
+
+describe('PM2 cluster mode: the app\'s environment packed in pm2_env', () => {
+  const packed = JSON.stringify({ pm_exec_path: '/srv/app/src/server.js', OTEL_SERVICE_NAME: 'cards', TRACEHOP_ESM_HOOK: 'true', instances: 2, env: { nested: 'x' } });
+  test.each<[string, string | undefined, Env, Env]>([
+    ['under the cluster container, its string values are laid over the environment', PM2_CLUSTER_CONTAINER, { pm2_env: packed, HOME: '/root', OTEL_SERVICE_NAME: 'daemon' }, { pm2_env: packed, HOME: '/root', pm_exec_path: '/srv/app/src/server.js', OTEL_SERVICE_NAME: 'cards', TRACEHOP_ESM_HOOK: 'true' }],
+    ['not under the container, pm2_env is only a variable', '/srv/app/worker.js', { pm2_env: packed }, { pm2_env: packed }],
+    ['JSON that does not parse leaves the environment alone', PM2_CLUSTER_CONTAINER, { pm2_env: '{oops' }, { pm2_env: '{oops' }],
+    ['JSON that is not an object leaves it alone', PM2_CLUSTER_CONTAINER, { pm2_env: '["a"]' }, { pm2_env: '["a"]' }],
+    ['no pm2_env (fork mode) leaves it alone', PM2_CLUSTER_CONTAINER, { pm_exec_path: '/srv/app/server.js' }, { pm_exec_path: '/srv/app/server.js' }],
+  ])('%s', (_title, script, env, expected) => {
+    expect(appEnvironment(script, env)).toEqual(expected);
+  });
+
+  test('the settings, the entry script and the service name come from the app PM2 will run', () => {
+    const { config, warnings } = parse({ pm2_env: packed }, { ...app, entryScript: PM2_CLUSTER_CONTAINER });
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject({ entryScript: '/srv/app/src/server.js', esmHook: 'true', serviceName: 'cards', serviceNameSource: 'OTEL_SERVICE_NAME' });
+    const unnamed = JSON.stringify({ pm_exec_path: '/srv/app/src/server.js' });
+    expect(parse({ pm2_env: unnamed }, { ...app, entryScript: PM2_CLUSTER_CONTAINER }).config).toMatchObject({ serviceName: 'billing-api', serviceNameSource: 'package.json' });
   });
 });
 
