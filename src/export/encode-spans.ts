@@ -17,6 +17,7 @@ import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { EncodedSpan } from './encoded-span';
 import { writeAttributes } from './encode-values';
 import { writeHexId } from './hex-id';
 import { writeHrTime } from './hr-time';
@@ -131,6 +132,12 @@ function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: 
     writeCached(writer, scopeCache, scope, writeScope, true);
     for (const span of spans) {
       writer.tag1(SCOPE_SPANS_SPANS);
+      if (span instanceof EncodedSpan) {
+        // Encoded as it ended (encoded-span.ts): the same bytes, copied.
+        writer.varint(span.length);
+        writer.rawRange(span.arena, span.offset, span.length);
+        continue;
+      }
       const spanStart = writer.beginLength(SPAN_LENGTH_RESERVE);
       writeSpan(writer, span);
       writer.endLength(spanStart, SPAN_LENGTH_RESERVE);
@@ -188,7 +195,8 @@ function writeScope(writer: ProtobufWriter, scope: InstrumentationScope): void {
   writer.endLength(start, 1);
 }
 
-function writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
+/** A Span message's body: what follows its key and length. */
+export function writeSpan(writer: ProtobufWriter, span: ReadableSpan): void {
   const context = span.spanContext();
   writer.tag1(SPAN_TRACE_ID);
   writeHexId(writer, context.traceId);

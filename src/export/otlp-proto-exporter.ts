@@ -14,14 +14,22 @@ import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-ba
 import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
 import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/build/src/index-node-http';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
+import { SpanArenas } from './encoded-span';
+import { writeSpan } from './encode-spans';
 import { encodeInSlices } from './sliced-encoding';
 import type { EncodingSteps } from './sliced-encoding';
 import { tracehopTraceSerializer } from './trace-serializer';
 import type { TraceSerializer } from './trace-serializer';
 
-/** An exporter whose batches can be encoded ahead of the export, a slice per turn (sliced-encoding.ts). */
+/**
+ * An exporter whose spans can be encoded as they end (encoded-span.ts), and
+ * whose batches can be encoded ahead of the export, a slice per turn
+ * (sliced-encoding.ts).
+ */
 export interface SlicingSpanExporter extends SpanExporter {
   encodeAhead(spans: ReadableSpan[]): EncodingSteps;
+  /** The span's encoded stand-in, to queue in its place; throws when the span cannot be encoded. */
+  encodeOnEnd(span: ReadableSpan): ReadableSpan;
 }
 
 const EXPORTER_PACKAGE = '@opentelemetry/exporter-trace-otlp-proto';
@@ -36,7 +44,12 @@ export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): 
   const options = nodeHttp.convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
   const serializer = tracehopTraceSerializer(librarySerializerWhenNeeded());
   const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, SPAN_METRICS_HELPER, config.selfObsMeterProvider);
-  return Object.assign(new base.OTLPExporterBase(delegate), { encodeAhead: (spans: ReadableSpan[]) => encodeInSlices(spans) });
+  const arenas = new SpanArenas(writeSpan);
+  return Object.assign(new base.OTLPExporterBase(delegate), {
+    encodeAhead: (spans: ReadableSpan[]) => encodeInSlices(spans),
+    // The stand-in is read only by the batch processor and tracehop's encoder (encoded-span.ts).
+    encodeOnEnd: (span: ReadableSpan) => arenas.encode(span) as unknown as ReadableSpan,
+  });
 }
 
 /**

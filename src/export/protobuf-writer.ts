@@ -201,6 +201,13 @@ export class ProtobufWriter {
     this.pos = pos + length;
   }
 
+  /** `length` bytes of `source` from `offset`, already encoded, copied as they are. */
+  rawRange(source: Uint8Array, offset: number, length: number): void {
+    this.ensure(length);
+    this.buf.set(source.subarray(offset, offset + length), this.pos);
+    this.pos += length;
+  }
+
   /**
    * Starts a length-delimited body: reserves `reserve` bytes for its length,
    * the size it will most likely need. Returns where the body starts.

@@ -10,6 +10,7 @@ import { reporter as defaultReporter } from '../diag';
 import type { RateLimitedReporter } from '../diag';
 import { encodeTraceRequest } from './encode-spans';
 import { decodeTraceResponse } from './trace-response';
+import { isEncodedSpan } from './encoded-span';
 import { encodedAheadOf } from './sliced-encoding';
 
 /** The shape the OTLP export delegate takes (otlp-transformer's ISerializer for traces). */
@@ -36,7 +37,7 @@ export function tracehopTraceSerializer<Response>(
         return encodeTraceRequest(spans);
       } catch {
         reporter.warn('span-encoder', 'tracehop could not encode a batch of spans for OTLP/HTTP protobuf; the OpenTelemetry serializer encoded it instead');
-        return library.serializeRequest(spans);
+        return withLibrary(library, spans);
       }
     },
     // Malformed bytes throw, as the library's reader would: the export delegate then reports that it could not read the answer.
@@ -44,4 +45,22 @@ export function tracehopTraceSerializer<Response>(
       return decodeTraceResponse(data) as Response;
     },
   };
+}
+
+/**
+ * The batch with its spans encoded by `library`. Spans encoded as they ended
+ * are already bytes, which only tracehop's encoder copies: they go into a
+ * request of their own, and the two requests, concatenated, are one (a
+ * request's only field is the repeated `resource_spans`).
+ */
+function withLibrary<Response>(library: TraceSerializer<Response>, spans: ReadableSpan[]): Uint8Array | undefined {
+  const encoded = spans.filter(isEncodedSpan);
+  if (encoded.length === 0) return library.serializeRequest(spans);
+  const rest = library.serializeRequest(spans.filter(span => !isEncodedSpan(span)));
+  const ours = encodeTraceRequest(encoded as unknown as ReadableSpan[]);
+  if (rest === undefined) return ours;
+  const joined = new Uint8Array(ours.length + rest.length);
+  joined.set(ours, 0);
+  joined.set(rest, ours.length);
+  return joined;
 }

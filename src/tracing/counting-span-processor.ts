@@ -22,7 +22,15 @@ export class CountingSpanProcessor implements SpanProcessor {
   private dropping = false;
   private resourceSettling = false;
 
-  constructor(private readonly batch: SpanProcessor, private readonly stats: ExportStats) {}
+  /**
+   * @param encodeOnEnd where the exporter encodes spans as they end
+   *   (src/export/encoded-span.ts): the stand-in queued in the span's place
+   */
+  constructor(
+    private readonly batch: SpanProcessor,
+    private readonly stats: ExportStats,
+    private readonly encodeOnEnd?: (span: ReadableSpan) => ReadableSpan,
+  ) {}
 
   get isShutDown(): boolean {
     return this.closed;
@@ -49,7 +57,16 @@ export class CountingSpanProcessor implements SpanProcessor {
     }
     this.dropping = false;
     if (!this.resourceSettling) this.settleResource(span);
-    this.batch.onEnd(span);
+    this.batch.onEnd(this.encodeOnEnd === undefined ? span : this.encoded(span));
+  }
+
+  /** The span's stand-in; the span itself if it cannot be encoded now (the exporter's serializer then deals with it, and reports). */
+  private encoded(span: ReadableSpan): ReadableSpan {
+    try {
+      return (this.encodeOnEnd as (span: ReadableSpan) => ReadableSpan)(span);
+    } catch {
+      return span;
+    }
   }
 
   forceFlush(): Promise<void> {

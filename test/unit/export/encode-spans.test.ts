@@ -17,6 +17,8 @@ import {
   type SpanLimits,
 } from '@opentelemetry/sdk-trace-base';
 import { encodeTraceRequest, tracehopTraceSerializer } from '../../../src/export';
+import { SpanArenas } from '../../../src/export/encoded-span';
+import { writeSpan } from '../../../src/export/encode-spans';
 import { decodeExportTraceServiceRequest } from '../../../src/view/otlp-protobuf';
 
 const REMOTE_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -197,6 +199,12 @@ describe('the span encoder writes what the OpenTelemetry serializer writes', () 
     // Again, now that the resource, scope and attribute caches hold this batch's values.
     const again = Buffer.from(encodeTraceRequest(spans));
     expect(again.equals(expected)).toBe(true);
+    // Encoded as they ended (encoded-span.ts), all of them or every other one: the same bytes.
+    const arenas = new SpanArenas(writeSpan);
+    const standIns = spans.map(span => arenas.encode(span) as unknown as ReadableSpan);
+    expect(Buffer.from(encodeTraceRequest(standIns)).equals(expected)).toBe(true);
+    const mixed = spans.map((span, i) => (i % 2 === 0 ? standIns[i] : span));
+    expect(Buffer.from(encodeTraceRequest(mixed)).equals(expected)).toBe(true);
     const decoded = decodeExportTraceServiceRequest(again);
     expect(decoded.flatMap(resource => resource.spans)).toHaveLength(spans.length);
     expect(decoded).toEqual(decodeExportTraceServiceRequest(expected));
@@ -250,6 +258,15 @@ describe('the serializer around the encoder', () => {
     expect(() => encodeTraceRequest([odd])).toThrow();
     expect(Buffer.from(serializer.serializeRequest([odd])!).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest([odd])!))).toBe(true);
     expect(warnings).toEqual([['span-encoder', expect.stringContaining('the OpenTelemetry serializer encoded it instead')]]);
+    // With spans encoded as they ended in the batch: they are encoded by tracehop, the rest by the library, in one request.
+    const [early] = spanWith({ early: true });
+    const standIn = new SpanArenas(writeSpan).encode(early) as unknown as ReadableSpan;
+    const both = decodeExportTraceServiceRequest(serializer.serializeRequest([standIn, odd])!);
+    expect(both.flatMap(resource => resource.spans.map(decoded => decoded.spanId)).sort()).toEqual([early.spanContext().spanId, odd.spanContext().spanId].sort());
+    expect(decodeExportTraceServiceRequest(serializer.serializeRequest([standIn, odd])!)).toEqual([
+      ...decodeExportTraceServiceRequest(encodeTraceRequest([standIn])),
+      ...decodeExportTraceServiceRequest(ProtobufTraceSerializer.serializeRequest([odd])!),
+    ]);
     // The shared buffer is usable again afterwards.
     const spans = spanWith({ after: 'failure' });
     expect(Buffer.from(encodeTraceRequest(spans)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
