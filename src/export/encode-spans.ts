@@ -22,53 +22,19 @@ import { writeAttributes } from './encode-values';
 import { writeHexId } from './hex-id';
 import { writeHrTime } from './hr-time';
 import { ProtobufWriter } from './protobuf-writer';
-
-// Field keys, (field number << 3) | wire type: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32.
-const REQUEST_RESOURCE_SPANS = 0x0a; //    ExportTraceServiceRequest.resource_spans = 1
-const RESOURCE_SPANS_RESOURCE = 0x0a; //   ResourceSpans.resource = 1
-const RESOURCE_SPANS_SCOPE_SPANS = 0x12; // ResourceSpans.scope_spans = 2
-const RESOURCE_SPANS_SCHEMA_URL = 0x1a; // ResourceSpans.schema_url = 3
-const RESOURCE_ATTRIBUTES = 0x0a; //       Resource.attributes = 1
-const RESOURCE_DROPPED = 0x10; //          Resource.dropped_attributes_count = 2
-const SCOPE_SPANS_SCOPE = 0x0a; //         ScopeSpans.scope = 1
-const SCOPE_SPANS_SPANS = 0x12; //         ScopeSpans.spans = 2
-const SCOPE_SPANS_SCHEMA_URL = 0x1a; //    ScopeSpans.schema_url = 3
-const SCOPE_NAME = 0x0a; //                InstrumentationScope.name = 1
-const SCOPE_VERSION = 0x12; //             InstrumentationScope.version = 2
-const SCOPE_ATTRIBUTES = 0x1a; //          InstrumentationScope.attributes = 3
-const SCOPE_DROPPED = 0x20; //             InstrumentationScope.dropped_attributes_count = 4
-const SPAN_TRACE_ID = 0x0a; //             Span.trace_id = 1
-const SPAN_SPAN_ID = 0x12; //              Span.span_id = 2
-const SPAN_TRACE_STATE = 0x1a; //          Span.trace_state = 3
-const SPAN_PARENT_SPAN_ID = 0x22; //       Span.parent_span_id = 4
-const SPAN_NAME = 0x2a; //                 Span.name = 5
-const SPAN_KIND = 0x30; //                 Span.kind = 6
-const SPAN_START = 0x39; //                Span.start_time_unix_nano = 7
-const SPAN_END = 0x41; //                  Span.end_time_unix_nano = 8
-const SPAN_ATTRIBUTES = 0x4a; //           Span.attributes = 9
-const SPAN_DROPPED_ATTRIBUTES = 0x50; //   Span.dropped_attributes_count = 10
-const SPAN_EVENTS = 0x5a; //               Span.events = 11
-const SPAN_DROPPED_EVENTS = 0x60; //       Span.dropped_events_count = 12
-const SPAN_LINKS = 0x6a; //                Span.links = 13
-const SPAN_DROPPED_LINKS = 0x70; //        Span.dropped_links_count = 14
-const SPAN_STATUS = 0x7a; //               Span.status = 15
-const SPAN_FLAGS_KEY = [0x85, 0x01]; //    Span.flags = 16, fixed32: a two-byte varint key
-const EVENT_TIME = 0x09; //                Event.time_unix_nano = 1
-const EVENT_NAME = 0x12; //                Event.name = 2
-const EVENT_ATTRIBUTES = 0x1a; //          Event.attributes = 3
-const EVENT_DROPPED = 0x20; //             Event.dropped_attributes_count = 4
-const LINK_TRACE_ID = 0x0a; //             Link.trace_id = 1
-const LINK_SPAN_ID = 0x12; //              Link.span_id = 2
-const LINK_TRACE_STATE = 0x1a; //          Link.trace_state = 3
-const LINK_ATTRIBUTES = 0x22; //           Link.attributes = 4
-const LINK_DROPPED = 0x28; //              Link.dropped_attributes_count = 5
-const LINK_FLAGS = 0x35; //                Link.flags = 6
-const STATUS_MESSAGE = 0x12; //            Status.message = 2
-const STATUS_CODE = 0x18; //               Status.code = 3
-
-/** SpanFlags (trace.proto): the W3C trace flags in the low byte, then "has is_remote" and "is_remote". */
-const FLAGS_HAS_IS_REMOTE = 0x100;
-const FLAGS_IS_REMOTE = 0x200;
+import {
+  REQUEST_RESOURCE_SPANS, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCOPE_SPANS, RESOURCE_SPANS_SCHEMA_URL,
+  RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS,
+  SCOPE_SPANS_SCHEMA_URL, SCOPE_NAME, SCOPE_VERSION, SCOPE_ATTRIBUTES,
+  SCOPE_DROPPED, SPAN_TRACE_ID, SPAN_SPAN_ID, SPAN_TRACE_STATE,
+  SPAN_PARENT_SPAN_ID, SPAN_NAME, SPAN_KIND, SPAN_START,
+  SPAN_END, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_EVENTS,
+  SPAN_DROPPED_EVENTS, SPAN_LINKS, SPAN_DROPPED_LINKS, SPAN_STATUS,
+  SPAN_FLAGS_KEY, EVENT_TIME, EVENT_NAME, EVENT_ATTRIBUTES,
+  EVENT_DROPPED, LINK_TRACE_ID, LINK_SPAN_ID, LINK_TRACE_STATE,
+  LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, STATUS_MESSAGE,
+  STATUS_CODE, FLAGS_HAS_IS_REMOTE, FLAGS_IS_REMOTE,
+} from './trace-fields';
 
 /**
  * Bytes reserved for a length before its body is written: a server span is
