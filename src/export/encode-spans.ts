@@ -100,8 +100,8 @@ function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: 
       writer.tag1(SCOPE_SPANS_SPANS);
       if (span instanceof EncodedSpan) {
         // Encoded as it ended (encoded-span.ts): the same bytes, copied.
-        writer.varint(span.length);
-        writer.rawRange(span.arena, span.offset, span.length);
+        writer.varint(span.bytes.length);
+        writer.latin1(span.bytes);
         continue;
       }
       const spanStart = writer.beginLength(SPAN_LENGTH_RESERVE);

@@ -7,8 +7,8 @@
  * Every young-generation collection in that time finds the queued spans
  * alive and copies them, which lengthens the pauses requests wait behind.
  * Encoded as it ends, a span's objects die young, and what waits in the
- * queue is a small stand-in over its bytes, a few hundred per span, packed
- * into shared arenas (docs/performance.md).
+ * queue is a small stand-in holding its bytes, a few hundred per span, as
+ * one string (docs/performance.md).
  *
  * The stand-in offers what the batch span processor reads of a span (its
  * trace flags and its resource) and what the encoder needs to group it (its
@@ -22,9 +22,6 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ProtobufWriter } from './protobuf-writer';
 
-/** Bytes per arena: about 150 server spans. A span larger than a quarter of it gets an array of its own. */
-export const ARENA_SIZE = 64 * 1024;
-
 /** The processor admits only sampled spans; that flag is all it reads of the context. */
 const SAMPLED_CONTEXT: SpanContext = Object.freeze({ traceId: '', spanId: '', traceFlags: TraceFlags.SAMPLED });
 
@@ -32,10 +29,13 @@ export class EncodedSpan {
   constructor(
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,
-    /** The arena holding the Span message's body. */
-    readonly arena: Uint8Array,
-    readonly offset: number,
-    readonly length: number,
+    /**
+     * The Span message's body, one character per byte (latin1). A string
+     * lives on the JavaScript heap and goes with the collections that free
+     * the stand-in; byte arrays shared by many spans (tried) kept the
+     * process's memory growing between full collections (docs/performance.md).
+     */
+    readonly bytes: string,
   ) {}
 
   spanContext(): SpanContext {
@@ -50,15 +50,9 @@ export function isEncodedSpan(span: unknown): span is EncodedSpan {
 /** Writes a span's Span message body (no key, no length): encode-spans.ts. */
 export type SpanBodyWriter = (writer: ProtobufWriter, span: ReadableSpan) => void;
 
-/**
- * Encodes finished spans into arenas. One per exporter: arenas are filled in
- * the order spans end, and an arena is freed once every span in it has been
- * sent (nothing refers to it any more).
- */
-export class SpanArenas {
+/** Encodes finished spans into stand-ins, through one writer of its own. */
+export class SpanStandIns {
   private readonly writer = new ProtobufWriter();
-  private arena = new Uint8Array(ARENA_SIZE);
-  private used = 0;
 
   constructor(private readonly writeBody: SpanBodyWriter) {}
 
@@ -67,22 +61,6 @@ export class SpanArenas {
     const writer = this.writer;
     writer.reset();
     this.writeBody(writer, span);
-    const length = writer.pos;
-    let arena: Uint8Array;
-    let offset: number;
-    if (length > ARENA_SIZE / 4) {
-      arena = new Uint8Array(writer.buf.subarray(0, length));
-      offset = 0;
-    } else {
-      if (this.used + length > ARENA_SIZE) {
-        this.arena = new Uint8Array(ARENA_SIZE);
-        this.used = 0;
-      }
-      arena = this.arena;
-      offset = this.used;
-      arena.set(writer.buf.subarray(0, length), offset);
-      this.used += length;
-    }
-    return new EncodedSpan(span.resource, span.instrumentationScope, arena, offset, length);
+    return new EncodedSpan(span.resource, span.instrumentationScope, writer.buf.toString('latin1', 0, writer.pos));
   }
 }

@@ -14,7 +14,7 @@ import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-ba
 import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
 import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/build/src/index-node-http';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
-import { SpanArenas } from './encoded-span';
+import { SpanStandIns } from './encoded-span';
 import { writeSpan } from './encode-spans';
 import { encodeInSlices } from './sliced-encoding';
 import type { EncodingSteps } from './sliced-encoding';
@@ -44,11 +44,11 @@ export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): 
   const options = nodeHttp.convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
   const serializer = tracehopTraceSerializer(librarySerializerWhenNeeded());
   const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, SPAN_METRICS_HELPER, config.selfObsMeterProvider);
-  const arenas = new SpanArenas(writeSpan);
+  const standIns = new SpanStandIns(writeSpan);
   return Object.assign(new base.OTLPExporterBase(delegate), {
     encodeAhead: (spans: ReadableSpan[]) => encodeInSlices(spans),
     // The stand-in is read only by the batch processor and tracehop's encoder (encoded-span.ts).
-    encodeOnEnd: (span: ReadableSpan) => arenas.encode(span) as unknown as ReadableSpan,
+    encodeOnEnd: (span: ReadableSpan) => standIns.encode(span) as unknown as ReadableSpan,
   });
 }
 

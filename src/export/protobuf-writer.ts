@@ -201,11 +201,11 @@ export class ProtobufWriter {
     this.pos = pos + length;
   }
 
-  /** `length` bytes of `source` from `offset`, already encoded, copied as they are. */
-  rawRange(source: Uint8Array, offset: number, length: number): void {
+  /** Bytes already encoded and kept one per character (latin1), copied as they are. */
+  latin1(value: string): void {
+    const length = value.length;
     this.ensure(length);
-    this.buf.set(source.subarray(offset, offset + length), this.pos);
-    this.pos += length;
+    this.pos += this.buf.write(value, this.pos, length, 'latin1');
   }
 
   /**

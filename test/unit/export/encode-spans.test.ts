@@ -17,7 +17,7 @@ import {
   type SpanLimits,
 } from '@opentelemetry/sdk-trace-base';
 import { encodeTraceRequest, tracehopTraceSerializer } from '../../../src/export';
-import { SpanArenas } from '../../../src/export/encoded-span';
+import { SpanStandIns } from '../../../src/export/encoded-span';
 import { writeSpan } from '../../../src/export/encode-spans';
 import { decodeExportTraceServiceRequest } from '../../../src/view/otlp-protobuf';
 
@@ -200,8 +200,8 @@ describe('the span encoder writes what the OpenTelemetry serializer writes', () 
     const again = Buffer.from(encodeTraceRequest(spans));
     expect(again.equals(expected)).toBe(true);
     // Encoded as they ended (encoded-span.ts), all of them or every other one: the same bytes.
-    const arenas = new SpanArenas(writeSpan);
-    const standIns = spans.map(span => arenas.encode(span) as unknown as ReadableSpan);
+    const encoder = new SpanStandIns(writeSpan);
+    const standIns = spans.map(span => encoder.encode(span) as unknown as ReadableSpan);
     expect(Buffer.from(encodeTraceRequest(standIns)).equals(expected)).toBe(true);
     const mixed = spans.map((span, i) => (i % 2 === 0 ? standIns[i] : span));
     expect(Buffer.from(encodeTraceRequest(mixed)).equals(expected)).toBe(true);
@@ -260,7 +260,7 @@ describe('the serializer around the encoder', () => {
     expect(warnings).toEqual([['span-encoder', expect.stringContaining('the OpenTelemetry serializer encoded it instead')]]);
     // With spans encoded as they ended in the batch: they are encoded by tracehop, the rest by the library, in one request.
     const [early] = spanWith({ early: true });
-    const standIn = new SpanArenas(writeSpan).encode(early) as unknown as ReadableSpan;
+    const standIn = new SpanStandIns(writeSpan).encode(early) as unknown as ReadableSpan;
     const both = decodeExportTraceServiceRequest(serializer.serializeRequest([standIn, odd])!);
     expect(both.flatMap(resource => resource.spans.map(decoded => decoded.spanId)).sort()).toEqual([early.spanContext().spanId, odd.spanContext().spanId].sort());
     expect(decodeExportTraceServiceRequest(serializer.serializeRequest([standIn, odd])!)).toEqual([
