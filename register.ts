@@ -16,6 +16,7 @@ import { recordCrash } from './src/errors';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
 import type { AppStart } from './src/esm-hook';
 import { entryModuleSystem } from './src/facts/module-system';
+import type { EntryModuleSystem } from './src/facts/module-system';
 import { reportStartupFacts } from './src/facts/startup-report';
 import { enableRunAsRequest, setRequestIdFormat } from './src/context';
 import { configureLogSpanEvents } from './src/logging/log-span-events';
@@ -53,7 +54,7 @@ function start(): void {
   for (const warning of warnings) tracehopDiag.warn(warning);
   if (config.disabled) {
     tracehopDiag.info('OTEL_SDK_DISABLED=true: tracehop is off');
-    reportStartupFacts({ config, warnings, esmHook: { state: 'off', reason: 'OTEL_SDK_DISABLED=true' }, instrumentations: [], readFile });
+    reportStartupFacts({ config, warnings, esmHook: { state: 'off', reason: 'OTEL_SDK_DISABLED=true' }, entry: appStart(config).entry, instrumentations: [] });
     return;
   }
   // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
@@ -84,15 +85,23 @@ function start(): void {
   // Our response headers are put back when the head is written, whichever server span set them.
   guardResponseHead();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
-  reportStartupFacts({ config, warnings, esmHook, entry: start.entry, instrumentations: built.instrumentations, readFile });
+  reportStartupFacts({ config, warnings, esmHook, entry: start.entry, instrumentations: built.instrumentations });
   installExitHandlers(built, config);
   installCrashRecording(config);
 }
 
-/** How the app was started, for TRACEHOP_ESM_HOOK=auto: its entry script as Node resolves it (PM2's app, not its container) and Node's options. */
+/**
+ * How the app was started, for TRACEHOP_ESM_HOOK=auto and the start-up facts:
+ * Node's options, and its entry script as Node resolves it (PM2's app, not
+ * its container), judged once, the first time either asks.
+ */
 function appStart(config: Config): AppStart {
   const script = config.entryScript;
-  return { entry: entryModuleSystem(script === undefined ? undefined : resolveEntry(script), readFile), nodeOptions: [...process.execArgv, ...config.nodeOptions] };
+  let entry: EntryModuleSystem | undefined;
+  return {
+    entry: () => (entry ??= entryModuleSystem(script === undefined ? undefined : resolveEntry(script), readFile)),
+    nodeOptions: [...process.execArgv, ...config.nodeOptions],
+  };
 }
 
 /** The file Node runs for `node <script>`: `app` for app.js, a directory for its main or index.js, symbolic links followed. */

@@ -58,8 +58,11 @@ export function instrumentedModules(instrumentations: readonly Instrumentation[]
 
 /** How the app was started, for TRACEHOP_ESM_HOOK=auto. */
 export interface AppStart {
-  /** The entry script's module system, by Node's rules (src/facts/module-system.ts), for the file Node resolves it to. */
-  readonly entry: EntryModuleSystem;
+  /**
+   * The entry script's module system, by Node's rules (src/facts/module-system.ts), for the file Node resolves it to.
+   * Asked only when the options leave it open: deciding may read and compile the entry script.
+   */
+  readonly entry: () => EntryModuleSystem;
   /** Node's options: `process.execArgv`, then NODE_OPTIONS. */
   readonly nodeOptions: readonly string[];
 }
@@ -81,7 +84,7 @@ function makesEsModules(options: readonly string[]): boolean {
 /** Whether TRACEHOP_ESM_HOOK=auto registers the hook for this app; when it does not, why. Pure. */
 export function esmHookWanted(start: AppStart): { readonly wanted: true } | { readonly wanted: false; readonly reason: string } {
   if (makesEsModules(start.nodeOptions)) return { wanted: true };
-  const { entry } = start;
+  const entry = start.entry();
   if (entry.system === 'esm') return { wanted: true };
   if (entry.system === 'unknown') return { wanted: false, reason: `TRACEHOP_ESM_HOOK=auto, ${entry.reason}, and no ES module option` };
   return { wanted: false, reason: `TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS (${entry.reason})` };

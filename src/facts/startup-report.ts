@@ -14,7 +14,6 @@ import { FASTIFY_INITIALIZATION_CHANNEL } from '../frameworks/fastify';
 import { openDoctorChannel, reportListening } from './doctor-channel';
 import { watchModuleLoads } from './hook-observer';
 import type { ModuleLoad } from './hook-observer';
-import { entryModuleSystem } from './module-system';
 import type { EntryModuleSystem } from './module-system';
 import { FETCH_CHANNEL, configFacts, describeFacts, packagesLoadedBefore } from './startup-facts';
 import type { StartupFacts } from './startup-facts';
@@ -23,11 +22,10 @@ export interface StartupContext {
   readonly config: Config;
   readonly warnings: readonly string[];
   readonly esmHook: EsmHookStatus;
-  /** The entry script's module system, as the ESM hook's decision saw it (for the file Node resolves the script to). */
-  readonly entry?: EntryModuleSystem;
+  /** The entry script's module system (for the file Node resolves the script to), as the ESM hook's decision sees it. */
+  readonly entry: () => EntryModuleSystem;
   /** Built and enabled: the hook observer must come after them to see what they did. */
   readonly instrumentations: readonly Instrumentation[];
-  readonly readFile: (file: string) => string | undefined;
 }
 
 /** Never throws: the facts are a report, and must not stop the preload's remaining start-up. */
@@ -60,13 +58,13 @@ function report(context: StartupContext): void {
   if (channel !== undefined) reportListening(channel);
 }
 
-function gatherFacts({ config, warnings, esmHook, entry: system, instrumentations, readFile }: StartupContext): StartupFacts {
+function gatherFacts({ config, warnings, esmHook, entry: system, instrumentations }: StartupContext): StartupFacts {
   const entry = config.entryScript;
   const modules = instrumentedModules(instrumentations);
   return {
     node: process.version,
     pid: process.pid,
-    entry: { path: entry, ...(system ?? entryModuleSystem(entry, readFile)) },
+    entry: { path: entry, ...system() },
     esmHook,
     instrumentations: instrumentations.map(instrumentation => ({
       name: instrumentation.instrumentationName,

@@ -4,17 +4,13 @@
  * and what can still be done for it when the process exits (exit-hand-off.ts).
  */
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config';
+import type { SlicingSpanExporter } from '../export';
 import { CountingSpanExporter } from './counting-span-exporter';
 import { CountingSpanProcessor } from './counting-span-processor';
 import { ExportStats } from './export-stats';
 import type { SyncSender } from './exit-hand-off';
-
-/** What an exporter offers when its spans can be encoded as they end (tracehop's protobuf exporter, src/export/). */
-interface EncodesOnEnd {
-  encodeOnEnd?: (span: ReadableSpan) => ReadableSpan;
-}
 
 export class ExportPipeline {
   readonly stats: ExportStats;
@@ -29,7 +25,7 @@ export class ExportPipeline {
   constructor(readonly name: string, exporter: SpanExporter, batch: Config['batch'], private readonly exitSender?: SyncSender) {
     this.stats = new ExportStats(batch.maxQueueSize);
     this.exporter = new CountingSpanExporter(exporter, this.stats);
-    const encodeOnEnd = (exporter as SpanExporter & EncodesOnEnd).encodeOnEnd;
+    const encodeOnEnd = (exporter as SpanExporter & Partial<Pick<SlicingSpanExporter, 'encodeOnEnd'>>).encodeOnEnd;
     this.processor = new CountingSpanProcessor(
       new BatchSpanProcessor(this.exporter, batch),
       this.stats,

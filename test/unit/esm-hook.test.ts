@@ -8,7 +8,7 @@ const CJS_ENTRY: EntryModuleSystem = { system: 'commonjs', reason: '"type": "com
 const TYPELESS_CJS_ENTRY: EntryModuleSystem = { system: 'commonjs', reason: 'no "type": "module" in /srv/app/package.json', typeless: true };
 const TYPELESS_ESM_ENTRY: EntryModuleSystem = { system: 'esm', reason: 'ES module syntax, no "type" in /srv/app/package.json', typeless: true };
 const NO_ENTRY: EntryModuleSystem = { system: 'unknown', reason: 'no entry script' };
-const start = (entry: EntryModuleSystem, nodeOptions: string[] = []): AppStart => ({ entry, nodeOptions });
+const start = (entry: EntryModuleSystem, nodeOptions: string[] = []): AppStart => ({ entry: () => entry, nodeOptions });
 
 class Hooks extends InstrumentationBase {
   constructor(private readonly names: string[]) {
