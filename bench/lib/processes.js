@@ -48,10 +48,16 @@ async function startService(option, sink, { tag = option.id, nodeArgs = [], scri
       tag,
       url: `http://127.0.0.1:${listening.port}${urlPath}`,
       spawnToListenMs: performance.now() - started,
+      pid: handle.child.pid,
       listening,
       stats: (gc = false) => handle.request('stats', { gc }),
       get stderr() { return handle.stderr; },
       stop: () => handle.stop(),
+      /** Closes the IPC channel, on which the service exits by itself (writing a --cpu-prof profile). */
+      exit: () => {
+        handle.child.disconnect();
+        return handle.exited;
+      },
     };
   } catch (error) {
     await handle.stop();

@@ -10,6 +10,7 @@ const { OPTIONS, rotation } = require('../lib/options');
 const { runLoad, CONNECTIONS } = require('../lib/load');
 const { startServices } = require('../lib/processes');
 const { compareRounds, ratioSummary } = require('../lib/stats');
+const { measureLoad } = require('../lib/measure');
 
 const SETTINGS = {
   full: { rounds: 3, seconds: 4, warmUpSeconds: 2 },
@@ -26,7 +27,7 @@ async function run({ quick, sink, log }) {
     for (const service of services) await runLoad(service.url, settings.warmUpSeconds);
     const rounds = Object.fromEntries(COMPARED.map(option => [option.id, []]));
     for (let round = 0; round < settings.rounds; round++) {
-      for (const service of rotation(services, round)) rounds[service.option.id][round] = await measure(service, settings.seconds);
+      for (const service of rotation(services, round)) rounds[service.option.id][round] = await measureLoad(service, () => runLoad(service.url, settings.seconds));
       log(`express routes: round ${round + 1}/${settings.rounds} ${COMPARED.map(o => `${o.id} ${Math.round(rounds[o.id][round].cpuMicrosPerRequest)} µs/request`).join(', ')}`);
     }
     const byOption = compareRounds(rounds, METRICS);
@@ -43,15 +44,6 @@ async function run({ quick, sink, log }) {
   } finally {
     await Promise.all(services.map(service => service.stop()));
   }
-}
-
-async function measure(service, seconds) {
-  const before = await service.stats();
-  const load = await runLoad(service.url, seconds);
-  const after = await service.stats();
-  if (load.failed > 0) throw new Error(`${service.option.id}: ${load.failed} failed requests; stderr: ${service.stderr}`);
-  const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-  return { requestsPerSecond: load.requestsPerSecond, p99Ms: load.p99Ms, cpuMicrosPerRequest: cpuMicros / (after.served - before.served) };
 }
 
 module.exports = { name: 'expressRoutes', run, COMPARED };

@@ -8,13 +8,13 @@
 const { OPTIONS, rotation } = require('../lib/options');
 const { runLoad, CONNECTIONS } = require('../lib/load');
 const { compareRounds, ratioSummary } = require('../lib/stats');
+const { measureLoad } = require('../lib/measure');
 
 const SETTINGS = {
   full: { rounds: 5, seconds: 4, warmUpSeconds: 2 },
   quick: { rounds: 1, seconds: 0.5, warmUpSeconds: 0.25 },
 };
 const METRICS = ['requestsPerSecond', 'p50Ms', 'p99Ms', 'cpuMicrosPerRequest', 'rssMB'];
-const MB = 1024 * 1024;
 
 async function run({ quick, sink, services: pool, log }) {
   const settings = quick ? SETTINGS.quick : SETTINGS.full;
@@ -24,7 +24,7 @@ async function run({ quick, sink, services: pool, log }) {
   const rounds = Object.fromEntries(OPTIONS.map(option => [option.id, []]));
   for (let round = 0; round < settings.rounds; round++) {
     for (const service of rotation(services, round)) {
-      rounds[service.option.id][round] = await measure(service, settings.seconds);
+      rounds[service.option.id][round] = await measureLoad(service, () => runLoad(service.url, settings.seconds));
     }
     log(`request path: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${Math.round(rounds[o.id][round].requestsPerSecond)} req/s`).join(', ')}`);
   }
@@ -43,21 +43,6 @@ async function run({ quick, sink, services: pool, log }) {
     options: byOption,
     tracehopToAuto: { requestsPerSecond: ratioSummary(rounds.tracehop.map(r => r.requestsPerSecond), rounds.auto.map(r => r.requestsPerSecond)) },
     rounds,
-  };
-}
-
-async function measure(service, seconds) {
-  const before = await service.stats();
-  const load = await runLoad(service.url, seconds);
-  const after = await service.stats();
-  if (load.failed > 0) throw new Error(`${service.option.id}: ${load.failed} failed requests; stderr: ${service.stderr}`);
-  const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-  return {
-    requestsPerSecond: load.requestsPerSecond,
-    p50Ms: load.p50Ms,
-    p99Ms: load.p99Ms,
-    cpuMicrosPerRequest: cpuMicros / (after.served - before.served),
-    rssMB: after.rss / MB,
   };
 }
 

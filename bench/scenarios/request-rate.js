@@ -20,6 +20,7 @@ const { OPTIONS, rotation } = require('../lib/options');
 const { CONNECTIONS } = require('../lib/load');
 const { runPacedLoad } = require('../lib/paced-load');
 const { compareRounds } = require('../lib/stats');
+const { measureLoad } = require('../lib/measure');
 
 const SETTINGS = {
   full: { rounds: 4, seconds: 4, warmUpSeconds: 1, rate: 4000 },
@@ -35,24 +36,11 @@ async function run({ quick, services: pool, log }) {
   const rounds = Object.fromEntries(OPTIONS.map(option => [option.id, []]));
   for (let round = 0; round < settings.rounds; round++) {
     for (const service of rotation(services, round)) {
-      rounds[service.option.id][round] = await measure(service, settings);
+      rounds[service.option.id][round] = await measureLoad(service, () => runPacedLoad(service.url, settings.seconds, settings.rate, CONNECTIONS));
     }
     log(`request rate: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${rounds[o.id][round].cpuMicrosPerRequest.toFixed(1)} µs/request`).join(', ')}`);
   }
   return { settings: { ...settings, connections: CONNECTIONS }, options: compareRounds(rounds, METRICS), rounds };
-}
-
-async function measure(service, { seconds, rate }) {
-  const before = await service.stats();
-  const load = await runPacedLoad(service.url, seconds, rate, CONNECTIONS);
-  const after = await service.stats();
-  if (load.failed > 0) throw new Error(`${service.option.id}: ${load.failed} failed requests; stderr: ${service.stderr}`);
-  const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-  return {
-    requestsPerSecond: load.requestsPerSecond,
-    p99Ms: load.p99Ms,
-    cpuMicrosPerRequest: cpuMicros / (after.served - before.served),
-  };
 }
 
 module.exports = { name: 'requestRate', run };

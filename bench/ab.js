@@ -1,0 +1,99 @@
+'use strict';
+// Alternating A/B runs of service variants, for deciding a change by
+// measurement on a noisy machine: every variant is started once, then loaded
+// in turn for each round (the order rotated every round), and each figure is
+// also given as a ratio to the first variant's in the same round.
+//
+//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] VARIANT...
+//
+// VARIANT is `name=option[:KEY=VALUE,...]`: option is one of bench/lib/options.js
+// (none, auto, minimal, tracehop), KEY=VALUE pairs are added to its environment,
+// except `REGISTER=path` (preload that register.js instead of this checkout's,
+// for comparing two checkouts) and `NODEARGS=a b` (more node options).
+//   node bench/ab.js none=none head=tracehop base=tracehop:REGISTER=/work/wt-base/register.js
+// --rate paces the load (lib/paced-load.js) instead of saturating; --express
+// loads apps/express-service.js; --prof writes a CPU profile per variant.
+const path = require('node:path');
+const { OPTIONS, rotation } = require('./lib/options');
+const { runLoad, CONNECTIONS } = require('./lib/load');
+const { runPacedLoad } = require('./lib/paced-load');
+const { startSink, startService } = require('./lib/processes');
+const { compareRounds } = require('./lib/stats');
+const { measureLoad } = require('./lib/measure');
+const { killAll } = require('./lib/children');
+
+const METRICS = ['cpuMicrosPerRequest', 'requestsPerSecond', 'p99Ms', 'rssMB'];
+const EXPRESS = { script: path.join(__dirname, 'apps', 'express-service.js'), urlPath: '/api/cards/1234567890123456' };
+
+function parseArgs(argv) {
+  const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null };
+  const variants = [];
+  for (const arg of argv) {
+    const flag = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    if (flag === null) variants.push(parseVariant(arg));
+    else if (flag[1] === 'express') flags.express = true;
+    else if (flag[1] in flags) flags[flag[1]] = flag[1] === 'prof' ? path.resolve(flag[2]) : Number(flag[2]);
+    else throw new Error(`unknown flag ${arg}`);
+  }
+  if (variants.length < 2) throw new Error('give at least two variants, the first being the baseline');
+  return { ...flags, variants };
+}
+
+function parseVariant(spec) {
+  const match = /^([\w.-]+)=(\w+)(?::(.*))?$/.exec(spec);
+  if (match === null) throw new Error(`variant ${spec}: expected name=option[:KEY=VALUE,...]`);
+  const [, id, optionId, pairs = ''] = match;
+  const option = OPTIONS.find(o => o.id === optionId);
+  if (option === undefined) throw new Error(`variant ${spec}: unknown option ${optionId}`);
+  const env = { ...option.env };
+  let nodeArgs = [...option.nodeArgs];
+  for (const pair of pairs.split(',').filter(Boolean)) {
+    const eq = pair.indexOf('=');
+    const key = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    if (key === 'REGISTER') nodeArgs = ['-r', path.resolve(value)];
+    else if (key === 'NODEARGS') nodeArgs = [...value.split(' ').filter(Boolean), ...nodeArgs];
+    else env[key] = value;
+  }
+  return { ...option, id, label: spec, env, nodeArgs };
+}
+
+async function main() {
+  const settings = parseArgs(process.argv.slice(2));
+  const sink = await startSink();
+  const app = settings.express ? EXPRESS : {};
+  const profArgs = variant => (settings.prof === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.prof}`, `--cpu-prof-name=${variant.id}.cpuprofile`]);
+  const services = await Promise.all(settings.variants.map(variant => startService(variant, sink, { ...app, tag: variant.id, nodeArgs: profArgs(variant) })));
+  const load = service => () => (settings.rate === null ? runLoad(service.url, settings.seconds) : runPacedLoad(service.url, settings.seconds, settings.rate, CONNECTIONS));
+  try {
+    for (const service of services) await (settings.rate === null ? runLoad(service.url, 1) : runPacedLoad(service.url, 1, settings.rate, CONNECTIONS));
+    const rounds = Object.fromEntries(settings.variants.map(v => [v.id, []]));
+    for (let round = 0; round < settings.rounds; round++) {
+      for (const service of rotation(services, round)) rounds[service.option.id][round] = await measureLoad(service, load(service));
+      process.stderr.write(`round ${round + 1}/${settings.rounds}: ${services.map(s => `${s.option.id} ${rounds[s.option.id][round].cpuMicrosPerRequest.toFixed(1)} µs`).join(', ')}\n`);
+    }
+    const compared = compareRounds(rounds, METRICS, settings.variants[0].id);
+    const lines = [`${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express ? ', Express app' : ''}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`];
+    lines.push(['variant', ...METRICS, 'spans/request'].join('\t'));
+    for (const service of services) {
+      const { served } = await service.stats();
+      const exported = await sink.counters(service.tag);
+      const cells = METRICS.map(metric => {
+        const { value, ratio } = compared[service.option.id][metric];
+        return `${value.median.toFixed(metric === 'p99Ms' ? 3 : 1)} (${ratio.median.toFixed(2)}x ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
+      });
+      lines.push([service.option.id, ...cells, (exported.items / served).toFixed(2), `served ${served}`].join('\t'));
+    }
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    // A profiled service exits by itself, writing its profile; the others are killed.
+    await Promise.all(services.map(service => (settings.prof === null ? service.stop() : service.exit())));
+    await sink.stop();
+  }
+}
+
+main().catch(error => {
+  process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+  killAll();
+  process.exitCode = 1;
+});
