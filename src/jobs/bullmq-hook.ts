@@ -1,7 +1,8 @@
 /**
  * The BullMQ hook: an instrumentation that wraps, on the prototypes BullMQ
- * exports, `Queue#add`, `Queue#addBulk` and `FlowProducer#add` (a PRODUCER
- * span, and the carrier written into each job's options) and
+ * exports, `Queue#add`, `Queue#addBulk`, `FlowProducer#add` and
+ * `FlowProducer#addBulk` (a PRODUCER span, and the carrier written into
+ * each job's options) and
  * `Worker#callProcessJob` (each attempt run as a consumer, producer.ts and
  * consumer.ts). BullMQ publishes no diagnostics channel, so these methods are
  * patched; `callProcessJob` is the one call per attempt that runs the
@@ -24,8 +25,8 @@ import type { JobCarrier } from './carrier';
 import { consume } from './consumer';
 import { produce } from './producer';
 
-/** BullMQ majors whose job options carry `telemetry.metadata` and whose Worker has `callProcessJob`. */
-export const SUPPORTED_BULLMQ_VERSIONS = ['>=5.0.0 <6'];
+/** BullMQ majors whose job options carry `telemetry.metadata` and whose Worker has `callProcessJob`: 5 and 6. */
+export const SUPPORTED_BULLMQ_VERSIONS = ['>=5.0.0 <7'];
 
 /** `messaging.system` for BullMQ: it is not in the conventions' list, so its package name. */
 const SYSTEM = 'bullmq';
@@ -61,6 +62,7 @@ export class BullmqHookInstrumentation extends InstrumentationBase<Instrumentati
       [bullmq.Queue?.prototype, 'add', wrapAdd],
       [bullmq.Queue?.prototype, 'addBulk', wrapAddBulk],
       [bullmq.FlowProducer?.prototype, 'add', wrapFlowAdd],
+      [bullmq.FlowProducer?.prototype, 'addBulk', wrapFlowAddBulk],
       [bullmq.Worker?.prototype, 'callProcessJob', wrapCallProcessJob],
     ];
     for (const [prototype, name, wrap] of methods) {
@@ -122,6 +124,23 @@ function wrapFlowAdd(original: Fn): Fn {
   };
 }
 
+/** Several flows in one send: one PRODUCER span over all their jobs, named after their queue when they share one. */
+function wrapFlowAddBulk(original: Fn): Fn {
+  return function addBulk(this: unknown, ...args: unknown[]) {
+    const producer = this as { telemetry?: unknown };
+    const flows = args[0];
+    if ((producer.telemetry !== undefined && producer.telemetry !== null) || !Array.isArray(flows) || !flows.every(isFlowNode)) return original.apply(this, args);
+    const queues = new Set(flows.map(flow => String(flow.queueName)));
+    return produce({ system: SYSTEM, destination: queues.size === 1 ? [...queues][0] : undefined, count: flows.reduce((sum, flow) => sum + countNodes(flow), 0) },
+      carrier => original.call(this, flows.map(flow => withCarrierInTree(flow, carrier)), ...args.slice(1)) as Promise<Array<{ job?: JobLike }>>,
+      added => (Array.isArray(added) && added.length === 1 ? jobIdOf(added[0]?.job) : undefined));
+  };
+}
+
+function isFlowNode(value: unknown): value is FlowNode {
+  return value !== null && typeof value === 'object';
+}
+
 function wrapCallProcessJob(original: Fn): Fn {
   return function callProcessJob(this: unknown, ...args: unknown[]) {
     const worker = this as QueueLike;
@@ -134,7 +153,7 @@ function wrapCallProcessJob(original: Fn): Fn {
   };
 }
 
-/** The attempt being made, from 1: BullMQ counts attempts started (5.x) before it runs the processor. */
+/** The attempt being made, from 1: BullMQ (5 and 6) counts attempts started before it runs the processor. */
 function attemptOf(job: JobLike): number | undefined {
   if (typeof job.attemptsStarted === 'number' && job.attemptsStarted > 0) return job.attemptsStarted;
   return typeof job.attemptsMade === 'number' ? job.attemptsMade + 1 : undefined;

@@ -1,5 +1,5 @@
 /**
- * Queues messages in a PRODUCER span (`send <destination>`) of the active
+ * Queues messages in a PRODUCER span (`send <destination>`, or `send` for several destinations) of the active
  * trace, and gives the queuing code the carrier to attach to them: the
  * producer span's context, so the consumer is its child (or links to it).
  */
@@ -11,7 +11,8 @@ import { MESSAGING_MESSAGE_ID, producerAttributes } from './semconv';
 
 export interface ProducerOptions {
   readonly system: string;
-  readonly destination: string;
+  /** Undefined when the messages go to several destinations: the span is then named `send` alone. */
+  readonly destination: string | undefined;
   /** How many messages this send queues (a bulk add queues several). */
   readonly count: number;
 }
@@ -26,7 +27,7 @@ export function produce<T>(options: ProducerOptions, send: (carrier: JobCarrier 
   let carrier: JobCarrier;
   let sendContext: Context;
   try {
-    span = trace.getTracer('tracehop-jobs').startSpan(`send ${options.destination}`, {
+    span = trace.getTracer('tracehop-jobs').startSpan(options.destination === undefined ? 'send' : `send ${options.destination}`, {
       kind: SpanKind.PRODUCER, attributes: producerAttributes(options.system, options.destination, options.count),
     });
     sendContext = trace.setSpan(context.active(), span);

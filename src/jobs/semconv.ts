@@ -24,13 +24,14 @@ export const PARENT_JOB_ID_ATTRIBUTE = 'tracehop.job.parent_id';
 /** `messaging.system` for a carrier whose consumer did not name one. */
 export const DEFAULT_MESSAGING_SYSTEM = 'tracehop';
 
-export function producerAttributes(system: string, destination: string, count: number): Attributes {
+/** A send to no single destination (a bulk add across queues) has no `messaging.destination.name`. */
+export function producerAttributes(system: string, destination: string | undefined, count: number): Attributes {
   const attributes: Attributes = {
     [MESSAGING_SYSTEM]: system,
-    [MESSAGING_DESTINATION_NAME]: destination,
     [MESSAGING_OPERATION_TYPE]: 'send',
     [MESSAGING_OPERATION_NAME]: 'send',
   };
+  if (destination !== undefined) attributes[MESSAGING_DESTINATION_NAME] = destination;
   if (count > 1) attributes[MESSAGING_BATCH_MESSAGE_COUNT] = count;
   return attributes;
 }

@@ -71,7 +71,7 @@ describe('diagnose', () => {
 
   test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
     ['pino loaded before tracehop', { run: appRun({ started: facts({}, { loadedBefore: ['pino'] }) }) }, 'pino', /^10\.4\.0 was loaded before tracehop started .*later loads \(require\) were hooked, load tracehop first, or give those loggers tracehopMixin$/],
-    ['a bullmq version the hook does not support', { run: appRun({ loads: [{ module: 'bullmq', version: '4.17.0', via: 'require', hooked: false }] }) }, 'bullmq', /^4\.17\.0 loaded via require but not hooked: the hook supports bullmq >=5\.0\.0 <6; its jobs carry no request \(inject and runWithCarrier still work\)$/],
+    ['a bullmq version the hook does not support', { run: appRun({ loads: [{ module: 'bullmq', version: '4.17.0', via: 'require', hooked: false }] }) }, 'bullmq', /^4\.17\.0 loaded via require but not hooked: the hook supports bullmq >=5\.0\.0 <7; its jobs carry no request \(inject and runWithCarrier still work\)$/],
     ['a pino version the hook does not support', { run: appRun({ loads: [{ module: 'pino', version: '6.14.0', via: 'require', hooked: false }] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
     ['the app\'s supported pino hooked, a dependency\'s pino 6 not: the unhooked one is named', { run: appRun({ loads: [
       { module: 'pino', version: '10.1.0', via: 'require', hooked: true },
