@@ -7,13 +7,14 @@
  */
 import { diag } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { readFileSync, realpathSync, writeSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { forgetDoctorChannel, loadConfig } from './src/config';
 import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { recordCrash } from './src/errors';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
+import { packageTypeLookup, registerWhenEsModuleRequired } from './src/esm-on-require';
 import type { AppStart } from './src/esm-hook';
 import { entryModuleSystem } from './src/facts/module-system';
 import type { EntryModuleSystem } from './src/facts/module-system';
@@ -36,6 +37,11 @@ function readFile(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** readFile for files that are often absent (package.json files above a module): no exception for a missing one. */
+function readFileIfPresent(file: string): string | undefined {
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ? readFile(file) : undefined;
 }
 
 function start(): void {
@@ -70,7 +76,12 @@ function start(): void {
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
   const start = appStart(config);
-  const esmHook = hookImports(config.esmHook, built.instrumentations, start);
+  const esmHook = hookImports(config.esmHook, built.instrumentations, start,
+    register => registerWhenEsModuleRequired(register, packageTypeLookup(readFileIfPresent)),
+    (status, filename) => {
+      if (status.state === 'registered') tracehopDiag.debug(`ESM loader hook registered: the app required an ES module (${filename})`);
+      else if (status.state === 'off') tracehopDiag.warn(`the app required an ES module (${filename}), but the ESM loader hook could not be registered: ${status.reason}; its imports are not hooked`);
+    });
   // Whoever registered the loader (we, or the command line), imports of http
   // reach this hook. Before the instrumentations' hooks, so that the doctor's
   // observer, which runs after them, sees the namespace as the app will.

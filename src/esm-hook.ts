@@ -12,9 +12,11 @@
  *
  * The loader runs in a thread of its own, which costs start-up time and
  * memory (about 50 ms and 10 MB on a 2-core machine, docs/performance.md).
- * By default (`auto`) it is registered only when the app starts through ES
- * modules: an ES module entry point, an `--import`, a loader or a module
- * type flag on the command line. A CommonJS app is hooked by `require`.
+ * By default (`auto`) it is registered as the app starts only when it
+ * starts through ES modules: an ES module entry point, an `--import`, a
+ * loader or a module type flag on the command line. A CommonJS app is
+ * hooked by `require`, and gets the loader the first time it requires an
+ * ES module (esm-on-require.ts), whose imports `require` does not see.
  */
 import * as nodeModule from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -34,6 +36,8 @@ export const LOADER_ALREADY_GIVEN = 'an import-in-the-middle loader is already o
 
 export type EsmHookStatus =
   | { readonly state: 'registered'; readonly include: readonly string[] }
+  /** A CommonJS app under `auto`: registered the first time it requires an ES module (esm-on-require.ts). */
+  | { readonly state: 'when-required'; readonly reason: string; readonly include: readonly string[] }
   | { readonly state: 'off'; readonly reason: string };
 
 /**
@@ -90,14 +94,29 @@ export function esmHookWanted(start: AppStart): { readonly wanted: true } | { re
   return { wanted: false, reason: `TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS (${entry.reason})` };
 }
 
-/** Hooks `import` of the instrumented modules, as TRACEHOP_ESM_HOOK says. */
-export function hookImports(setting: EsmHookSetting, instrumentations: readonly Instrumentation[], start: AppStart): EsmHookStatus {
+/**
+ * Hooks `import` of the instrumented modules, as TRACEHOP_ESM_HOOK says.
+ * Under `auto`, a CommonJS app's hook waits for `whenEsModuleRequired`,
+ * which calls back just before the app first requires an ES module.
+ */
+export function hookImports(
+  setting: EsmHookSetting,
+  instrumentations: readonly Instrumentation[],
+  start: AppStart,
+  whenEsModuleRequired?: (register: (filename: string) => void) => void,
+  onLateRegistration: (status: EsmHookStatus, filename: string) => void = () => undefined,
+): EsmHookStatus {
   if (setting === 'false') return { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' };
+  const include = instrumentedModules(instrumentations);
   if (setting === 'auto') {
     const decision = esmHookWanted(start);
-    if (!decision.wanted) return { state: 'off', reason: decision.reason };
+    if (!decision.wanted) {
+      if (whenEsModuleRequired === undefined || !isMainThread || include.length === 0) return { state: 'off', reason: decision.reason };
+      whenEsModuleRequired(filename => onLateRegistration(registerEsmHook(include), filename));
+      return { state: 'when-required', reason: decision.reason, include };
+    }
   }
-  return registerEsmHook(instrumentedModules(instrumentations));
+  return registerEsmHook(include);
 }
 
 /**

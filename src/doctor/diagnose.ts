@@ -128,6 +128,9 @@ function esmHookCheck(facts: StartupFacts, run: AppRun): Check {
   const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: 'ESM hook', status, detail });
   const { esmHook } = facts;
   if (esmHook.state === 'registered') return check('ok', `registered for ${esmHook.include.join(', ')}`);
+  if (esmHook.state === 'when-required') {
+    return check('ok', `waits for the app's first require of an ES module (${esmHook.reason}), then hooks what ES modules import; TRACEHOP_ESM_HOOK=true hooks import() from the start`);
+  }
   if (esmHook.reason === LOADER_ALREADY_GIVEN) return check('ok', `not registered: ${esmHook.reason}, and it serves the same hooks`);
   const isEsm = (run.listening?.entryLoadedAs ?? facts.entry.system) === 'esm';
   return isEsm
@@ -164,6 +167,9 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
       return entrySource?.includes('tracehopMixin')
         ? check('ok', 'bundled into the entry script, where no hook can reach it; its loggers use tracehopMixin')
         : check('problem', 'bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling');
+    }
+    if (facts.esmHook.state === 'when-required') {
+      return check('note', 'not loaded through require while the doctor watched (imports are watched once the app requires an ES module)');
     }
     if (facts.esmHook.state === 'off' && facts.esmHook.reason !== LOADER_ALREADY_GIVEN) {
       return check('note', 'not loaded through require while the doctor watched (imports are not watched with the ESM hook off)');

@@ -100,7 +100,9 @@ export function describeFacts(facts: StartupFacts): string[] {
     `entry point ${entry.path ?? '(none)'}: ${describeSystem(entry.system)} (${entry.reason})`,
     esmHook.state === 'registered'
       ? `ESM loader hook registered for ${esmHook.include.join(', ')}`
-      : `ESM loader hook off: ${esmHook.reason}`,
+      : esmHook.state === 'when-required'
+        ? `ESM loader hook registered when the app first requires an ES module (${esmHook.reason})`
+        : `ESM loader hook off: ${esmHook.reason}`,
   ];
   for (const instrumentation of facts.instrumentations) {
     const what = instrumentation.modules.length > 0

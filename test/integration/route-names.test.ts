@@ -5,7 +5,7 @@
  * The frameworks are npm aliases: see test/support/framework-apps.ts.
  */
 import * as path from 'node:path';
-import { FRAMEWORK_FIXTURES as FIXTURES, REPO_NODE_MODULES, linkedExpressApp, type LinkedApp } from '../support/framework-apps';
+import { FRAMEWORK_FIXTURES as FIXTURES, REPO_NODE_MODULES, linkedExpressApp, linkedFixture, type LinkedApp } from '../support/framework-apps';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
 import { REGISTER, startService, type Service } from '../support/services';
 
@@ -79,6 +79,17 @@ describe.each(['express4', 'express5'])('%s route names', alias => {
     const service = await start(`${alias}-esm`, expressAppDir(alias, 'express-app.mjs'));
     await expectRoutes(service, EXPRESS_ROUTES.slice(0, 2));
   });
+});
+
+// require() of an ES module: Node 20.19 and later (process.features.require_module); CI's Node has it.
+const withRequireEsm = (process.features as { require_module?: boolean }).require_module === true ? test : test.skip;
+
+withRequireEsm('a CommonJS app whose ES-module-only dependency loads express with import() gets route names: the ESM hook is registered as that module is required', async () => {
+  const app = linkedFixture({ express: 'express5', 'esm-only-web': path.join(FIXTURES, 'esm-only-web') }, path.join(FIXTURES, 'esm-dependency-app.js'));
+  linked.push(app);
+  const service = await start('esm-dependency', app.script, { OTEL_LOG_LEVEL: 'debug' });
+  await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+  await service.waitForStderr(/ESM loader hook registered: the app required an ES module \(.*esm-only-web.index\.js\)/);
 });
 
 describe.each(['fastify4', 'fastify5'])('%s route names', alias => {

@@ -33,7 +33,7 @@ describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
     const service = await startWithDebug('debug-commonjs', SERVER);
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
     expect(stderr).toMatch(/^tracehop debug: entry point .*server\.js: CommonJS \(no "type": "module" in .*\)$/m);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook off: TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS \(no "type": "module" in .*package\.json\)$/m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered when the app first requires an ES module \(TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS \(no "type": "module" in .*package\.json\)\)$/m);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-http [\d.]+ hooks https, http$/m);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-undici [\d.]+ listens on diagnostics channels \(fetch subscribed\)$/m);
     expect(stderr).toMatch(/^tracehop debug: tracehop-pino-hook [\d.]+ hooks pino$/m);

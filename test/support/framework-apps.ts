@@ -29,13 +29,14 @@ export function linkedApp(moduleName: string, alias: string, fixture: string): L
 /**
  * Copies `fixture` (and the files in `alongside`, from the same directory)
  * into a temporary directory whose node_modules has each module of `links`
- * as the alias given (`{ bullmq: 'bullmq5' }`).
+ * as the alias given (`{ bullmq: 'bullmq5' }`), or as the directory given by
+ * an absolute path (a fixture package).
  */
 export function linkedFixture(links: Record<string, string>, fixture: string, alongside: readonly string[] = []): LinkedApp {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tracehop-${Object.values(links).join('-')}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tracehop-${Object.values(links).map(alias => path.basename(alias)).join('-')}-`));
   fs.mkdirSync(path.join(dir, 'node_modules'));
   for (const [moduleName, alias] of Object.entries(links)) {
-    fs.symlinkSync(path.join(REPO_NODE_MODULES, alias), path.join(dir, 'node_modules', moduleName), 'dir');
+    fs.symlinkSync(path.isAbsolute(alias) ? alias : path.join(REPO_NODE_MODULES, alias), path.join(dir, 'node_modules', moduleName), 'dir');
   }
   for (const file of [path.basename(fixture), ...alongside]) fs.copyFileSync(path.join(path.dirname(fixture), file), path.join(dir, file));
   return { script: path.join(dir, path.basename(fixture)), remove: () => fs.rmSync(dir, { recursive: true, force: true }) };

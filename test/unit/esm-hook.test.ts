@@ -37,6 +37,21 @@ describe('the ESM hook', () => {
     });
   });
 
+  test('TRACEHOP_ESM_HOOK=auto with a watch on require: a CommonJS app gets the hook when it first requires an ES module', () => {
+    let register: ((filename: string) => void) | undefined;
+    const late: Array<[string, string]> = [];
+    const status = hookImports('auto', [new Hooks(['express'])], start(CJS_ENTRY), watch => { register = watch; }, (result, filename) => late.push([result.state, filename]));
+    expect(status).toEqual({
+      state: 'when-required',
+      reason: 'TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS ("type": "commonjs" in /srv/app/package.json)',
+      include: ['express'],
+    });
+    // The watch calls back with the ES module about to load; the registration's outcome is reported with it.
+    register?.('/srv/app/node_modules/esm-only/index.js');
+    expect(late).toHaveLength(1);
+    expect(late[0]![1]).toBe('/srv/app/node_modules/esm-only/index.js');
+  });
+
   test.each<[string, AppStart, boolean]>([
     ['an ES module entry point', start(ESM_ENTRY), true],
     ['a typeless entry with ES module syntax', start(TYPELESS_ESM_ENTRY), true],
