@@ -41,7 +41,12 @@ function readFile(file: string): string | undefined {
 
 /** readFile for files that are often absent (package.json files above a module): no exception for a missing one. */
 function readFileIfPresent(file: string): string | undefined {
-  return statSync(file, { throwIfNoEntry: false })?.isFile() ? readFile(file) : undefined;
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() ? readFile(file) : undefined;
+  } catch {
+    // An unreadable directory (EACCES): absent, as Node's own package lookup takes it.
+    return undefined;
+  }
 }
 
 function start(): void {

@@ -46,16 +46,17 @@ function parseVariant(spec) {
   const option = OPTIONS.find(o => o.id === optionId);
   if (option === undefined) throw new Error(`variant ${spec}: unknown option ${optionId}`);
   const env = { ...option.env };
-  let nodeArgs = [...option.nodeArgs];
+  let preload = option.nodeArgs;
+  const extra = [];
   for (const pair of pairs.split(',').filter(Boolean)) {
     const eq = pair.indexOf('=');
     const key = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
-    if (key === 'REGISTER') nodeArgs = ['-r', path.resolve(value)];
-    else if (key === 'NODEARGS') nodeArgs = [...value.split(' ').filter(Boolean), ...nodeArgs];
+    if (key === 'REGISTER') preload = ['-r', path.resolve(value)];
+    else if (key === 'NODEARGS') extra.push(...value.split(' ').filter(Boolean));
     else env[key] = value;
   }
-  return { ...option, id, label: spec, env, nodeArgs };
+  return { ...option, id, label: spec, env, nodeArgs: [...extra, ...preload] };
 }
 
 async function main() {

@@ -19,6 +19,7 @@
  */
 import * as nodeModule from 'node:module';
 import * as path from 'node:path';
+import { packageType } from './facts/module-system';
 
 type ExtensionHandler = (module: unknown, filename: string) => unknown;
 type Extensions = Record<string, ExtensionHandler | undefined>;
@@ -72,12 +73,8 @@ export function packageTypeLookup(readFile: (file: string) => string | undefined
 }
 
 function typeIn(packageJson: string): PackageType {
-  try {
-    const type = (JSON.parse(packageJson) as { type?: unknown } | null)?.type;
-    return type === 'module' || type === 'commonjs' ? type : 'none';
-  } catch {
-    return 'none';
-  }
+  const type = packageType(packageJson);
+  return type === 'module' || type === 'commonjs' ? type : 'none';
 }
 
 /**

@@ -56,7 +56,8 @@ function bySyntax(entry: string, readFile: (file: string) => string | undefined,
     : { system: 'commonjs', reason: where, typeless: true };
 }
 
-function packageType(text: string): unknown {
+/** The `type` of a package.json's text; undefined when it has none or is not JSON. */
+export function packageType(text: string): unknown {
   try {
     return (JSON.parse(text) as { type?: unknown } | null)?.type;
   } catch {

@@ -92,6 +92,12 @@ function ownTelemetry(queue: QueueLike): boolean {
   return queue.opts?.telemetry !== undefined && queue.opts.telemetry !== null;
 }
 
+/** A FlowProducer made with BullMQ's `telemetry` option keeps it on the instance. */
+function flowProducerHasOwnTelemetry(producer: unknown): boolean {
+  const telemetry = (producer as { telemetry?: unknown }).telemetry;
+  return telemetry !== undefined && telemetry !== null;
+}
+
 function wrapAdd(original: Fn): Fn {
   return function add(this: unknown, ...args: unknown[]) {
     const queue = this as QueueLike;
@@ -115,9 +121,8 @@ function wrapAddBulk(original: Fn): Fn {
 
 function wrapFlowAdd(original: Fn): Fn {
   return function add(this: unknown, ...args: unknown[]) {
-    const producer = this as { telemetry?: unknown };
     const flow = args[0] as FlowNode | undefined;
-    if ((producer.telemetry !== undefined && producer.telemetry !== null) || flow === null || typeof flow !== 'object') return original.apply(this, args);
+    if (flowProducerHasOwnTelemetry(this) || !isFlowNode(flow)) return original.apply(this, args);
     return produce({ system: SYSTEM, destination: String(flow.queueName), count: countNodes(flow) },
       carrier => original.call(this, withCarrierInTree(flow, carrier), ...args.slice(1)) as Promise<{ job?: JobLike }>,
       added => jobIdOf(added?.job));
@@ -127,9 +132,8 @@ function wrapFlowAdd(original: Fn): Fn {
 /** Several flows in one send: one PRODUCER span over all their jobs, named after their queue when they share one. */
 function wrapFlowAddBulk(original: Fn): Fn {
   return function addBulk(this: unknown, ...args: unknown[]) {
-    const producer = this as { telemetry?: unknown };
     const flows = args[0];
-    if ((producer.telemetry !== undefined && producer.telemetry !== null) || !Array.isArray(flows) || !flows.every(isFlowNode)) return original.apply(this, args);
+    if (flowProducerHasOwnTelemetry(this) || !Array.isArray(flows) || !flows.every(isFlowNode)) return original.apply(this, args);
     const queues = new Set(flows.map(flow => String(flow.queueName)));
     return produce({ system: SYSTEM, destination: queues.size === 1 ? [...queues][0] : undefined, count: flows.reduce((sum, flow) => sum + countNodes(flow), 0) },
       carrier => original.call(this, flows.map(flow => withCarrierInTree(flow, carrier)), ...args.slice(1)) as Promise<Array<{ job?: JobLike }>>,

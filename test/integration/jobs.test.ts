@@ -30,8 +30,8 @@ async function startPair(app: JobsApp, env: Record<string, string> = {}, workerE
     startService('web', app.script, { ...common, JOBS_ROLE: 'web' }, app.options(true)),
     startService('worker', app.script, { ...common, JOBS_ROLE: 'worker', ...workerEnv }, app.options(true)),
   ]);
-  expect([bullmqMajorOf(web.lines), bullmqMajorOf(worker.lines)]).toEqual([app.major, app.major]);
   stack.running.push(web, worker);
+  expect([bullmqMajorOf(web.lines), bullmqMajorOf(worker.lines)]).toEqual([app.major, app.major]);
   return { web, worker, queue };
 }
 
