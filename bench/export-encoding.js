@@ -6,7 +6,7 @@
 // whose bytes it must match exactly.
 // Spans are the shape the http instrumentation makes for a server request,
 // with tracehop's request.id and request.chain attributes.
-const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { JsonTraceSerializer, ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
 const { SpanKind } = require('@opentelemetry/api');

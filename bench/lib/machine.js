@@ -10,7 +10,7 @@ const { REPO } = require('./children');
 const PACKAGES = [
   'tracehop',
   '@opentelemetry/sdk-node',
-  '@opentelemetry/sdk-trace-base',
+  '@opentelemetry/sdk-trace',
   '@opentelemetry/instrumentation-http',
   '@opentelemetry/instrumentation-undici',
   '@opentelemetry/exporter-trace-otlp-proto',

@@ -128,8 +128,15 @@ export class EnvReader {
     if (value === undefined) return ['tracecontext', 'baggage'];
     const names = splitList(value.toLowerCase());
     if (names.includes('none')) return [];
-    const allowed: readonly string[] = ['tracecontext', 'baggage', 'b3', 'b3multi', 'jaeger'];
+    const allowed: readonly string[] = ['tracecontext', 'baggage', 'b3', 'b3multi'];
     const known = names.filter((name): name is PropagatorName => allowed.includes(name));
+    if (names.includes('jaeger')) {
+      // OpenTelemetry JS 3.x ships no Jaeger propagator, and the specification
+      // deprecates it: refused by name, so the reason is in the one line.
+      const used = known.length > 0 ? known : (['tracecontext', 'baggage'] as PropagatorName[]);
+      this.reject('OTEL_PROPAGATORS', value, `a list of ${allowed.join(', ')} or none (jaeger is no longer supported: its propagator is deprecated and OpenTelemetry JS 3.x dropped it)`, used.join(','));
+      return [...new Set(used)];
+    }
     if (known.length !== names.length) {
       const used = known.length > 0 ? known : (['tracecontext', 'baggage'] as PropagatorName[]);
       this.reject('OTEL_PROPAGATORS', value, `a list of ${allowed.join(', ')} or none`, used.join(','));

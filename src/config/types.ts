@@ -8,7 +8,7 @@ import type { ServiceNameSource } from '../service-name';
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Protocol = 'http/protobuf' | 'http/json';
 export type TracesExporterName = 'otlp' | 'console';
-export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi' | 'jaeger';
+export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi';
 export type ServerSpanSource = 'tracehop' | 'instrumentation-http';
 /** TRACEHOP_ESM_HOOK: `true` and `false` always and never; `auto` decides from how the app starts (src/esm-hook.ts). */
 export type EsmHookSetting = 'auto' | 'true' | 'false';

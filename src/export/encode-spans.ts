@@ -16,7 +16,7 @@
 import type { Attributes, HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { EncodedSpan } from './encoded-span';
 import { writeAttributes } from './encode-values';
 import { writeHexId } from './hex-id';

@@ -9,10 +9,10 @@
  * they are the very versions it would use.
  */
 import { dirname } from 'node:path';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
-import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/build/src/index-node-http';
+import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/node-http';
+import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base/node-http';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
 import { SpanStandIns } from './encoded-span';
 import { writeSpan } from './encode-spans';

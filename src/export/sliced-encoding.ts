@@ -12,7 +12,7 @@
  * kept against the batch's array, where tracehop's serializer finds it
  * (trace-serializer.ts); a batch never encoded ahead is encoded there whole.
  */
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { encodeTraceRequest } from './encode-spans';
 
 /** Spans per slice: about a third of a millisecond of encoding on a small server. */

@@ -5,7 +5,7 @@
  * success) read by trace-response.ts. The OpenTelemetry serializer is only
  * the encoder's fallback, so it can be loaded when first needed.
  */
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { reporter as defaultReporter } from '../diag';
 import type { RateLimitedReporter } from '../diag';
 import { encodeTraceRequest } from './encode-spans';

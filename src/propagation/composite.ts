@@ -30,9 +30,5 @@ function propagatorFor(name: PropagatorName): TextMapPropagator {
       const { B3Propagator, B3InjectEncoding } = require('@opentelemetry/propagator-b3') as typeof import('@opentelemetry/propagator-b3');
       return new B3Propagator({ injectEncoding: B3InjectEncoding.MULTI_HEADER });
     }
-    case 'jaeger': {
-      const { JaegerPropagator } = require('@opentelemetry/propagator-jaeger') as typeof import('@opentelemetry/propagator-jaeger');
-      return new JaegerPropagator();
-    }
   }
 }

@@ -10,7 +10,7 @@
  */
 import { SpanKind } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { CLIENT_REQUEST_ID_ATTRIBUTE, REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, getCorrelation } from '../propagation/correlation';
 
 export class CorrelationSpanProcessor implements SpanProcessor {

@@ -6,7 +6,7 @@
 import { TraceFlags } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { reporter } from '../diag';
 import type { ExportStats } from './export-stats';
 

@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Config, Protocol } from '../config';
 import { librarySerializerWhenNeeded, tracehopTraceSerializer } from '../export';
 import type { TraceSerializer } from '../export';

@@ -3,8 +3,8 @@
  * (export-stats.ts, counting-span-processor.ts, counting-span-exporter.ts),
  * and what can still be done for it when the process exits (exit-hand-off.ts).
  */
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Config } from '../config';
 import type { SlicingSpanExporter } from '../export';
 import { CountingSpanExporter } from './counting-span-exporter';
@@ -27,7 +27,7 @@ export class ExportPipeline {
     this.exporter = new CountingSpanExporter(exporter, this.stats);
     const encodeOnEnd = (exporter as SpanExporter & Partial<Pick<SlicingSpanExporter, 'encodeOnEnd'>>).encodeOnEnd;
     this.processor = new CountingSpanProcessor(
-      new BatchSpanProcessor(this.exporter, batch),
+      new BatchSpanProcessor({ ...batch, exporter: this.exporter }),
       this.stats,
       typeof encodeOnEnd === 'function' ? encodeOnEnd.bind(exporter) : undefined,
     );

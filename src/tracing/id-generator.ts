@@ -13,7 +13,7 @@
  * never lend its id to an unrelated span later.
  */
 import { randomBytes } from 'node:crypto';
-import type { IdGenerator } from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator } from '@opentelemetry/sdk-trace';
 
 /** Random ids are taken from a pooled buffer: one `randomBytes` call per 512 ids, not per span. */
 const POOL_SIZE = 4096;

@@ -15,7 +15,7 @@ import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { defaultResource, detectResources, envDetector, hostDetector, processDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
-import type { IdGenerator, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { IdGenerator, Sampler, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { DetectedResourceAttributes, ResourceDetector } from '@opentelemetry/resources';
 
 /**

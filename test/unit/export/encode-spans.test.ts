@@ -10,12 +10,12 @@ import { TraceState } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
   type SpanLimits,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { encodeTraceRequest, tracehopTraceSerializer } from '../../../src/export';
 import { SpanStandIns } from '../../../src/export/encoded-span';
 import { writeSpan } from '../../../src/export/encode-spans';
@@ -25,14 +25,14 @@ const REMOTE_TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const REMOTE_SPAN_ID = 'b7ad6b7169203331';
 
 interface Recorder {
-  tracer(name: string, version?: string, schemaUrl?: string): ReturnType<BasicTracerProvider['getTracer']>;
+  tracer(name: string, version?: string, schemaUrl?: string): ReturnType<TracerProvider['getTracer']>;
   spans(): ReadableSpan[];
 }
 
 /** A provider with its own resource whose finished spans are kept in memory. */
 function recorder(resource: Resource = resourceFromAttributes({ 'service.name': 'encoder-test' }), spanLimits?: SpanLimits): Recorder {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ resource, spanLimits, spanProcessors: [new SimpleSpanProcessor(memory)] });
+  const provider = new TracerProvider({ resource, spanLimits, spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
   return {
     tracer: (name, version, schemaUrl) => provider.getTracer(name, version, { schemaUrl }),
     spans: () => memory.getFinishedSpans(),
@@ -215,7 +215,7 @@ test('a resource with attributes still pending is not kept encoded: once they se
   const resource = resourceFromAttributes({ 'service.name': 'late', 'host.id': Promise.resolve('h-1') });
   // The batch processors wait for a resource to settle before exporting; this one hands spans over as they end.
   const spans: ReadableSpan[] = [];
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource,
     spanProcessors: [{ onStart: () => {}, onEnd: span => spans.push(span), forceFlush: async () => {}, shutdown: async () => {} }],
   });

@@ -54,7 +54,7 @@ afterAll(() => new Promise<void>(resolve => server.close(() => resolve())));
  */
 const EXPORTING_CHILD = `
 const { resourceFromAttributes } = require('@opentelemetry/resources');
-const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
 const { protobufTraceExporter } = require('./dist/src/export');
 const { diag, DiagLogLevel } = require('@opentelemetry/api');

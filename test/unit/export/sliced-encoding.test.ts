@@ -6,15 +6,15 @@
 import { SpanKind } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { encodeInSlices, encodeTraceRequest, encodedAheadOf, tracehopTraceSerializer } from '../../../src/export';
 import { decodeExportTraceServiceRequest } from '../../../src/view/otlp-protobuf';
 
 function spans(count: number): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'slices' }),
-    spanProcessors: [new SimpleSpanProcessor(memory)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
   });
   const tracer = provider.getTracer('slice-test');
   for (let i = 0; i < count; i++) tracer.startSpan(`GET /items/${i}`, { kind: SpanKind.SERVER, attributes: { 'url.path': `/items/${i}` } }).end();

@@ -1,7 +1,7 @@
 import { ROOT_CONTEXT, context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { DEFAULT_LOG_FIELDS } from '../../../src/config';
 import { withCarrier } from '../../../src/jobs/bullmq-hook';
 import { PARENT_JOB_ID_KEY, parseMetadata } from '../../../src/jobs/carrier';
@@ -11,7 +11,7 @@ import { createLogFieldsJsonReader, createLogFieldsReader } from '../../../src/l
 import { RequestCorrelation, setCorrelation } from '../../../src/propagation/correlation';
 
 const exporter = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })] });
 
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

@@ -20,11 +20,11 @@ import { TraceState } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import { decodeJsonExportTraceServiceRequest } from '../../support/otlp-json';
 import { decodeExportTraceServiceRequest, type ReceivedSpan } from '../../support/otlp-protobuf';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver';
@@ -99,9 +99,9 @@ function withoutFlags(span: ReceivedSpan): Omit<ReceivedSpan, 'flags'> {
 /** Ends a small trace covering every span kind, a parent/child pair, a link, an event, an error status and a remote parent. */
 function recordSampleSpans(): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE, 'deployment.environment': 'unit' }),
-    spanProcessors: [new SimpleSpanProcessor(memory)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter: memory })],
   });
   const tracer = provider.getTracer(SCOPE, SCOPE_VERSION);
 
@@ -352,12 +352,12 @@ describe('OTLP trace decoders against the real OpenTelemetry serializers', () =>
 const EXPORTING_CHILD = `
 const { trace, ROOT_CONTEXT, SpanKind } = require('@opentelemetry/api');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
-const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
+const { TracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
 const { OTLPTraceExporter } = require(process.env.EXPORTER_PACKAGE);
 const exporter = new OTLPTraceExporter({ url: process.env.TRACES_URL, compression: process.env.COMPRESSION });
-const provider = new BasicTracerProvider({
+const provider = new TracerProvider({
   resource: resourceFromAttributes({ 'service.name': process.env.SERVICE }),
-  spanProcessors: [new SimpleSpanProcessor(exporter)],
+  spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })],
 });
 const tracer = provider.getTracer('receiver-test');
 const parent = tracer.startSpan('parent', { kind: SpanKind.SERVER, attributes: { 'test.n': 1 } });

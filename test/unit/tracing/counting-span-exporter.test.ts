@@ -5,7 +5,7 @@
  */
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { EncodingSteps } from '../../../src/export';
 import { CountingSpanExporter } from '../../../src/tracing/counting-span-exporter';
 import { ExportStats } from '../../../src/tracing/export-stats';

@@ -1,5 +1,5 @@
 import { TraceFlags } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { CountingSpanProcessor } from '../../../src/tracing/counting-span-processor';
 import { ExportStats } from '../../../src/tracing/export-stats';
 

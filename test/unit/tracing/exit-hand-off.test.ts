@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { parseConfig } from '../../../src/config';
 import { otlpExitSender } from '../../../src/tracing/exit-hand-off';
 import { closedPort } from '../../support/ports';
