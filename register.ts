@@ -7,15 +7,13 @@
  */
 import { diag } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
-import { readFileSync, realpathSync, statSync, writeSync } from 'node:fs';
+import { readFileSync, realpathSync, writeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
 import { forgetDoctorChannel, loadConfig } from './src/config';
 import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { recordCrash } from './src/errors';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
-import { packageTypeLookup, registerWhenEsModuleRequired } from './src/esm-on-require';
-import type { AppStart } from './src/esm-hook';
 import { entryModuleSystem } from './src/facts/module-system';
 import type { EntryModuleSystem } from './src/facts/module-system';
 import { reportStartupFacts } from './src/facts/startup-report';
@@ -39,16 +37,6 @@ function readFile(file: string): string | undefined {
   }
 }
 
-/** readFile for files that are often absent (package.json files above a module): no exception for a missing one. */
-function readFileIfPresent(file: string): string | undefined {
-  try {
-    return statSync(file, { throwIfNoEntry: false })?.isFile() ? readFile(file) : undefined;
-  } catch {
-    // An unreadable directory (EACCES): absent, as Node's own package lookup takes it.
-    return undefined;
-  }
-}
-
 function start(): void {
   // Node runs preloads in module.register's loader thread too; tracing belongs to the app's threads.
   if (isModuleHooksThread()) return;
@@ -65,7 +53,7 @@ function start(): void {
   for (const warning of warnings) tracehopDiag.warn(warning);
   if (config.disabled) {
     tracehopDiag.info('OTEL_SDK_DISABLED=true: tracehop is off');
-    reportStartupFacts({ config, warnings, esmHook: { state: 'off', reason: 'OTEL_SDK_DISABLED=true' }, entry: appStart(config).entry, instrumentations: [] });
+    reportStartupFacts({ config, warnings, esmHook: { state: 'off', reason: 'OTEL_SDK_DISABLED=true' }, entry: entryOf(config), instrumentations: [] });
     return;
   }
   // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
@@ -80,13 +68,7 @@ function start(): void {
   const built = buildSdk(config);
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
-  const start = appStart(config);
-  const esmHook = hookImports(config.esmHook, built.instrumentations, start,
-    register => registerWhenEsModuleRequired(register, packageTypeLookup(readFileIfPresent)),
-    (status, filename) => {
-      if (status.state === 'registered') tracehopDiag.debug(`ESM loader hook registered: the app required an ES module (${filename})`);
-      else if (status.state === 'off') tracehopDiag.warn(`the app required an ES module (${filename}), but the ESM loader hook could not be registered: ${status.reason}; its imports are not hooked`);
-    });
+  const esmHook = hookImports(config.esmHook, built.instrumentations);
   // Whoever registered the loader (we, or the command line), imports of http
   // reach this hook. Before the instrumentations' hooks, so that the doctor's
   // observer, which runs after them, sees the namespace as the app will.
@@ -101,23 +83,20 @@ function start(): void {
   // Our response headers are put back when the head is written, whichever server span set them.
   guardResponseHead();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
-  reportStartupFacts({ config, warnings, esmHook, entry: start.entry, instrumentations: built.instrumentations });
+  reportStartupFacts({ config, warnings, esmHook, entry: entryOf(config), instrumentations: built.instrumentations });
   installExitHandlers(built, config);
   installCrashRecording(config);
 }
 
 /**
- * How the app was started, for TRACEHOP_ESM_HOOK=auto and the start-up facts:
- * Node's options, and its entry script as Node resolves it (PM2's app, not
- * its container), judged once, the first time either asks.
+ * The entry script's module system, for the start-up facts (the doctor):
+ * judged lazily, only if the facts are gathered, for the file Node runs
+ * (PM2's app, not its container).
  */
-function appStart(config: Config): AppStart {
+function entryOf(config: Config): () => EntryModuleSystem {
   const script = config.entryScript;
   let entry: EntryModuleSystem | undefined;
-  return {
-    entry: () => (entry ??= entryModuleSystem(script === undefined ? undefined : resolveEntry(script), readFile)),
-    nodeOptions: [...process.execArgv, ...config.nodeOptions],
-  };
+  return () => (entry ??= entryModuleSystem(script === undefined ? undefined : resolveEntry(script), readFile));
 }
 
 /** The file Node runs for `node <script>`: `app` for app.js, a directory for its main or index.js, symbolic links followed. */

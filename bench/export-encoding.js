@@ -6,7 +6,7 @@
 // whose bytes it must match exactly.
 // Spans are the shape the http instrumentation makes for a server request,
 // with tracehop's request.id and request.chain attributes.
-const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
+const { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { JsonTraceSerializer, ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
 const { SpanKind } = require('@opentelemetry/api');
@@ -16,9 +16,9 @@ const BATCH = 512; // the OpenTelemetry default OTEL_BSP_MAX_EXPORT_BATCH_SIZE
 
 function makeSpans() {
   const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes({ 'service.name': 'cards', 'process.pid': 1234, 'host.name': 'vm' }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
+    spanProcessors: [new SimpleSpanProcessor({ exporter })],
   });
   const tracer = provider.getTracer('@opentelemetry/instrumentation-http', '0.223.0');
   for (let i = 0; i < BATCH; i++) {

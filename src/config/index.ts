@@ -70,7 +70,7 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
     corsExposeHeaders: reader.boolean('TRACEHOP_CORS_EXPOSE_HEADERS', true),
     serverTiming: reader.boolean('TRACEHOP_SERVER_TIMING', true),
     serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
-    esmHook: reader.oneOf('TRACEHOP_ESM_HOOK', ['auto', 'true', 'false'] as const, 'auto'),
+    esmHook: reader.oneOf('TRACEHOP_ESM_HOOK', ['true', 'false'] as const, 'true'),
     entryScript: app.entryScript,
     nodeOptions: (env.NODE_OPTIONS ?? '').split(/\s+/).filter(option => option !== ''),
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),

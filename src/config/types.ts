@@ -11,7 +11,7 @@ export type TracesExporterName = 'otlp' | 'console';
 export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi';
 export type ServerSpanSource = 'tracehop' | 'instrumentation-http';
 /** TRACEHOP_ESM_HOOK: `true` and `false` always and never; `auto` decides from how the app starts (src/esm-hook.ts). */
-export type EsmHookSetting = 'auto' | 'true' | 'false';
+export type EsmHookSetting = 'true' | 'false';
 export type SamplerName =
   | 'always_on' | 'always_off' | 'traceidratio'
   | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';

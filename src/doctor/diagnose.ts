@@ -8,7 +8,7 @@
  * the app never loaded, exporting turned off).
  */
 import { LOADER_ALREADY_GIVEN } from '../esm-hook';
-import type { EsmHookStatus } from '../esm-hook';
+import type { EsmHookMode, EsmHookStatus } from '../esm-hook';
 import type { ModuleLoad } from '../facts/hook-observer';
 import type { EntryModuleSystem } from '../facts/module-system';
 import type { ConfigFacts, StartupFacts } from '../facts/startup-facts';
@@ -127,15 +127,18 @@ function configChecks(facts: StartupFacts): Check[] {
 function esmHookCheck(facts: StartupFacts, run: AppRun): Check {
   const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: 'ESM hook', status, detail });
   const { esmHook } = facts;
-  if (esmHook.state === 'registered') return check('ok', `registered for ${esmHook.include.join(', ')}`);
-  if (esmHook.state === 'when-required') {
-    return check('ok', `waits for the app's first require of an ES module (${esmHook.reason}), then hooks what ES modules import; TRACEHOP_ESM_HOOK=true hooks import() from the start`);
-  }
+  if (esmHook.state === 'registered') return check('ok', `registered ${describeMode(esmHook.mode)} for ${esmHook.include.join(', ')}`);
   if (esmHook.reason === LOADER_ALREADY_GIVEN) return check('ok', `not registered: ${esmHook.reason}, and it serves the same hooks`);
   const isEsm = (run.listening?.entryLoadedAs ?? facts.entry.system) === 'esm';
   return isEsm
     ? check('problem', `off (${esmHook.reason}), and the app is an ES module: its imports of ${instrumentedModules(facts).join(', ')} are not hooked; set TRACEHOP_ESM_HOOK=true`)
-    : check('note', `off (${esmHook.reason}); the app is CommonJS, which require hooks cover (TRACEHOP_ESM_HOOK=true hooks its import() calls too)`);
+    : check('note', `off (${esmHook.reason}); the app is CommonJS, which require hooks cover, but not its import() calls`);
+}
+
+function describeMode(mode: EsmHookMode): string {
+  return mode === 'in-thread'
+    ? 'in the app\'s thread (module.registerHooks)'
+    : `in Node's loader thread (module.register: Node ${process.versions.node} predates correct module.registerHooks)`;
 }
 
 function instrumentedModules(facts: StartupFacts): string[] {
@@ -167,9 +170,6 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
       return entrySource?.includes('tracehopMixin')
         ? check('ok', 'bundled into the entry script, where no hook can reach it; its loggers use tracehopMixin')
         : check('problem', 'bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling');
-    }
-    if (facts.esmHook.state === 'when-required') {
-      return check('note', 'not loaded through require while the doctor watched (imports are watched once the app requires an ES module)');
     }
     if (facts.esmHook.state === 'off' && facts.esmHook.reason !== LOADER_ALREADY_GIVEN) {
       return check('note', 'not loaded through require while the doctor watched (imports are not watched with the ESM hook off)');

@@ -99,10 +99,8 @@ export function describeFacts(facts: StartupFacts): string[] {
   const lines = [
     `entry point ${entry.path ?? '(none)'}: ${describeSystem(entry.system)} (${entry.reason})`,
     esmHook.state === 'registered'
-      ? `ESM loader hook registered for ${esmHook.include.join(', ')}`
-      : esmHook.state === 'when-required'
-        ? `ESM loader hook registered when the app first requires an ES module (${esmHook.reason})`
-        : `ESM loader hook off: ${esmHook.reason}`,
+      ? `ESM loader hook registered (${esmHook.mode}) for ${esmHook.include.join(', ')}`
+      : `ESM loader hook off: ${esmHook.reason}`,
   ];
   for (const instrumentation of facts.instrumentations) {
     const what = instrumentation.modules.length > 0

@@ -66,7 +66,7 @@ export class TracesSdk implements Sdk {
     let resource = defaultResource().merge(detectResources({ detectors: [envDetector, processDetector, hostDetectorSync] }));
     if (serviceName !== undefined) resource = resource.merge(resourceFromAttributes({ 'service.name': serviceName }));
     // The provider NodeSDK uses: it takes the sampler given, where the
-    // compatibility BasicTracerProvider also builds one from the environment
+    // compatibility TracerProvider also builds one from the environment
     // and reports OTEL_TRACES_SAMPLER a second time.
     this.provider = new TracerProvider({ resource, sampler, idGenerator, spanProcessors });
     trace.setGlobalTracerProvider(this.provider);

@@ -1,14 +1,6 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { LOADER_ALREADY_GIVEN, esmHookWanted, hookImports, instrumentedModules, isModuleHooksThread, registerEsmHook } from '../../src/esm-hook';
-import type { AppStart } from '../../src/esm-hook';
-import type { EntryModuleSystem } from '../../src/facts/module-system';
-
-const ESM_ENTRY: EntryModuleSystem = { system: 'esm', reason: '.mjs extension' };
-const CJS_ENTRY: EntryModuleSystem = { system: 'commonjs', reason: '"type": "commonjs" in /srv/app/package.json' };
-const TYPELESS_CJS_ENTRY: EntryModuleSystem = { system: 'commonjs', reason: 'no "type": "module" in /srv/app/package.json', typeless: true };
-const TYPELESS_ESM_ENTRY: EntryModuleSystem = { system: 'esm', reason: 'ES module syntax, no "type" in /srv/app/package.json', typeless: true };
-const NO_ENTRY: EntryModuleSystem = { system: 'unknown', reason: 'no entry script' };
-const start = (entry: EntryModuleSystem, nodeOptions: string[] = []): AppStart => ({ entry: () => entry, nodeOptions });
+import { ESM_LOADER, LOADER_ALREADY_GIVEN, hookImports, instrumentedModules, isModuleHooksThread } from '../../src/esm-hook';
+import type { EsmHookStatus, HookRegistrars } from '../../src/esm-hook';
 
 class Hooks extends InstrumentationBase {
   constructor(private readonly names: string[]) {
@@ -21,76 +13,64 @@ class Hooks extends InstrumentationBase {
   }
 }
 
+/** Registrars that record what would have been registered, and how; nothing reaches Node's loader. */
+function fakeNode(options: { syncHooks?: boolean; syncThrows?: boolean; mainThread?: boolean; execArgv?: string[]; register?: boolean; loadThrows?: boolean } = {}) {
+  const calls: string[] = [];
+  const registrars: HookRegistrars = {
+    resolve: request => `/pkg/${request}`,
+    load: file => {
+      if (options.loadThrows) throw new Error(`Cannot find module '${file}'`);
+      return {
+        supportsSyncHooks: () => options.syncHooks ?? true,
+        register: ({ include }: { include: string[] }) => {
+          if (options.syncThrows) throw new Error('hooks refused');
+          calls.push(`registerHooks ${include.join(',')}`);
+        },
+      };
+    },
+    register: options.register === false ? undefined : ((url: URL | string, opts?: { data?: { include: string[] } }) => {
+      calls.push(`register ${String(url)} ${opts?.data?.include.join(',')}`);
+    }) as HookRegistrars['register'],
+    execArgv: options.execArgv ?? [],
+    isMainThread: options.mainThread ?? true,
+  };
+  return { registrars, calls };
+}
+
 describe('the ESM hook', () => {
   test('the include list is every module the instrumentations hook, once, in order', () => {
     expect(instrumentedModules([new Hooks(['https', 'http']), new Hooks(['http', 'pino']), new Hooks([])])).toEqual(['https', 'http', 'pino']);
   });
 
-  test('TRACEHOP_ESM_HOOK=false registers nothing and says so, even for an ES module app', () => {
-    expect(hookImports('false', [new Hooks(['pino'])], start(ESM_ENTRY))).toEqual({ state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' });
+  test.each<[string, Parameters<typeof fakeNode>[0], EsmHookStatus, string[]]>([
+    ['a Node with correct module.registerHooks: in the app\'s thread', {}, { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] }, ['registerHooks http,pino']],
+    ['a worker thread registers its own synchronous hooks', { mainThread: false }, { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] }, ['registerHooks http,pino']],
+    ['an older 22 or 24 patch release: Node\'s loader thread', { syncHooks: false }, { state: 'registered', mode: 'loader-thread', include: ['http', 'pino'] },
+      [`register file:///pkg/${ESM_LOADER} http,pino`]],
+    ['an older patch release, in a worker: the main thread\'s loader serves it', { syncHooks: false, mainThread: false },
+      { state: 'off', reason: 'not the main thread (its imports go through the main thread\'s loader)' }, []],
+    ['registerHooks refuses: off, with the reason', { syncThrows: true }, { state: 'off', reason: 'module.registerHooks failed: hooks refused' }, []],
+    ['the hooks cannot be loaded: off, with the reason', { loadThrows: true },
+      { state: 'off', reason: 'import-in-the-middle\'s hooks could not be loaded: Cannot find module \'/pkg/import-in-the-middle/register-hooks.mjs\'' }, []],
+    ['a loader given with --experimental-loader is not registered twice', { execArgv: ['--experimental-loader', '@opentelemetry/instrumentation/hook.mjs'] },
+      { state: 'off', reason: LOADER_ALREADY_GIVEN }, []],
+    ['a loader given with --loader= is not registered twice', { execArgv: ['--loader=import-in-the-middle/hook.mjs'] }, { state: 'off', reason: LOADER_ALREADY_GIVEN }, []],
+  ])('%s', (_title, options, status, calls) => {
+    const node = fakeNode(options);
+    expect(hookImports('true', [new Hooks(['http']), new Hooks(['pino'])], node.registrars)).toEqual(status);
+    expect(node.calls).toEqual(calls);
   });
 
-  test('TRACEHOP_ESM_HOOK=auto leaves a CommonJS app to the require hooks, and says why', () => {
-    expect(hookImports('auto', [new Hooks(['pino'])], start(CJS_ENTRY, ['--enable-source-maps']))).toEqual({
-      state: 'off',
-      reason: 'TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS ("type": "commonjs" in /srv/app/package.json)',
-    });
-  });
-
-  test('TRACEHOP_ESM_HOOK=auto with a watch on require: a CommonJS app gets the hook when it first requires an ES module', () => {
-    let register: ((filename: string) => void) | undefined;
-    const late: Array<[string, string]> = [];
-    const status = hookImports('auto', [new Hooks(['express'])], start(CJS_ENTRY), watch => { register = watch; }, (result, filename) => late.push([result.state, filename]));
-    expect(status).toEqual({
-      state: 'when-required',
-      reason: 'TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS ("type": "commonjs" in /srv/app/package.json)',
-      include: ['express'],
-    });
-    // The watch calls back with the ES module about to load; the registration's outcome is reported with it.
-    register?.('/srv/app/node_modules/esm-only/index.js');
-    expect(late).toHaveLength(1);
-    expect(late[0]![1]).toBe('/srv/app/node_modules/esm-only/index.js');
-  });
-
-  test.each<[string, AppStart, boolean]>([
-    ['an ES module entry point', start(ESM_ENTRY), true],
-    ['a typeless entry with ES module syntax', start(TYPELESS_ESM_ENTRY), true],
-    ['--import on the command line (tracehop, tsx or another)', start(CJS_ENTRY, ['--import', 'tsx']), true],
-    ['--import=... in one option', start(CJS_ENTRY, ['--import=tracehop/register']), true],
-    ['an --experimental-loader', start(CJS_ENTRY, ['--experimental-loader', './loader.mjs']), true],
-    ['a --loader=...', start(CJS_ENTRY, ['--loader=./loader.mjs']), true],
-    ['--experimental-default-type=module', start(TYPELESS_CJS_ENTRY, ['--experimental-default-type=module']), true],
-    ['--experimental-default-type module, as two options', start(TYPELESS_CJS_ENTRY, ['--experimental-default-type', 'module']), true],
-    ['--input-type=module, with no entry script', start(NO_ENTRY, ['--input-type=module']), true],
-    ['--input-type module, as two options', start(NO_ENTRY, ['--input-type', 'module']), true],
-    ['a typeless CommonJS entry', start(TYPELESS_CJS_ENTRY), false],
-    ['"type": "commonjs"', start(CJS_ENTRY), false],
-    ['a REPL or -e', start(NO_ENTRY, ['--enable-source-maps']), false],
-    ['--input-type commonjs', start(NO_ENTRY, ['--input-type', 'commonjs']), false],
-    ['options that load no ES module', start(CJS_ENTRY, ['--require', './other.js', '--inspect', '--input-type=commonjs', '--experimental-default-type=commonjs']), false],
-  ])('TRACEHOP_ESM_HOOK=auto: %s -> %s', (_title, appStart, wanted) => {
-    expect(esmHookWanted(appStart).wanted).toBe(wanted);
+  test('TRACEHOP_ESM_HOOK=false registers nothing and says so', () => {
+    const node = fakeNode();
+    expect(hookImports('false', [new Hooks(['pino'])], node.registrars)).toEqual({ state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' });
+    expect(node.calls).toEqual([]);
   });
 
   test('nothing to hook registers nothing', () => {
-    expect(registerEsmHook([])).toEqual({ state: 'off', reason: 'no instrumented modules' });
-  });
-
-  test('a loader that cannot be found leaves imports unhooked, with the reason, and does not throw', () => {
-    const missing = () => {
-      throw new Error('Cannot find module');
-    };
-    expect(registerEsmHook(['pino'], missing)).toEqual({ state: 'off', reason: 'module.register failed: Cannot find module' });
-  });
-
-  test.each([
-    [['--experimental-loader', '@opentelemetry/instrumentation/hook.mjs']],
-    [['--loader=import-in-the-middle/hook.mjs']],
-  ])('a loader already given on the command line (%j) is not registered twice', execArgv => {
-    const resolve = () => {
-      throw new Error('must not be reached');
-    };
-    expect(registerEsmHook(['pino'], resolve, execArgv)).toEqual({ state: 'off', reason: LOADER_ALREADY_GIVEN });
+    const node = fakeNode();
+    expect(hookImports('true', [new Hooks([])], node.registrars)).toEqual({ state: 'off', reason: 'no instrumented modules' });
+    expect(node.calls).toEqual([]);
   });
 
   test('the main thread is not the loader hooks thread', () => {

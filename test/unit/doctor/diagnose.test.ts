@@ -17,7 +17,7 @@ function facts(env: Record<string, string> = {}, overrides: Partial<StartupFacts
     node: 'v20.20.2',
     pid: 42,
     entry: { path: '/srv/app/server.js', system: 'commonjs', reason: 'no "type": "module" in /srv/app/package.json' },
-    esmHook: { state: 'registered', include: ['https', 'http', 'pino'] },
+    esmHook: { state: 'registered', mode: 'in-thread', include: ['https', 'http', 'pino'] },
     instrumentations: [
       { name: '@opentelemetry/instrumentation-http', version: '0.223.0', modules: ['https', 'http'] },
       { name: '@opentelemetry/instrumentation-undici', version: '0.33.0', modules: [] },
@@ -95,10 +95,10 @@ describe('diagnose', () => {
   test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
     ['a bundled pino with the mixin', { run: appRun({ loads: [] }), entrySource: 'pino.setLevel pino.serializers tracehopMixin' }, 'pino', /its loggers use tracehopMixin$/],
     ['pino never loaded', { run: appRun({ loads: [] }) }, 'pino', /^not loaded while the doctor watched/],
-    ['pino never loaded with the ESM hook off: imports were not watched', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS (x)' } }), loads: [] }) }, 'pino', /^not loaded through require while the doctor watched \(imports are not watched with the ESM hook off\)$/],
+    ['pino never loaded with the ESM hook off: imports were not watched', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), loads: [] }) }, 'pino', /^not loaded through require while the doctor watched \(imports are not watched with the ESM hook off\)$/],
     ['exporting turned off', { run: appRun({ started: facts({ OTEL_TRACES_EXPORTER: 'none' }) }), probe: undefined }, 'endpoint', /^OTEL_TRACES_EXPORTER=none/],
-    ['a CommonJS app whose ESM hook waits for its first require of an ES module', { run: appRun({ started: facts({}, { esmHook: { state: 'when-required', reason: 'TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS (x)', include: ['pino'] } }) }) }, 'ESM hook', /^waits for the app's first require of an ES module \(TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS \(x\)\), then hooks what ES modules import/],
-    ['pino never loaded while the ESM hook waited: imports from then on were watched', { run: appRun({ started: facts({}, { esmHook: { state: 'when-required', reason: 'r', include: ['pino'] } }), loads: [] }) }, 'pino', /^not loaded through require while the doctor watched \(imports are watched once the app requires an ES module\)$/],
+    ['hooks registered in the app\'s thread', { run: appRun({ started: facts({}, { esmHook: { state: 'registered', mode: 'in-thread', include: ['pino'] } }) }) }, 'ESM hook', /^registered in the app's thread \(module\.registerHooks\) for pino$/],
+    ['hooks registered in Node\'s loader thread on an older patch release', { run: appRun({ started: facts({}, { esmHook: { state: 'registered', mode: 'loader-thread', include: ['pino'] } }) }) }, 'ESM hook', /^registered in Node's loader thread \(module\.register: Node [\d.]+ predates correct module\.registerHooks\) for pino$/],
     ['a CommonJS app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }) }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\); the app is CommonJS/],
     ['an ES module app whose loader was given on the command line', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: LOADER_ALREADY_GIVEN } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /serves the same hooks$/],
     ['the pino hook turned off', { run: appRun({ started: facts({ TRACEHOP_PINO_HOOK: 'false' }, { instrumentations: [] }) }) }, 'pino', /^hook off \(TRACEHOP_PINO_HOOK=false\)/],

@@ -54,14 +54,14 @@ afterAll(() => new Promise<void>(resolve => server.close(() => resolve())));
  */
 const EXPORTING_CHILD = `
 const { resourceFromAttributes } = require('@opentelemetry/resources');
-const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
+const { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace');
 const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-proto');
 const { protobufTraceExporter } = require('./dist/src/export');
 const { diag, DiagLogLevel } = require('@opentelemetry/api');
 const warnings = [];
 diag.setLogger({ error: () => {}, warn: (...args) => warnings.push(args.join(' ')), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
 const memory = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'exporter-test' }), spanProcessors: [new SimpleSpanProcessor(memory)] });
+const provider = new TracerProvider({ resource: resourceFromAttributes({ 'service.name': 'exporter-test' }), spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
 const tracer = provider.getTracer('exporter-test', '1.0.0');
 for (let i = 0; i < 3; i++) tracer.startSpan('GET /items/' + i, { attributes: { 'http.request.method': 'GET', 'url.path': '/items/' + i, 'ünï': 'cödé' } }).end();
 const spans = memory.getFinishedSpans();
