@@ -41,8 +41,8 @@ describe('tracehop doctor', () => {
     expect(stdout).toMatch(/^ {2}ok +http +hooked by @opentelemetry\/instrumentation-http [\d.]+ \(require\)$/m);
     expect(stdout).toMatch(/^ {2}ok +pino +\d+\.\d+\.\d+ hooked by tracehop-pino-hook [\d.]+ \(require\)$/m);
     expect(stdout).toMatch(/^ {2}ok +fetch +traced by @opentelemetry\/instrumentation-undici/m);
-    expect(stdout).toMatch(/^ {2}ok +ESM hook +waits for the app's first require of an ES module \(TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS .*\), then hooks what ES modules import/m);
-    expect(stdout).toMatch(/^ {2}note +https +not loaded through require while the doctor watched \(imports are watched once the app requires an ES module\)$/m);
+    expect(stdout).toMatch(/^ {2}ok +ESM hook +registered in the app's thread \(module\.registerHooks\) for /m);
+    expect(stdout).toMatch(/^ {2}note +https +not loaded while the doctor watched \(not used, or loaded later\)$/m);
     expect(stdout).toMatch(/^ {2}service\.name +doctor-check \(from OTEL_SERVICE_NAME\)$/m);
     expect(stdout).toContain(`endpoint             ${receiver.tracesUrl} (http/protobuf)`);
     expect(stdout).toMatch(/^ {2}sampler +parentbased_always_on$/m);
@@ -61,7 +61,7 @@ describe('tracehop doctor', () => {
     });
     expect(report.command).toEqual(expect.arrayContaining(['--import', CARDS_ESM]));
     expect(report.entry).toMatchObject({ system: 'esm', reason: '.mjs extension', loadedAs: 'esm' });
-    expect(report.esmHook).toEqual({ state: 'registered', include: expect.arrayContaining(['http', 'https', 'pino']) });
+    expect(report.esmHook).toEqual({ state: 'registered', mode: 'in-thread', include: expect.arrayContaining(['http', 'https', 'pino']) });
     expect(report.loads).toEqual(expect.arrayContaining([
       { module: 'http', via: 'import', hooked: true },
       { module: 'pino', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), via: 'import', hooked: true },

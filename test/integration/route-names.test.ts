@@ -81,15 +81,16 @@ describe.each(['express4', 'express5'])('%s route names', alias => {
   });
 });
 
-// require() of an ES module: Node 20.19 and later (process.features.require_module); CI's Node has it.
-const withRequireEsm = (process.features as { require_module?: boolean }).require_module === true ? test : test.skip;
-
-withRequireEsm('a CommonJS app whose ES-module-only dependency loads express with import() gets route names: the ESM hook is registered as that module is required', async () => {
-  const app = linkedFixture({ express: 'express5', 'esm-only-web': path.join(FIXTURES, 'esm-only-web') }, path.join(FIXTURES, 'esm-dependency-app.js'));
-  linked.push(app);
-  const service = await start('esm-dependency', app.script, { OTEL_LOG_LEVEL: 'debug' });
-  await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
-  await service.waitForStderr(/ESM loader hook registered: the app required an ES module \(.*esm-only-web.index\.js\)/);
+describe.each([
+  ['loads express with import() when asked, as NestJS 12 does', 'esm-only-web'],
+  ['imports express statically, as @nestjs/bullmq imports bullmq', 'esm-only-static-web'],
+])('a CommonJS app whose ES-module-only dependency %s', (_how, pkg) => {
+  test(`${pkg}: route names, the hooks being in the app's thread from the start`, async () => {
+    const app = linkedFixture({ express: 'express5', [pkg]: path.join(FIXTURES, pkg) }, path.join(FIXTURES, 'esm-dependency-app.js'));
+    linked.push(app);
+    const service = await start(`${pkg}-dependency`, app.script, { ESM_ONLY_PACKAGE: pkg });
+    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+  });
 });
 
 describe.each(['fastify4', 'fastify5'])('%s route names', alias => {

@@ -29,27 +29,27 @@ async function startWithDebug(name: string, script: string, options: StartOption
 }
 
 describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
-  test('a CommonJS app: entry point, ESM hook left off, what each instrumentation hooks, and pino hooked via require', async () => {
+  test('a CommonJS app: entry point, the hooks in the app\'s thread, what each instrumentation hooks, and pino hooked via require', async () => {
     const service = await startWithDebug('debug-commonjs', SERVER);
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
     expect(stderr).toMatch(/^tracehop debug: entry point .*server\.js: CommonJS \(no "type": "module" in .*\)$/m);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered when the app first requires an ES module \(TRACEHOP_ESM_HOOK=auto, and the entry point is CommonJS \(no "type": "module" in .*package\.json\)\)$/m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, express, @koa\/router, @hapi\/hapi, pino, bullmq$/m);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-http [\d.]+ hooks https, http$/m);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-undici [\d.]+ listens on diagnostics channels \(fetch subscribed\)$/m);
     expect(stderr).toMatch(/^tracehop debug: tracehop-pino-hook [\d.]+ hooks pino$/m);
     expect(stderr).toMatch(/^tracehop debug: http loaded via require: hooked$/m);
   });
 
-  test('a CommonJS app with TRACEHOP_ESM_HOOK=true: the hook is registered all the same', async () => {
-    const service = await startWithDebug('debug-commonjs-hooked', SERVER, {}, { TRACEHOP_ESM_HOOK: 'true' });
+  test('a CommonJS app with TRACEHOP_ESM_HOOK=false: no hook, and require still hooks pino', async () => {
+    const service = await startWithDebug('debug-commonjs-unhooked', SERVER, {}, { TRACEHOP_ESM_HOOK: 'false' });
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for https, http, express, @koa\/router, @hapi\/hapi, pino, bullmq$/m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook off: TRACEHOP_ESM_HOOK=false$/m);
   });
 
   test('an ES module in a .js file under a package.json with no "type": the hook is registered, pino and http hooked via import', async () => {
     const service = await startWithDebug('debug-typeless-esm', TYPELESS_ESM);
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via import: hooked/);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for https, http, /m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, /m);
     expect(stderr).toMatch(/^tracehop debug: http loaded via import: hooked$/m);
     const res = await fetch(`${service.url}/typeless`);
     expect(await res.text()).toBe('ok');
@@ -71,7 +71,7 @@ describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
       fs.symlinkSync(TYPELESS_ESM, path.join(dir, 'serve.js'));
       const service = await startWithDebug('debug-typeless-esm-link', path.join(dir, 'serve.js'));
       const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via import: hooked/);
-      expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered for /m);
+      expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for /m);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
