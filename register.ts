@@ -69,13 +69,17 @@ function start(): void {
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
-  // Whoever registered the loader (we, or the command line), imports of http
-  // reach this hook. Before the instrumentations' hooks, so that the doctor's
-  // observer, which runs after them, sees the namespace as the app will.
-  try {
-    alignEsmHttpExports();
-  } catch (error) {
-    tracehopDiag.warn(`named ES-module imports of http and https may go untraced: ${describeError(error)}`);
+  // With a loader in Node's loader thread (ours on an older patch release,
+  // or one given on the command line), named imports of http need their
+  // exports aligned (src/http/esm-named-exports.ts); hooks in the app's own
+  // thread see every copy. Before the instrumentations' hooks, so that the
+  // doctor's observer, which runs after them, sees the namespace as the app will.
+  if (!(esmHook.state === 'registered' && esmHook.mode === 'in-thread')) {
+    try {
+      alignEsmHttpExports();
+    } catch (error) {
+      tracehopDiag.warn(`named ES-module imports of http and https may go untraced: ${describeError(error)}`);
+    }
   }
   built.sdk.start();
   enableRunAsRequest(built.idGenerator);

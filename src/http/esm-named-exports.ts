@@ -11,6 +11,11 @@
  * the patched CommonJS functions. Its `require` of the CommonJS module makes
  * the instrumentation patch that copy first if nothing had, so the order of
  * loads no longer matters; the instrumentation then skips the namespace.
+ *
+ * Needed only while the hooks run in Node's loader thread (Node 22.15 to
+ * 22.22.2 and 24.0 to 24.11.0, or a loader given on the command line): with
+ * `module.registerHooks` in the app's thread, the namespace is patched as it
+ * is made (tested on 22, 24 and 26 with this hook not installed).
  */
 import { dirname } from 'node:path';
 
