@@ -38,7 +38,7 @@ function readFile(file: string): string | undefined {
 }
 
 function start(): void {
-  // Node runs preloads in module.register's loader thread too; tracing belongs to the app's threads.
+  // Node runs preloads in module.register's loader thread too (register.js checks first); tracing belongs to the app's threads.
   if (isModuleHooksThread()) return;
   // pino's transports run in thread-stream workers: log plumbing, not the app (src/threads).
   if (isLogTransportWorker()) return;
@@ -65,8 +65,13 @@ function start(): void {
   // OTEL_LOG_LEVEL is set, announcing that it overwrites ours; with none
   // installed for that moment it stays quiet, and ours comes straight back.
   diag.disable();
-  const built = buildSdk(config);
-  diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
+  let built: BuiltSdk;
+  try {
+    built = buildSdk(config);
+  } finally {
+    // Back before anything else is said: a throw from the build is reported below, not lost.
+    diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
+  }
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
   // With a loader in Node's loader thread (ours on an older patch release,

@@ -21,7 +21,7 @@
 import * as nodeModule from 'node:module';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isMainThread, parentPort } from 'node:worker_threads';
+import { isMainThread } from 'node:worker_threads';
 import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import type { EsmHookSetting } from './config';
 
@@ -44,14 +44,7 @@ export type EsmHookStatus =
   | { readonly state: 'registered'; readonly mode: EsmHookMode; readonly include: readonly string[] }
   | { readonly state: 'off'; readonly reason: string };
 
-/**
- * The thread that runs `module.register`'s loader hooks. Node starts it with
- * the process's `execArgv`, so it runs our `-r` preload too. It is a worker
- * that, unlike an app's `Worker`, has no `parentPort`.
- */
-export function isModuleHooksThread(): boolean {
-  return !isMainThread && parentPort === null;
-}
+export { isModuleHooksThread } from './preload-gate';
 
 /** The module names the instrumentations hook, in order, without repeats. */
 export function instrumentedModules(instrumentations: readonly Instrumentation[]): string[] {

@@ -81,7 +81,9 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
     expect(String(second.request_chain).startsWith(`${first.request_chain},`)).toBe(true);
 
     // One trace: server -> send -> process -> send -> process.
-    const spans = await stack.receiver.waitForSpans(all => all.filter(s => s.traceId === first.trace_id && s.kind === CONSUMER).length === 2);
+    // The web and worker processes export on their own schedules: wait for all five.
+    const count = (all: ReceivedSpan[], kind: number) => all.filter(s => s.traceId === first.trace_id && s.kind === kind).length;
+    const spans = await stack.receiver.waitForSpans(all => count(all, SERVER) === 1 && count(all, PRODUCER) === 2 && count(all, CONSUMER) === 2);
     const inTrace = spans.filter(s => s.traceId === first.trace_id);
     const server = spanOf(inTrace, s => s.kind === SERVER);
     const send1 = spanOf(inTrace, s => s.kind === PRODUCER && s.parentSpanId === server.spanId);
