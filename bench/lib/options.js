@@ -11,7 +11,7 @@ const AUTO_REGISTER = '@opentelemetry/auto-instrumentations-node/register';
 const MINIMAL_SDK = path.join(__dirname, '..', 'apps', 'minimal-sdk.js');
 const TRACEHOP_REGISTER = path.join(REPO, 'register.js');
 
-const OPTIONS = Object.freeze([
+const OPTIONS = [
   {
     id: 'none',
     label: 'no tracing',
@@ -44,7 +44,16 @@ const OPTIONS = Object.freeze([
     preload: TRACEHOP_REGISTER,
     env: {},
   },
-]);
+];
+
+// BENCH_BASELINE_REGISTER=/path/to/other/register.js adds that checkout's
+// tracehop as one more option, `baseline`, for a before/after comparison in
+// the same run (docs/performance.md). Its environment is tracehop's.
+if (process.env.BENCH_BASELINE_REGISTER) {
+  const register = path.resolve(process.env.BENCH_BASELINE_REGISTER);
+  OPTIONS.push({ id: 'baseline', label: `tracehop at ${path.dirname(register)}`, nodeArgs: ['-r', register], preload: register, env: {} });
+}
+Object.freeze(OPTIONS);
 
 const TRACED_OPTIONS = OPTIONS.filter(option => option.preload !== null);
 
