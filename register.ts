@@ -14,7 +14,7 @@ import type { Config } from './src/config';
 import { StderrDiagLogger, reporter, tracehopDiag } from './src/diag';
 import { recordCrash } from './src/errors';
 import { hookImports, isModuleHooksThread } from './src/esm-hook';
-import { entryModuleSystem } from './src/facts/module-system';
+import { entryModuleSystem, nearestPackageJson } from './src/facts/module-system';
 import type { EntryModuleSystem } from './src/facts/module-system';
 import { reportStartupFacts } from './src/facts/startup-report';
 import { enableRunAsRequest, setRequestIdFormat } from './src/context';
@@ -105,7 +105,7 @@ function start(): void {
 function entryOf(config: Config): () => EntryModuleSystem {
   const script = config.entryScript;
   let entry: EntryModuleSystem | undefined;
-  return () => (entry ??= entryModuleSystem(script === undefined ? undefined : resolveEntry(script), readFile));
+  return () => (entry ??= entryModuleSystem(script === undefined ? undefined : resolveEntry(script), { readFile, nearestPackageJson }));
 }
 
 /** The file Node runs for `node <script>`: `app` for app.js, a directory for its main or index.js, symbolic links followed. */

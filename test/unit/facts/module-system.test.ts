@@ -1,4 +1,7 @@
-import { SYNTAX_CHECK_MAX_BYTES, entryModuleSystem } from '../../../src/facts/module-system';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { SYNTAX_CHECK_MAX_BYTES, entryModuleSystem, nearestPackageJson as nodesNearestPackageJson } from '../../../src/facts/module-system';
 import type { EntryModuleSystem } from '../../../src/facts/module-system';
 
 const files: Record<string, string> = {
@@ -13,6 +16,14 @@ const files: Record<string, string> = {
   '/elsewhere/bundle.js': `${'// padding\n'.repeat(SYNTAX_CHECK_MAX_BYTES / 11 + 1)}import http from 'node:http';\n`,
 };
 const readFile = (file: string) => files[file];
+/** Node's rule over the table's files: the package.json nearest above. */
+function nearestPackageJson(file: string): string | undefined {
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'package.json');
+    if (candidate in files) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
 
 describe('entryModuleSystem follows Node\'s rules', () => {
   test.each<[string, string | undefined, EntryModuleSystem]>([
@@ -31,6 +42,24 @@ describe('entryModuleSystem follows Node\'s rules', () => {
     ['no package.json above the script, unreadable', '/elsewhere/gone.js', { system: 'commonjs', reason: 'no package.json above it; the file could not be read', typeless: true }],
     ['no entry script (a REPL, -e)', undefined, { system: 'unknown', reason: 'no entry script' }],
   ])('%s', (_title, entry, expected) => {
-    expect(entryModuleSystem(entry, readFile)).toEqual(expected);
+    expect(entryModuleSystem(entry, { readFile, nearestPackageJson })).toEqual(expected);
+  });
+});
+
+describe('the nearest package.json, as Node finds it', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-find-package-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(root, 'app', 'src', 'deep'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'package.json'), JSON.stringify({ name: 'outer' }));
+  fs.writeFileSync(path.join(root, 'app', 'package.json'), JSON.stringify({ name: 'app', type: 'module' }));
+  fs.writeFileSync(path.join(root, 'app', 'src', 'deep', 'server.js'), 'export {};\n');
+  fs.writeFileSync(path.join(root, 'top.js'), '\n');
+
+  test.each<[string, string, string | undefined]>([
+    ['a file two directories below its package', 'app/src/deep/server.js', 'app/package.json'],
+    ['a file beside a package.json', 'top.js', 'package.json'],
+    ['a file that does not exist: none, and no throw', 'app/src/missing.js', undefined],
+  ])('%s', (_title, file, expected) => {
+    expect(nodesNearestPackageJson(path.join(root, file))).toBe(expected === undefined ? undefined : path.join(root, expected));
   });
 });
