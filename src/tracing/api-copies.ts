@@ -19,23 +19,9 @@ import { trace } from '@opentelemetry/api';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { reporter } from '../diag';
+import { API_MODULE, TRACEHOP_API_MINOR } from '../facts/api-copy';
+import type { ApiCopyState } from '../facts/api-copy';
 import { isModuleNamespace } from '../module-namespace';
-
-export const API_MODULE = '@opentelemetry/api';
-
-/**
- * The API minor tracehop registers its globals with: the `~1.10.0` of its
- * `@opentelemetry/api` dependency (a unit test holds the two together).
- * Read from package.json it cannot be: the API's `exports` map hides it.
- */
-export const TRACEHOP_API_MINOR = '1.10';
-
-/**
- * What one loaded copy sees: tracehop's own copy; another copy that shares
- * tracehop's tracer provider; or one with a provider of its own, whose
- * spans nobody records.
- */
-export type ApiCopyState = 'tracehops-own' | 'sees-provider' | 'separate-provider';
 
 type TraceApi = { getTracerProvider(): unknown };
 

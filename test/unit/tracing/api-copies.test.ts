@@ -1,7 +1,8 @@
 import * as api from '@opentelemetry/api';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { TRACEHOP_API_MINOR, apiCopyState, separateCopyWarning } from '../../../src/tracing/api-copies';
+import { TRACEHOP_API_MINOR } from '../../../src/facts/api-copy';
+import { apiCopyState, separateCopyWarning } from '../../../src/tracing/api-copies';
 
 const ownProvider = () => api.trace.getTracerProvider();
 const foreignProvider = { getTracer: () => undefined };
