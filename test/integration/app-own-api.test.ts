@@ -10,63 +10,19 @@
  * Each copy is a real copy (not a link) in a temporary app directory, so
  * that Node loads it as a package of its own beside tracehop's.
  */
-import * as fs from 'node:fs';
 import http from 'node:http';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { REPO_NODE_MODULES } from '../support/framework-apps';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
 import { startService } from '../support/services';
 import type { LogLine, Service } from '../support/services';
+import { ownApiApp } from '../support/own-api-app';
+import type { OwnApiApp } from '../support/own-api-app';
 
 jest.setTimeout(60000);
 
-const FIXTURE = path.join(__dirname, '..', 'fixtures', 'app-own-api-app.js');
 // OTLP SpanKind.
 const SERVER = 2;
 const WARNING = /tracehop warn: the app loaded @opentelemetry\/api 1\.11\.0, which does not see tracehop's tracer provider .*use @opentelemetry\/api 1\.10 or older in the app/g;
-
-interface OwnApiApp {
-  readonly script: string;
-  readonly version: string;
-  remove(): void;
-}
-
-/**
- * A temporary app directory whose node_modules/@opentelemetry/api is a copy
- * of `source` (made `version` when given), with pino linked from the repository.
- */
-function ownApiApp(source: string, version?: string): OwnApiApp {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-own-api-'));
-  const api = path.join(dir, 'node_modules', '@opentelemetry', 'api');
-  fs.cpSync(path.join(REPO_NODE_MODULES, source), api, { recursive: true, dereference: true });
-  if (version !== undefined) fabricateVersion(api, version);
-  fs.symlinkSync(path.join(REPO_NODE_MODULES, 'pino'), path.join(dir, 'node_modules', 'pino'), 'dir');
-  const script = path.join(dir, path.basename(FIXTURE));
-  fs.copyFileSync(FIXTURE, script);
-  const actual = (JSON.parse(fs.readFileSync(path.join(api, 'package.json'), 'utf8')) as { version: string }).version;
-  return { script, version: actual, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-/**
- * Makes a copy of the API believe it is `version`: its package.json and the
- * VERSION constant it checks the global's compatibility against (one file
- * per build, CommonJS and ES module). Fails loudly if the package moved it.
- */
-function fabricateVersion(api: string, version: string): void {
-  const packageJson = path.join(api, 'package.json');
-  const manifest = JSON.parse(fs.readFileSync(packageJson, 'utf8')) as { version: string };
-  const original = manifest.version;
-  fs.writeFileSync(packageJson, JSON.stringify({ ...manifest, version }, null, 2));
-  const versionFiles = ['dist/version.cjs', 'dist/version.mjs'].map(file => path.join(api, file));
-  for (const file of versionFiles) {
-    const text = fs.readFileSync(file, 'utf8');
-    const edited = text.replace(`VERSION = "${original}"`, `VERSION = "${version}"`);
-    if (edited === text) throw new Error(`no VERSION = "${original}" in ${file}: the fixture needs updating for this @opentelemetry/api`);
-    fs.writeFileSync(file, edited);
-  }
-}
 
 function get(url: string, headers: Record<string, string>): Promise<http.IncomingHttpHeaders> {
   return new Promise((resolve, reject) => {
