@@ -25,6 +25,7 @@ import { ServerSpan } from './http/server-span';
 import { trace } from '@opentelemetry/api';
 import { ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, KoaRouterRoutesInstrumentation } from './frameworks';
 import { PinoHookInstrumentation } from './logging/pino-hook';
+import { ApiCopiesInstrumentation } from './tracing/api-copies';
 import { buildPropagator } from './propagation/composite';
 import { destinationPolicy } from './propagation/destination-policy';
 import { DestinationGate, PolicyPropagator } from './propagation/policy-propagator';
@@ -119,6 +120,8 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   configureJobTrace(config.jobTrace);
   instrumentations.push(new BullmqHookInstrumentation());
+  // Says so when the app's own copy of the API cannot see tracehop's provider.
+  instrumentations.push(new ApiCopiesInstrumentation());
   return instrumentations;
 }
 

@@ -9,6 +9,7 @@
  */
 import { LOADER_ALREADY_GIVEN } from '../esm-hook';
 import type { EsmHookMode, EsmHookStatus } from '../esm-hook';
+import { API_MODULE, TRACEHOP_API_MINOR, describeApiCopy } from '../facts/api-copy';
 import type { ModuleLoad } from '../facts/hook-observer';
 import type { EntryModuleSystem } from '../facts/module-system';
 import type { ConfigFacts, StartupFacts } from '../facts/startup-facts';
@@ -147,6 +148,7 @@ function instrumentedModules(facts: StartupFacts): string[] {
 
 function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySource: string | undefined): Check[] {
   return instrumentedModules(facts).map(module => {
+    if (module === API_MODULE) return apiCopiesCheck(loads);
     const by = facts.instrumentations.filter(instrumentation => instrumentation.modules.includes(module))
       .map(instrumentation => `${instrumentation.name} ${instrumentation.version}`).join(', ');
     const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: module, status, detail });
@@ -176,6 +178,23 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
     }
     return check('note', 'not loaded while the doctor watched (not used, or loaded later)');
   });
+}
+
+/**
+ * Every copy of the API loaded while the doctor watched, and whether each
+ * sees tracehop's tracer provider: one that does not records none of the
+ * spans made through it (src/tracing/api-copies.ts).
+ */
+function apiCopiesCheck(loads: readonly ModuleLoad[]): Check {
+  const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: API_MODULE, status, detail });
+  const copies = [...new Map(loads.filter(load => load.module === API_MODULE && load.apiCopy !== undefined)
+    .map(load => [`${load.version ?? 'unknown version'} (${load.via})`, load.apiCopy!])).entries()];
+  if (copies.length === 0) return check('note', 'no copy loaded while the doctor watched');
+  const listed = copies.map(([copy, state]) => `${copy}: ${describeApiCopy(state)}`).join('; ');
+  const separate = copies.filter(([, state]) => state === 'separate-provider').map(([copy]) => copy);
+  if (separate.length === 0) return check('ok', listed);
+  return check('problem', `${separate.join(', ')} ${separate.length === 1 ? 'does' : 'do'} not see tracehop's tracer provider: spans made through ${separate.length === 1 ? 'it' : 'them'} are not recorded; `
+    + `use @opentelemetry/api ${TRACEHOP_API_MINOR} or older in the app (copies loaded: ${listed})`);
 }
 
 function whyNotHooked(module: string, version: string | undefined): string {

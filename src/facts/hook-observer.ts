@@ -15,6 +15,9 @@ import { isHookedHapi } from '../frameworks/hapi';
 import { isHookedKoaRouter } from '../frameworks/koa';
 import { isHookedPino } from '../logging/pino-hook';
 import { isModuleNamespace } from '../module-namespace';
+import { apiCopyState } from '../tracing/api-copies';
+import { API_MODULE } from './api-copy';
+import type { ApiCopyState } from './api-copy';
 
 export interface ModuleLoad {
   readonly module: string;
@@ -24,6 +27,8 @@ export interface ModuleLoad {
   readonly via: 'require' | 'import';
   /** Whether the exports the app got are the instrumented ones; undefined when we cannot tell. */
   readonly hooked: boolean | undefined;
+  /** For `@opentelemetry/api` only: whether this copy is tracehop's own, sees tracehop's tracer provider, or not. */
+  readonly apiCopy?: ApiCopyState;
 }
 
 type HttpExports = { request?: unknown };
@@ -50,11 +55,13 @@ function isHookedHttp(moduleExports: unknown): boolean {
 /** Describes one load of a watched module. Pure: the exports are only read. */
 export function describeLoad(module: string, moduleExports: unknown, version: string | undefined): ModuleLoad {
   const check = HOOKED_CHECKS[module];
+  const apiCopy = module === API_MODULE ? apiCopyState(moduleExports) : undefined;
   return {
     module,
     ...(version === undefined ? {} : { version }),
     via: isModuleNamespace(moduleExports) ? 'import' : 'require',
     hooked: check === undefined ? undefined : check(moduleExports),
+    ...(apiCopy === undefined ? {} : { apiCopy }),
   };
 }
 

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import type { Config, TracesExporterName } from '../config';
 import type { EsmHookStatus } from '../esm-hook';
+import { API_MODULE } from './api-copy';
 import type { EntryModuleSystem } from './module-system';
 
 export interface InstrumentationFacts {
@@ -84,10 +85,13 @@ export function configFacts(config: Config): ConfigFacts {
 /**
  * The packages among `modules` that some file in the require cache belongs
  * to: they were loaded before tracehop could hook them. Builtins have no file
- * and are never listed; they are patched in place when next required.
+ * and are never listed; they are patched in place when next required. Nor is
+ * `@opentelemetry/api`: tracehop's own copy is always loaded before, and
+ * what matters of it (which copies see tracehop's provider) is not a hook
+ * missed but a fact of each copy loaded later.
  */
 export function packagesLoadedBefore(modules: readonly string[], cachedFiles: readonly string[]): string[] {
-  return modules.filter(name => {
+  return modules.filter(name => name !== API_MODULE).filter(name => {
     const marker = `${path.sep}node_modules${path.sep}${name.split('/').join(path.sep)}${path.sep}`;
     return cachedFiles.some(file => file.includes(marker));
   });

@@ -14,6 +14,7 @@ import { FASTIFY_INITIALIZATION_CHANNEL } from '../frameworks/fastify';
 import { openDoctorChannel, reportListening } from './doctor-channel';
 import { watchModuleLoads } from './hook-observer';
 import type { ModuleLoad } from './hook-observer';
+import { describeApiCopy } from './api-copy';
 import type { EntryModuleSystem } from './module-system';
 import { FETCH_CHANNEL, configFacts, describeFacts, packagesLoadedBefore } from './startup-facts';
 import type { StartupFacts } from './startup-facts';
@@ -81,6 +82,7 @@ function gatherFacts({ config, warnings, esmHook, entry: system, instrumentation
 
 function describeLoad(load: ModuleLoad): string {
   const name = load.version === undefined ? load.module : `${load.module} ${load.version}`;
-  const state = load.hooked === undefined ? 'loaded' : load.hooked ? 'hooked' : 'NOT hooked';
+  const state = load.apiCopy !== undefined ? describeApiCopy(load.apiCopy)
+    : load.hooked === undefined ? 'loaded' : load.hooked ? 'hooked' : 'NOT hooked';
   return `${name} loaded via ${load.via}: ${state}`;
 }

@@ -11,6 +11,7 @@ import type { Check } from '../../src/doctor/diagnose';
 import { runDoctorCli } from '../support/doctor-cli';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
+import { ownApiApp } from '../support/own-api-app';
 import { closedPort } from '../support/ports';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -104,6 +105,22 @@ describe('tracehop doctor', () => {
     // The report names the header, never its value.
     expect(stdout).toContain('api-key');
     expect(stdout).not.toContain('secret-value-123');
+  });
+
+  test.each<[string, string, string | undefined, { status: string; detail: RegExp }, number]>([
+    ['an app\'s own @opentelemetry/api 1.9 sees tracehop\'s provider: ok', 'otel-api-19', undefined,
+      { status: 'ok', detail: /^1\.9\.\d+ \(require\): sees tracehop's tracer provider/ }, 0],
+    ['an app\'s own @opentelemetry/api 1.11 does not: a problem naming it, exit 1', '@opentelemetry/api', '1.11.0',
+      { status: 'problem', detail: /^1\.11\.0 \(\w+\) does not see tracehop's tracer provider: spans made through it are not recorded; use @opentelemetry\/api 1\.10 or older in the app/ }, 1],
+  ])('%s', async (_title, source, version, expected, expectedCode) => {
+    const app = ownApiApp(source, version);
+    try {
+      const { code, report } = await runDoctorCli(['--json', app.script], { env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl } });
+      expect(check(report.checks, '@opentelemetry/api')).toMatchObject({ status: expected.status, detail: expect.stringMatching(expected.detail) });
+      expect(code).toBe(expectedCode);
+    } finally {
+      app.remove();
+    }
   });
 
   test('pino loaded by a preload ahead of tracehop is a problem, with the way out, exit 1', async () => {

@@ -33,7 +33,10 @@ describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
     const service = await startWithDebug('debug-commonjs', SERVER);
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
     expect(stderr).toMatch(/^tracehop debug: entry point .*server\.js: CommonJS \(no "type": "module" in .*\)$/m);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, express, @koa\/router, @hapi\/hapi, pino, bullmq$/m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, express, @koa\/router, @hapi\/hapi, pino, bullmq, @opentelemetry\/api$/m);
+    expect(stderr).toMatch(/^tracehop debug: tracehop-api-copies [\d.]+ hooks @opentelemetry\/api$/m);
+    // tracehop's own copy of the API is always loaded first: no hook was missed there.
+    expect(stderr).not.toMatch(/loaded before tracehop started.*@opentelemetry\/api/);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-http [\d.]+ hooks https, http$/m);
     expect(stderr).toMatch(/^tracehop debug: @opentelemetry\/instrumentation-undici [\d.]+ listens on diagnostics channels \(fetch subscribed\)$/m);
     expect(stderr).toMatch(/^tracehop debug: tracehop-pino-hook [\d.]+ hooks pino$/m);

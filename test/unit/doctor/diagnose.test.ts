@@ -115,6 +115,34 @@ describe('diagnose', () => {
     expect(report.exitCode).toBe(0);
   });
 
+  describe('copies of @opentelemetry/api', () => {
+    const withApiHook = facts({}, { instrumentations: [
+      ...facts().instrumentations,
+      { name: 'tracehop-api-copies', version: '1.0.0', modules: ['@opentelemetry/api'] },
+    ] });
+    const api = (version: string, via: 'require' | 'import', apiCopy: ModuleLoad['apiCopy']): ModuleLoad => ({ module: '@opentelemetry/api', version, via, hooked: undefined, apiCopy });
+
+    test.each<[string, ModuleLoad[], 'ok' | 'note' | 'problem', RegExp]>([
+      ["the app's 1.9 and 1.10 both see tracehop's provider: ok, each listed", [api('1.10.0', 'require', 'tracehops-own'), api('1.9.1', 'require', 'sees-provider'), api('1.10.0', 'import', 'sees-provider')], 'ok',
+        /^1\.10\.0 \(require\): tracehop's own copy; 1\.9\.1 \(require\): sees tracehop's tracer provider; 1\.10\.0 \(import\): sees tracehop's tracer provider$/],
+      ['a 1.11 copy does not: a problem naming it, and what to do', [api('1.9.1', 'require', 'sees-provider'), api('1.11.0', 'import', 'separate-provider')], 'problem',
+        /^1\.11\.0 \(import\) does not see tracehop's tracer provider: spans made through it are not recorded; use @opentelemetry\/api 1\.10 or older in the app \(copies loaded: 1\.9\.1 \(require\): sees .*; 1\.11\.0 \(import\): does NOT see .*\)$/],
+      ['two copies that do not: both named', [api('1.11.0', 'require', 'separate-provider'), api('1.12.0', 'require', 'separate-provider')], 'problem',
+        /^1\.11\.0 \(require\), 1\.12\.0 \(require\) do not see tracehop's tracer provider: spans made through them are not recorded/],
+      ['one copy loaded twice the same way is listed once', [api('1.9.1', 'require', 'sees-provider'), api('1.9.1', 'require', 'sees-provider')], 'ok',
+        /^1\.9\.1 \(require\): sees tracehop's tracer provider$/],
+      ['no copy loaded while the doctor watched: a note', [], 'note', /^no copy loaded while the doctor watched$/],
+    ])('%s', (_title, loads, status, detail) => {
+      const report = diagnose(input({ run: appRun({ started: withApiHook, loads: [...HOOKED, ...loads] }) }));
+      expect(subject(report.checks, '@opentelemetry/api')).toMatchObject({ status, detail: expect.stringMatching(detail) });
+      expect(report.exitCode).toBe(status === 'problem' ? 1 : 0);
+    });
+
+    test('with no instrumentation hooking the API there is no check of its copies', () => {
+      expect(subject(diagnose(input()).checks, '@opentelemetry/api')).toBeUndefined();
+    });
+  });
+
   test('an app where tracehop never reported cannot be examined: exit 2', () => {
     const report = diagnose(input({ run: appRun({ started: undefined, outcome: 'exited', listening: undefined, exit: { code: 1, signal: null }, stderrTail: ['Error: boom'] }), probe: undefined }));
     expect(report).toMatchObject({ ok: false, exitCode: 2, stderrTail: ['Error: boom'] });

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import { describeLoad } from '../../../src/facts/hook-observer';
 import type { ModuleLoad } from '../../../src/facts/hook-observer';
 import { patchExpressModule } from '../../../src/frameworks/express';
@@ -71,6 +72,9 @@ describe('describeLoad', () => {
     ['@hapi/hapi by require, hooked', '@hapi/hapi', patchHapiModule(hapiExports()), '21.4.0', { module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }],
     ['@hapi/hapi not hooked', '@hapi/hapi', hapiExports(), '21.4.0', { module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: false }],
     ['express not hooked', 'express', express5Exports(), '5.1.0', { module: 'express', version: '5.1.0', via: 'require', hooked: false }],
+    ["tracehop's own @opentelemetry/api", '@opentelemetry/api', { trace }, '1.10.0', { module: '@opentelemetry/api', version: '1.10.0', via: 'require', hooked: undefined, apiCopy: 'tracehops-own' }],
+    ['an @opentelemetry/api copy by import that sees tracehop\'s provider', '@opentelemetry/api', namespace({ trace: { getTracerProvider: () => trace.getTracerProvider() } }), '1.9.1', { module: '@opentelemetry/api', version: '1.9.1', via: 'import', hooked: undefined, apiCopy: 'sees-provider' }],
+    ['an @opentelemetry/api copy with a provider of its own', '@opentelemetry/api', { trace: { getTracerProvider: () => ({}) } }, '1.11.0', { module: '@opentelemetry/api', version: '1.11.0', via: 'require', hooked: undefined, apiCopy: 'separate-provider' }],
   ])('%s', (_title, module, exports, version, expected) => {
     expect(describeLoad(module, exports, version)).toEqual(expected);
   });

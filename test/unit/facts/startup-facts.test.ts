@@ -12,6 +12,7 @@ describe('packagesLoadedBefore', () => {
     ['a name that is only a prefix does not', ['pino'], [nm('pino-pretty', 'index.js')], []],
     ['a scoped package', ['@acme/log'], [nm('@acme', 'log', 'index.js')], ['@acme/log']],
     ['an empty cache', ['pino'], [], []],
+    ['@opentelemetry/api never: tracehop\'s own copy is always loaded before', ['@opentelemetry/api', 'pino'], [nm('@opentelemetry', 'api', 'dist', 'index.cjs')], []],
   ])('%s', (_title, modules, cached, expected) => {
     expect(packagesLoadedBefore(modules, cached)).toEqual(expected);
   });
