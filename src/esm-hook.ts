@@ -13,15 +13,19 @@
  * Where Node runs `module.registerHooks` correctly (22.22.3+, 24.11.1+,
  * 26), the hooks are synchronous and run in the app's own thread: no loader
  * thread, no start-up cost to speak of, and every import is seen, including
- * the static imports of an ES module that the app requires. On the older
+ * the static imports of an ES module that the app requires. There the list
+ * also grows with the modules of every instrumentation the app registers
+ * itself, after our preload (`registerInstrumentations` in its own preload):
+ * see `includedModules`. On the older
  * patch releases of 22 and 24 that tracehop still supports, the hooks run in
  * Node's loader thread through `module.register`, as OpenTelemetry's own
  * instructions do.
  */
 import * as nodeModule from 'node:module';
-import { dirname } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { isMainThread } from 'node:worker_threads';
+import { dirname, isAbsolute } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isMainThread, receiveMessageOnPort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import type { EsmHookSetting } from './config';
 
@@ -30,6 +34,9 @@ export const ESM_LOADER = '@opentelemetry/instrumentation/hook.mjs';
 
 /** import-in-the-middle's synchronous hooks, registered with `module.registerHooks` (its documented entry). */
 const SYNC_HOOKS = 'import-in-the-middle/register-hooks.mjs';
+
+/** import-in-the-middle's main entry, for its documented `createAddHookMessageChannel`. */
+const IITM = 'import-in-the-middle';
 
 /** The loader given by hand, as OpenTelemetry's older instructions say: `--experimental-loader=@opentelemetry/instrumentation/hook.mjs`. */
 const LOADER_ON_COMMAND_LINE = /(import-in-the-middle|@opentelemetry\/instrumentation)\/hook\.mjs/;
@@ -67,11 +74,48 @@ export interface HookRegistrars {
   readonly register: typeof nodeModule.register | undefined;
   readonly execArgv: readonly string[];
   readonly isMainThread: boolean;
+  /** The names in each `Hook(...)` made after this call, read synchronously; undefined if import-in-the-middle cannot report them. */
+  readonly laterHooks: () => LaterHooks | undefined;
+}
+
+/** The module names of the import-in-the-middle `Hook`s made since the last `take()`. */
+export interface LaterHooks {
+  take(): readonly string[];
 }
 
 interface SyncHooksModule {
   supportsSyncHooks(): boolean;
-  register(options: { include: string[] }): void;
+  // `shouldInclude` is documented in import-in-the-middle's README ("Custom
+  // matching with shouldInclude"), though its register-hooks.d.mts does not
+  // type it yet; with it, `include` is ignored.
+  register(options: { include: string[]; shouldInclude?: (url: string, specifier: string) => boolean }): void;
+}
+
+interface IitmMain {
+  createAddHookMessageChannel(): { addHookMessagePort: MessagePort };
+}
+
+/**
+ * Every later `Hook(modules, …)` of import-in-the-middle posts `modules` on
+ * the channel that `createAddHookMessageChannel` (documented, marked
+ * experimental) creates; its README hands the port to the loader thread and
+ * waits for acknowledgements. Our hooks run in the app's thread instead, so
+ * they read the port synchronously with `receiveMessageOnPort`, each time a
+ * module is resolved: a `Hook` made before an import is always seen by that
+ * import, with no event-loop turn in between and nothing to wait for. The
+ * port gets no listener, so it never keeps the process alive.
+ */
+function laterHooksOf(iitm: IitmMain): LaterHooks {
+  const { addHookMessagePort } = iitm.createAddHookMessageChannel();
+  return {
+    take: () => {
+      const names: string[] = [];
+      for (let received = receiveMessageOnPort(addHookMessagePort); received !== undefined; received = receiveMessageOnPort(addHookMessagePort)) {
+        if (Array.isArray(received.message)) names.push(...received.message.filter((name): name is string => typeof name === 'string'));
+      }
+      return names;
+    },
+  };
 }
 
 function nodeRegistrars(): HookRegistrars {
@@ -82,6 +126,32 @@ function nodeRegistrars(): HookRegistrars {
     register: (nodeModule as { register?: typeof nodeModule.register }).register,
     execArgv: process.execArgv,
     isMainThread,
+    laterHooks: () => laterHooksOf(require(require.resolve(IITM, { paths: [instrumentationDir] })) as IitmMain),
+  };
+}
+
+/**
+ * Which resolved imports our in-thread hooks wrap: those of `include`, and
+ * those of every import-in-the-middle `Hook` made later in this thread, which
+ * is what an instrumentation's `enable()` makes for each module it hooks. A
+ * module name matches the import's bare specifier, or for a builtin its
+ * `node:` URL too, or an absolute path its file, as import-in-the-middle's
+ * own `include` matching does. One Set lookup per import; the port is read
+ * only while instrumentations keep registering.
+ */
+export function includedModules(include: readonly string[], laterHooks: LaterHooks | undefined): (url: string, specifier: string) => boolean {
+  const names = new Set<string>();
+  let absolutePaths = false;
+  const add = (name: string) => {
+    names.add(name);
+    if (nodeModule.isBuiltin(name) && !name.startsWith('node:')) names.add(`node:${name}`);
+    if (isAbsolute(name)) absolutePaths = true;
+  };
+  include.forEach(add);
+  return (url, specifier) => {
+    if (laterHooks !== undefined) laterHooks.take().forEach(add);
+    if (names.has(specifier) || names.has(url)) return true;
+    return absolutePaths && url.startsWith('file:') && names.has(fileURLToPath(url));
   };
 }
 
@@ -104,7 +174,14 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
   if (syncHooks.supportsSyncHooks()) {
     // Synchronous hooks belong to the thread that registers them: each of the app's worker threads registers its own.
     try {
-      syncHooks.register({ include: [...include] });
+      // Without the channel, tracehop's own list still applies: the app's later instrumentations then cover require() only.
+      let laterHooks: LaterHooks | undefined;
+      try {
+        laterHooks = registrars.laterHooks();
+      } catch {
+        laterHooks = undefined;
+      }
+      syncHooks.register({ include: [...include], shouldInclude: includedModules(include, laterHooks) });
       return { state: 'registered', mode: 'in-thread', include: [...include] };
     } catch (error) {
       return { state: 'off', reason: `module.registerHooks failed: ${describe(error)}` };

@@ -21,3 +21,16 @@ export function installTracehopInTempDir(prefix = 'tracehop-installed-'): Instal
   symlinkSync(REPO_ROOT, path.join(dir, 'node_modules', 'tracehop'), 'dir');
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/**
+ * Links packages this checkout installed (its devDependencies) into an
+ * installed package's directory, as if the app there had installed them
+ * beside tracehop: `linkRepoPackages(dir, ['ioredis', '@opentelemetry/instrumentation'])`.
+ */
+export function linkRepoPackages(dir: string, names: readonly string[]): void {
+  for (const name of names) {
+    const link = path.join(dir, 'node_modules', name);
+    mkdirSync(path.dirname(link), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules', name), link, 'dir');
+  }
+}

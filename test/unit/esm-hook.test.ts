@@ -1,6 +1,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
-import { ESM_LOADER, LOADER_ALREADY_GIVEN, hookImports, instrumentedModules, isModuleHooksThread } from '../../src/esm-hook';
-import type { EsmHookStatus, HookRegistrars } from '../../src/esm-hook';
+import { pathToFileURL } from 'node:url';
+import { ESM_LOADER, LOADER_ALREADY_GIVEN, hookImports, includedModules, instrumentedModules, isModuleHooksThread } from '../../src/esm-hook';
+import type { EsmHookStatus, HookRegistrars, LaterHooks } from '../../src/esm-hook';
 
 class Hooks extends InstrumentationBase {
   constructor(private readonly names: string[]) {
@@ -33,6 +34,7 @@ function fakeNode(options: { syncHooks?: boolean; syncThrows?: boolean; mainThre
     }) as HookRegistrars['register'],
     execArgv: options.execArgv ?? [],
     isMainThread: options.mainThread ?? true,
+    laterHooks: () => undefined,
   };
   return { registrars, calls };
 }
@@ -73,7 +75,63 @@ describe('the ESM hook', () => {
     expect(node.calls).toEqual([]);
   });
 
+  test('the in-thread hooks are given a matcher that agrees with the include list', () => {
+    let matcher: ((url: string, specifier: string) => boolean) | undefined;
+    const node = fakeNode();
+    const load = node.registrars.load;
+    const registrars: HookRegistrars = {
+      ...node.registrars,
+      load: file => ({ ...(load(file) as object), register: (options: { shouldInclude?: typeof matcher }) => { matcher = options.shouldInclude; } }),
+    };
+    hookImports('true', [new Hooks(['http'])], registrars);
+    expect(matcher?.('node:http', 'http')).toBe(true);
+    expect(matcher?.('file:///app/node_modules/ioredis/built/index.js', 'ioredis')).toBe(false);
+  });
+
   test('the main thread is not the loader hooks thread', () => {
     expect(isModuleHooksThread()).toBe(false);
+  });
+});
+
+/** Hooks made later, as import-in-the-middle's channel would report them: each batch once. */
+function later(): LaterHooks & { hook(...names: string[]): void } {
+  const pending: string[] = [];
+  return {
+    hook: (...names) => { pending.push(...names); },
+    take: () => pending.splice(0),
+  };
+}
+
+describe('which imports the in-thread hooks wrap', () => {
+  test.each<[string, string, string, boolean]>([
+    ['a listed package by its bare specifier', 'file:///app/node_modules/pino/pino.js', 'pino', true],
+    ['a listed builtin by its bare name', 'node:http', 'http', true],
+    ['a listed builtin by its node: specifier', 'node:http', 'node:http', true],
+    ['a file inside a listed package, imported by path', 'file:///app/node_modules/pino/lib/tools.js', './lib/tools.js', false],
+    ['a package nobody hooks', 'file:///app/node_modules/ioredis/built/index.js', 'ioredis', false],
+    ['the app\'s own module', 'file:///app/app.mjs', './app.mjs', false],
+  ])('tracehop\'s list alone: %s', (_title, url, specifier, wrapped) => {
+    expect(includedModules(['http', 'pino'], undefined)(url, specifier)).toBe(wrapped);
+  });
+
+  test('a module hooked by an instrumentation registered later is wrapped from its next import on', () => {
+    const hooks = later();
+    const shouldInclude = includedModules(['http'], hooks);
+    const ioredis = 'file:///app/node_modules/ioredis/built/index.js';
+    expect(shouldInclude(ioredis, 'ioredis')).toBe(false);
+    hooks.hook('ioredis', 'pg');
+    expect(shouldInclude(ioredis, 'ioredis')).toBe(true);
+    expect(shouldInclude('file:///app/node_modules/pg/lib/index.js', 'pg')).toBe(true);
+    expect(shouldInclude('node:http', 'http')).toBe(true);
+  });
+
+  test('a later hook of a builtin and of an absolute path match their node: URL and their file', () => {
+    const hooks = later();
+    const shouldInclude = includedModules([], hooks);
+    const file = '/app/lib/db.mjs';
+    hooks.hook('dns', file);
+    expect(shouldInclude('node:dns', 'node:dns')).toBe(true);
+    expect(shouldInclude(pathToFileURL(file).href, './lib/db.mjs')).toBe(true);
+    expect(shouldInclude(pathToFileURL('/app/lib/other.mjs').href, './lib/other.mjs')).toBe(false);
   });
 });
