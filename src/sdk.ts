@@ -34,6 +34,7 @@ import { RequestIdPropagator } from './propagation/request-id-propagator';
 import { CorrelationSpanProcessor } from './tracing/correlation-span-processor';
 import { deadlineAgentFactory } from './tracing/attempt-deadline';
 import { protobufTraceExporter } from './export';
+import type { SlicingSpanExporter } from './export';
 import { otlpExitSender } from './tracing/exit-hand-off';
 import { ExportPipeline } from './tracing/export-pipeline';
 import { RequestIdGenerator } from './tracing/id-generator';
@@ -140,7 +141,7 @@ function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline
   return new ExportPipeline(name, buildExporter(name, config), config.batch, name === 'otlp' ? otlpExitSender(config) : undefined);
 }
 
-function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter {
+function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter | SlicingSpanExporter {
   if (name === 'console') return new ConsoleSpanExporter();
   const options = {
     url: config.tracesEndpoint,

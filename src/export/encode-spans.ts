@@ -18,6 +18,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import { EncodedSpan } from './encoded-span';
+import type { QueuedSpan } from './encoded-span';
 import { writeAttributes } from './encode-values';
 import { writeHexId } from './hex-id';
 import { writeHrTime } from './hr-time';
@@ -53,8 +54,8 @@ const resourceCache = new WeakMap<Resource, Uint8Array>();
 /** Encoded ScopeSpans.scope fields per scope object. */
 const scopeCache = new WeakMap<InstrumentationScope, Uint8Array>();
 
-/** The ExportTraceServiceRequest for `spans`. */
-export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
+/** The ExportTraceServiceRequest for `spans` (stand-ins encoded as they ended are copied as they are). */
+export function encodeTraceRequest(spans: readonly QueuedSpan[]): Uint8Array {
   // One shared buffer; a nested call (none is expected: nothing here calls out) gets its own.
   const shared = !sharedWriterBusy;
   const writer = shared ? (sharedWriter ??= new ProtobufWriter()) : new ProtobufWriter();
@@ -74,8 +75,8 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
 }
 
 /** Spans by resource object, then by scope object, in the order first seen. */
-function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
-  const byResource = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
+function groupSpans(spans: readonly QueuedSpan[]): Map<Resource, Map<InstrumentationScope, QueuedSpan[]>> {
+  const byResource = new Map<Resource, Map<InstrumentationScope, QueuedSpan[]>>();
   for (const span of spans) {
     let byScope = byResource.get(span.resource);
     if (byScope === undefined) {
@@ -89,7 +90,7 @@ function groupSpans(spans: readonly ReadableSpan[]): Map<Resource, Map<Instrumen
   return byResource;
 }
 
-function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: Map<InstrumentationScope, ReadableSpan[]>): void {
+function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: Map<InstrumentationScope, QueuedSpan[]>): void {
   writeCached(writer, resourceCache, resource, writeResource, resource.asyncAttributesPending !== true);
   for (const spans of scopes.values()) {
     writer.tag1(RESOURCE_SPANS_SCOPE_SPANS);

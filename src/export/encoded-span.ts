@@ -10,20 +10,17 @@
  * queue is a small stand-in holding its bytes, a few hundred per span, as
  * one string (docs/performance.md).
  *
- * The stand-in offers what the batch span processor reads of a span (its
- * trace flags and its resource) and what the encoder needs to group it (its
- * resource and scope objects); encode-spans.ts copies its bytes into the
- * request where it would have encoded the span.
+ * The stand-in is not a span: tracehop's batch span processor
+ * (src/tracing/batch-span-processor.ts) queues `QueuedSpan`s, spans or
+ * stand-ins, and reads only their resource (to wait for its attributes);
+ * the encoder reads the resource and scope objects to group it, and
+ * encode-spans.ts copies its bytes into the request where it would have
+ * encoded the span.
  */
-import { TraceFlags } from '@opentelemetry/api';
-import type { SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ProtobufWriter } from './protobuf-writer';
-
-/** The processor admits only sampled spans; that flag is all it reads of the context. */
-const SAMPLED_CONTEXT: SpanContext = Object.freeze({ traceId: '', spanId: '', traceFlags: TraceFlags.SAMPLED });
 
 export class EncodedSpan {
   constructor(
@@ -37,13 +34,12 @@ export class EncodedSpan {
      */
     readonly bytes: string,
   ) {}
-
-  spanContext(): SpanContext {
-    return SAMPLED_CONTEXT;
-  }
 }
 
-export function isEncodedSpan(span: unknown): span is EncodedSpan {
+/** What an export pipeline queues and exports: a finished span, or its encoded stand-in. */
+export type QueuedSpan = ReadableSpan | EncodedSpan;
+
+export function isEncodedSpan(span: QueuedSpan): span is EncodedSpan {
   return span instanceof EncodedSpan;
 }
 

@@ -7,6 +7,8 @@
  * OpenTelemetry exporter.
  */
 export { encodeTraceRequest } from './encode-spans';
+export { isEncodedSpan } from './encoded-span';
+export type { EncodedSpan, QueuedSpan } from './encoded-span';
 export { librarySerializerWhenNeeded, protobufTraceExporter } from './otlp-proto-exporter';
 export type { SlicingSpanExporter } from './otlp-proto-exporter';
 export { ENCODE_SLICE_SPANS, encodeInSlices, encodedAheadOf } from './sliced-encoding';

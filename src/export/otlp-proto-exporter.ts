@@ -9,12 +9,14 @@
  * they are the very versions it would use.
  */
 import { dirname } from 'node:path';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
+import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
 import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/node-http';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base/node-http';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
 import { SpanStandIns } from './encoded-span';
+import type { EncodedSpan, QueuedSpan } from './encoded-span';
 import { writeSpan } from './encode-spans';
 import { encodeInSlices } from './sliced-encoding';
 import type { EncodingSteps } from './sliced-encoding';
@@ -24,12 +26,17 @@ import type { TraceSerializer } from './trace-serializer';
 /**
  * An exporter whose spans can be encoded as they end (encoded-span.ts), and
  * whose batches can be encoded ahead of the export, a slice per turn
- * (sliced-encoding.ts).
+ * (sliced-encoding.ts). It exports spans and stand-ins alike: the
+ * OpenTelemetry exporter base is generic over what it exports, and only
+ * its serializer (tracehop's, trace-serializer.ts) reads the items.
  */
-export interface SlicingSpanExporter extends SpanExporter {
-  encodeAhead(spans: ReadableSpan[]): EncodingSteps;
+export interface SlicingSpanExporter {
+  export(spans: QueuedSpan[], resultCallback: (result: ExportResult) => void): void;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+  encodeAhead(spans: QueuedSpan[]): EncodingSteps;
   /** The span's encoded stand-in, to queue in its place; throws when the span cannot be encoded. */
-  encodeOnEnd(span: ReadableSpan): ReadableSpan;
+  encodeOnEnd(span: ReadableSpan): EncodedSpan;
 }
 
 const EXPORTER_PACKAGE = '@opentelemetry/exporter-trace-otlp-proto';
@@ -45,10 +52,9 @@ export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): 
   const serializer = tracehopTraceSerializer(librarySerializerWhenNeeded());
   const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, SPAN_METRICS_HELPER, config.selfObsMeterProvider);
   const standIns = new SpanStandIns(writeSpan);
-  return Object.assign(new base.OTLPExporterBase(delegate), {
-    encodeAhead: (spans: ReadableSpan[]) => encodeInSlices(spans),
-    // The stand-in is read only by the batch processor and tracehop's encoder (encoded-span.ts).
-    encodeOnEnd: (span: ReadableSpan) => standIns.encode(span) as unknown as ReadableSpan,
+  return Object.assign(new base.OTLPExporterBase<QueuedSpan[]>(delegate), {
+    encodeAhead: (spans: QueuedSpan[]) => encodeInSlices(spans),
+    encodeOnEnd: (span: ReadableSpan) => standIns.encode(span),
   });
 }
 
@@ -56,7 +62,7 @@ export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): 
  * What the exporter's self-observability metrics count a request's items
  * with: spans, one per element (as the OpenTelemetry trace exporter counts them).
  */
-const SPAN_METRICS_HELPER: Transformer.IExporterMetricsHelper<ReadableSpan[]> = { name: 'span', countItems: request => request.length };
+const SPAN_METRICS_HELPER: Transformer.IExporterMetricsHelper<QueuedSpan[]> = { name: 'span', countItems: request => request.length };
 
 /**
  * The OpenTelemetry protobuf serializer, loaded the first time it is needed:
@@ -64,9 +70,9 @@ const SPAN_METRICS_HELPER: Transformer.IExporterMetricsHelper<ReadableSpan[]> = 
  * metrics and logs serializers and the metrics SDK, tens of milliseconds of
  * every start-up (or of an exit, for the hand-off) otherwise.
  */
-export function librarySerializerWhenNeeded(): TraceSerializer {
-  let library: TraceSerializer | undefined;
-  const load = (): TraceSerializer => (library ??= requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer').ProtobufTraceSerializer);
+export function librarySerializerWhenNeeded(): TraceSerializer<unknown, ReadableSpan> {
+  let library: TraceSerializer<unknown, ReadableSpan> | undefined;
+  const load = (): TraceSerializer<unknown, ReadableSpan> => (library ??= requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer').ProtobufTraceSerializer);
   return {
     serializeRequest: spans => load().serializeRequest(spans),
     deserializeResponse: data => load().deserializeResponse(data),

@@ -5,23 +5,23 @@
  * request, holding the event loop (and every request waiting on it) for the
  * whole batch. Instead, the batch is encoded here in slices of
  * ENCODE_SLICE_SPANS spans, one slice per turn of the event loop, by whoever
- * drives the steps (CountingSpanExporter). Each slice is a complete
+ * drives the steps (HoldingSpanExporter). Each slice is a complete
  * ExportTraceServiceRequest, and the request's only field is the repeated
  * `resource_spans`, so the slices' bytes, concatenated, are one valid request
  * holding all of the batch (a resource appears once per slice). The result is
  * kept against the batch's array, where tracehop's serializer finds it
  * (trace-serializer.ts); a batch never encoded ahead is encoded there whole.
  */
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { encodeTraceRequest } from './encode-spans';
+import type { QueuedSpan } from './encoded-span';
 
 /** Spans per slice: about a third of a millisecond of encoding on a small server. */
 export const ENCODE_SLICE_SPANS = 128;
 
-const encodedAhead = new WeakMap<readonly ReadableSpan[], Uint8Array>();
+const encodedAhead = new WeakMap<readonly QueuedSpan[], Uint8Array>();
 
 /** The bytes `spans` were encoded to ahead of the export, if they were. */
-export function encodedAheadOf(spans: readonly ReadableSpan[]): Uint8Array | undefined {
+export function encodedAheadOf(spans: readonly QueuedSpan[]): Uint8Array | undefined {
   return encodedAhead.get(spans);
 }
 
@@ -31,7 +31,7 @@ export interface EncodingSteps {
 }
 
 /** Steps that encode `spans` a slice at a time. */
-export function encodeInSlices(spans: readonly ReadableSpan[], sliceSize: number = ENCODE_SLICE_SPANS): EncodingSteps {
+export function encodeInSlices(spans: readonly QueuedSpan[], sliceSize: number = ENCODE_SLICE_SPANS): EncodingSteps {
   let parts: Uint8Array[] = [];
   let next = 0;
   let finished = false;
@@ -40,7 +40,7 @@ export function encodeInSlices(spans: readonly ReadableSpan[], sliceSize: number
       if (finished) return true;
       try {
         const end = Math.min(spans.length, next + sliceSize);
-        parts.push(encodeTraceRequest(spans.slice(next, end) as ReadableSpan[]));
+        parts.push(encodeTraceRequest(spans.slice(next, end)));
         next = end;
         if (next < spans.length) return false;
         encodedAhead.set(spans, concatenate(parts));

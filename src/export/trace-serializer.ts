@@ -11,11 +11,16 @@ import type { RateLimitedReporter } from '../diag';
 import { encodeTraceRequest } from './encode-spans';
 import { decodeTraceResponse } from './trace-response';
 import { isEncodedSpan } from './encoded-span';
+import type { EncodedSpan, QueuedSpan } from './encoded-span';
 import { encodedAheadOf } from './sliced-encoding';
 
-/** The shape the OTLP export delegate takes (otlp-transformer's ISerializer for traces). */
-export interface TraceSerializer<Response = unknown> {
-  serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined;
+/**
+ * The shape the OTLP export delegate takes (otlp-transformer's
+ * ISerializer<Item[], Response>): the OpenTelemetry serializers take spans,
+ * tracehop's takes spans and their encoded stand-ins alike.
+ */
+export interface TraceSerializer<Response = unknown, Item = QueuedSpan> {
+  serializeRequest(spans: Item[]): Uint8Array | undefined;
   deserializeResponse(data: Uint8Array): Response;
 }
 
@@ -26,11 +31,11 @@ export interface TraceSerializer<Response = unknown> {
  * did), and the problem is reported through diag, rate-limited.
  */
 export function tracehopTraceSerializer<Response>(
-  library: TraceSerializer<Response>,
+  library: TraceSerializer<Response, ReadableSpan>,
   reporter: Pick<RateLimitedReporter, 'warn'> = defaultReporter,
 ): TraceSerializer<Response> {
   return {
-    serializeRequest(spans: ReadableSpan[]): Uint8Array | undefined {
+    serializeRequest(spans: QueuedSpan[]): Uint8Array | undefined {
       const ahead = encodedAheadOf(spans);
       if (ahead !== undefined) return ahead;
       try {
@@ -53,14 +58,18 @@ export function tracehopTraceSerializer<Response>(
  * request of their own, and the two requests, concatenated, are one (a
  * request's only field is the repeated `resource_spans`).
  */
-function withLibrary<Response>(library: TraceSerializer<Response>, spans: ReadableSpan[]): Uint8Array | undefined {
-  const encoded = spans.filter(isEncodedSpan);
-  if (encoded.length === 0) return library.serializeRequest(spans);
-  const rest = library.serializeRequest(spans.filter(span => !isEncodedSpan(span)));
-  const ours = encodeTraceRequest(encoded as unknown as ReadableSpan[]);
+function withLibrary<Response>(library: TraceSerializer<Response, ReadableSpan>, spans: QueuedSpan[]): Uint8Array | undefined {
+  const encoded: EncodedSpan[] = spans.filter(isEncodedSpan);
+  const rest = library.serializeRequest(spans.filter(isSpan));
+  if (encoded.length === 0) return rest;
+  const ours = encodeTraceRequest(encoded);
   if (rest === undefined) return ours;
   const joined = new Uint8Array(ours.length + rest.length);
   joined.set(ours, 0);
   joined.set(rest, ours.length);
   return joined;
+}
+
+function isSpan(span: QueuedSpan): span is ReadableSpan {
+  return !isEncodedSpan(span);
 }

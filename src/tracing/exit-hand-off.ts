@@ -18,11 +18,11 @@ import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Config, Protocol } from '../config';
-import { librarySerializerWhenNeeded, tracehopTraceSerializer } from '../export';
-import type { TraceSerializer } from '../export';
+import { isEncodedSpan, librarySerializerWhenNeeded, tracehopTraceSerializer } from '../export';
+import type { QueuedSpan, TraceSerializer } from '../export';
 
-/** Sends spans synchronously; true when the collector accepted them. */
-export type SyncSender = (spans: ReadableSpan[]) => boolean;
+/** Sends spans (or their encoded stand-ins) synchronously; true when the collector accepted them. */
+export type SyncSender = (spans: QueuedSpan[]) => boolean;
 
 // stdin: one line of JSON ({ url, headers, timeout }), then the request body.
 // Exit status 0 only for a 2xx answer.
@@ -80,12 +80,23 @@ export function otlpExitSender(config: Config): SyncSender | undefined {
  */
 function loadSerializer(protocol: Protocol): TraceSerializer | undefined {
   if (protocol === 'http/protobuf') return tracehopTraceSerializer(librarySerializerWhenNeeded());
+  let json: TraceSerializer<unknown, ReadableSpan>;
   try {
     const transformerPath = require.resolve('@opentelemetry/otlp-transformer', { paths: [dirname(require.resolve('@opentelemetry/exporter-trace-otlp-http'))] });
-    return (require(transformerPath) as { JsonTraceSerializer: TraceSerializer }).JsonTraceSerializer;
+    json = (require(transformerPath) as { JsonTraceSerializer: TraceSerializer<unknown, ReadableSpan> }).JsonTraceSerializer;
   } catch {
+    // No hand-off: its spans are counted as failed, in the span counts line at exit.
     return undefined;
   }
+  return {
+    // The http/json exporter never queues stand-ins (they are protobuf bytes); a batch holding one cannot be sent as JSON.
+    serializeRequest: spans => (spans.some(isEncodedSpan) ? undefined : json.serializeRequest(spans.filter(isSpan))),
+    deserializeResponse: data => json.deserializeResponse(data),
+  };
+}
+
+function isSpan(span: QueuedSpan): span is ReadableSpan {
+  return !isEncodedSpan(span);
 }
 
 /**

@@ -12,7 +12,7 @@
  *   span ended after shutdown began;
  * - unsent: still queued, or handed to the exporter with no answer yet.
  *
- * The counting is done by CountingSpanProcessor and CountingSpanExporter;
+ * The counting is done by BatchSpanProcessor (batch-span-processor.ts);
  * its cost on the request path is one flag test and two counter updates per
  * span.
  */

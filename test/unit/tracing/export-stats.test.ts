@@ -6,9 +6,10 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { reporter } from '../../../src/diag';
 import { ExportPipeline } from '../../../src/tracing/export-pipeline';
-import { CountingSpanExporter } from '../../../src/tracing/counting-span-exporter';
+import { HoldingSpanExporter } from '../../../src/tracing/holding-span-exporter';
 import { ExportStats, describeExportStats } from '../../../src/tracing/export-stats';
 import type { ExportStatsSnapshot } from '../../../src/tracing/export-stats';
+import type { SyncSender } from '../../../src/tracing/exit-hand-off';
 
 function span(sampled = true): ReadableSpan {
   return {
@@ -34,7 +35,7 @@ const FAILED: ExportResult = { code: ExportResultCode.FAILED, error: new Error('
 
 const exporters: HeldExporter[] = [];
 
-function pipeline(maxQueueSize: number, maxExportBatchSize: number, exitSender?: (spans: ReadableSpan[]) => boolean) {
+function pipeline(maxQueueSize: number, maxExportBatchSize: number, exitSender?: SyncSender) {
   const exporter = new HeldExporter();
   exporters.push(exporter);
   const built = new ExportPipeline('otlp', exporter, { maxQueueSize, maxExportBatchSize, scheduledDelayMillis: 600_000, exportTimeoutMillis: 600_000 }, exitSender);
@@ -120,7 +121,7 @@ describe('ExportStats', () => {
 });
 
 describe('the counted pipeline', () => {
-  test('the queue limit is enforced in front of the batch processor, and every span is accounted for', async () => {
+  test('the queue limit is enforced by the batch processor, and every span is accounted for', async () => {
     const { exporter, pipeline: built, stats } = pipeline(4, 2);
     for (let i = 0; i < 10; i++) built.processor.onEnd(span());
     // Two went out as a full batch, four wait, four found the queue full.
@@ -235,24 +236,19 @@ describe('the hand-off at exit', () => {
   });
 });
 
-describe('CountingSpanExporter', () => {
+describe('answers', () => {
   test('an exporter that answers twice is counted once', async () => {
-    const inner = new HeldExporter();
-    const stats = new ExportStats(10);
-    const exporter = new CountingSpanExporter(inner, stats);
-    stats.admit();
-    exporter.export([span()], () => undefined);
+    const { exporter, pipeline: built, stats } = pipeline(10, 1);
+    built.processor.onEnd(span());
     await nextTurn();
-    inner.batches[0].answer(SUCCESS);
-    inner.batches[0].answer(FAILED);
-    expect(stats.snapshot()).toMatchObject({ exported: 1, droppedExportFailed: 0, inFlight: 0 });
+    exporter.batches[0].answer(SUCCESS);
+    exporter.batches[0].answer(FAILED);
+    expect(stats()).toMatchObject({ exported: 1, droppedExportFailed: 0, inFlight: 0 });
   });
 
   test('the exporter\'s own request runs with tracing suppressed, even when shutdown drains it', async () => {
     const inner = new HeldExporter();
-    const stats = new ExportStats(10);
-    const exporter = new CountingSpanExporter(inner, stats);
-    stats.admit();
+    const exporter = new HoldingSpanExporter(inner);
     exporter.export([span()], () => undefined);
     const shutdown = exporter.shutdown();
     expect(inner.batches.map(batch => batch.suppressed)).toEqual([true]);
@@ -261,14 +257,10 @@ describe('CountingSpanExporter', () => {
   });
 
   test('an exporter that throws fails the batch instead of the app', async () => {
-    const stats = new ExportStats(10);
     const throwing: SpanExporter = { export: () => { throw new Error('encoder broke'); }, shutdown: () => Promise.resolve() };
-    const exporter = new CountingSpanExporter(throwing, stats);
-    const results: ExportResult[] = [];
-    stats.admit();
-    exporter.export([span()], result => results.push(result));
+    const built = new ExportPipeline('otlp', throwing, { maxQueueSize: 10, maxExportBatchSize: 1, scheduledDelayMillis: 600_000, exportTimeoutMillis: 600_000 });
+    built.processor.onEnd(span());
     await nextTurn();
-    expect(results.map(result => result.code)).toEqual([ExportResultCode.FAILED]);
-    expect(stats.snapshot()).toMatchObject({ droppedExportFailed: 1, inFlight: 0 });
+    expect(built.stats.snapshot()).toMatchObject({ droppedExportFailed: 1, inFlight: 0 });
   });
 });

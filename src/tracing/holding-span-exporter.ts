@@ -1,72 +1,75 @@
 /**
- * The exporter side of an export pipeline's accounting (export-stats.ts):
- * wraps the real exporter and counts every answer.
+ * The exporter an export pipeline's batch span processor exports to: it
+ * holds each batch at least one turn of the event loop before handing it
+ * to the real exporter (encoding it ahead meanwhile, where the exporter
+ * can), so the exit hand-off knows which batches cannot have been sent.
  */
 import { context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { EncodingSteps } from '../export';
-import type { ExportStats } from './export-stats';
+import type { ItemExporter } from './batch-span-processor';
 
-interface UnsentBatch {
-  readonly spans: ReadableSpan[];
+interface UnsentBatch<Item> {
+  readonly spans: Item[];
   readonly done: (result: ExportResult) => void;
   /** Where the exporter encodes ahead: the steps still to take, one per turn; undefined once the batch is ready. */
   steps: EncodingSteps | undefined;
 }
 
 /** What an exporter offers when its batches can be encoded ahead, a slice per turn (src/export/sliced-encoding.ts). */
-interface EncodesAhead {
-  encodeAhead?: (spans: ReadableSpan[]) => EncodingSteps;
+export interface EncodesAhead<Item> {
+  encodeAhead?(spans: Item[]): EncodingSteps;
+}
+
+/** A batch the exit hand-off sends besides the held ones: the processor's queue (BatchSpanProcessor.takeQueued). */
+export interface BatchToSend<Item> {
+  readonly items: Item[];
+  done(result: ExportResult): unknown;
 }
 
 /**
- * Wraps the real exporter: counts every answer, and holds each batch for at
- * least one turn of the event loop before handing it over. A batch still
- * held when the process exits has certainly not reached the network, so the
- * exit hand-off can send it without risking a duplicate. Where the exporter
- * encodes ahead, the batch is held while it is encoded, one slice per turn,
- * so no turn holds the event loop for a whole batch.
+ * Wraps the real exporter, and holds each batch for at least one turn of
+ * the event loop before handing it over. A batch still held when the
+ * process exits has certainly not reached the network, so the exit hand-off
+ * can send it without risking a duplicate. Where the exporter encodes
+ * ahead, the batch is held while it is encoded, one slice per turn, so no
+ * turn holds the event loop for a whole batch. The answers go back to the
+ * processor, which counts them.
  */
-export class CountingSpanExporter implements SpanExporter {
-  private unsent: UnsentBatch[] = [];
+export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
+  private unsent: Array<UnsentBatch<Item>> = [];
   private drainScheduled = false;
 
-  constructor(private readonly exporter: SpanExporter, private readonly stats: ExportStats) {}
+  constructor(private readonly exporter: ItemExporter<Item> & EncodesAhead<Item>) {}
 
-  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.stats.taken(spans.length);
-    let answered = false;
-    const done = (result: ExportResult) => {
-      if (answered) return;
-      answered = true;
-      this.stats.settled(spans.length, result.code === ExportResultCode.SUCCESS);
-      resultCallback(result);
-    };
-    const encodeAhead = (this.exporter as SpanExporter & EncodesAhead).encodeAhead;
+  export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
     let steps: EncodingSteps | undefined;
     try {
-      steps = typeof encodeAhead === 'function' ? encodeAhead.call(this.exporter, spans) : undefined;
+      steps = typeof this.exporter.encodeAhead === 'function' ? this.exporter.encodeAhead(spans) : undefined;
     } catch {
+      // Not lost: the exporter's serializer encodes the batch whole when it sends it.
       steps = undefined;
     }
-    this.unsent.push({ spans, done, steps });
+    this.unsent.push({ spans, done: resultCallback, steps });
     this.schedule();
   }
 
   /**
-   * At exit: sends every batch not yet handed over with `sendSync`, in one
-   * request, and counts the outcome. Batches already handed over are left
-   * alone: they may have arrived, and must not arrive twice.
+   * At exit: sends every batch not yet handed over, and `also` (the
+   * processor's queue), with `sendSync`, in one request, and reports the
+   * outcome to each. Batches already handed over are left alone: they may
+   * have arrived, and must not arrive twice.
    */
-  sendUnsentSync(sendSync: (spans: ReadableSpan[]) => boolean): void {
-    const batches = this.unsent.splice(0);
+  sendUnsentSync(sendSync: (spans: Item[]) => boolean, also?: BatchToSend<Item>): void {
+    const batches: Array<BatchToSend<Item>> = this.unsent.splice(0).map(({ spans, done }) => ({ items: spans, done }));
+    if (also !== undefined) batches.push(also);
     if (batches.length === 0) return;
     let sent = false;
     try {
-      sent = sendSync(batches.flatMap(batch => batch.spans));
+      sent = sendSync(batches.flatMap(batch => batch.items));
     } catch {
+      // Counted as failed below, and shown in the span counts line at exit.
       sent = false;
     }
     const result: ExportResult = sent ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error('hand-off at exit failed') };
@@ -96,7 +99,7 @@ export class CountingSpanExporter implements SpanExporter {
   private turn(): void {
     this.drainScheduled = false;
     let stepped = false;
-    const ready: UnsentBatch[] = [];
+    const ready: Array<UnsentBatch<Item>> = [];
     while (this.unsent.length > 0) {
       const head = this.unsent[0];
       if (head.steps !== undefined) {
@@ -105,7 +108,7 @@ export class CountingSpanExporter implements SpanExporter {
         if (!stepOnce(head.steps)) break;
         head.steps = undefined;
       }
-      ready.push(this.unsent.shift() as UnsentBatch);
+      ready.push(this.unsent.shift() as UnsentBatch<Item>);
     }
     this.handOver(ready);
     if (this.unsent.length > 0) this.schedule();
@@ -116,10 +119,10 @@ export class CountingSpanExporter implements SpanExporter {
     this.handOver(this.unsent.splice(0));
   }
 
-  private handOver(batches: readonly UnsentBatch[]): void {
+  private handOver(batches: ReadonlyArray<UnsentBatch<Item>>): void {
     if (batches.length === 0) return;
-    // A drain may be called from shutdown() or forceFlush(), outside the batch
-    // processor's suppressed context: the exporter's own HTTP request must
+    // A turn runs in whatever context scheduled it, and a drain may be called
+    // from shutdown() or forceFlush(): the exporter's own HTTP request must
     // never become a span.
     context.with(suppressTracing(context.active()), () => {
       for (const { spans, done } of batches) {

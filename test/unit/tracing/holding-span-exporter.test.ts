@@ -1,5 +1,5 @@
 /**
- * The counting exporter hands a batch to the exporter after at least one
+ * The holding exporter hands a batch to the exporter after at least one
  * turn of the event loop; where the exporter encodes ahead, after one
  * encoding step per turn, and forceFlush hands over everything at once.
  */
@@ -7,8 +7,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { EncodingSteps } from '../../../src/export';
-import { CountingSpanExporter } from '../../../src/tracing/counting-span-exporter';
-import { ExportStats } from '../../../src/tracing/export-stats';
+import { HoldingSpanExporter } from '../../../src/tracing/holding-span-exporter';
 
 const turn = () => new Promise<void>(resolve => setImmediate(resolve));
 
@@ -39,8 +38,8 @@ const batch = (n: number) => Array.from({ length: n }, () => ({}) as ReadableSpa
 
 test('a batch is handed over one turn after export, not during it', async () => {
   const exporter = new RecordingExporter();
-  const counting = new CountingSpanExporter(exporter, new ExportStats(2048));
-  counting.export(batch(3), () => {});
+  const holding = new HoldingSpanExporter(exporter);
+  holding.export(batch(3), () => {});
   expect(exporter.exported).toHaveLength(0);
   await turn();
   expect(exporter.exported).toHaveLength(1);
@@ -48,11 +47,11 @@ test('a batch is handed over one turn after export, not during it', async () => 
 
 test('with encoding ahead, each turn takes one step, and batches go in order once encoded', async () => {
   const exporter = encodingAhead(3);
-  const counting = new CountingSpanExporter(exporter, new ExportStats(2048));
+  const holding = new HoldingSpanExporter(exporter);
   const first = batch(1);
   const second = batch(1);
-  counting.export(first, () => {});
-  counting.export(second, () => {});
+  holding.export(first, () => {});
+  holding.export(second, () => {});
   const seen: Array<[number, number[]]> = [];
   for (let i = 0; i < 7; i++) {
     await turn();
@@ -72,11 +71,11 @@ test('with encoding ahead, each turn takes one step, and batches go in order onc
 
 test('forceFlush hands over a batch still being encoded, at once, and the steps left are never taken', async () => {
   const exporter = encodingAhead(4);
-  const counting = new CountingSpanExporter(exporter, new ExportStats(2048));
+  const holding = new HoldingSpanExporter(exporter);
   const spans = batch(2);
-  counting.export(spans, () => {});
+  holding.export(spans, () => {});
   await turn();
-  await counting.forceFlush();
+  await holding.forceFlush();
   expect(exporter.exported).toEqual([spans]);
   await turn();
   await turn();
@@ -86,15 +85,30 @@ test('forceFlush hands over a batch still being encoded, at once, and the steps 
 
 test('a batch still being encoded at exit goes to the exit sender, and never to the exporter too', async () => {
   const exporter = encodingAhead(4);
-  const counting = new CountingSpanExporter(exporter, new ExportStats(2048));
+  const holding = new HoldingSpanExporter(exporter);
   const spans = batch(2);
   const results: ExportResult[] = [];
-  counting.export(spans, result => results.push(result));
+  holding.export(spans, result => results.push(result));
   await turn();
   const sent: ReadableSpan[][] = [];
-  counting.sendUnsentSync(all => { sent.push(all); return true; });
+  holding.sendUnsentSync(all => { sent.push(all); return true; });
   expect(sent).toEqual([spans]);
   expect(results.map(r => r.code)).toEqual([ExportResultCode.SUCCESS]);
   for (let i = 0; i < 5; i++) await turn();
+  expect(exporter.exported).toHaveLength(0);
+});
+
+test('at exit, the held batches and the processor\'s queue go in one request, each told the outcome', async () => {
+  const exporter = new RecordingExporter();
+  const holding = new HoldingSpanExporter(exporter);
+  const held = batch(2);
+  const queued = batch(3);
+  const results: string[] = [];
+  holding.export(held, result => results.push(`held ${result.code}`));
+  const sent: ReadableSpan[][] = [];
+  holding.sendUnsentSync(all => { sent.push(all); return false; }, { items: queued, done: result => results.push(`queued ${result.code}`) });
+  expect(sent).toEqual([[...held, ...queued]]);
+  expect(results).toEqual([`held ${ExportResultCode.FAILED}`, `queued ${ExportResultCode.FAILED}`]);
+  await turn();
   expect(exporter.exported).toHaveLength(0);
 });
