@@ -74,6 +74,7 @@ function start(): void {
   }
   // Before the app's first import; the include list is what the instrumentations hook.
   const esmHook = hookImports(config.esmHook, built.instrumentations);
+  if (esmHook.state === 'registered' && esmHook.limitation !== undefined) tracehopDiag.warn(esmHook.limitation);
   // With a loader in Node's loader thread (ours on an older patch release,
   // or one given on the command line), named imports of http need their
   // exports aligned (src/http/esm-named-exports.ts); hooks in the app's own

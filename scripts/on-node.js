@@ -6,8 +6,11 @@
 //
 // - TRACEHOP_NODE=<version> (22.23.5, 26.12.1, ...) runs it on exactly that
 //   version; TRACEHOP_NODE=current on the Node running this script.
-// - Otherwise a Node of 22.15 or later runs it itself, and an older one (the
-//   machine's own Node 20, say) hands it to PINNED_NODE.
+// - Otherwise a Node whose module.registerHooks tracehop uses (22.22.3 or
+//   later 22, 24.11.1 or later 24, 25.1 or later, 26 and later) runs it
+//   itself, and any other (the machine's own Node 20, say, or an older 22 or
+//   24 patch release, whose hooks run in Node's loader thread, a mode CI tests
+//   on its own with TRACEHOP_NODE) hands it to PINNED_NODE.
 //
 // A version that is not on the machine is fetched from the npm registry as the
 // package node-<platform>-<arch>@<version> (the official binaries, checked
@@ -18,19 +21,20 @@
 // spawns by the name `node` get the same Node.
 //
 // Written for any Node from 18 on: it is what an old Node runs.
-const { spawnSync } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
 /** The Node the README's commands run on when the machine's own is too old: the current LTS. */
 const PINNED_NODE = '24.22.3';
-/** The oldest Node tracehop supports (OpenTelemetry JS 3.x's floor, and module.registerHooks). */
-const MINIMUM = [22, 15, 0];
+/** Per release line, the first version whose module.registerHooks runs import-in-the-middle's hooks (nodejs/node#59929). */
+const IN_THREAD_HOOKS_FROM = { 22: [22, 22, 3], 24: [24, 11, 1], 25: [25, 1, 0] };
 
+/** [major, minor, patch] of `v24.22.3`, `24.22.3` or a nightly's `v27.0.0-nightly...`; undefined for anything else. */
 function parseVersion(text) {
-  const match = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  return match === null ? undefined : match.slice(1).map(Number);
+  const match = /^v?(\d+)\.(\d+)\.(\d+)(?:-[\w.]+)?$/.exec(text);
+  return match === null ? undefined : match.slice(1, 4).map(Number);
 }
 
 function atLeast(version, minimum) {
@@ -38,6 +42,14 @@ function atLeast(version, minimum) {
     if (version[i] !== minimum[i]) return version[i] > minimum[i];
   }
   return true;
+}
+
+/** Whether tracehop's module hooks run in the app's thread on this Node (the mode npm test covers). */
+function hasInThreadHooks(version) {
+  if (version === undefined) return false;
+  if (version[0] >= 26) return true;
+  const from = IN_THREAD_HOOKS_FROM[version[0]];
+  return from !== undefined && atLeast(version, from);
 }
 
 function cacheDir() {
@@ -90,7 +102,7 @@ function chooseNode() {
     if (process.version === `v${version.join('.')}`) return process.execPath;
     return ensureNode(version.join('.'));
   }
-  if (atLeast(parseVersion(process.version), MINIMUM)) return process.execPath;
+  if (hasInThreadHooks(parseVersion(process.version))) return process.execPath;
   return ensureNode(PINNED_NODE);
 }
 
@@ -100,14 +112,20 @@ function main() {
   const node = chooseNode();
   const binDir = path.dirname(node);
   const env = { ...process.env, PATH: `${binDir}${path.delimiter}${process.env.PATH ?? ''}` };
-  const result = spawnSync(node, [script, ...args], { stdio: 'inherit', env });
-  if (result.error !== undefined) fail(`could not run ${node}: ${result.error.message}`);
-  // End as the script ended: by its signal, or with its exit code.
-  if (result.signal !== null) {
-    process.kill(process.pid, result.signal);
-    return;
-  }
-  process.exit(result.status ?? 1);
+  const child = spawn(node, [script, ...args], { stdio: 'inherit', env });
+  // A signal to this launcher (a CI time-out, Ctrl-C) reaches the script too, then the launcher ends as the script does.
+  const forward = signal => child.kill(signal);
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, forward);
+  child.on('error', error => fail(`could not run ${node}: ${error.message}`));
+  child.on('exit', (code, signal) => {
+    for (const name of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.removeListener(name, forward);
+    // End as the script ended: by its signal, or with its exit code.
+    if (signal !== null) {
+      process.kill(process.pid, signal);
+      return;
+    }
+    process.exit(code ?? 1);
+  });
 }
 
 main();

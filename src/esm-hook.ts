@@ -48,7 +48,13 @@ export const LOADER_ALREADY_GIVEN = 'an import-in-the-middle loader is already o
 export type EsmHookMode = 'in-thread' | 'loader-thread';
 
 export type EsmHookStatus =
-  | { readonly state: 'registered'; readonly mode: EsmHookMode; readonly include: readonly string[] }
+  | {
+    readonly state: 'registered';
+    readonly mode: EsmHookMode;
+    readonly include: readonly string[];
+    /** What the hooks cannot do with the import-in-the-middle copy found, said once at start-up. */
+    readonly limitation?: string;
+  }
   | { readonly state: 'off'; readonly reason: string };
 
 export { isModuleHooksThread } from './preload-gate';
@@ -76,6 +82,8 @@ export interface HookRegistrars {
   readonly isMainThread: boolean;
   /** The names in each `Hook(...)` made after this call, read synchronously; undefined if import-in-the-middle cannot report them. */
   readonly laterHooks: () => LaterHooks | undefined;
+  /** The version of the import-in-the-middle copy the instrumentations use. */
+  readonly iitmVersion: () => string | undefined;
 }
 
 /** The module names of the import-in-the-middle `Hook`s made since the last `take()`. */
@@ -127,6 +135,8 @@ function nodeRegistrars(): HookRegistrars {
     execArgv: process.execArgv,
     isMainThread,
     laterHooks: () => laterHooksOf(require(require.resolve(IITM, { paths: [instrumentationDir] })) as IitmMain),
+    // The package has no exports map: its package.json is as public as its entry.
+    iitmVersion: () => (require(require.resolve(`${IITM}/package.json`, { paths: [instrumentationDir] })) as { version?: string }).version,
   };
 }
 
@@ -149,9 +159,15 @@ export function includedModules(include: readonly string[], laterHooks: LaterHoo
   };
   include.forEach(add);
   return (url, specifier) => {
-    if (laterHooks !== undefined) laterHooks.take().forEach(add);
-    if (names.has(specifier) || names.has(url)) return true;
-    return absolutePaths && url.startsWith('file:') && names.has(fileURLToPath(url));
+    // Runs inside every import of the app: nothing may throw from here.
+    try {
+      if (laterHooks !== undefined) laterHooks.take().forEach(add);
+      if (names.has(specifier) || names.has(url)) return true;
+      return absolutePaths && url.startsWith('file:') && names.has(fileURLToPath(url));
+    } catch {
+      // A URL fileURLToPath refuses (a host, an encoded slash) names no module of ours: left unwrapped, as import-in-the-middle's own matcher does.
+      return false;
+    }
   };
 }
 
@@ -159,8 +175,14 @@ export function includedModules(include: readonly string[], laterHooks: LaterHoo
  * Hooks `import` of the instrumented modules, unless TRACEHOP_ESM_HOOK=false.
  * Never throws: a failed registration leaves `import` unhooked and says why.
  */
-export function hookImports(setting: EsmHookSetting, instrumentations: readonly Instrumentation[], registrars: HookRegistrars = nodeRegistrars()): EsmHookStatus {
+export function hookImports(setting: EsmHookSetting, instrumentations: readonly Instrumentation[], given?: HookRegistrars): EsmHookStatus {
   if (setting === 'false') return { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' };
+  let registrars: HookRegistrars;
+  try {
+    registrars = given ?? nodeRegistrars();
+  } catch (error) {
+    return { state: 'off', reason: `@opentelemetry/instrumentation could not be found: ${describe(error)}` };
+  }
   const include = instrumentedModules(instrumentations);
   if (include.length === 0) return { state: 'off', reason: 'no instrumented modules' };
   // A second loader would wrap every included module twice; the one already there serves our hooks as well.
@@ -176,13 +198,14 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
     try {
       // Without the channel, tracehop's own list still applies: the app's later instrumentations then cover require() only.
       let laterHooks: LaterHooks | undefined;
+      const limitation = laterHooksLimitation(registrars);
       try {
-        laterHooks = registrars.laterHooks();
+        laterHooks = limitation === undefined ? registrars.laterHooks() : undefined;
       } catch {
         laterHooks = undefined;
       }
       syncHooks.register({ include: [...include], shouldInclude: includedModules(include, laterHooks) });
-      return { state: 'registered', mode: 'in-thread', include: [...include] };
+      return { state: 'registered', mode: 'in-thread', include: [...include], ...(limitation === undefined ? {} : { limitation }) };
     } catch (error) {
       return { state: 'off', reason: `module.registerHooks failed: ${describe(error)}` };
     }
@@ -196,6 +219,22 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
   } catch (error) {
     return { state: 'off', reason: `module.register failed: ${describe(error)}` };
   }
+}
+
+/** import-in-the-middle takes `shouldInclude` from 3.2.0: an older copy (an app may pin one) wraps tracehop's own modules only. */
+const SHOULD_INCLUDE_SINCE: readonly [number, number] = [3, 2];
+
+function laterHooksLimitation(registrars: HookRegistrars): string | undefined {
+  let version: string | undefined;
+  try {
+    version = registrars.iitmVersion();
+  } catch {
+    version = undefined;
+  }
+  const [major, minor] = (version ?? '').split('.').map(part => Number.parseInt(part, 10));
+  if (major !== undefined && minor !== undefined && !Number.isNaN(major) && !Number.isNaN(minor)
+    && (major > SHOULD_INCLUDE_SINCE[0] || (major === SHOULD_INCLUDE_SINCE[0] && minor >= SHOULD_INCLUDE_SINCE[1]))) return undefined;
+  return `import-in-the-middle ${version ?? '(version unknown)'} is older than ${SHOULD_INCLUDE_SINCE.join('.')}: instrumentations the app adds itself are hooked on require only, not on import; install import-in-the-middle ${SHOULD_INCLUDE_SINCE.join('.')} or later`;
 }
 
 function describe(error: unknown): string {

@@ -76,21 +76,34 @@ export function buildSdk(config: Config): BuiltSdk {
     new CorrelationSpanProcessor(),
     ...exportPipelines.map(pipeline => pipeline.processor),
   ];
+  // Instrumentations patch their modules as they are made: if what follows
+  // throws, they are switched off again, so the app runs as it would untraced.
   const instrumentations = buildInstrumentations(config, idGenerator, gate);
-  const sampler = buildSampler(config);
-  const textMapPropagator = new PolicyPropagator(propagator, gate);
-  const serviceName = config.serviceNameSource === 'OTEL_SERVICE_NAME' || config.serviceNameSource === 'OTEL_RESOURCE_ATTRIBUTES'
-    ? undefined
-    : config.serviceName;
-  const needsNodeSdk = config.metricsRequested || config.logsRequested || config.resourceDetectorsFromEnv;
-  const sdk = needsNodeSdk
-    ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
-    : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
-  const hookOptions = serverHookOptions(config, idGenerator);
-  const serverSpan = config.serverSpan === 'tracehop'
-    ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
-    : undefined;
-  return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan };
+  try {
+    const sampler = buildSampler(config);
+    const textMapPropagator = new PolicyPropagator(propagator, gate);
+    const serviceName = config.serviceNameSource === 'OTEL_SERVICE_NAME' || config.serviceNameSource === 'OTEL_RESOURCE_ATTRIBUTES'
+      ? undefined
+      : config.serviceName;
+    const needsNodeSdk = config.metricsRequested || config.logsRequested || config.resourceDetectorsFromEnv;
+    const sdk = needsNodeSdk
+      ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
+      : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
+    const hookOptions = serverHookOptions(config, idGenerator);
+    const serverSpan = config.serverSpan === 'tracehop'
+      ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
+      : undefined;
+    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan };
+  } catch (error) {
+    for (const instrumentation of instrumentations) {
+      try {
+        instrumentation.disable();
+      } catch {
+        // Start-up has failed already and is reported by the caller; one that cannot be switched off stays as it is.
+      }
+    }
+    throw error;
+  }
 }
 
 /** NodeSDK, loaded only here: it builds the metrics and logs pipelines and detectors the environment asks for. */

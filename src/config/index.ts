@@ -72,7 +72,6 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
     serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
     esmHook: reader.oneOf('TRACEHOP_ESM_HOOK', ['true', 'false'] as const, 'true'),
     entryScript: app.entryScript,
-    nodeOptions: (env.NODE_OPTIONS ?? '').split(/\s+/).filter(option => option !== ''),
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),
     doctorFd: reader.doctorFd(app.parentPid),

@@ -10,7 +10,7 @@ export type Protocol = 'http/protobuf' | 'http/json';
 export type TracesExporterName = 'otlp' | 'console';
 export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi';
 export type ServerSpanSource = 'tracehop' | 'instrumentation-http';
-/** TRACEHOP_ESM_HOOK: `true` and `false` always and never; `auto` decides from how the app starts (src/esm-hook.ts). */
+/** TRACEHOP_ESM_HOOK: register the module hooks that see `import` (`true`, the default) or not (`false`). */
 export type EsmHookSetting = 'true' | 'false';
 export type SamplerName =
   | 'always_on' | 'always_off' | 'traceidratio'
@@ -80,12 +80,10 @@ export interface Config {
   readonly corsExposeHeaders: boolean;
   /** TRACEHOP_SERVER_TIMING: answer with `Server-Timing: traceparent;desc="..."`. */
   readonly serverTiming: boolean;
-  /** TRACEHOP_ESM_HOOK: register the module loader hook that instruments `import`: always, never, or `auto` (when the app loads ES modules at start-up; src/esm-hook.ts). */
+  /** TRACEHOP_ESM_HOOK: register the module hooks that instrument `import` (src/esm-hook.ts), or not. */
   readonly esmHook: EsmHookSetting;
   /** The app's entry script: `process.argv[1]`, or under PM2 the script PM2 runs (see appEntryScript). */
   readonly entryScript: string | undefined;
-  /** The options in NODE_OPTIONS, split at whitespace: Node applies them as if given on the command line. */
-  readonly nodeOptions: readonly string[];
   /** TRACEHOP_JOB_TRACE: a job's consumer span continues the producer's trace (`child`) or starts its own with a link (`link`). */
   readonly jobTrace: JobTraceMode;
   /** TRACEHOP_DOCTOR_FD: set by `tracehop doctor`, the pipe its start-up facts go to. */

@@ -13,6 +13,7 @@ const ROOT = path.join(__dirname, '..', '..');
 const REGISTER = path.join(ROOT, 'register.js');
 const SERVER = path.join(__dirname, '..', 'fixtures', 'server.js');
 const BREAK = path.join(__dirname, '..', 'fixtures', 'preloads', 'break-module.js');
+const REPORT_WRAPPED = path.join(__dirname, '..', 'fixtures', 'preloads', 'report-http-wrapped.js');
 const running: Service[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map(service => service.stop()));
@@ -32,12 +33,21 @@ test.each<[string, Record<string, string>, RegExp]>([
     /^tracehop error: start-up failed, tracing is off: simulated broken install of @opentelemetry\/instrumentation-http$/],
   ['a dependency that fails to load while the SDK is built (OTEL_PROPAGATORS=b3)', { BREAK_MODULE: '@opentelemetry/propagator-b3', OTEL_PROPAGATORS: 'tracecontext,b3' },
     /^tracehop error: start-up failed, tracing is off: simulated broken install of @opentelemetry\/propagator-b3$/],
-])('%s: one line naming the cause, and the app serves untraced', async (_title, env, line) => {
-  const service = await startService('broken-install', SERVER, { OTEL_TRACES_EXPORTER: 'none', ...env }, { nodeArgs: ['-r', BREAK, '-r', REGISTER] });
+  ['a dependency that fails to load after the instrumentations were made (NodeSDK for OTEL_METRICS_EXPORTER)', { BREAK_MODULE: '@opentelemetry/sdk-node', OTEL_METRICS_EXPORTER: 'otlp' },
+    /^tracehop error: start-up failed, tracing is off: simulated broken install of @opentelemetry\/sdk-node$/],
+])('%s: one line naming the cause, nothing left patched, and the app serves untraced', async (_title, env, line) => {
+  const service = await startService('broken-install', SERVER, { OTEL_TRACES_EXPORTER: 'none', ...env }, { nodeArgs: ['-r', BREAK, '-r', REGISTER, '-r', REPORT_WRAPPED] });
   running.push(service);
   await expectServedUntraced(service);
   expect(tracehopLines(service.stderr)).toHaveLength(1);
   expect(tracehopLines(service.stderr)[0]).toMatch(line);
+  expect(service.stderr).toContain('http.request wrapped: false\n');
+});
+
+test('the check sees a wrapped http.request when tracehop starts', async () => {
+  const service = await startService('started', SERVER, { OTEL_TRACES_EXPORTER: 'none' }, { nodeArgs: ['-r', REGISTER, '-r', REPORT_WRAPPED] });
+  running.push(service);
+  expect(service.stderr).toContain('http.request wrapped: true\n');
 });
 
 test('a Node older than 22.15 gets one line and the app runs untraced, with its own exit code', () => {

@@ -15,7 +15,7 @@ class Hooks extends InstrumentationBase {
 }
 
 /** Registrars that record what would have been registered, and how; nothing reaches Node's loader. */
-function fakeNode(options: { syncHooks?: boolean; syncThrows?: boolean; mainThread?: boolean; execArgv?: string[]; register?: boolean; loadThrows?: boolean } = {}) {
+function fakeNode(options: { syncHooks?: boolean; syncThrows?: boolean; mainThread?: boolean; execArgv?: string[]; register?: boolean; loadThrows?: boolean; iitmVersion?: string } = {}) {
   const calls: string[] = [];
   const registrars: HookRegistrars = {
     resolve: request => `/pkg/${request}`,
@@ -33,6 +33,7 @@ function fakeNode(options: { syncHooks?: boolean; syncThrows?: boolean; mainThre
       calls.push(`register ${String(url)} ${opts?.data?.include.join(',')}`);
     }) as HookRegistrars['register'],
     execArgv: options.execArgv ?? [],
+    iitmVersion: () => options.iitmVersion ?? '3.6.0',
     isMainThread: options.mainThread ?? true,
     laterHooks: () => undefined,
   };
@@ -56,6 +57,10 @@ describe('the ESM hook', () => {
       { state: 'off', reason: 'import-in-the-middle\'s hooks could not be loaded: Cannot find module \'/pkg/import-in-the-middle/register-hooks.mjs\'' }, []],
     ['a loader given with --experimental-loader is not registered twice', { execArgv: ['--experimental-loader', '@opentelemetry/instrumentation/hook.mjs'] },
       { state: 'off', reason: LOADER_ALREADY_GIVEN }, []],
+    ['an import-in-the-middle older than 3.2: registered, and what it cannot do is said', { iitmVersion: '3.1.4' },
+      { state: 'registered', mode: 'in-thread', include: ['http', 'pino'], limitation: 'import-in-the-middle 3.1.4 is older than 3.2: instrumentations the app adds itself are hooked on require only, not on import; install import-in-the-middle 3.2 or later' },
+      ['registerHooks http,pino']],
+    ['import-in-the-middle 3.10 is newer than 3.2, not older', { iitmVersion: '3.10.0' }, { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] }, ['registerHooks http,pino']],
     ['a loader given with --loader= is not registered twice', { execArgv: ['--loader=import-in-the-middle/hook.mjs'] }, { state: 'off', reason: LOADER_ALREADY_GIVEN }, []],
   ])('%s', (_title, options, status, calls) => {
     const node = fakeNode(options);
