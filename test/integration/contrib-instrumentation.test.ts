@@ -7,11 +7,19 @@
  * module app (`node --import tracehop/register --import ./otel-extra.mjs
  * app.mjs`). Its spans join the request: children of tracehop's server span,
  * with the request's `request.id` and `request.chain`.
+ *
+ * The app holds real copies of @opentelemetry/instrumentation and
+ * @opentelemetry/instrumentation-ioredis (with the older
+ * @opentelemetry/instrumentation nested in it that it depends on), as an app
+ * that installs them itself does: other copies than tracehop's, possibly
+ * other versions. What they share with tracehop stays linked to the
+ * repository's packages: @opentelemetry/api (one global provider) and
+ * import-in-the-middle and require-in-the-middle (one hook registry).
  */
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, realpathSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { installTracehopInTempDir, linkRepoPackages } from '../support/installed-package';
+import { copyRepoPackages, installTracehopInTempDir, linkRepoPackages } from '../support/installed-package';
 import type { InstalledPackage } from '../support/installed-package';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver, ReceivedSpan } from '../support/otlp-receiver';
@@ -35,7 +43,13 @@ let app: InstalledPackage;
 beforeAll(async () => {
   // The app's own directory: tracehop installed beside the packages the app adds itself.
   app = installTracehopInTempDir('tracehop-contrib-');
-  linkRepoPackages(app.dir, ['ioredis', '@opentelemetry/api', '@opentelemetry/instrumentation', '@opentelemetry/instrumentation-ioredis']);
+  // Copies, not links: Node resolves a link to the repository's path, and so to tracehop's own packages.
+  copyRepoPackages(app.dir, ['@opentelemetry/instrumentation', '@opentelemetry/instrumentation-ioredis']);
+  linkRepoPackages(app.dir, [
+    'ioredis', '@opentelemetry/api', 'import-in-the-middle', 'require-in-the-middle',
+    // instrumentation-ioredis's other dependencies, plain libraries.
+    '@opentelemetry/redis-common', '@opentelemetry/semantic-conventions',
+  ]);
   for (const file of ['app.js', 'app.mjs', 'otel-extra.js', 'otel-extra.mjs']) copyFileSync(path.join(FIXTURES, file), path.join(app.dir, file));
   [redis, receiver] = await Promise.all([startRedis(), startOtlpReceiver()]);
 });
@@ -81,6 +95,14 @@ describe.each([
 
   afterAll(async () => {
     await service?.stop();
+  });
+
+  test(`${system}: the preload's @opentelemetry/instrumentation and instrumentation-ioredis are the app's own copies`, async () => {
+    // Relative to the app's node_modules/@opentelemetry: a path into the repository would start with `..`.
+    const appModules = path.join(realpathSync(app.dir), 'node_modules', '@opentelemetry');
+    const resolved = await service.waitForLine(line => line.msg === 'otel-extra');
+    expect(path.relative(appModules, String(resolved.instrumentation))).toMatch(/^instrumentation[/\\]dist[/\\]index\.[cm]js$/);
+    expect(path.relative(appModules, String(resolved.ioredisInstrumentation))).toMatch(/^instrumentation-ioredis[/\\]dist[/\\]index\.[cm]js$/);
   });
 
   test(`${system}: ioredis is wrapped by the time the app uses it`, async () => {
