@@ -1,5 +1,5 @@
 /**
- * The attributes of a server span, as instrumentation-http 0.223 sets them
+ * The attributes of a server span, as instrumentation-http 0.301 sets them
  * under the stable HTTP semantic conventions (semconv 1.23+ `http.*`,
  * `url.*`, `server.*`, `client.*`, `network.*`). Pure: request facts in,
  * attributes out. Kept equal to instrumentation-http's by a unit test that
