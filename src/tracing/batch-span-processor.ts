@@ -8,7 +8,8 @@
  * decided in issue 23):
  * - the exit hand-off must take every queued span synchronously: here
  *   `takeQueued()`, where the SDK's offers only a `forceFlush()` that happens
- *   to export synchronously;
+ *   to export synchronously, and keeps a batch waiting for its resource's
+ *   attributes where nothing else can reach it;
  * - the queue holds spans or their encoded stand-ins (src/export/encoded-span.ts)
  *   under a type of tracehop's own, where the SDK's holds `ReadableSpan`s only;
  * - every span is counted (queue full, export failed or timed out, ended
@@ -45,13 +46,20 @@ export interface Queueable {
   readonly resource: Resource;
 }
 
+/** Items the caller sends, then reports the outcome of through `done`, which is true when it counted. */
+export interface SendableBatch<Item> {
+  readonly items: Item[];
+  done(result: ExportResult): boolean;
+}
+
 /**
  * Items taken off the queue, counted as in flight until `done` is called
  * with their outcome. Only the first outcome counts: an answer after the
  * export timeout, or a second answer, changes nothing.
  */
-export class TakenBatch<Item> {
+export class TakenBatch<Item> implements SendableBatch<Item> {
   private answered = false;
+  private onDone: ((result: ExportResult) => void) | undefined;
 
   constructor(readonly items: Item[], private readonly stats: ExportStats) {
     stats.taken(items.length);
@@ -61,12 +69,33 @@ export class TakenBatch<Item> {
     return this.answered;
   }
 
+  /** `listener` is called with the outcome that counts, once it is counted, whoever reports it. */
+  whenDone(listener: (result: ExportResult) => void): void {
+    this.onDone = listener;
+  }
+
   /** Counts the outcome; true when it was the first. */
   done(result: ExportResult): boolean {
     if (this.answered) return false;
     this.answered = true;
     this.stats.settled(this.items.length, result.code === ExportResultCode.SUCCESS);
+    this.onDone?.(result);
     return true;
+  }
+}
+
+/** What `takeQueued()` returns: batches sent as one, each counting the outcome once (their spans are counted once). */
+class BatchesAtExit<Item> implements SendableBatch<Item> {
+  readonly items: Item[];
+
+  constructor(private readonly batches: ReadonlyArray<TakenBatch<Item>>) {
+    this.items = batches.flatMap(batch => batch.items);
+  }
+
+  done(result: ExportResult): boolean {
+    let counted = false;
+    for (const batch of this.batches) counted = batch.done(result) || counted;
+    return counted;
   }
 }
 
@@ -79,6 +108,12 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
   private dropping = false;
   private resourceWaitStarted = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /**
+   * Batches taken off the queue (counted in flight) that wait for their
+   * resource's attributes before they go to the exporter: `takeQueued()`
+   * takes them too. Each maps to what hands it to the exit hand-off instead.
+   */
+  private readonly waiting = new Map<TakenBatch<Item>, () => void>();
   private shutdownOnce: Promise<void> | undefined;
 
   /**
@@ -125,6 +160,9 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
    * Exports everything queued, in batches, then asks the exporter to flush
    * (the specification's ForceFlush); resolves when every export in flight
    * has settled, whatever its outcome (failures are counted and reported).
+   * A batch whose resource is still detecting attributes reaches the exporter
+   * only once they settle (or fails at the export timeout); until then
+   * `takeQueued()` finds it, and its outcome is the hand-off's.
    */
   forceFlush(): Promise<void> {
     if (this.shutdownOnce !== undefined) return this.shutdownOnce;
@@ -136,10 +174,14 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
 
   /**
    * Flushes, then shuts the exporter down; spans ending from now on are
-   * counted as dropped after shutdown. The queue is handed to the exporter
-   * synchronously, in this call, so spans are already in its hands when the
-   * app calls process.exit() in this very tick (from its own signal
-   * handler), where the exit hand-off finds them.
+   * counted as dropped after shutdown. The queue is emptied synchronously,
+   * in this call, so spans are already out of it when the app calls
+   * process.exit() in this very tick (from its own signal handler): each
+   * batch is handed to the exporter in this call, except while the resource
+   * is still detecting attributes (the NodeSDK path: its host detector is
+   * asynchronous). Such a batch waits in the processor until they settle,
+   * and the exit hand-off finds it there (`takeQueued()`), as it finds the
+   * exporter's unsent batches.
    */
   shutdown(): Promise<void> {
     if (this.shutdownOnce === undefined) {
@@ -150,16 +192,27 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
   }
 
   /**
-   * For the exit hand-off, synchronous: takes every queued item off the
-   * queue, counted as in flight; the caller sends them and reports the
-   * outcome through the batch's `done`. Undefined when nothing is queued.
+   * For the exit hand-off, synchronous: takes every item not yet handed to
+   * the exporter, counted as in flight once: the batches waiting for their
+   * resource's attributes (already in flight; they are never exported once
+   * taken, whenever the attributes settle), then the queue. The caller sends
+   * them and reports the outcome through `done`, which settles the waiting
+   * batches' exports too. Undefined when there is nothing to take.
    */
-  takeQueued(): TakenBatch<Item> | undefined {
+  takeQueued(): SendableBatch<Item> | undefined {
     this.clearTimer();
-    if (this.queue.length === 0) return undefined;
-    const items = this.queue;
-    this.queue = [];
-    return new TakenBatch(items, this.stats);
+    const batches: Array<TakenBatch<Item>> = [];
+    for (const [batch, handOff] of this.waiting) {
+      handOff();
+      batches.push(batch);
+    }
+    this.waiting.clear();
+    if (this.queue.length > 0) {
+      batches.push(new TakenBatch(this.queue, this.stats));
+      this.queue = [];
+    }
+    if (batches.length === 0) return undefined;
+    return batches.length === 1 ? batches[0] : new BatchesAtExit(batches);
   }
 
   /** After a span joined the queue or an export settled: a full batch goes now, otherwise the delay starts (if it has not). */
@@ -221,37 +274,55 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
    * Exports one batch, after its resources' attributes have settled; never
    * rejects: the outcome is counted by the batch, and a failure reported
    * through the global error handler (as the SDK's processor reports it).
+   * While it waits for the attributes, the batch is in `waiting`, where
+   * `takeQueued()` can take it instead: then the hand-off's outcome counts,
+   * and the batch is not exported when they settle.
    */
   private export(batch: TakenBatch<Item>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let takenAtExit = false;
     const exported = new Promise<ExportResult>(resolve => {
-      const timer = setTimeout(() => finish({
+      batch.whenDone(result => {
+        clearTimeout(timer);
+        this.waiting.delete(batch);
+        resolve(result);
+      });
+      timer = setTimeout(() => batch.done({
         code: ExportResultCode.FAILED,
         error: new Error(`the export did not answer within OTEL_BSP_EXPORT_TIMEOUT (${this.options.exportTimeoutMillis} ms)`),
       }), this.options.exportTimeoutMillis);
       timer.unref();
-      const finish = (result: ExportResult) => {
-        clearTimeout(timer);
-        if (batch.done(result)) resolve(result);
-      };
+      const fail = (error: unknown) => batch.done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       const send = () => {
-        // Timed out while the resource settled: the batch is counted as failed, and must not arrive after all.
-        if (batch.settled) return;
         // The exporter's own requests must never become spans.
         context.with(suppressTracing(context.active()), () => {
           try {
-            this.exporter.export(batch.items, finish);
+            this.exporter.export(batch.items, result => batch.done(result));
           } catch (error) {
-            finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+            fail(error);
           }
         });
       };
       const settling = resourcesSettling(batch.items);
-      if (settling === undefined) send();
-      else settling.then(send, (error: unknown) => finish({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) }));
+      if (settling === undefined) {
+        send();
+        return;
+      }
+      this.waiting.set(batch, () => {
+        // The exit hand-off has it: no export timeout, and no export when the attributes settle.
+        takenAtExit = true;
+        clearTimeout(timer);
+      });
+      // Still waiting when they settle: neither timed out (which counted it
+      // as failed) nor taken by the exit hand-off (which sent it).
+      settling.then(
+        () => { if (this.waiting.delete(batch)) send(); },
+        (error: unknown) => { if (this.waiting.delete(batch)) fail(error); },
+      );
     }).then(result => {
       // Reported a microtask after the answer, as the SDK's processor does; a
       // failure of the exit hand-off is left to the span counts line.
-      if (result.code !== ExportResultCode.SUCCESS) globalErrorHandler(result.error ?? new Error('span export failed'));
+      if (result.code !== ExportResultCode.SUCCESS && !takenAtExit) globalErrorHandler(result.error ?? new Error('span export failed'));
     });
     this.inFlight.add(exported);
     void exported.then(() => this.inFlight.delete(exported));

@@ -38,8 +38,10 @@ export class ExportPipeline {
 
   /**
    * Synchronous, for an 'exit' listener: empties the queue and sends every
-   * span not yet handed to the exporter through the exit sender. Spans in
-   * flight are left alone: they may have arrived already.
+   * span not yet handed to the exporter through the exit sender, including
+   * batches still waiting for their resource's attributes (sent with the
+   * attributes detected so far). Spans handed to the exporter are left
+   * alone: they may have arrived already.
    */
   handOffAtExit(): void {
     if (this.exitSender !== undefined) this.sendUnsentSync(this.exitSender);

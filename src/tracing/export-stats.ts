@@ -10,7 +10,8 @@
  * - dropped: the queue was full (OTEL_BSP_MAX_QUEUE_SIZE), the export failed
  *   (refused, reset, timed out, retries used up, a 4xx/5xx answer), or the
  *   span ended after shutdown began;
- * - unsent: still queued, or handed to the exporter with no answer yet.
+ * - unsent: still queued, taken off the queue but waiting for the resource's
+ *   attributes to settle, or handed to the exporter with no answer yet.
  *
  * The counting is done by BatchSpanProcessor (batch-span-processor.ts);
  * its cost on the request path is one flag test and two counter updates per
@@ -26,7 +27,7 @@ export interface ExportStatsSnapshot {
   readonly droppedAfterShutdown: number;
   /** Waiting in the queue for the next batch. */
   readonly queued: number;
-  /** Handed to the exporter, no answer yet. */
+  /** Taken off the queue (handed to the exporter, or waiting for the resource's attributes), no answer yet. */
   readonly inFlight: number;
   /** The most spans the queue ever held: never more than `maxQueueSize`. */
   readonly peakQueued: number;

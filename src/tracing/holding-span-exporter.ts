@@ -22,7 +22,11 @@ export interface EncodesAhead<Item> {
   encodeAhead?(spans: Item[]): EncodingSteps;
 }
 
-/** A batch the exit hand-off sends besides the held ones: the processor's queue (BatchSpanProcessor.takeQueued). */
+/**
+ * A batch the exit hand-off sends besides the held ones: the processor's
+ * queue and the batches it holds while their resource settles
+ * (BatchSpanProcessor.takeQueued).
+ */
 export interface BatchToSend<Item> {
   readonly items: Item[];
   done(result: ExportResult): unknown;
@@ -56,8 +60,9 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
   }
 
   /**
-   * At exit: sends every batch not yet handed over, and `also` (the
-   * processor's queue), with `sendSync`, in one request, and reports the
+   * At exit: sends every batch not yet handed over, and `also` (what the
+   * processor has not handed over: its queue, and batches waiting for their
+   * resource), with `sendSync`, in one request, and reports the
    * outcome to each. Batches already handed over are left alone: they may
    * have arrived, and must not arrive twice.
    */

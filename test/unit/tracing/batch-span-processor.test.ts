@@ -289,6 +289,117 @@ describe('a resource with attributes still settling', () => {
   });
 });
 
+describe('takeQueued while a resource is still settling', () => {
+  /** A resource whose attributes settle only when told to (every wait ends together). */
+  function settlingResource() {
+    const waiters: Array<() => void> = [];
+    const resource = {
+      asyncAttributesPending: true,
+      waitForAsyncAttributes: () => new Promise<void>(resolve => waiters.push(resolve)),
+    };
+    const settle = () => {
+      resource.asyncAttributesPending = false;
+      for (const resolve of waiters.splice(0)) resolve();
+    };
+    return { resource: resource as unknown as Resource, settle };
+  }
+
+  type Setting = ReturnType<typeof setUp> & { end: (...names: string[]) => void };
+  function setUpSettling(options: Options = {}) {
+    const t = setUp(options);
+    const { resource, settle } = settlingResource();
+    const end = (...spanNames: string[]) => spanNames.forEach(name => t.processor.onEnd(span(name, { resource })));
+    return { ...t, end, settle };
+  }
+
+  test.each<[string, Options, (t: Setting) => Promise<unknown> | unknown, string[]]>([
+    ['a batch started by size, waiting', { maxExportBatchSize: 2 }, t => t.end('a', 'b'), ['a', 'b']],
+    ['a batch started by the delay, waiting', {}, t => { t.end('a'); jest.advanceTimersByTime(1000); }, ['a']],
+    ['a waiting batch and the queue behind it, in one', { maxExportBatchSize: 2 }, t => t.end('a', 'b', 'c'), ['a', 'b', 'c']],
+    ['every batch shutdown took, waiting', { maxExportBatchSize: 2 }, t => { t.end('a', 'b', 'c', 'd', 'e'); void t.processor.shutdown(); }, ['a', 'b', 'c', 'd', 'e']],
+    ['every batch forceFlush took, waiting', { maxExportBatchSize: 2 }, t => { t.end('a', 'b', 'c'); void t.processor.forceFlush(); }, ['a', 'b', 'c']],
+  ])('takes %s; nothing is exported when the resource settles, and each span counts once', async (_title, options, run, taken) => {
+    const t = setUpSettling(options);
+    await run(t);
+    await microtasks();
+    expect(t.exporter.batches).toHaveLength(0);
+    const created = t.counts().created;
+    expect(t.counts().queued + t.counts().inFlight).toBe(created);
+
+    const batch = t.processor.takeQueued();
+    expect(batch?.items.map(s => s.name)).toEqual(taken);
+    expect(t.counts()).toMatchObject({ created, queued: 0, inFlight: created });
+    expect(t.processor.takeQueued()).toBeUndefined();
+    expect(batch?.done(SUCCESS)).toBe(true);
+    expect(batch?.done(FAILED)).toBe(false);
+    expect(t.counts()).toMatchObject({ created, exported: created, dropped: 0, queued: 0, inFlight: 0 });
+
+    t.settle();
+    await microtasks();
+    jest.advanceTimersByTime(60_000);
+    await microtasks();
+    expect(t.exporter.batches).toHaveLength(0);
+    expect(t.counts()).toMatchObject({ created, exported: created, dropped: 0, queued: 0, inFlight: 0 });
+    expect(balanced(t.counts())).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  test('a batch taken at exit is neither failed by the export timeout nor reported, and a failed hand-off counts once', async () => {
+    const t = setUpSettling({ maxExportBatchSize: 2, exportTimeoutMillis: 300 });
+    t.end('a', 'b');
+    const batch = t.processor.takeQueued();
+    jest.advanceTimersByTime(300);
+    await microtasks();
+    expect(t.counts()).toMatchObject({ droppedExportFailed: 0, inFlight: 2 });
+    batch?.done(FAILED);
+    await microtasks();
+    expect(t.counts()).toMatchObject({ created: 2, exported: 0, droppedExportFailed: 2, inFlight: 0 });
+    expect(balanced(t.counts())).toBe(true);
+    // The span counts line tells of a failed hand-off, not the global error handler.
+    expect(errors).toEqual([]);
+  });
+
+  test('shutdown and forceFlush resolve once the hand-off reports the batches they wait for', async () => {
+    const t = setUpSettling({ maxExportBatchSize: 2 });
+    t.end('a', 'b', 'c');
+    let flushed = false;
+    const flush = t.processor.forceFlush().then(() => { flushed = true; });
+    let shutDown = false;
+    const shutdown = t.processor.shutdown().then(() => { shutDown = true; });
+    await microtasks();
+    expect(flushed || shutDown).toBe(false);
+    t.processor.takeQueued()?.done(SUCCESS);
+    await flush;
+    await shutdown;
+    expect(t.exporter).toMatchObject({ flushed: 1, shutDown: 1, batches: [] });
+    expect(t.counts()).toMatchObject({ created: 3, exported: 3, inFlight: 0 });
+  });
+
+  test('a batch that timed out while waiting is not taken again', async () => {
+    const t = setUpSettling({ maxExportBatchSize: 2, exportTimeoutMillis: 300 });
+    t.end('a', 'b', 'c');
+    jest.advanceTimersByTime(300);
+    await microtasks();
+    // The first batch failed at its timeout; the next ('c') then waits for the delay.
+    const batch = t.processor.takeQueued();
+    expect(batch?.items.map(s => s.name)).toEqual(['c']);
+    batch?.done(SUCCESS);
+    t.settle();
+    await microtasks();
+    expect(t.exporter.batches).toHaveLength(0);
+    expect(t.counts()).toMatchObject({ created: 3, exported: 1, droppedExportFailed: 2, queued: 0, inFlight: 0 });
+  });
+
+  test('a batch whose resource settled before the exit is exported, and not taken', async () => {
+    const t = setUpSettling({ maxExportBatchSize: 2 });
+    t.end('a', 'b', 'c');
+    t.settle();
+    await microtasks();
+    expect(t.exporter.batches.map(b => b.names)).toEqual([['a', 'b']]);
+    expect(t.processor.takeQueued()?.items.map(s => s.name)).toEqual(['c']);
+  });
+});
+
 describe('beside the app\'s own span processors', () => {
   test('each processor registered with the SDK sees every span; only sampled ones are counted and exported', async () => {
     jest.useRealTimers();

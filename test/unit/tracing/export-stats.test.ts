@@ -219,6 +219,29 @@ describe('the hand-off at exit', () => {
     expect(stats()).toMatchObject({ exported: 3, queued: 0, inFlight: 0 });
   });
 
+  test('a batch shutdown took while the resource still settles is handed off at exit, and never exported after', async () => {
+    const sent: number[] = [];
+    const { exporter, pipeline: built, stats } = pipeline(100, 2, spans => { sent.push(spans.length); return true; });
+    let settle = () => undefined as void;
+    const resource = {
+      asyncAttributesPending: true,
+      waitForAsyncAttributes: () => new Promise<void>(resolve => {
+        settle = () => { resource.asyncAttributesPending = false; resolve(); };
+      }),
+    };
+    for (let i = 0; i < 3; i++) built.processor.onEnd({ spanContext: span().spanContext, resource } as unknown as ReadableSpan);
+    const shutdown = built.processor.shutdown();
+    built.handOffAtExit();
+    expect(sent).toEqual([3]);
+    expect(stats()).toMatchObject({ created: 3, exported: 3, queued: 0, inFlight: 0 });
+    await shutdown;
+    settle();
+    await nextTurn();
+    await nextTurn();
+    expect(exporter.batches).toHaveLength(0);
+    expect(stats()).toMatchObject({ created: 3, exported: 3, dropped: 0, queued: 0, inFlight: 0 });
+  });
+
   test('a hand-off that fails or throws counts its spans as export failures', () => {
     for (const sender of [() => false, () => { throw new Error('spawn failed'); }]) {
       const { pipeline: built, stats } = pipeline(100, 50, sender);
