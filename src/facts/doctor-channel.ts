@@ -31,7 +31,14 @@ export interface DoctorChannel {
 /** Opens the channel on `fd`, or returns undefined (with one warning) when it is not a pipe. */
 export function openDoctorChannel(fd: number): DoctorChannel | undefined {
   try {
-    const stat = fstatSync(fd);
+    // BigInt stats, though only the file type is read: a plain fstatSync
+    // leaves this pipe's type in the stat buffer that Node 22's
+    // fs.realpathSync reads, stale, for path parts it has already seen, and
+    // it then stops following symbolic links, so `require` resolves a linked
+    // package (all of pnpm's) to its link, where the package's own
+    // dependencies are not found (nodejs/node#51142; Node 24 has the fix).
+    // The BigInt form fills a buffer of its own.
+    const stat = fstatSync(fd, { bigint: true });
     if (!stat.isFIFO() && !stat.isSocket()) throw new Error('not a pipe');
   } catch (error) {
     tracehopDiag.warn(`TRACEHOP_DOCTOR_FD=${fd} is not a pipe from tracehop doctor (${error instanceof Error ? error.message : String(error)}); ignored`);
