@@ -10,7 +10,7 @@ const { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = require('@
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { JsonTraceSerializer, ProtobufTraceSerializer } = require('@opentelemetry/otlp-transformer');
 const { SpanKind } = require('@opentelemetry/api');
-const { encodeTraceRequest } = require('../dist/src/export/encode-spans');
+const { encodeTraceRequest } = require('../dist/src/otlp/encode-spans');
 
 const BATCH = 512; // the OpenTelemetry default OTEL_BSP_MAX_EXPORT_BATCH_SIZE
 

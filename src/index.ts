@@ -9,18 +9,18 @@ export type { CurrentRequest, RunAsRequestOptions, RequestIdFunctions } from './
 export { tracehopMixin } from './logging/mixin';
 export { createLogFieldsReader } from './logging/log-fields';
 export type { LogFields } from './logging/log-fields';
-export { parseRequestId, isAcceptableId, MAX_REQUEST_ID_LENGTH } from './ids/request-id';
-export type { ParsedRequestId } from './ids/request-id';
-export { requestIdToTraceId, traceIdToUuid } from './ids/trace-id';
-export { extendChain, MAX_CHAIN_HOPS } from './ids/chain';
+export { parseRequestId, isAcceptableId, MAX_REQUEST_ID_LENGTH } from './core/ids/request-id';
+export type { ParsedRequestId } from './core/ids/request-id';
+export { requestIdToTraceId, traceIdToUuid } from './core/ids/trace-id';
+export { extendChain, MAX_CHAIN_HOPS } from './core/ids/chain';
 export {
   getCorrelation,
   REQUEST_ID_ATTRIBUTE,
   REQUEST_CHAIN_ATTRIBUTE,
   REQUEST_ID_BAGGAGE_KEY,
   REQUEST_CHAIN_BAGGAGE_KEY,
-} from './propagation/correlation';
-export type { RequestCorrelation } from './propagation/correlation';
+} from './core/correlation';
+export type { RequestCorrelation } from './core/correlation';
 export { inject, runWithCarrier, SUPPORTED_BULLMQ_VERSIONS } from './jobs';
 export type { JobCarrier, RunWithCarrierOptions } from './jobs';
 export type { Config, JobTraceMode, LogFieldNames } from './config';

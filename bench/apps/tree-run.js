@@ -3,7 +3,7 @@
 // output counted and discarded, then prints the wall time and this process's
 // peak RSS as one JSON line.
 const { performance } = require('node:perf_hooks');
-const { runTree } = require('../../dist/src/tree');
+const { runTree } = require('../../dist/src/cli/tree');
 const { DEFAULT_LOG_FIELDS } = require('../../dist/src/config');
 
 async function main() {

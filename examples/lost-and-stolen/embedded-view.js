@@ -5,7 +5,7 @@
 const { ANSI_COLOUR, DEFAULT_MAX_LOGS, DEFAULT_MAX_SPANS, DEFAULT_MAX_TRACES, DEFAULT_LOG_FIELDS, NO_COLOUR, formatTrace, startViewer } = loadView();
 
 function loadView() {
-  const view = require('../../dist/src/view');
+  const view = require('../../dist/src/cli/view');
   const { DEFAULT_LOG_FIELDS } = require('../../dist/src/config');
   return { ...view, DEFAULT_LOG_FIELDS };
 }

@@ -4,11 +4,11 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { packageRoot, runDoctor } from '../doctor/doctor';
-import type { Output } from '../doctor/doctor';
+import { packageRoot, runDoctor } from './doctor/doctor';
+import type { Output } from './doctor/doctor';
 import { loadConfig, noColorRequested } from '../config';
-import { runView } from '../view';
-import { runTree } from '../tree';
+import { runView } from './view';
+import { runTree } from './tree';
 
 const USAGE = `usage: tracehop <command>
 

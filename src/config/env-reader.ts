@@ -3,7 +3,7 @@
  * config/index.ts hands it over), recording one warning per bad value that
  * names the variable, the value (when safe to show) and the value used instead.
  */
-import { DEFAULT_PROPAGATE_TO, isPolicyEntry } from '../propagation/destination-policy';
+import { DEFAULT_PROPAGATE_TO, isPolicyEntry } from '../core/destination-policy';
 import { DEFAULT_EXPORTER_TIMEOUT_MILLIS, DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME, LOG_FIELD_NAME } from './defaults';
 import { DiagLogLevel } from '@opentelemetry/api';
 import { parseDiagLogLevel } from '../diag';

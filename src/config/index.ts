@@ -6,7 +6,7 @@
  * returns one warning naming the variable, the rejected value (when it is
  * safe to show) and the value used instead.
  */
-import { findServiceName } from '../service-name';
+import { findServiceName } from './service-name';
 import { BSP_DEFAULTS, JSON_BATCH_DEFAULT, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME } from './defaults';
 import { appEntryScript, appEnvironment } from './app-entry';
 import { EnvReader } from './env-reader';

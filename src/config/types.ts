@@ -3,7 +3,7 @@
  * returns, and what it is given.
  */
 import type { DiagLogLevel } from '@opentelemetry/api';
-import type { ServiceNameSource } from '../service-name';
+import type { ServiceNameSource } from './service-name';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Protocol = 'http/protobuf' | 'http/json';
@@ -80,7 +80,7 @@ export interface Config {
   readonly corsExposeHeaders: boolean;
   /** TRACEHOP_SERVER_TIMING: answer with `Server-Timing: traceparent;desc="..."`. */
   readonly serverTiming: boolean;
-  /** TRACEHOP_ESM_HOOK: register the module hooks that instrument `import` (src/esm-hook.ts), or not. */
+  /** TRACEHOP_ESM_HOOK: register the module hooks that instrument `import` (src/runtime/module-hooks.ts), or not. */
   readonly esmHook: EsmHookSetting;
   /** The app's entry script: `process.argv[1]`, or under PM2 the script PM2 runs (see appEntryScript). */
   readonly entryScript: string | undefined;

@@ -11,8 +11,8 @@
  */
 import { createContextKey } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
-import { getCorrelation } from '../propagation/correlation';
-import { AddedFields } from './added-fields';
+import { getCorrelation } from '../core/correlation';
+import { AddedFields } from '../core/added-fields';
 
 const SCOPE_KEY = createContextKey('tracehop withLogFields scope');
 

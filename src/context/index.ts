@@ -4,12 +4,12 @@
  * no incoming request started as a request of its own.
  *
  * It hooks nothing: the request's correlation is already in the
- * OpenTelemetry context (src/propagation/correlation.ts), and the log
+ * OpenTelemetry context (src/core/correlation.ts), and the log
  * fields reach pino lines through the existing splice (src/logging/).
  */
 export { currentRequest, addLogFields, withLogFields } from './request-fields';
 export type { CurrentRequest } from './request-fields';
 export { runAsRequest, enableRunAsRequest } from './run-as-request';
 export type { RunAsRequestOptions } from './run-as-request';
-export { configureRequestIds, setRequestIdFormat } from './request-id-policy';
-export type { RequestIdFunctions, RequestIdFormat } from './request-id-policy';
+export { configureRequestIds, setRequestIdFormat } from '../core/request-id-policy';
+export type { RequestIdFunctions, RequestIdFormat } from '../core/request-id-policy';

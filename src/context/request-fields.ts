@@ -7,8 +7,8 @@
 import { context, trace } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { tracehopDiag } from '../diag';
-import { getCorrelation } from '../propagation/correlation';
-import { AddedFields } from './added-fields';
+import { getCorrelation } from '../core/correlation';
+import { AddedFields } from '../core/added-fields';
 import { FieldScope, getFieldScope, setFieldScope } from './field-scope';
 
 /** What `currentRequest()` returns. */

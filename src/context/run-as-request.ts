@@ -14,10 +14,10 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Context, Span } from '@opentelemetry/api';
 import { tracehopDiag } from '../diag';
-import { requestIdToTraceId } from '../ids/trace-id';
-import { requestIdPolicy } from './request-id-policy';
-import { REQUEST_CHAIN_ATTRIBUTE, RequestCorrelation, setCorrelation } from '../propagation/correlation';
-import type { RequestIdGenerator } from '../tracing/id-generator';
+import { requestIdToTraceId } from '../core/ids/trace-id';
+import { requestIdPolicy } from '../core/request-id-policy';
+import { REQUEST_CHAIN_ATTRIBUTE, RequestCorrelation, setCorrelation } from '../core/correlation';
+import type { RequestIdGenerator } from '../core/id-generator';
 
 /** Options of `runAsRequest`. */
 export interface RunAsRequestOptions {

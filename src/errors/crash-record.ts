@@ -2,7 +2,7 @@
  * Records an uncaught exception or unhandled rejection on the request that
  * caused it: an `exception` event and status ERROR on the request's root
  * span (its server span, or runAsRequest's span), which is then ended, so
- * the exit hand-off (src/tracing/exit-hand-off.ts) exports it before the
+ * the exit hand-off (src/export/exit-hand-off.ts) exports it before the
  * process ends; and the crash line for stderr. It changes nothing about what
  * the process does next: register calls it from `uncaughtExceptionMonitor`,
  * which observes, and Node then behaves as it would without tracehop.
@@ -11,7 +11,7 @@ import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Context, Exception, Span } from '@opentelemetry/api';
 import { hostname } from 'node:os';
 import type { LogFieldNames } from '../config';
-import { getCorrelation } from '../propagation/correlation';
+import { getCorrelation } from '../core/correlation';
 import { crashLine } from './crash-line';
 import type { CrashIds } from './crash-line';
 import { contextOfError } from './error-context';

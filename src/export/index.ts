@@ -6,9 +6,9 @@
  * OpenTelemetry exporter's own parts. http/json stays entirely on the
  * OpenTelemetry exporter.
  */
-export { encodeTraceRequest } from './encode-spans';
-export { isEncodedSpan } from './encoded-span';
-export type { EncodedSpan, QueuedSpan } from './encoded-span';
+export { encodeTraceRequest } from '../otlp/encode-spans';
+export { isEncodedSpan } from '../otlp/encoded-span';
+export type { EncodedSpan, QueuedSpan } from '../otlp/encoded-span';
 export { librarySerializerWhenNeeded, protobufTraceExporter } from './otlp-proto-exporter';
 export type { SlicingSpanExporter } from './otlp-proto-exporter';
 export { ENCODE_SLICE_SPANS, encodeInSlices, encodedAheadOf } from './sliced-encoding';

@@ -12,8 +12,8 @@
  * kept against the batch's array, where tracehop's serializer finds it
  * (trace-serializer.ts); a batch never encoded ahead is encoded there whole.
  */
-import { encodeTraceRequest } from './encode-spans';
-import type { QueuedSpan } from './encoded-span';
+import { encodeTraceRequest } from '../otlp/encode-spans';
+import type { QueuedSpan } from '../otlp/encoded-span';
 
 /** Spans per slice: about a third of a millisecond of encoding on a small server. */
 export const ENCODE_SLICE_SPANS = 128;

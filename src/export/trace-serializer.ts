@@ -8,10 +8,10 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { reporter as defaultReporter } from '../diag';
 import type { RateLimitedReporter } from '../diag';
-import { encodeTraceRequest } from './encode-spans';
-import { decodeTraceResponse } from './trace-response';
-import { isEncodedSpan } from './encoded-span';
-import type { EncodedSpan, QueuedSpan } from './encoded-span';
+import { encodeTraceRequest } from '../otlp/encode-spans';
+import { decodeTraceResponse } from '../otlp/trace-response';
+import { isEncodedSpan } from '../otlp/encoded-span';
+import type { EncodedSpan, QueuedSpan } from '../otlp/encoded-span';
 import { encodedAheadOf } from './sliced-encoding';
 
 /**

@@ -11,7 +11,7 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { isModuleNamespace } from '../module-namespace';
+import { isModuleNamespace } from '../core/module-namespace';
 import { joinRouteTemplates } from './route-template';
 import { setActiveRoute } from './server-span-route';
 

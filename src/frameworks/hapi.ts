@@ -10,7 +10,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
-import { isModuleNamespace } from '../module-namespace';
+import { isModuleNamespace } from '../core/module-namespace';
 import { setActiveRoute } from './server-span-route';
 
 /** The Hapi majors whose server factory and `onPreAuth` this hook expects. */

@@ -9,7 +9,7 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { isModuleNamespace } from '../module-namespace';
+import { isModuleNamespace } from '../core/module-namespace';
 import { setActiveRoute } from './server-span-route';
 
 /** The @koa/router majors that set `ctx._matchedRoute` as this hook expects. */

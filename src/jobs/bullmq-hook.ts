@@ -19,7 +19,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
-import { isModuleNamespace } from '../module-namespace';
+import { isModuleNamespace } from '../core/module-namespace';
 import { parseMetadata } from './carrier';
 import type { JobCarrier } from './carrier';
 import { consume } from './consumer';

@@ -11,7 +11,7 @@
  */
 import { context, propagation, trace } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapSetter } from '@opentelemetry/api';
-import { getCorrelation } from '../propagation/correlation';
+import { getCorrelation } from '../core/correlation';
 
 /** The carrier entry that names the job whose processor queued this message. */
 export const PARENT_JOB_ID_KEY = 'tracehop-parent-job-id';

@@ -19,27 +19,14 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Context, Link, Span } from '@opentelemetry/api';
 import type { JobTraceMode } from '../config';
-import { traceIdToUuid } from '../ids/trace-id';
+import { traceIdToUuid } from '../core/ids/trace-id';
 import {
   REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, RequestCorrelation, getCorrelation, setCorrelation,
-} from '../propagation/correlation';
+} from '../core/correlation';
 import { PARENT_JOB_ID_KEY, carrierGetter, hasTraceContext } from './carrier';
 import type { JobCarrier } from './carrier';
 import { PARENT_JOB_ID_ATTRIBUTE, consumerAttributes } from './semconv';
-
-/** What a consumer knows about the message it is about to process. */
-export interface ConsumerOptions {
-  /** The job's or message's id, the same on every attempt: `job_id` in log lines, `messaging.message.id` on the span. */
-  readonly jobId: string;
-  /** The queue, topic or list it came from: the span is `process <name>`. */
-  readonly name: string;
-  /** `messaging.system` (`aws_sqs`, `rabbitmq`, `kafka`, `redis`...); `tracehop` when not given. */
-  readonly system?: string;
-  /** The attempt number, from 1, when the queue retries. */
-  readonly attempt?: number;
-  /** A run of a repeatable or scheduled job: a new trace and request id every time. */
-  readonly recurring?: boolean;
-}
+import type { ConsumerOptions } from './consumer-options';
 
 let traceMode: JobTraceMode = 'child';
 

@@ -13,7 +13,7 @@ export { inject } from './carrier';
 export type { JobCarrier } from './carrier';
 export { BullmqHookInstrumentation, SUPPORTED_BULLMQ_VERSIONS, isHookedBullmq } from './bullmq-hook';
 export { configureJobTrace } from './consumer';
-export type { ConsumerOptions } from './consumer';
+export type { ConsumerOptions } from './consumer-options';
 
 export { runWithCarrier } from './run-with-carrier';
 export type { RunWithCarrierOptions } from './run-with-carrier';

@@ -4,7 +4,7 @@
  */
 import type { JobCarrier } from './carrier';
 import { consume } from './consumer';
-import type { ConsumerOptions } from './consumer';
+import type { ConsumerOptions } from './consumer-options';
 
 /** Options of {@link runWithCarrier}: at least the message's id and where it came from. */
 export type RunWithCarrierOptions = ConsumerOptions;

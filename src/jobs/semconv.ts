@@ -7,7 +7,7 @@
  * a job: those two are ours, under `tracehop.`.
  */
 import type { Attributes } from '@opentelemetry/api';
-import type { ConsumerOptions } from './consumer';
+import type { ConsumerOptions } from './consumer-options';
 
 export const MESSAGING_SYSTEM = 'messaging.system';
 export const MESSAGING_DESTINATION_NAME = 'messaging.destination.name';

@@ -23,7 +23,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import type { LogFieldNames } from '../config';
 import { DEFAULT_LOG_FIELDS } from '../config';
 import { addedFieldsIn } from '../context/field-scope';
-import { getCorrelation } from '../propagation/correlation';
+import { getCorrelation } from '../core/correlation';
 import { RecentSpans } from './recent-spans';
 
 export type LogFields = Record<string, string>;

@@ -9,7 +9,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
-import { isModuleNamespace } from '../module-namespace';
+import { isModuleNamespace } from '../core/module-namespace';
 import { tracehopMixin } from './mixin';
 import type { LogFields } from './log-fields';
 import { callsStreamWrite, withSplice } from './pino-line';

@@ -6,7 +6,7 @@
 import { propagation } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
 import { W3CBaggagePropagator } from '@opentelemetry/core';
-import { getCorrelation } from './correlation';
+import { getCorrelation } from '../core/correlation';
 
 const VISIBLE_ASCII = /^[!-~]*$/;
 

@@ -12,7 +12,7 @@
  */
 import { createContextKey } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import type { DestinationPolicy } from './destination-policy';
+import type { DestinationPolicy } from '../core/destination-policy';
 
 /** Set on the inject context when the app already put a request-id header on the call. */
 export const APP_SENT_REQUEST_ID = createContextKey('tracehop app sent its own request id');

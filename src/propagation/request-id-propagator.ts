@@ -9,7 +9,7 @@
  *   or the trace id written as a UUID;
  * - else an acceptable request id picks the trace id (`requestIdToTraceId`),
  *   armed in the id generator for the root span about to start;
- * - else a new id (UUID v4 by default; see src/context/request-id-policy.ts)
+ * - else a new id (UUID v4 by default; see src/core/request-id-policy.ts)
  *   is the request id, and its mapping the trace id.
  *
  * It must run after the trace-context and baggage propagators, whose results
@@ -17,14 +17,14 @@
  */
 import { propagation, trace } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { requestIdPolicy } from '../context/request-id-policy';
-import { describeRejectedRequestId, parseRequestId } from '../ids/request-id';
-import type { ParsedRequestId } from '../ids/request-id';
-import { requestIdToTraceId, traceIdToUuid } from '../ids/trace-id';
+import { requestIdPolicy } from '../core/request-id-policy';
+import { describeRejectedRequestId, parseRequestId } from '../core/ids/request-id';
+import type { ParsedRequestId } from '../core/ids/request-id';
+import { requestIdToTraceId, traceIdToUuid } from '../core/ids/trace-id';
 import { reporter } from '../diag';
-import type { RequestIdGenerator } from '../tracing/id-generator';
+import type { RequestIdGenerator } from '../core/id-generator';
 import { APP_SENT_REQUEST_ID } from './policy-propagator';
-import { REQUEST_CHAIN_BAGGAGE_KEY, REQUEST_ID_BAGGAGE_KEY, RequestCorrelation, getCorrelation, setCorrelation } from './correlation';
+import { REQUEST_CHAIN_BAGGAGE_KEY, REQUEST_ID_BAGGAGE_KEY, RequestCorrelation, getCorrelation, setCorrelation } from '../core/correlation';
 
 export interface RequestIdPropagatorOptions {
   /** Header names to read, lowercase, in order of preference. */

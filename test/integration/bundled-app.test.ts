@@ -7,8 +7,8 @@
 import * as esbuild from 'esbuild';
 import { readFileSync, symlinkSync } from 'node:fs';
 import * as path from 'node:path';
-import { looksLikeBundledPino } from '../../src/doctor/diagnose';
-import { requestIdToTraceId } from '../../src/ids/trace-id';
+import { looksLikeBundledPino } from '../../src/cli/doctor/diagnose';
+import { requestIdToTraceId } from '../../src/core/ids/trace-id';
 import { runDoctorCli } from '../support/doctor-cli';
 import { REPO_ROOT, installTracehopInTempDir } from '../support/installed-package';
 import type { InstalledPackage } from '../support/installed-package';

@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Check } from '../../src/doctor/diagnose';
+import type { Check } from '../../src/cli/doctor/diagnose';
 import { runDoctorCli } from '../support/doctor-cli';
 import { REPO_NODE_MODULES } from '../support/framework-apps';
 

@@ -4,7 +4,7 @@
  * `fastify.initialization` channel subscribed, and a note when neither loaded.
  */
 import * as path from 'node:path';
-import type { Check } from '../../src/doctor/diagnose';
+import type { Check } from '../../src/cli/doctor/diagnose';
 import { runDoctorCli } from '../support/doctor-cli';
 import { REPO_NODE_MODULES, linkedApp, linkedExpressApp } from '../support/framework-apps';
 

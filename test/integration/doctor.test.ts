@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Check } from '../../src/doctor/diagnose';
+import type { Check } from '../../src/cli/doctor/diagnose';
 import { runDoctorCli } from '../support/doctor-cli';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';

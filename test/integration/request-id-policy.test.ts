@@ -4,7 +4,7 @@
  * functions that throw, and time-ordered UUID v7 ids.
  */
 import * as path from 'node:path';
-import { requestIdToTraceId } from '../../src/ids/trace-id';
+import { requestIdToTraceId } from '../../src/core/ids/trace-id';
 import { startService } from '../support/services';
 import type { Service } from '../support/services';
 

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import { requestIdToTraceId } from '../../src/ids/trace-id';
+import { requestIdToTraceId } from '../../src/core/ids/trace-id';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
 import { REGISTER, startService } from '../support/services';

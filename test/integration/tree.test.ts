@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { JsonHop } from '../../src/tree';
+import type { JsonHop } from '../../src/cli/tree';
 
 import { startChain } from '../support/services';
 

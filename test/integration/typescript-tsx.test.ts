@@ -6,7 +6,7 @@
  * client span, propagation and pino fields.
  */
 import * as path from 'node:path';
-import { requestIdToTraceId } from '../../src/ids/trace-id';
+import { requestIdToTraceId } from '../../src/core/ids/trace-id';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
 import { REGISTER, startService } from '../support/services';

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { startChain } from '../support/services';
 import { BIN, startView } from '../support/view-cli';
 import { listenOnLoopback } from '../support/ports';
-import type { SpanNode, TraceDocument } from '../../src/view';
+import type { SpanNode, TraceDocument } from '../../src/cli/view';
 
 function all(nodes: readonly SpanNode[]): SpanNode[] {
   return nodes.flatMap(node => [node, ...all(node.children)]);

@@ -5,7 +5,7 @@
  * `-r` or `--import`) declares them once with its own start options, in a
  * test file of its own, so a failure names the variant.
  */
-import { requestIdToTraceId, traceIdToUuid } from '../../src/ids/trace-id';
+import { requestIdToTraceId, traceIdToUuid } from '../../src/core/ids/trace-id';
 import { startOtlpReceiver } from './otlp-receiver';
 import type { OtlpReceiver, ReceivedSpan } from './otlp-receiver';
 import { startChain } from './services';

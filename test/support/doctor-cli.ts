@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import type { DoctorReport } from '../../src/doctor/diagnose';
+import type { DoctorReport } from '../../src/cli/doctor/diagnose';
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'tracehop.js');
 /** The doctor's own bound is its --timeout plus the app's stop grace; this only guards against a hang. */

@@ -1,2 +1,2 @@
 /** The OTLP/JSON decoder is product code (`tracehop view`); tests use the same one. */
-export { decodeJsonExportTraceServiceRequest } from '../../src/view/otlp-json';
+export { decodeJsonExportTraceServiceRequest } from '../../src/otlp/decode-json';

@@ -1,5 +1,5 @@
 /** The OTLP protobuf decoder is product code (`tracehop view`); tests use the same one. */
-export { bytesToHex, decodeExportTraceServiceRequest, serviceNameOf } from '../../src/view/otlp-protobuf';
+export { bytesToHex, decodeExportTraceServiceRequest, serviceNameOf } from '../../src/otlp/decode-protobuf';
 export type {
   ReceivedAttributes,
   ReceivedAttributeValue,
@@ -7,4 +7,4 @@ export type {
   ReceivedLink,
   ReceivedResourceSpans,
   ReceivedSpan,
-} from '../../src/view/otlp-protobuf';
+} from '../../src/otlp/decode-protobuf';

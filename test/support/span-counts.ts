@@ -1,6 +1,6 @@
 /**
  * Reads the span-counts line tracehop writes to stderr as a process ends
- * (see describeExportStats in src/tracing/export-stats.ts).
+ * (see describeExportStats in src/export/export-stats.ts).
  */
 export interface SpanCounts {
   created: number;

@@ -2,7 +2,7 @@ import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { addLogFields, currentRequest, runAsRequest, withLogFields } from '../../../src/context';
 import { createLogFieldsJsonReader, createLogFieldsReader } from '../../../src/logging/log-fields';
-import { RequestCorrelation, setCorrelation } from '../../../src/propagation/correlation';
+import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 
 const TRACE_ID = '0dadb33fee15470abfc85e35926793a5';
 const SPAN_ID = 'ac0eabbd00000001';

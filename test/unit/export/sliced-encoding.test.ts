@@ -8,7 +8,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { encodeInSlices, encodeTraceRequest, encodedAheadOf, tracehopTraceSerializer } from '../../../src/export';
-import { decodeExportTraceServiceRequest } from '../../../src/view/otlp-protobuf';
+import { decodeExportTraceServiceRequest } from '../../../src/otlp/decode-protobuf';
 
 function spans(count: number): ReadableSpan[] {
   const memory = new InMemorySpanExporter();

@@ -8,7 +8,7 @@ import { PARENT_JOB_ID_KEY, parseMetadata } from '../../../src/jobs/carrier';
 import { configureJobTrace } from '../../../src/jobs/consumer';
 import { inject, runWithCarrier } from '../../../src/jobs';
 import { createLogFieldsJsonReader, createLogFieldsReader } from '../../../src/logging/log-fields';
-import { RequestCorrelation, setCorrelation } from '../../../src/propagation/correlation';
+import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 
 const exporter = new InMemorySpanExporter();
 const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: exporter })] });

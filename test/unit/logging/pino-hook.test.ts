@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { DEFAULT_LOG_FIELDS } from '../../../src/config';
 import { configureLogFields, tracehopMixin } from '../../../src/logging/mixin';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
-import { RequestCorrelation, setCorrelation } from '../../../src/propagation/correlation';
+import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const pino = patchPinoModule(require('pino')) as typeof import('pino').default;

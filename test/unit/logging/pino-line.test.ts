@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { Writable } from 'node:stream';
 import { callsStreamWrite, spliceLogFields, withSplice } from '../../../src/logging/pino-line';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
-import { RequestCorrelation, setCorrelation } from '../../../src/propagation/correlation';
+import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const realPino = require('pino') as typeof import('pino').default;

@@ -6,12 +6,12 @@
  */
 import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter } from '@opentelemetry/api';
 import * as fc from 'fast-check';
-import { MAX_CHAIN_HOPS } from '../../../src/ids/chain';
-import { isAcceptableId } from '../../../src/ids/request-id';
+import { MAX_CHAIN_HOPS } from '../../../src/core/ids/chain';
+import { isAcceptableId } from '../../../src/core/ids/request-id';
 import { buildPropagator } from '../../../src/propagation/composite';
-import { getCorrelation } from '../../../src/propagation/correlation';
+import { getCorrelation } from '../../../src/core/correlation';
 import { RequestIdPropagator } from '../../../src/propagation/request-id-propagator';
-import { RequestIdGenerator } from '../../../src/tracing/id-generator';
+import { RequestIdGenerator } from '../../../src/core/id-generator';
 
 // W3C Baggage: at most 8192 bytes in all, 180 members, as OpenTelemetry JS enforces them.
 const MAX_BAGGAGE_BYTES = 8192;

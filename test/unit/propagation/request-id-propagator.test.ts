@@ -1,9 +1,9 @@
 import { ROOT_CONTEXT, defaultTextMapGetter, defaultTextMapSetter, trace } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { buildPropagator } from '../../../src/propagation/composite';
-import { getCorrelation } from '../../../src/propagation/correlation';
+import { getCorrelation } from '../../../src/core/correlation';
 import { RequestIdPropagator } from '../../../src/propagation/request-id-propagator';
-import { RequestIdGenerator } from '../../../src/tracing/id-generator';
+import { RequestIdGenerator } from '../../../src/core/id-generator';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 

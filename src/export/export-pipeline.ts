@@ -1,0 +1,77 @@
+/**
+ * One export pipeline: tracehop's batch span processor and its exporter
+ * (batch-span-processor.ts, holding-span-exporter.ts), counted
+ * (export-stats.ts), and what can still be done for it when the process
+ * exits (exit-hand-off.ts).
+ */
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Config } from '../config';
+import type { QueuedSpan, SlicingSpanExporter } from '.';
+import { BatchSpanProcessor } from './batch-span-processor';
+import type { ItemExporter, Queueable } from './batch-span-processor';
+import { HoldingSpanExporter } from './holding-span-exporter';
+import type { EncodesAhead } from './holding-span-exporter';
+import { ExportStats } from './export-stats';
+import type { SyncSender } from './exit-hand-off';
+
+export class ExportPipeline {
+  readonly stats: ExportStats;
+  /** The span processor to register with the SDK. */
+  readonly processor: SpanProcessor;
+  /** Synchronous: sends what is queued or held with the sender given. */
+  private readonly sendUnsentSync: (sender: SyncSender) => void;
+
+  /**
+   * @param name the OTEL_TRACES_EXPORTER entry, for diag lines
+   * @param exporter an exporter of spans, or tracehop's OTLP/HTTP protobuf
+   *   exporter, which takes spans encoded as they end in their place
+   * @param exitSender how spans still unsent at process exit can be sent synchronously, if at all
+   */
+  constructor(readonly name: string, exporter: SpanExporter | SlicingSpanExporter, batch: Config['batch'], private readonly exitSender?: SyncSender) {
+    this.stats = new ExportStats(batch.maxQueueSize);
+    const assembled = isSlicing(exporter)
+      ? assemble<QueuedSpan>(exporter, batch, this.stats, span => standInOrSpan(exporter, span))
+      : assemble<ReadableSpan>(exporter, batch, this.stats, span => span);
+    this.processor = assembled.processor;
+    this.sendUnsentSync = assembled.sendUnsentSync;
+  }
+
+  /**
+   * Synchronous, for an 'exit' listener: empties the queue and sends every
+   * span not yet handed to the exporter through the exit sender, including
+   * batches still waiting for their resource's attributes (sent with the
+   * attributes detected so far). Spans handed to the exporter are left
+   * alone: they may have arrived already.
+   */
+  handOffAtExit(): void {
+    if (this.exitSender !== undefined) this.sendUnsentSync(this.exitSender);
+  }
+}
+
+/** The processor and exporter for one kind of queued item. */
+function assemble<Item extends Queueable & QueuedSpan>(
+  exporter: ItemExporter<Item> & EncodesAhead<Item>,
+  batch: Config['batch'],
+  stats: ExportStats,
+  toItem: (span: ReadableSpan) => Item,
+): { processor: SpanProcessor; sendUnsentSync: (sender: SyncSender) => void } {
+  const holding = new HoldingSpanExporter<Item>(exporter);
+  const processor = new BatchSpanProcessor<Item>(holding, batch, stats, toItem);
+  return {
+    processor,
+    sendUnsentSync: sender => holding.sendUnsentSync(sender, processor.takeQueued()),
+  };
+}
+
+function isSlicing(exporter: SpanExporter | SlicingSpanExporter): exporter is SlicingSpanExporter {
+  return typeof (exporter as Partial<SlicingSpanExporter>).encodeOnEnd === 'function';
+}
+
+/** The span's stand-in; the span itself if it cannot be encoded now (the exporter's serializer then deals with it, and reports). */
+function standInOrSpan(exporter: SlicingSpanExporter, span: ReadableSpan): QueuedSpan {
+  try {
+    return exporter.encodeOnEnd(span);
+  } catch {
+    return span;
+  }
+}

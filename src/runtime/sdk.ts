@@ -1,0 +1,184 @@
+/**
+ * Builds the SDK from a Config. Does not start it: `register` does.
+ *
+ * Traces only: by default tracehop's own traces-only SDK (traces-sdk.ts),
+ * with resource detection limited to env, process and host (no cloud
+ * metadata probes). NodeSDK is loaded only when the user asks for metrics or
+ * logs (OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER) or for other resource
+ * detectors (OTEL_NODE_RESOURCE_DETECTORS), and then builds those from the
+ * environment.
+ */
+import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import {
+  AlwaysOffSampler, AlwaysOnSampler, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace';
+import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import type { Config } from '../config';
+import { ErrorNotingContextManager } from '../errors/error-context';
+import { BullmqHookInstrumentation, configureJobTrace } from '../jobs';
+import { serverHooks, serverSpanOptions } from '../http/server-hooks';
+import type { ServerHookOptions } from '../http/server-hooks';
+import { ServerSpan } from '../http/server-span';
+import { trace } from '@opentelemetry/api';
+import { ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, KoaRouterRoutesInstrumentation } from '../frameworks';
+import { PinoHookInstrumentation } from '../logging/pino-hook';
+import { ApiCopiesInstrumentation } from './api-copies';
+import { buildPropagator } from '../propagation/composite';
+import { destinationPolicy } from '../core/destination-policy';
+import { DestinationGate, PolicyPropagator } from '../propagation/policy-propagator';
+import { fetchClientHooks, httpClientHooks } from '../http/client-hooks';
+import { RequestIdPropagator } from '../propagation/request-id-propagator';
+import { CorrelationSpanProcessor } from './correlation-span-processor';
+import { deadlineAgentFactory } from '../export/attempt-deadline';
+import { protobufTraceExporter } from '../export';
+import type { SlicingSpanExporter } from '../export';
+import { otlpExitSender } from '../export/exit-hand-off';
+import { ExportPipeline } from '../export/export-pipeline';
+import { RequestIdGenerator } from '../core/id-generator';
+import { TracesSdk } from './traces-sdk';
+import type { Sdk } from './traces-sdk';
+
+export interface BuiltSdk {
+  readonly sdk: Sdk;
+  readonly idGenerator: RequestIdGenerator;
+  readonly spanProcessors: readonly SpanProcessor[];
+  /** One per OTEL_TRACES_EXPORTER entry: span counts, and the hand-off at process exit. */
+  readonly exportPipelines: readonly ExportPipeline[];
+  /** Also what the ESM loader hook is limited to, and what the start-up facts describe. */
+  readonly instrumentations: readonly Instrumentation[];
+  /** tracehop's own server span, to enable once the SDK has started; undefined with TRACEHOP_SERVER_SPAN=instrumentation-http. */
+  readonly serverSpan: ServerSpan | undefined;
+}
+
+/** The instrumentation scope of tracehop's own server spans. */
+export const SERVER_SPAN_SCOPE = 'tracehop-http-server';
+
+export function buildSdk(config: Config): BuiltSdk {
+  const idGenerator = new RequestIdGenerator();
+  const requestIdPropagator = new RequestIdPropagator({
+    headers: config.requestIdHeaders,
+    outgoingHeader: config.requestIdHeader,
+    idGenerator,
+    edge: config.edgeMode,
+  });
+  // Always installed: besides the policy (which allows all with TRACEHOP_PROPAGATE_TO=*),
+  // its hooks notice a request-id header the app set itself.
+  const gate = new DestinationGate(destinationPolicy(config.propagateTo));
+  const propagator = buildPropagator(config.propagators, requestIdPropagator);
+  // The correlation processor comes first so exporters see the attributes.
+  // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
+  // propagation and log fields keep working; they are just not sent anywhere.
+  const exportPipelines = config.tracesExporters.map(name => buildPipeline(name, config));
+  const spanProcessors: SpanProcessor[] = [
+    new CorrelationSpanProcessor(),
+    ...exportPipelines.map(pipeline => pipeline.processor),
+  ];
+  // Instrumentations patch their modules as they are made: if what follows
+  // throws, they are switched off again, so the app runs as it would untraced.
+  const instrumentations = buildInstrumentations(config, idGenerator, gate);
+  try {
+    const sampler = buildSampler(config);
+    const textMapPropagator = new PolicyPropagator(propagator, gate);
+    const serviceName = config.serviceNameSource === 'OTEL_SERVICE_NAME' || config.serviceNameSource === 'OTEL_RESOURCE_ATTRIBUTES'
+      ? undefined
+      : config.serviceName;
+    const needsNodeSdk = config.metricsRequested || config.logsRequested || config.resourceDetectorsFromEnv;
+    const sdk = needsNodeSdk
+      ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
+      : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
+    const hookOptions = serverHookOptions(config, idGenerator);
+    const serverSpan = config.serverSpan === 'tracehop'
+      ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
+      : undefined;
+    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan };
+  } catch (error) {
+    for (const instrumentation of instrumentations) {
+      try {
+        instrumentation.disable();
+      } catch {
+        // Start-up has failed already and is reported by the caller; one that cannot be switched off stays as it is.
+      }
+    }
+    throw error;
+  }
+}
+
+/** NodeSDK, loaded only here: it builds the metrics and logs pipelines and detectors the environment asks for. */
+function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): Sdk {
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof import('@opentelemetry/sdk-node');
+  if (!config.metricsRequested) options.metricReaders = [];
+  if (!config.logsRequested) options.logRecordProcessors = [];
+  if (options.serviceName === undefined) delete options.serviceName;
+  options.contextManager = new ErrorNotingContextManager();
+  return new NodeSDK(options);
+}
+
+function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate): Instrumentation[] {
+  const instrumentations: Instrumentation[] = [
+    new HttpInstrumentation({
+      // With tracehop's own server span, instrumentation-http makes client spans only.
+      ...(config.serverSpan === 'tracehop'
+        ? { disableIncomingRequestInstrumentation: true }
+        : serverHooks(serverHookOptions(config, idGenerator))),
+      ...httpClientHooks(gate, config.requestIdHeader),
+    }),
+    new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
+    new ExpressRoutesInstrumentation(),
+    new FastifyRoutesInstrumentation(),
+    new KoaRouterRoutesInstrumentation(),
+    new HapiRoutesInstrumentation(),
+  ];
+  if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
+  configureJobTrace(config.jobTrace);
+  instrumentations.push(new BullmqHookInstrumentation());
+  // Says so when the app's own copy of the API cannot see tracehop's provider.
+  instrumentations.push(new ApiCopiesInstrumentation());
+  return instrumentations;
+}
+
+function serverHookOptions(config: Config, idGenerator: RequestIdGenerator): ServerHookOptions {
+  return {
+    responseHeader: config.requestIdHeader,
+    ignorePaths: config.ignorePaths,
+    idGenerator,
+    exposeToBrowsers: config.corsExposeHeaders,
+    serverTiming: config.serverTiming,
+  };
+}
+
+function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline {
+  // Only OTLP gets a hand-off at exit: the console exporter is for debugging.
+  return new ExportPipeline(name, buildExporter(name, config), config.batch, name === 'otlp' ? otlpExitSender(config) : undefined);
+}
+
+function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter | SlicingSpanExporter {
+  if (name === 'console') return new ConsoleSpanExporter();
+  const options = {
+    url: config.tracesEndpoint,
+    headers: { ...config.exporterHeaders },
+    timeoutMillis: config.exporterTimeout.millis,
+    httpAgentOptions: deadlineAgentFactory(config.exporterTimeout),
+  };
+  // Each protocol's exporter is loaded only when chosen.
+  if (config.protocol === 'http/json') {
+    const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(options);
+  }
+  // http/protobuf: the OpenTelemetry exporter's parts around tracehop's own span encoder (src/export/).
+  return protobufTraceExporter(options);
+}
+
+function buildSampler(config: Config): Sampler {
+  const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
+  switch (config.sampler) {
+    case 'always_on': return new AlwaysOnSampler();
+    case 'always_off': return new AlwaysOffSampler();
+    case 'traceidratio': return ratio;
+    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: ratio });
+    case 'parentbased_always_on': return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+  }
+}

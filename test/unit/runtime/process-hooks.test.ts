@@ -1,0 +1,145 @@
+/**
+ * The process hooks with a fake `process`: what tracehop does on SIGTERM and
+ * SIGINT, when the event loop drains, at 'exit', and with the app's own
+ * rejection handlers. The real process's behaviour (exit status, signals,
+ * spans received) is tested end to end in test/integration/exit-paths,
+ * shutdown and crashes.
+ */
+import { EventEmitter } from 'node:events';
+import type { ExportPipeline } from '../../../src/export/export-pipeline';
+import { ExportStats } from '../../../src/export/export-stats';
+import { installCrashRecording, installExitHandlers } from '../../../src/runtime/process-hooks';
+import type { ExitWork, ProcessHooksTarget } from '../../../src/runtime/process-hooks';
+
+class FakeProcess extends EventEmitter {
+  readonly pid = 4242;
+  readonly kills: string[] = [];
+  readonly exits: Array<number | undefined> = [];
+  kill(pid: number, signal: string): boolean {
+    expect(pid).toBe(this.pid);
+    this.kills.push(signal);
+    return true;
+  }
+
+  exit(code?: number): void {
+    this.exits.push(code);
+  }
+}
+
+/** A shutdown the test settles when it wants, and counts of what was asked. */
+function fakeWork() {
+  let settleShutdown: () => void = () => undefined;
+  const calls = { shutdown: 0, forceFlush: 0, handOff: 0 };
+  const pipeline = { name: 'otlp', stats: new ExportStats(16), handOffAtExit: () => { calls.handOff++; } } as unknown as ExportPipeline;
+  const work: ExitWork = {
+    sdk: { shutdown: () => { calls.shutdown++; return new Promise<void>(resolve => { settleShutdown = resolve; }); } },
+    spanProcessors: [{ forceFlush: async () => { calls.forceFlush++; } }],
+    exportPipelines: [pipeline],
+  };
+  return { work, calls, settle: () => settleShutdown() };
+}
+
+function setUp() {
+  const proc = new FakeProcess();
+  const { work, calls, settle } = fakeWork();
+  installExitHandlers(proc as unknown as ProcessHooksTarget, work, { shutdownTimeoutMillis: 5000 });
+  return { proc, calls, settle };
+}
+
+const turns = () => new Promise(resolve => setImmediate(resolve));
+
+describe('signals', () => {
+  test.each(['SIGTERM', 'SIGINT'])('%s with no handler of the app: flush, then the signal is raised again, as without tracehop', async signal => {
+    const { proc, calls, settle } = setUp();
+    proc.emit(signal, signal);
+    expect(calls.shutdown).toBe(1);
+    expect(proc.kills).toEqual([]);
+    settle();
+    await turns();
+    expect(proc.kills).toEqual([signal]);
+    expect(proc.listenerCount(signal)).toBe(0);
+  });
+
+  test('SIGTERM with a handler of the app: flush only, and the app decides how to end', async () => {
+    const { proc, calls } = setUp();
+    proc.on('SIGTERM', () => undefined);
+    proc.emit('SIGTERM', 'SIGTERM');
+    await turns();
+    expect(calls.forceFlush).toBe(1);
+    expect(calls.shutdown).toBe(0);
+    expect(proc.kills).toEqual([]);
+  });
+
+  test('a second SIGINT while the first flush runs ends the process at once', () => {
+    const { proc } = setUp();
+    proc.emit('SIGINT', 'SIGINT');
+    proc.emit('SIGINT', 'SIGINT');
+    expect(proc.kills).toEqual(['SIGINT']);
+  });
+
+  test('signal-exit\'s listener, which defers to any other, does not count as the app\'s handler', async () => {
+    const { proc, settle } = setUp();
+    (proc as unknown as { __signal_exit_emitter__: unknown }).__signal_exit_emitter__ = new EventEmitter();
+    proc.on('SIGTERM', () => undefined);
+    proc.emit('SIGTERM', 'SIGTERM');
+    settle();
+    await turns();
+    expect(proc.kills).toEqual(['SIGTERM']);
+  });
+});
+
+describe('the event loop drains, and the process exits', () => {
+  test('a drained loop flushes once, then the process ends with its own exit code', async () => {
+    const { proc, calls, settle } = setUp();
+    proc.emit('beforeExit', 0);
+    proc.emit('beforeExit', 0);
+    expect(calls.shutdown).toBe(1);
+    settle();
+    await turns();
+    expect(proc.exits).toEqual([undefined]);
+  });
+
+  test('an app with beforeExit work of its own keeps the process', async () => {
+    const { proc, settle } = setUp();
+    proc.on('beforeExit', () => undefined);
+    proc.emit('beforeExit', 0);
+    settle();
+    await turns();
+    expect(proc.exits).toEqual([]);
+  });
+
+  test('at exit, what is unsent is handed off, once per pipeline', () => {
+    const { proc, calls } = setUp();
+    proc.emit('exit', 0);
+    expect(calls.handOff).toBe(1);
+  });
+});
+
+describe('crash recording', () => {
+  const config = { logFields: { traceId: 'trace_id', spanId: 'span_id', traceFlags: 'trace_flags', requestId: 'request_id', requestChain: 'request_chain', jobId: 'job_id', parentJobId: 'parent_job_id' } };
+  const setUpCrashes = () => {
+    const proc = new FakeProcess();
+    const lines: string[] = [];
+    installCrashRecording(proc as unknown as ProcessHooksTarget, config as never, line => lines.push(line));
+    return { proc, lines };
+  };
+
+  test('tracehop listens for unhandled rejections only while the app does: alone, it would stop Node from crashing', () => {
+    const { proc } = setUpCrashes();
+    expect(proc.listenerCount('unhandledRejection')).toBe(0);
+    const appListener = () => undefined;
+    proc.on('unhandledRejection', appListener);
+    expect(proc.listenerCount('unhandledRejection')).toBe(2);
+    proc.removeListener('unhandledRejection', appListener);
+    expect(proc.listenerCount('unhandledRejection')).toBe(0);
+  });
+
+  test('an uncaught exception is written as one fatal line, once, and nothing is thrown', () => {
+    const { proc, lines } = setUpCrashes();
+    const error = new Error('boom');
+    expect(() => proc.emit('uncaughtExceptionMonitor', error, 'uncaughtException')).not.toThrow();
+    expect(() => proc.emit('uncaughtExceptionMonitor', error, 'uncaughtException')).not.toThrow();
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 60, msg: expect.stringContaining('boom') });
+  });
+});
