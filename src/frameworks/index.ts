@@ -8,12 +8,14 @@
  * - Express 4 and 5: `Router#use` and `Router#route` (express.ts; a minimal patch, Express has no channel).
  * - Koa with @koa/router: `Router#middleware`'s dispatch, read `ctx._matchedRoute` (koa.ts; a minimal patch).
  * - Hapi 21: the server factory, to add one `onPreAuth` extension per server (hapi.ts; a minimal patch).
+ * - Hono 4: the `Hono` class, a subclass that wraps each app's `router.add` to wrap route handlers (hono.ts; a minimal patch).
  * - Fastify 4 and 5: the `fastify.initialization` diagnostics channel (fastify.ts; no patching).
  * NestJS on either platform is covered by the platform's hook.
  */
 export { ExpressRoutesInstrumentation, isHookedExpress, SUPPORTED_EXPRESS_VERSIONS } from './express';
 export { KoaRouterRoutesInstrumentation, isHookedKoaRouter, SUPPORTED_KOA_ROUTER_VERSIONS } from './koa';
 export { HapiRoutesInstrumentation, isHookedHapi, SUPPORTED_HAPI_VERSIONS } from './hapi';
+export { HonoRoutesInstrumentation, isHookedHono, SUPPORTED_HONO_VERSIONS } from './hono';
 export { FastifyRoutesInstrumentation, FASTIFY_INITIALIZATION_CHANNEL } from './fastify';
 export { frameworksWithRoutes, setActiveRoute, ATTR_HTTP_ROUTE } from './server-span-route';
 export { joinRouteTemplates, routeSpanName } from './route-template';

@@ -12,6 +12,7 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } f
 import { isHookedBullmq } from '../jobs';
 import { isHookedExpress } from '../frameworks/express';
 import { isHookedHapi } from '../frameworks/hapi';
+import { isHookedHono } from '../frameworks/hono';
 import { isHookedKoaRouter } from '../frameworks/koa';
 import { isHookedPino } from '../logging/pino-hook';
 import { isModuleNamespace } from '../core/module-namespace';
@@ -42,6 +43,7 @@ const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean
   express: isHookedExpress,
   '@koa/router': isHookedKoaRouter,
   '@hapi/hapi': isHookedHapi,
+  hono: isHookedHono,
 };
 
 // The outgoing side is what the module's exports show: the server side is

@@ -23,7 +23,9 @@ import { serverHooks, serverSpanOptions } from '../http/server-hooks';
 import type { ServerHookOptions } from '../http/server-hooks';
 import { ServerSpan } from '../http/server-span';
 import { trace } from '@opentelemetry/api';
-import { ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, KoaRouterRoutesInstrumentation } from '../frameworks';
+import {
+  ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, HonoRoutesInstrumentation, KoaRouterRoutesInstrumentation,
+} from '../frameworks';
 import { PinoHookInstrumentation } from '../logging/pino-hook';
 import { ApiCopiesInstrumentation } from './api-copies';
 import { buildPropagator } from '../propagation/composite';
@@ -130,6 +132,7 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
     new FastifyRoutesInstrumentation(),
     new KoaRouterRoutesInstrumentation(),
     new HapiRoutesInstrumentation(),
+    new HonoRoutesInstrumentation(),
   ];
   if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
   configureJobTrace(config.jobTrace);

@@ -212,7 +212,7 @@ function fetchCheck(facts: StartupFacts): Check {
     : check('problem', `${undici.name} is not subscribed to undici's diagnostics channels`);
 }
 
-/** Which frameworks' routes name the server spans: Express and @koa/router when their load was hooked, Fastify when it loaded with the channel subscribed. */
+/** Which frameworks' routes name the server spans: Express, @koa/router, Hapi and Hono when their load was hooked, Fastify when it loaded with the channel subscribed. */
 function routesCheck(facts: StartupFacts, loads: readonly ModuleLoad[]): Check {
   const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: 'routes', status, detail });
   const loaded = (module: string) => loads.find(load => load.module === module);
@@ -223,10 +223,12 @@ function routesCheck(facts: StartupFacts, loads: readonly ModuleLoad[]): Check {
   if (koaRouter?.hooked === true) seen.push(`koa with @koa/router ${koaRouter.version ?? ''} (Router hooked)`.replace('  ', ' '));
   const hapi = loaded('@hapi/hapi');
   if (hapi?.hooked === true) seen.push(`hapi ${hapi.version ?? ''} (server extension)`.replace('  ', ' '));
+  const hono = loaded('hono');
+  if (hono?.hooked === true) seen.push(`hono ${hono.version ?? ''} (Hono hooked)`.replace('  ', ' '));
   const fastify = loaded('fastify');
   if (fastify !== undefined && facts.fastifyChannelSubscribed) seen.push(`fastify ${fastify.version ?? ''} (fastify.initialization)`.replace('  ', ' '));
   if (seen.length > 0) return check('ok', `route names (http.route, "METHOD /template") for ${seen.join(', ')}`);
-  return check('note', 'no framework whose routes tracehop names was loaded (Express 4-5, Fastify 4-5, @koa/router, Hapi 21): server spans are named by method only');
+  return check('note', 'no framework whose routes tracehop names was loaded (Express 4-5, Fastify 4-5, @koa/router, Hapi 21, Hono 4): server spans are named by method only');
 }
 
 function exportCheck(config: ConfigFacts, probe: EndpointProbe | undefined): Check {
