@@ -2,7 +2,8 @@
  * Route names over real servers under `node -r ./register.js`: the SERVER
  * span exported for each request is named `METHOD template` and carries
  * `http.route`; a request that matched no route keeps the plain method.
- * The frameworks are npm aliases: see test/support/framework-apps.ts.
+ * Express and Fastify are npm aliases (see test/support/framework-apps.ts);
+ * the other frameworks' fixtures load them by their own names.
  */
 import * as path from 'node:path';
 import { FRAMEWORK_FIXTURES as FIXTURES, REPO_NODE_MODULES, linkedExpressApp, linkedFixture, type LinkedApp } from '../support/framework-apps';
@@ -115,4 +116,37 @@ test('Koa with @koa/router: routes, and a nested router under a prefix, name the
 test('Hapi 21: routes, and a plugin under a prefix, name the server span with the {param} template; an unmatched path keeps GET', async () => {
   const service = await start('hapi', path.join(FIXTURES, 'hapi-app.js'));
   await expectRoutes(service, [['/users/42', '/users/{id}'], ['/api/items/7', '/api/items/{itemId}']]);
+});
+
+/** Path, status, and the span's name and `http.route` (undefined: the plain method). See test/fixtures/frameworks/hono-routes.js. */
+const HONO_REQUESTS: Array<[string, number, string, string | undefined]> = [
+  ['/users/42', 200, 'GET /users/:id', '/users/:id'],
+  ['/api/items/7', 200, 'GET /api/items/:itemId', '/api/items/:itemId'],
+  ['/v1/posts/2024/hello', 200, 'GET /v1/posts/:date{[0-9]+}/:title', '/v1/posts/:date{[0-9]+}/:title'],
+  ['/v1/animals', 200, 'GET /v1/animals/:type?', '/v1/animals/:type?'],
+  ['/v1/animals/cat', 200, 'GET /v1/animals/:type?', '/v1/animals/:type?'],
+  ['/maybe/here', 200, 'GET /maybe/:id', '/maybe/:id'],
+  // /files/:name passes on to /files/*, which answers.
+  ['/files/a', 200, 'GET /files/*', '/files/*'],
+  ['/boom/1', 500, 'GET /boom/:id', '/boom/:id'],
+  // Thrown in a sub-app with an error handler of its own.
+  ['/api/broken', 502, 'GET /api/broken', '/api/broken'],
+  // Middleware on /admin/* answers by itself.
+  ['/admin/panel', 401, 'GET', undefined],
+  // The only route that matched passed on: the not-found handler answers.
+  ['/maybe/elsewhere', 404, 'GET', undefined],
+  ['/no/such/route/42', 404, 'GET', undefined],
+];
+
+describe.each([
+  ['hono-app.js', 'require'],
+  ['hono-app.mjs', 'import'],
+])('Hono 4 on @hono/node-server (%s)', (fixture, how) => {
+  test(`loaded with ${how}: routes, sub-apps, basePath and regex and optional parameters name the span; middleware, a route that passed on and the not-found handler do not; a throw keeps its route`, async () => {
+    const service = await start(`hono-${how}`, path.join(FIXTURES, fixture));
+    for (const [urlPath, status, name, route] of HONO_REQUESTS) {
+      const span = await serverSpanFor(service, urlPath, status);
+      expect({ urlPath, name: span.name, route: span.attributes['http.route'] }).toEqual({ urlPath, name, route });
+    }
+  });
 });
