@@ -1,6 +1,6 @@
 /**
  * `tracehop doctor` says which framework's routes name the server spans:
- * Express when its load was hooked, Fastify when it loaded with the
+ * Express and Hono when their load was hooked, Fastify when it loaded with the
  * `fastify.initialization` channel subscribed, and a note when neither loaded.
  */
 import * as path from 'node:path';
@@ -38,6 +38,12 @@ describe('tracehop doctor: route names', () => {
     } finally {
       app.remove();
     }
+  });
+
+  test('a Hono app on @hono/node-server, imported: routes ok for hono, its Hono class hooked', async () => {
+    const { stdout } = await runDoctorCli([path.join(__dirname, '..', 'fixtures', 'frameworks', 'hono-app.mjs')], { env: ENV });
+    expect(stdout).toMatch(/^ {2}ok +routes +route names .* for hono 4\.\d+\.\d+ \(Hono hooked\)$/m);
+    expect(stdout).toMatch(/^ {2}ok +hono +4\.\d+\.\d+ hooked by tracehop-hono-routes [\d.]+ \(import\)$/m);
   });
 
   test('an app with no supported framework: a note that spans are named by method only', async () => {

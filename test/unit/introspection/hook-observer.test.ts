@@ -3,6 +3,7 @@ import { describeLoad } from '../../../src/introspection/hook-observer';
 import type { ModuleLoad } from '../../../src/introspection/hook-observer';
 import { patchExpressModule } from '../../../src/frameworks/express';
 import { patchHapiModule } from '../../../src/frameworks/hapi';
+import { patchHonoModule } from '../../../src/frameworks/hono';
 import { patchKoaRouterModule } from '../../../src/frameworks/koa';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
 
@@ -53,6 +54,11 @@ function hapiExports(): unknown {
   return { server, Server: server };
 }
 
+/** hono exports its Hono class by name. */
+function honoExports(): Record<string, unknown> {
+  return { Hono: class Hono {} };
+}
+
 describe('describeLoad', () => {
   test.each<[string, string, unknown, string | undefined, ModuleLoad]>([
     ['http by require, client and server wrapped', 'http', hookedHttp, undefined, { module: 'http', via: 'require', hooked: true }],
@@ -71,6 +77,9 @@ describe('describeLoad', () => {
     ['@koa/router not hooked', '@koa/router', koaRouterExports(), '13.1.1', { module: '@koa/router', version: '13.1.1', via: 'require', hooked: false }],
     ['@hapi/hapi by require, hooked', '@hapi/hapi', patchHapiModule(hapiExports()), '21.4.0', { module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }],
     ['@hapi/hapi not hooked', '@hapi/hapi', hapiExports(), '21.4.0', { module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: false }],
+    ['hono by require, hooked', 'hono', patchHonoModule(honoExports()), '4.13.23', { module: 'hono', version: '4.13.23', via: 'require', hooked: true }],
+    ['hono by import, hooked', 'hono', patchHonoModule(namespace(honoExports())), '4.13.23', { module: 'hono', version: '4.13.23', via: 'import', hooked: true }],
+    ['hono not hooked', 'hono', honoExports(), '4.13.23', { module: 'hono', version: '4.13.23', via: 'require', hooked: false }],
     ['express not hooked', 'express', express5Exports(), '5.1.0', { module: 'express', version: '5.1.0', via: 'require', hooked: false }],
     ["tracehop's own @opentelemetry/api", '@opentelemetry/api', { trace }, '1.10.0', { module: '@opentelemetry/api', version: '1.10.0', via: 'require', hooked: undefined, apiCopy: 'tracehops-own' }],
     ['an @opentelemetry/api copy by import that sees tracehop\'s provider', '@opentelemetry/api', namespace({ trace: { getTracerProvider: () => trace.getTracerProvider() } }), '1.9.1', { module: '@opentelemetry/api', version: '1.9.1', via: 'import', hooked: undefined, apiCopy: 'sees-provider' }],

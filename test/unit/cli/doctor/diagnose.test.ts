@@ -106,6 +106,7 @@ describe('diagnose', () => {
     ['express loaded and hooked', { run: appRun({ loads: [{ module: 'express', version: '5.1.0', via: 'require', hooked: true }] }) }, 'routes', /for express 5\.1\.0 \(Router hooked\)$/],
     ['@koa/router loaded and hooked', { run: appRun({ loads: [{ module: '@koa/router', version: '13.1.1', via: 'require', hooked: true }] }) }, 'routes', /for koa with @koa\/router 13\.1\.1 \(Router hooked\)$/],
     ['@hapi/hapi loaded and hooked', { run: appRun({ loads: [{ module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }] }) }, 'routes', /for hapi 21\.4\.0 \(server extension\)$/],
+    ['hono loaded and hooked', { run: appRun({ loads: [{ module: 'hono', version: '4.13.23', via: 'import', hooked: true }] }) }, 'routes', /for hono 4\.13\.23 \(Hono hooked\)$/],
     ['fastify loaded with its channel subscribed', { run: appRun({ loads: [{ module: 'fastify', version: '4.29.1', via: 'require', hooked: undefined }] }) }, 'routes', /for fastify 4\.29\.1 \(fastify\.initialization\)$/],
     ['express loaded but not hooked', { run: appRun({ loads: [{ module: 'express', version: '6.0.0', via: 'require', hooked: false }] }) }, 'routes', /^no framework whose routes tracehop names was loaded/],
     ['no framework loaded', { run: appRun({ loads: [] }) }, 'routes', /named by method only$/],
