@@ -12,11 +12,11 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
 import { isModuleNamespace } from '../core/module-namespace';
 import { setActiveRoute } from './server-span-route';
+import { HAPI_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
 /** The Hapi majors whose server factory and `onPreAuth` this hook expects. */
 export const SUPPORTED_HAPI_VERSIONS = ['>=20 <22'];
 
-const PATCHED = Symbol.for('tracehop.hapi.patched');
 
 interface HapiRequest { method?: string; route?: { path?: unknown } }
 interface HapiToolkit { continue: symbol }
