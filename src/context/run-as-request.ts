@@ -65,6 +65,7 @@ export function runAsRequest<T>(fn: () => T, options: RunAsRequestOptions = {}):
   try {
     result = context.with(scoped, fn);
   } catch (error) {
+    // The app's own error: recorded on the span, and passed on unchanged.
     endSpan(root, error, true);
     throw error;
   }

@@ -103,6 +103,7 @@ export class RequestIdPolicy {
     try {
       return fn();
     } catch (error) {
+      // Reported once, saying the built-in rule was used for this id instead: the request keeps an acceptable id.
       this.report(`${name} threw`, `${name} threw ${error instanceof Error ? error.name : typeof error}`);
       return FAILED;
     }

@@ -55,6 +55,7 @@ export function consume<T>(runtime: JobRuntime, carrier: JobCarrier | undefined,
   try {
     result = context.with(jobContext, fn);
   } catch (error) {
+    // The job's own error: recorded on the span, and passed on unchanged.
     endWithError(span, error);
     throw error;
   }

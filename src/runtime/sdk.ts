@@ -100,6 +100,7 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
       : undefined;
     return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan };
   } catch (error) {
+    // Not swallowed: switched off, then rethrown to startTracehop, which reports that tracing is off.
     for (const instrumentation of instrumentations) {
       try {
         instrumentation.disable();

@@ -30,6 +30,7 @@ function readFile(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
+    // A file that cannot be read is one that is not there, for the config's readers: nothing is lost.
     return undefined;
   }
 }
@@ -79,7 +80,7 @@ function start(): void {
     try {
       alignEsmHttpExports();
     } catch (error) {
-      tracehopDiag.warn(`named ES-module imports of http and https may go untraced: ${describeError(error)}`);
+      reporter.warn('esm http exports', `named ES-module imports of http and https may go untraced: ${describeError(error)}`);
     }
   }
   built.sdk.start();
@@ -110,6 +111,7 @@ function resolveEntry(script: string): string {
   try {
     return realpathSync(require.resolve(resolvePath(script)));
   } catch {
+    // The script as given: the doctor then judges that path, nothing is lost.
     return script;
   }
 }
@@ -130,10 +132,11 @@ export function startTracehop(): void {
   try {
     start();
   } catch (error) {
+    // Once per process: the app runs untraced, and this line says so.
     try {
       tracehopDiag.error(`start-up failed, tracing is off: ${describeError(error)}`);
     } catch {
-      // Reporting must not throw either.
+      // Nothing more is lost: a diag logger that throws has nowhere else to report to, and the app must start.
     }
   }
 }
