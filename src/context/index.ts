@@ -9,7 +9,7 @@
  */
 export { currentRequest, addLogFields, withLogFields } from './request-fields';
 export type { CurrentRequest } from './request-fields';
-export { runAsRequest, enableRunAsRequest } from './run-as-request';
+export { runAsRequest } from './run-as-request';
 export type { RunAsRequestOptions } from './run-as-request';
-export { configureRequestIds, setRequestIdFormat } from '../core/request-id-policy';
+export { configureRequestIds } from '../core/request-id-policy';
 export type { RequestIdFunctions, RequestIdFormat } from '../core/request-id-policy';

@@ -6,7 +6,7 @@
  */
 import { context, trace } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
-import { tracehopDiag } from '../diag';
+import { reporter, tracehopDiag } from '../diag';
 import { getCorrelation } from '../core/correlation';
 import { AddedFields } from '../core/added-fields';
 import { FieldScope, getFieldScope, setFieldScope } from './field-scope';
@@ -32,7 +32,7 @@ function reportOnce(kind: string, message: string): void {
   try {
     tracehopDiag.warn(message);
   } catch {
-    // Reporting must not throw either.
+    // Nothing more is lost: a diag logger that throws has nowhere else to report to.
   }
 }
 
@@ -51,7 +51,9 @@ export function currentRequest(): CurrentRequest | undefined {
     const spanContext = trace.getSpanContext(active);
     if (correlation === undefined || spanContext === undefined || !trace.isSpanContextValid(spanContext)) return undefined;
     return Object.freeze({ requestId: correlation.requestId, chain: correlation.chain, traceId: spanContext.traceId, spanId: spanContext.spanId });
-  } catch {
+  } catch (error) {
+    // The app is told there is no request, as documented for tracehop off; what is lost is this one answer.
+    reporter.warn('currentRequest failed', `currentRequest: the request could not be read: ${error instanceof Error ? error.message : typeof error}`);
     return undefined;
   }
 }
@@ -76,8 +78,9 @@ export function addLogFields(fields: Readonly<Record<string, unknown>>): void {
     }
     const added = toAddedFields(fields, 'addLogFields', correlation.addedFields);
     if (added !== undefined) correlation.addedFields = added;
-  } catch {
-    // Never into the app.
+  } catch (error) {
+    // Never into the app; what is lost is these fields on the request's later lines.
+    reporter.warn('addLogFields failed', `addLogFields: the fields were not added: ${error instanceof Error ? error.message : typeof error}`);
   }
 }
 
@@ -93,8 +96,10 @@ export function withLogFields<T>(fields: Readonly<Record<string, unknown>>, fn: 
   let scoped: Context | undefined;
   try {
     scoped = scopedContext(fields);
-  } catch {
+  } catch (error) {
+    // `fn` runs plainly, below; what is lost is the block's fields on its lines.
     scoped = undefined;
+    reporter.warn('withLogFields failed', `withLogFields: fn ran without the fields: ${error instanceof Error ? error.message : typeof error}`);
   }
   return scoped === undefined ? fn() : context.with(scoped, fn);
 }

@@ -13,11 +13,11 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Context, Span } from '@opentelemetry/api';
-import { tracehopDiag } from '../diag';
+import { reporter, tracehopDiag } from '../diag';
 import { requestIdToTraceId } from '../core/ids/trace-id';
-import { requestIdPolicy } from '../core/request-id-policy';
 import { REQUEST_CHAIN_ATTRIBUTE, RequestCorrelation, setCorrelation } from '../core/correlation';
-import type { RequestIdGenerator } from '../core/id-generator';
+import { sharedRuntime } from '../core/shared-state';
+import type { TracehopRuntime } from '../core/shared-state';
 
 /** Options of `runAsRequest`. */
 export interface RunAsRequestOptions {
@@ -32,16 +32,7 @@ export interface RunAsRequestOptions {
   readonly requestId?: string;
 }
 
-/** Set by register when tracehop starts; without it `runAsRequest` runs `fn` plainly. */
-const RUNTIME = Symbol.for('tracehop.requestRuntime');
-interface RequestRuntime {
-  readonly idGenerator: RequestIdGenerator;
-}
-
-/** Called once by register, after the SDK has started. */
-export function enableRunAsRequest(idGenerator: RequestIdGenerator): void {
-  (globalThis as { [RUNTIME]?: RequestRuntime })[RUNTIME] = { idGenerator };
-}
+type RequestRuntime = Pick<TracehopRuntime, 'idGenerator' | 'requestIds'>;
 
 let reportedBadId = false;
 
@@ -52,7 +43,8 @@ let reportedBadId = false;
  * `fn` returns, a promise included; the span ends when `fn` returns or its
  * promise settles, with status ERROR and an exception event if it threw or
  * rejected, and the error reaches the caller unchanged. With tracehop off it
- * runs `fn` plainly.
+ * runs `fn` plainly. It uses the running tracehop (the preload's),
+ * whichever copy of tracehop it was imported from.
  *
  *     await runAsRequest(() => sendNightlyReport(), { name: 'nightly-report' });
  */
@@ -60,10 +52,12 @@ export function runAsRequest<T>(fn: () => T, options: RunAsRequestOptions = {}):
   let span: Span | undefined;
   let scoped: Context | undefined;
   try {
-    const runtime = (globalThis as { [RUNTIME]?: RequestRuntime })[RUNTIME];
+    const runtime = sharedRuntime();
     if (runtime !== undefined) ({ span, scoped } = startRequest(runtime, options ?? {}));
-  } catch {
+  } catch (error) {
+    // `fn` still runs, below, as it would untraced: only its span and ids are lost.
     span = undefined;
+    reporter.warn('runAsRequest start failed', `runAsRequest: fn ran without its span and request id: ${error instanceof Error ? error.message : typeof error}`);
   }
   if (span === undefined || scoped === undefined) return fn();
   const root = span;
@@ -71,6 +65,7 @@ export function runAsRequest<T>(fn: () => T, options: RunAsRequestOptions = {}):
   try {
     result = context.with(scoped, fn);
   } catch (error) {
+    // The app's own error: recorded on the span, and passed on unchanged.
     endSpan(root, error, true);
     throw error;
   }
@@ -91,19 +86,18 @@ export function runAsRequest<T>(fn: () => T, options: RunAsRequestOptions = {}):
 }
 
 function startRequest(runtime: RequestRuntime, options: RunAsRequestOptions) {
-  const parsed = options.requestId === undefined ? null : requestIdPolicy().parse(options.requestId);
+  const parsed = options.requestId === undefined ? null : runtime.requestIds.parse(options.requestId);
   if (options.requestId !== undefined && parsed === null && !reportedBadId) {
     reportedBadId = true;
     tracehopDiag.warn('runAsRequest: options.requestId is not an acceptable request id; a new one was used');
   }
-  const requestId = parsed?.id ?? requestIdPolicy().generate();
+  const requestId = parsed?.id ?? runtime.requestIds.generate();
   const correlation = new RequestCorrelation(requestId, parsed !== null && parsed.chain.length > 1 ? parsed.chain : null);
   const base = setCorrelation(ROOT_CONTEXT, correlation);
-  // The root span takes the trace id the request id maps to, as a server span does (id-generator.ts).
-  runtime.idGenerator.arm(requestIdToTraceId(requestId));
   const name = typeof options.name === 'string' && options.name !== '' ? options.name : 'request';
-  const span = trace.getTracer('tracehop').startSpan(name, { kind: SpanKind.INTERNAL, root: true }, base);
-  runtime.idGenerator.disarm();
+  // The root span takes the trace id the request id maps to, as a server span does (id-generator.ts).
+  const span = runtime.idGenerator.withTraceId(requestIdToTraceId(requestId),
+    () => trace.getTracer('tracehop').startSpan(name, { kind: SpanKind.INTERNAL, root: true }, base));
   correlation.rootSpan = span;
   if (correlation.enterHop(span.spanContext().spanId) && correlation.incomingChain !== null) {
     span.setAttribute(REQUEST_CHAIN_ATTRIBUTE, correlation.chain);
@@ -119,8 +113,9 @@ function endSpan(span: Span, error: unknown, failed: boolean): void {
       span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
     }
     span.end();
-  } catch {
-    // Never into the app.
+  } catch (error) {
+    // The app's result or error reaches the caller unchanged; what is lost is the span's ending.
+    reporter.warn('runAsRequest end failed', `runAsRequest: a span was not ended: ${error instanceof Error ? error.message : typeof error}`);
   }
 }
 

@@ -49,6 +49,7 @@ function serialize(value: unknown): string | undefined {
     const json = JSON.stringify(value) as string | undefined;
     return typeof json === 'string' ? json : undefined;
   } catch {
+    // The field is left out, and the caller reports it once (src/context/request-fields.ts).
     return undefined;
   }
 }

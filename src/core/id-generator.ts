@@ -2,15 +2,19 @@
  * The id generator that lets a request id choose its trace id.
  *
  * The SDK asks an IdGenerator for a trace id, with no context, whenever a
- * span starts without a valid parent. The request-id propagator's `extract`
- * arms the generator with the trace id the request id maps to; the HTTP
- * instrumentation starts the server span in the same synchronous run, and
- * that root span takes the armed id. So the server span is a true root whose
- * trace id is derived from the request id: no invented parent span.
+ * span starts without a valid parent. Where a request's root span starts
+ * (the server span, a job's consumer span, `runAsRequest`), the starter
+ * decides the request id (src/core/request-start.ts) and starts the span
+ * inside `withTraceId`, so that root span takes the trace id the request id
+ * maps to: a true root whose trace id is derived from the request id, no
+ * invented parent span. `propagation.extract` arms nothing, so an app's own
+ * extract (a Kafka consumer's) decides no trace id.
  *
- * An armed id is used once, and is dropped at the end of the current
- * synchronous run (a microtask), so a stray `extract` without a span can
- * never lend its id to an unrelated span later.
+ * instrumentation-http's server path (TRACEHOP_SERVER_SPAN=instrumentation-http)
+ * starts its span itself, so there the start hook uses `arm` and the
+ * response hook `disarm`; an armed id is used once, and is dropped at the
+ * end of the current synchronous run (a microtask), so it can never lend
+ * itself to an unrelated span later.
  */
 import { randomBytes } from 'node:crypto';
 import type { IdGenerator } from '@opentelemetry/sdk-trace';
@@ -33,6 +37,22 @@ export class RequestIdGenerator implements IdGenerator {
     queueMicrotask(() => {
       if (this.armedGeneration === generation) this.armed = undefined;
     });
+  }
+
+  /**
+   * Runs `start` (which starts one root span) with `traceId` armed, and
+   * disarms after it, whether it returned or threw. With `traceId`
+   * undefined it just runs `start`.
+   */
+  withTraceId<T>(traceId: string | undefined, start: () => T): T {
+    if (traceId === undefined) return start();
+    this.armed = traceId;
+    ++this.armedGeneration;
+    try {
+      return start();
+    } finally {
+      this.armed = undefined;
+    }
   }
 
   /** Drops an armed id that was not used (the span started with a remote parent, or not at all). */

@@ -2,7 +2,9 @@
  * The request-id policy: how new ids are made, which incoming ids are
  * accepted, and how accepted ones are rewritten. Built in: UUID v4 (or v7,
  * TRACEHOP_REQUEST_ID_FORMAT) and the rule of ids/request-id.ts. The app may
- * replace any of the three with `configureRequestIds`.
+ * replace any of the three with `configureRequestIds`. The policy in force
+ * is the runtime's (shared-state.ts), so it is the same whichever copy of
+ * tracehop the app configures it through.
  *
  * The built-in acceptability rule always runs first, on the incoming value
  * and on whatever an app's function returns, because it is what keeps
@@ -12,11 +14,12 @@
  * the built-in rule is used for that id.
  */
 import { getRandomValues, randomUUID } from 'node:crypto';
-import { tracehopDiag } from '../diag';
+import { reporter, tracehopDiag } from '../diag';
 import { isAcceptableId, parseRequestId } from './ids/request-id';
 import type { ParsedRequestId } from './ids/request-id';
 import { canonicalUuidToTraceId, requestIdToTraceId } from './ids/trace-id';
 import { UUID7_RANDOM_BYTES, uuid7 } from './ids/uuid7';
+import { sharedRuntime } from './shared-state';
 
 /** The three replaceable functions of `configureRequestIds`; each is optional. */
 export interface RequestIdFunctions {
@@ -37,8 +40,21 @@ const BUILT_IN: Record<RequestIdFormat, () => string> = {
 
 export class RequestIdPolicy {
   private readonly reported = new Set<string>();
+  private custom: RequestIdFunctions;
 
-  constructor(private readonly builtIn: () => string, private readonly custom: RequestIdFunctions = {}) {}
+  constructor(private readonly builtIn: () => string, functions: RequestIdFunctions = {}) {
+    this.custom = usableFunctions(functions, () => undefined);
+  }
+
+  /**
+   * Replaces the app's functions as a whole (`configureRequestIds`): one
+   * that is not a function is left out, with a warning, and the built-in
+   * rule used instead. Each new function's failures are reported once again.
+   */
+  configure(functions: unknown): void {
+    this.custom = usableFunctions(functions, name => this.warn(`${name} is not a function; using the built-in rule`));
+    this.reported.clear();
+  }
 
   /** A new request id: the app's `generate` if it gives an acceptable id, else the built-in format. */
   generate(): string {
@@ -87,6 +103,7 @@ export class RequestIdPolicy {
     try {
       return fn();
     } catch (error) {
+      // Reported once, saying the built-in rule was used for this id instead: the request keeps an acceptable id.
       this.report(`${name} threw`, `${name} threw ${error instanceof Error ? error.name : typeof error}`);
       return FAILED;
     }
@@ -95,28 +112,34 @@ export class RequestIdPolicy {
   private report(kind: string, what: string): void {
     if (this.reported.has(kind)) return;
     this.reported.add(kind);
+    this.warn(`${what}; using the built-in rule instead (reported once)`);
+  }
+
+  private warn(what: string): void {
     try {
-      tracehopDiag.warn(`configureRequestIds: ${what}; using the built-in rule instead (reported once)`);
+      tracehopDiag.warn(`configureRequestIds: ${what}`);
     } catch {
-      // Reporting must not throw either.
+      // Nothing is lost: a diag logger that throws has nowhere else to report to.
     }
   }
 }
 
-const FAILED = Symbol('failed');
-
-let format: RequestIdFormat = 'uuid4';
-let policy = new RequestIdPolicy(BUILT_IN.uuid4);
-
-/** The policy in force, read by the request-id propagator and `runAsRequest` for each request. */
-export function requestIdPolicy(): RequestIdPolicy {
-  return policy;
+/** The functions of `functions` that are functions; `misfit` is told the name of each one that is set but is not. */
+function usableFunctions(functions: unknown, misfit: (name: string) => void): RequestIdFunctions {
+  const usable: { -readonly [K in keyof RequestIdFunctions]: RequestIdFunctions[K] } = {};
+  for (const name of ['generate', 'validate', 'transform'] as const) {
+    const fn = (functions as Record<string, unknown> | null | undefined)?.[name];
+    if (typeof fn === 'function') usable[name] = fn as never;
+    else if (fn !== undefined) misfit(name);
+  }
+  return usable;
 }
 
-/** TRACEHOP_REQUEST_ID_FORMAT; called once by register. Keeps the app's functions. */
-export function setRequestIdFormat(chosen: RequestIdFormat, functions: RequestIdFunctions = {}): void {
-  format = chosen;
-  policy = new RequestIdPolicy(BUILT_IN[chosen], functions);
+const FAILED = Symbol('failed');
+
+/** The built-in generator of TRACEHOP_REQUEST_ID_FORMAT. */
+export function builtInRequestIds(format: RequestIdFormat): () => string {
+  return BUILT_IN[format];
 }
 
 /**
@@ -126,6 +149,8 @@ export function setRequestIdFormat(chosen: RequestIdFormat, functions: RequestId
  * returns something unusable is reported once through diag and the
  * built-in rule used for that id; the built-in acceptability rule
  * (visible ASCII, no comma, 1 to 128 characters) always applies first.
+ * It configures the running tracehop (the preload's), whichever copy of
+ * tracehop the app imported it from; with tracehop off it does nothing.
  *
  *     configureRequestIds({
  *       validate: id => /^[0-9a-f-]{36}$/i.test(id),
@@ -134,14 +159,13 @@ export function setRequestIdFormat(chosen: RequestIdFormat, functions: RequestId
  */
 export function configureRequestIds(functions: RequestIdFunctions = {}): void {
   try {
-    const usable: { -readonly [K in keyof RequestIdFunctions]: RequestIdFunctions[K] } = {};
-    for (const name of ['generate', 'validate', 'transform'] as const) {
-      const fn = (functions as Record<string, unknown> | null | undefined)?.[name];
-      if (typeof fn === 'function') usable[name] = fn as never;
-      else if (fn !== undefined) tracehopDiag.warn(`configureRequestIds: ${name} is not a function; using the built-in rule`);
-    }
-    setRequestIdFormat(format, usable);
-  } catch {
-    // Never into the app.
+    sharedRuntime()?.requestIds.configure(functions);
+  } catch (error) {
+    // A runtime of another shape (a copy that published something else) must not reach the app.
+    reporter.warn('configureRequestIds failed', `configureRequestIds: the functions were not applied, request ids keep the previous rule: ${describe(error)}`);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : typeof error;
 }

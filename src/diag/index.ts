@@ -108,6 +108,7 @@ function formatArg(arg: unknown): string {
   try {
     return JSON.stringify(arg) ?? String(arg);
   } catch {
+    // A value JSON cannot hold (a BigInt, a cycle) is still written, as String gives it.
     return String(arg);
   }
 }

@@ -14,13 +14,10 @@ import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { isModuleNamespace } from '../core/module-namespace';
 import { joinRouteTemplates } from './route-template';
 import { setActiveRoute } from './server-span-route';
+import { EXPRESS_MOUNTS_KEY as MOUNTS, EXPRESS_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
 /** The Express majors whose Router this hook understands. */
 export const SUPPORTED_EXPRESS_VERSIONS = ['>=4 <6'];
-
-const PATCHED = Symbol.for('tracehop.express.patched');
-/** The mount templates above the layer now running, on the request. */
-const MOUNTS = Symbol.for('tracehop.express.mounts');
 
 type Handle = (req: RoutedRequest, res: unknown, next: (...args: unknown[]) => unknown) => unknown;
 interface Layer { handle: Handle }

@@ -9,7 +9,7 @@
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { InstrumentationBase } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { tracehopDiag } from '../diag';
+import { reporter } from '../diag';
 import { setActiveRoute } from './server-span-route';
 
 /** The diagnostics channel Fastify publishes `{ fastify }` on when an instance is created. */
@@ -42,7 +42,8 @@ function onInitialization(message: unknown): void {
   try {
     fastify.addHook('onRequest', onRequest);
   } catch (error) {
-    tracehopDiag.debug('route names: could not add the Fastify onRequest hook', error);
+    // The app runs; what is lost is route names on this Fastify instance's spans.
+    reporter.warn('route fastify hook', `route names: could not add the Fastify onRequest hook; its spans keep method-only names: ${error instanceof Error ? error.message : typeof error}`);
   }
 }
 

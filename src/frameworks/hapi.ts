@@ -9,14 +9,14 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { tracehopDiag } from '../diag';
+import { reporter } from '../diag';
 import { isModuleNamespace } from '../core/module-namespace';
 import { setActiveRoute } from './server-span-route';
+import { HAPI_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
 /** The Hapi majors whose server factory and `onPreAuth` this hook expects. */
 export const SUPPORTED_HAPI_VERSIONS = ['>=20 <22'];
 
-const PATCHED = Symbol.for('tracehop.hapi.patched');
 
 interface HapiRequest { method?: string; route?: { path?: unknown } }
 interface HapiToolkit { continue: symbol }
@@ -68,7 +68,8 @@ function wrapFactory(original: ServerFactory): ServerFactory {
     try {
       made.ext('onPreAuth', onPreAuth);
     } catch (error) {
-      tracehopDiag.debug('route names: could not add the Hapi onPreAuth extension', error);
+      // The server is made; what is lost is route names on its spans.
+      reporter.warn('route hapi extension', `route names: could not add the Hapi onPreAuth extension; its spans keep method-only names: ${error instanceof Error ? error.message : typeof error}`);
     }
     return made;
   } as ServerFactory;

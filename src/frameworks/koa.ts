@@ -11,11 +11,11 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opent
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { isModuleNamespace } from '../core/module-namespace';
 import { setActiveRoute } from './server-span-route';
+import { KOA_ROUTER_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
 /** The @koa/router majors that set `ctx._matchedRoute` as this hook expects. */
 export const SUPPORTED_KOA_ROUTER_VERSIONS = ['>=9 <16'];
 
-const PATCHED = Symbol.for('tracehop.koa-router.patched');
 
 interface KoaContext { method?: string; _matchedRoute?: unknown }
 type Dispatch = (this: unknown, ctx: KoaContext, next: unknown) => unknown;

@@ -8,7 +8,7 @@
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
-import { tracehopDiag } from '../diag';
+import { reporter } from '../diag';
 import { routeSpanName } from './route-template';
 
 /** The attribute of the HTTP semantic conventions (stable) for the matched route template. */
@@ -39,6 +39,7 @@ export function setActiveRoute(framework: string, method: unknown, template: str
     if (typeof method === 'string' && method !== '') span.updateName(routeSpanName(method, template));
     seen.add(framework);
   } catch (error) {
-    tracehopDiag.debug(`route names: could not name the ${framework} route`, error);
+    // The request goes on; what is lost is the route on its span, which keeps its method-only name.
+    reporter.warn(`route ${framework}`, `route names: a ${framework} route was not recorded on its span: ${error instanceof Error ? error.message : typeof error}`);
   }
 }

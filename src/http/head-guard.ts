@@ -14,8 +14,9 @@
  */
 import { ServerResponse } from 'node:http';
 import type { OutgoingHttpHeaders } from 'node:http';
-import { tracehopDiag } from '../diag';
+import { reporter } from '../diag';
 import { EXPOSE_HEADERS_HEADER, SERVER_TIMING_HEADER, appendExposedHeaders, appendServerTiming } from './response-fields';
+import { WRITE_HEAD_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
 /** What a response must carry when its head is written. */
 export interface HeadFields {
@@ -35,7 +36,6 @@ interface Written {
 
 const HEAD_FIELDS = Symbol('tracehop.head-fields');
 const WRITTEN = Symbol('tracehop.head-fields.written');
-const PATCHED = Symbol.for('tracehop.write-head.patched');
 
 type Response = ServerResponse & { [HEAD_FIELDS]?: HeadFields; [WRITTEN]?: Written };
 type WriteHead = (this: ServerResponse, statusCode: number, ...rest: unknown[]) => ServerResponse;
@@ -60,8 +60,9 @@ export function guardResponseHead(): void {
       args = mergeHeadersArgument(this, rest, fields);
       ensureFields(this, fields);
     } catch (error) {
+      // The head is written as the app gave it: what is lost is our headers on this response.
       args = rest;
-      tracehopDiag.error(`response headers: ${(error as Error).message}`);
+      reporter.error('response headers', `a response went out without tracehop's headers: ${error instanceof Error ? error.message : typeof error}`);
     }
     return original.call(this, statusCode, ...args);
   } as unknown as typeof proto.writeHead;

@@ -4,14 +4,19 @@
  * the request: the response gets the request-id header (and, when on, the
  * CORS and Server-Timing additions), kept through to the written head
  * (head-guard.ts), so every status (404 and 500 included) carries it; and an
- * armed trace id that no span took is dropped.
+ * armed trace id that no span took is dropped. Before the span starts, the
+ * request is decided (src/core/request-start.ts): its request id, and the
+ * trace id its root span takes.
  */
-import { context } from '@opentelemetry/api';
-import type { Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import { getCorrelation } from '../core/correlation';
 import type { RequestIdGenerator } from '../core/id-generator';
+import type { RequestIdPolicy } from '../core/request-id-policy';
+import { decideRequest } from '../core/request-start';
+import type { ClaimedCarriers } from '../core/request-start';
 import { setHeadFields } from './head-guard';
 import { pathMatcher } from './ignore-paths';
 import { SERVER_TIMING_HEADER, traceparentTiming } from './response-fields';
@@ -22,19 +27,34 @@ export interface ServerHookOptions {
   readonly responseHeader: string;
   readonly ignorePaths: readonly string[];
   readonly idGenerator: RequestIdGenerator;
+  readonly requestIds: RequestIdPolicy;
+  /** Shared with the request-id propagator: instrumentation-http's extract finds the request its start hook decided. */
+  readonly claimed: ClaimedCarriers;
   /** TRACEHOP_CORS_EXPOSE_HEADERS: list our headers in Access-Control-Expose-Headers when the request has an Origin. */
   readonly exposeToBrowsers: boolean;
   /** TRACEHOP_SERVER_TIMING: answer with `Server-Timing: traceparent;desc=...`. */
   readonly serverTiming: boolean;
 }
 
-type HttpHooks = Pick<HttpInstrumentationConfig, 'responseHook' | 'ignoreIncomingRequestHook'>;
+type HttpHooks = Pick<HttpInstrumentationConfig, 'responseHook' | 'ignoreIncomingRequestHook' | 'startIncomingSpanHook'>;
+const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 export function serverHooks(options: ServerHookOptions): HttpHooks {
   const isIgnored = pathMatcher(options.ignorePaths);
   const exposedNames = options.serverTiming ? [options.responseHeader, SERVER_TIMING_HEADER] : [options.responseHeader];
   return {
     ignoreIncomingRequestHook: (request: IncomingMessage) => isIgnored(request.url),
+    // Called with the request just before instrumentation-http extracts its
+    // headers and starts the span, in the same synchronous run: the request
+    // is decided here, its trace id armed (disarmed in responseHook, or at
+    // the end of the run), and its correlation claimed for extract to find.
+    startIncomingSpanHook: (request: IncomingMessage) => {
+      const start = decideRequest(propagation.extract(ROOT_CONTEXT, request.headers), options.requestIds);
+      const correlation = getCorrelation(start.context);
+      if (correlation !== undefined) options.claimed.claim(request.headers, correlation);
+      if (start.traceId !== undefined) options.idGenerator.arm(start.traceId);
+      return NO_ATTRIBUTES;
+    },
     // For a server span the instrumentation calls this with the ServerResponse
     // as the span starts; for a client span, with the IncomingMessage when the
     // response arrives (which has no setHeader, and is left alone).
@@ -70,6 +90,10 @@ export function serverSpanOptions(options: ServerHookOptions): Omit<ServerSpanOp
   const isIgnored = pathMatcher(options.ignorePaths);
   return {
     isIgnored: request => isIgnored(request.url),
+    startRequestSpan: (extracted: Context, startSpan: (parent: Context) => Span) => {
+      const start = decideRequest(extracted, options.requestIds);
+      return { span: options.idGenerator.withTraceId(start.traceId, () => startSpan(start.context)), parent: start.context };
+    },
     onStart: (span, response) => hooks.responseHook?.(span, response),
   };
 }

@@ -41,6 +41,7 @@ export function openDoctorChannel(fd: number): DoctorChannel | undefined {
     const stat = fstatSync(fd, { bigint: true });
     if (!stat.isFIFO() && !stat.isSocket()) throw new Error('not a pipe');
   } catch (error) {
+    // Once, at start-up: the app runs as without the doctor, and the warning says the pipe was ignored.
     tracehopDiag.warn(`TRACEHOP_DOCTOR_FD=${fd} is not a pipe from tracehop doctor (${error instanceof Error ? error.message : String(error)}); ignored`);
     return undefined;
   }
@@ -91,6 +92,7 @@ function entryIsInRequireCache(): boolean {
   try {
     return require.cache[require.resolve(entry)] !== undefined;
   } catch {
+    // An entry that cannot be resolved is not in the cache: the answer, nothing lost.
     return false;
   }
 }

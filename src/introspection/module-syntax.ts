@@ -34,6 +34,7 @@ function compileError(compile: () => unknown): string | undefined {
     compile();
     return undefined;
   } catch (error) {
+    // The compile error is the answer, returned to the caller: nothing is lost.
     return error instanceof Error ? error.message : String(error);
   }
 }

@@ -86,6 +86,7 @@ export function packageType(text: string): unknown {
   try {
     return (JSON.parse(text) as { type?: unknown } | null)?.type;
   } catch {
+    // Not JSON: then it has no type, as Node treats it; nothing is lost.
     return undefined;
   }
 }

@@ -7,7 +7,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { isBuiltin } from 'node:module';
 import type { Config } from '../config';
-import { tracehopDiag } from '../diag';
+import { reporter, tracehopDiag } from '../diag';
 import { instrumentedModules } from './module-hook-state';
 import type { EsmHookStatus } from './module-hook-state';
 import { FASTIFY_INITIALIZATION_CHANNEL } from '../frameworks/fastify';
@@ -34,7 +34,8 @@ export function reportStartupFacts(context: StartupContext): void {
   try {
     report(context);
   } catch (error) {
-    tracehopDiag.warn(`start-up facts could not be gathered: ${error instanceof Error ? error.message : String(error)}`);
+    // Tracing runs on; what is lost is the start-up facts (the debug line, the doctor's report).
+    reporter.warn('startup facts', `start-up facts could not be gathered: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -23,6 +23,7 @@ import { isModuleNamespace } from '../core/module-namespace';
 import { parseMetadata } from './carrier';
 import type { JobCarrier } from './carrier';
 import { consume } from './consumer';
+import type { JobRuntime } from './consumer';
 import { produce } from './producer';
 
 /** BullMQ majors whose job options carry `telemetry.metadata` and whose Worker has `callProcessJob`: 5 and 6. */
@@ -41,7 +42,7 @@ type Prototype = Record<string, unknown>;
 type BullmqExports = { Queue?: { prototype: Prototype }; Worker?: { prototype: Prototype }; FlowProducer?: { prototype: Prototype } };
 
 export class BullmqHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
-  constructor(config: InstrumentationConfig = {}) {
+  constructor(private readonly runtime: JobRuntime, config: InstrumentationConfig = {}) {
     super('tracehop-bullmq-hook', '1.0.0', config);
   }
 
@@ -63,7 +64,7 @@ export class BullmqHookInstrumentation extends InstrumentationBase<Instrumentati
       [bullmq.Queue?.prototype, 'addBulk', wrapAddBulk],
       [bullmq.FlowProducer?.prototype, 'add', wrapFlowAdd],
       [bullmq.FlowProducer?.prototype, 'addBulk', wrapFlowAddBulk],
-      [bullmq.Worker?.prototype, 'callProcessJob', wrapCallProcessJob],
+      [bullmq.Worker?.prototype, 'callProcessJob', original => wrapCallProcessJob(this.runtime, original)],
     ];
     for (const [prototype, name, wrap] of methods) {
       if (prototype === undefined || typeof prototype[name] !== 'function') {
@@ -145,13 +146,13 @@ function isFlowNode(value: unknown): value is FlowNode {
   return value !== null && typeof value === 'object';
 }
 
-function wrapCallProcessJob(original: Fn): Fn {
+function wrapCallProcessJob(runtime: JobRuntime, original: Fn): Fn {
   return function callProcessJob(this: unknown, ...args: unknown[]) {
     const worker = this as QueueLike;
     const job = args[0] as JobLike | undefined;
     if (ownTelemetry(worker) || job === undefined || job === null) return original.apply(this, args);
     const recurring = job.repeatJobKey !== undefined && job.repeatJobKey !== null || job.opts?.repeat !== undefined;
-    return consume(parseMetadata(job.opts?.telemetry?.metadata), {
+    return consume(runtime, parseMetadata(job.opts?.telemetry?.metadata), {
       jobId: String(job.id), name: worker.name, system: SYSTEM, attempt: attemptOf(job), recurring,
     }, () => original.apply(this, args));
   };

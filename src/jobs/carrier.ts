@@ -73,6 +73,7 @@ export function parseMetadata(metadata: unknown): JobCarrier | undefined {
     for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') carrier[key] = value;
     return carrier;
   } catch {
+    // Not a carrier of ours (BullMQ's own telemetry may write other forms): the job starts a trace of its own.
     return undefined;
   }
 }

@@ -18,8 +18,10 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Context, Link, Span } from '@opentelemetry/api';
-import type { JobTraceMode } from '../config';
 import { traceIdToUuid } from '../core/ids/trace-id';
+import { decideRequest } from '../core/request-start';
+import type { TracehopRuntime } from '../core/shared-state';
+import { reporter } from '../diag';
 import {
   REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, RequestCorrelation, getCorrelation, setCorrelation,
 } from '../core/correlation';
@@ -28,12 +30,8 @@ import type { JobCarrier } from './carrier';
 import { PARENT_JOB_ID_ATTRIBUTE, consumerAttributes } from './semconv';
 import type { ConsumerOptions } from './consumer-options';
 
-let traceMode: JobTraceMode = 'child';
-
-/** Set once at start-up from TRACEHOP_JOB_TRACE. */
-export function configureJobTrace(mode: JobTraceMode): void {
-  traceMode = mode;
-}
+/** What a consumer needs of the runtime: the trace mode, and what decides a request and its trace id. */
+export type JobRuntime = Pick<TracehopRuntime, 'idGenerator' | 'requestIds' | 'jobTrace'>;
 
 /** Errors BullMQ throws to move a job on (delay it, wait for children, rate-limit), not failures. */
 const CONTROL_FLOW_ERRORS = new Set(['DelayedError', 'WaitingError', 'WaitingChildrenError', 'RateLimitError']);
@@ -43,19 +41,21 @@ const CONTROL_FLOW_ERRORS = new Set(['DelayedError', 'WaitingError', 'WaitingChi
  * holds the request's correlation and the job's ids. A rejection or throw is
  * recorded on the span (status ERROR) and passed on unchanged.
  */
-export function consume<T>(carrier: JobCarrier | undefined, options: ConsumerOptions, fn: () => T): T {
+export function consume<T>(runtime: JobRuntime, carrier: JobCarrier | undefined, options: ConsumerOptions, fn: () => T): T {
   let span: Span;
   let jobContext: Context;
   try {
-    ({ span, jobContext } = startConsumerSpan(carrier ?? {}, options));
-  } catch {
-    // Telemetry never stands in the job's way.
+    ({ span, jobContext } = startConsumerSpan(runtime, carrier ?? {}, options));
+  } catch (error) {
+    // Telemetry never stands in the job's way: the job runs, untraced.
+    reporter.warn('job span failed', `a job ran without its span and log fields: ${error instanceof Error ? error.message : typeof error}`);
     return fn();
   }
   let result: T;
   try {
     result = context.with(jobContext, fn);
   } catch (error) {
+    // The job's own error: recorded on the span, and passed on unchanged.
     endWithError(span, error);
     throw error;
   }
@@ -67,19 +67,24 @@ export function consume<T>(carrier: JobCarrier | undefined, options: ConsumerOpt
   return result;
 }
 
-function startConsumerSpan(carrier: JobCarrier, options: ConsumerOptions): { span: Span; jobContext: Context } {
-  const extracted = options.recurring === true ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, carrier, carrierGetter);
+function startConsumerSpan(runtime: JobRuntime, carrier: JobCarrier, options: ConsumerOptions): { span: Span; jobContext: Context } {
+  // A recurring run decides nothing: its trace id is random and its request id is born from it, below.
+  const start = options.recurring === true
+    ? { context: ROOT_CONTEXT, traceId: undefined }
+    : decideRequest(propagation.extract(ROOT_CONTEXT, carrier, carrierGetter), runtime.requestIds);
+  const extracted = start.context;
   const producer = hasTraceContext(extracted) ? trace.getSpanContext(extracted) : undefined;
-  const asChild = traceMode === 'child' && options.recurring !== true && producer !== undefined;
+  const asChild = runtime.jobTrace === 'child' && options.recurring !== true && producer !== undefined;
   const incoming = options.recurring === true ? undefined : getCorrelation(extracted);
   const parentJobId = options.recurring === true ? undefined : carrier[PARENT_JOB_ID_KEY];
   const links: Link[] = producer !== undefined && !asChild ? [{ context: producer }] : [];
   // Link mode keeps the request's baggage; a recurring run starts from nothing.
   const base = asChild ? extracted : (options.recurring === true ? ROOT_CONTEXT : trace.deleteSpan(extracted));
   const tracer = trace.getTracer('tracehop-jobs');
-  const span = tracer.startSpan(`process ${options.name}`, {
+  // The trace id is armed only for a job that starts a trace (no producer to continue or link to).
+  const span = runtime.idGenerator.withTraceId(start.traceId, () => tracer.startSpan(`process ${options.name}`, {
     kind: SpanKind.CONSUMER, attributes: consumerAttributes(options), links,
-  }, base);
+  }, base));
   const spanContext = span.spanContext();
   // A job with no request behind it gets a request id born here: its own trace id, as for a request.
   const requestId = incoming?.requestId ?? traceIdToUuid(spanContext.traceId);
@@ -106,7 +111,8 @@ function endWithError(span: Span, error: unknown): void {
     span.recordException(error instanceof Error ? error : String(error));
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     span.end();
-  } catch {
-    // Ending a span must not turn one failure into two.
+  } catch (error) {
+    // The job's own error goes on to the caller unchanged; what is lost is its record on the span.
+    reporter.warn('job span end failed', `a job's span was not ended with its error: ${error instanceof Error ? error.message : typeof error}`);
   }
 }

@@ -12,7 +12,6 @@
 export { inject } from './carrier';
 export type { JobCarrier } from './carrier';
 export { BullmqHookInstrumentation, SUPPORTED_BULLMQ_VERSIONS, isHookedBullmq } from './bullmq-hook';
-export { configureJobTrace } from './consumer';
 export type { ConsumerOptions } from './consumer-options';
 
 export { runWithCarrier } from './run-with-carrier';

@@ -8,6 +8,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import { injectContext } from './carrier';
 import type { JobCarrier } from './carrier';
 import { MESSAGING_MESSAGE_ID, producerAttributes } from './semconv';
+import { reporter } from '../diag';
 
 export interface ProducerOptions {
   readonly system: string;
@@ -32,13 +33,16 @@ export function produce<T>(options: ProducerOptions, send: (carrier: JobCarrier 
     });
     sendContext = trace.setSpan(context.active(), span);
     carrier = injectContext(sendContext, {});
-  } catch {
+  } catch (error) {
+    // The message is still sent, below; what is lost is its span and the context it would carry.
+    reporter.warn('producer span failed', `a message was queued without its span and trace context: ${error instanceof Error ? error.message : typeof error}`);
     return send(undefined);
   }
   let sent: Promise<T>;
   try {
     sent = context.with(sendContext, () => send(carrier));
   } catch (error) {
+    // The app's own error: recorded on the span, and passed on unchanged.
     endWithError(span, error);
     throw error;
   }
@@ -47,8 +51,9 @@ export function produce<T>(options: ProducerOptions, send: (carrier: JobCarrier 
       const id = messageId(result);
       if (id !== undefined) span.setAttribute(MESSAGING_MESSAGE_ID, id);
       span.end();
-    } catch {
+    } catch (error) {
       // The message was queued; the span is the only loss.
+      reporter.warn('producer span end failed', `a PRODUCER span was not ended: ${error instanceof Error ? error.message : typeof error}`);
     }
     return result;
   }, (error: unknown) => {
@@ -62,7 +67,8 @@ function endWithError(span: Span, error: unknown): void {
     span.recordException(error instanceof Error ? error : String(error));
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     span.end();
-  } catch {
-    // The app sees its own error, not ours.
+  } catch (reason) {
+    // The app sees its own error, not ours; what is lost is its record on the span.
+    reporter.warn('producer span end failed', `a PRODUCER span was not ended with its error: ${reason instanceof Error ? reason.message : typeof reason}`);
   }
 }

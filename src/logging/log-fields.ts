@@ -24,6 +24,7 @@ import type { LogFieldNames } from '../config';
 import { DEFAULT_LOG_FIELDS } from '../config';
 import { addedFieldsIn } from '../context/field-scope';
 import { getCorrelation } from '../core/correlation';
+import type { LogFieldReaders } from '../core/shared-state';
 import { RecentSpans } from './recent-spans';
 
 export type LogFields = Record<string, string>;
@@ -101,6 +102,11 @@ export function createLogFieldsJsonReader(names: LogFieldNames = DEFAULT_LOG_FIE
     const added = addedFieldsIn(active);
     return added === undefined ? json : json + added.json;
   };
+}
+
+/** Both readers for `names`: what the runtime holds (src/core/shared-state.ts). */
+export function logFieldReaders(names: LogFieldNames = DEFAULT_LOG_FIELDS): LogFieldReaders {
+  return { read: createLogFieldsReader(names), readJson: createLogFieldsJsonReader(names) };
 }
 
 /** `value` as the inside of a JSON string: as is unless it holds a quote or a backslash. */

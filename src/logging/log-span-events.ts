@@ -24,16 +24,13 @@ const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const QUOTE = 0x22;
 
-/** The lowest level recorded; above every level when off. */
-let threshold: number = PINO_LEVELS.error;
-
-/** TRACEHOP_LOG_SPAN_EVENTS; called once by register. */
-export function configureLogSpanEvents(level: LogSpanEventLevel): void {
-  threshold = level === 'none' ? Number.POSITIVE_INFINITY : PINO_LEVELS[level];
+/** TRACEHOP_LOG_SPAN_EVENTS as the lowest level number recorded; above every level when off. */
+export function logSpanEventLevel(level: LogSpanEventLevel): number {
+  return level === 'none' ? Number.POSITIVE_INFINITY : PINO_LEVELS[level];
 }
 
-/** Adds `line` as an event on the active span when its level is at or above the threshold. */
-export function recordLogSpanEvent(line: string): void {
+/** Adds `line` as an event on the active span when its level is at or above `threshold` (`logSpanEventLevel`). */
+export function recordLogSpanEvent(line: string, threshold: number): void {
   if (lineLevel(line) < threshold) return;
   try {
     const span = trace.getSpan(context.active());

@@ -4,29 +4,22 @@
  *
  *     const logger = pino({ mixin: tracehopMixin });
  */
-import type { LogFieldNames } from '../config';
-import { createLogFieldsJsonReader, createLogFieldsReader } from './log-fields';
+import { sharedRuntime } from '../core/shared-state';
+import { createLogFieldsReader } from './log-fields';
 import type { LogFields } from './log-fields';
 
-let readFields = createLogFieldsReader();
-let readFieldsJson = createLogFieldsJsonReader();
+/** With tracehop not running: the default names, made on first use. */
+let defaultReader: (() => LogFields) | undefined;
 
 /**
  * A pino `mixin` that adds trace_id, span_id, trace_flags, request_id and
  * request_chain while a span is active, and nothing otherwise. Uses the field
- * names of the running tracehop configuration (TRACEHOP_LOG_FIELDS).
+ * names of the running tracehop configuration (TRACEHOP_LOG_FIELDS), whichever
+ * copy of tracehop it was imported from.
  */
 export function tracehopMixin(): LogFields {
-  return readFields();
-}
-
-/** The same fields as JSON object members (see `createLogFieldsJsonReader`), for the pino hook. */
-export function tracehopFieldsJson(): string {
-  return readFieldsJson();
-}
-
-/** Points `tracehopMixin` and the pino hook at the configured field names. Called once by register. */
-export function configureLogFields(names: LogFieldNames): void {
-  readFields = createLogFieldsReader(names);
-  readFieldsJson = createLogFieldsJsonReader(names);
+  const runtime = sharedRuntime();
+  if (runtime !== undefined) return runtime.logFields.read();
+  defaultReader ??= createLogFieldsReader();
+  return defaultReader();
 }

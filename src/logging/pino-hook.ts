@@ -10,21 +10,22 @@ import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opent
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
 import { isModuleNamespace } from '../core/module-namespace';
+import { PINO_PATCHED_KEY as PATCHED } from '../core/shared-state';
 import { tracehopMixin } from './mixin';
 import type { LogFields } from './log-fields';
-import { callsStreamWrite, withSplice } from './pino-line';
+import { callsStreamWrite, logFieldsSplice, withSplice } from './pino-line';
+import type { LogLineSettings, StreamWrite } from './pino-line';
 
 /** The pino majors whose `mixin` option behaves as this hook expects. */
 export const SUPPORTED_PINO_VERSIONS = ['>=7 <11'];
 
-const PATCHED = Symbol.for('tracehop.pino.patched');
 
 type Mixin = (mergeObject: object, level: number, logger: unknown) => object;
 type PinoFactory = ((...args: unknown[]) => unknown) & Record<string | symbol, unknown>;
 type PinoOptions = { mixin?: unknown; hooks?: { streamWrite?: unknown } };
 
 export class PinoHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
-  constructor(config: InstrumentationConfig = {}) {
+  constructor(private readonly settings: LogLineSettings, config: InstrumentationConfig = {}) {
     super('tracehop-pino-hook', '1.0.0', config);
   }
 
@@ -33,7 +34,7 @@ export class PinoHookInstrumentation extends InstrumentationBase<Instrumentation
       new InstrumentationNodeModuleDefinition(
         'pino',
         SUPPORTED_PINO_VERSIONS,
-        (moduleExports: unknown) => patchPinoModule(moduleExports),
+        (moduleExports: unknown) => patchPinoModule(moduleExports, this.settings),
         (moduleExports: unknown) => moduleExports,
       ),
     ];
@@ -45,7 +46,7 @@ export class PinoHookInstrumentation extends InstrumentationBase<Instrumentation
  * helpers as properties (`pino.destination`, `pino.pino`, `pino.default`);
  * an ES module namespace gives `{ default, pino, ... }`.
  */
-export function patchPinoModule(moduleExports: unknown): unknown {
+export function patchPinoModule(moduleExports: unknown, settings: LogLineSettings): unknown {
   const isNamespace = isModuleNamespace(moduleExports);
   const original = (isNamespace ? (moduleExports as { default: unknown }).default : moduleExports) as PinoFactory;
   if (typeof original !== 'function') {
@@ -53,7 +54,7 @@ export function patchPinoModule(moduleExports: unknown): unknown {
     return moduleExports;
   }
   if (original[PATCHED]) return moduleExports;
-  const patched = wrapFactory(original);
+  const patched = wrapFactory(original, fieldAdders(settings));
   if (isNamespace) {
     const namespace = moduleExports as Record<string, unknown>;
     namespace.default = patched;
@@ -71,12 +72,22 @@ export function isHookedPino(moduleExports: unknown): boolean {
   return factory?.[PATCHED] === true;
 }
 
-function wrapFactory(original: PinoFactory): PinoFactory {
+/** How our fields are added to a logger's options: the splice, and the mixin where pino has no `streamWrite` hook. */
+export interface FieldAdders {
+  readonly splice: StreamWrite;
+  readonly mixin: () => LogFields;
+}
+
+export function fieldAdders(settings: LogLineSettings): FieldAdders {
+  return { splice: logFieldsSplice(settings), mixin: settings.fields.read };
+}
+
+function wrapFactory(original: PinoFactory, adders: FieldAdders): PinoFactory {
   // Probed on the first logger made, not at require time: the app may never make one.
   let splice: boolean | undefined;
   const patched = function pino(this: unknown, ...args: unknown[]) {
     splice ??= callsStreamWrite(original);
-    return original.apply(this, withTracehopFields(args, splice));
+    return original.apply(this, withTracehopFields(args, splice, adders));
   } as PinoFactory;
   Object.assign(patched, original);
   patched.pino = patched;
@@ -92,8 +103,8 @@ function wrapFactory(original: PinoFactory): PinoFactory {
  * destination is a stream (it has `write`) or a file path string. A logger
  * built with `tracehopMixin` already has the fields and is left alone.
  */
-export function withTracehopFields(args: unknown[], splice: boolean): unknown[] {
-  const add = splice ? addStreamWrite : addMixin;
+export function withTracehopFields(args: unknown[], splice: boolean, adders: FieldAdders): unknown[] {
+  const add = splice ? (options: PinoOptions) => addStreamWrite(options, adders.splice) : (options: PinoOptions) => addMixin(options, adders.mixin);
   const first = args[0];
   const isDestination = typeof first === 'string' || (typeof (first as { write?: unknown } | null)?.write === 'function');
   if (first === undefined || first === null) return [add({}), ...args.slice(1)];
@@ -104,19 +115,19 @@ export function withTracehopFields(args: unknown[], splice: boolean): unknown[] 
   return [add(options), ...args.slice(1)];
 }
 
-function addStreamWrite(options: PinoOptions): PinoOptions {
-  return { ...options, hooks: { ...options.hooks, streamWrite: withSplice(options.hooks?.streamWrite) } };
+function addStreamWrite(options: PinoOptions, splice: StreamWrite): PinoOptions {
+  return { ...options, hooks: { ...options.hooks, streamWrite: withSplice(splice, options.hooks?.streamWrite) } };
 }
 
-function addMixin(options: PinoOptions): PinoOptions {
+function addMixin(options: PinoOptions, ours: () => LogFields): PinoOptions {
   const userMixin = typeof options.mixin === 'function' ? (options.mixin as Mixin) : undefined;
-  return { ...options, mixin: userMixin === undefined ? tracehopMixin : combine(userMixin) };
+  return { ...options, mixin: userMixin === undefined ? ours : combine(ours, userMixin) };
 }
 
 /** Our fields first, the user's mixin's fields over them. */
-function combine(userMixin: Mixin): Mixin {
+function combine(ours: () => LogFields, userMixin: Mixin): Mixin {
   return function mixin(mergeObject, level, logger) {
-    const fields: LogFields = tracehopMixin();
+    const fields: LogFields = ours();
     const theirs = userMixin(mergeObject, level, logger);
     return theirs && typeof theirs === 'object' ? Object.assign(fields, theirs) : fields;
   };

@@ -15,29 +15,39 @@
  * The same hook turns records at TRACEHOP_LOG_SPAN_EVENTS and above into
  * span events (log-span-events.ts).
  */
+import type { LogFieldReaders } from '../core/shared-state';
 import { recordLogSpanEvent } from './log-span-events';
-import { tracehopFieldsJson } from './mixin';
 
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 
-type StreamWrite = (line: string) => string;
+export type StreamWrite = (line: string) => string;
 
-/** The line with the active span's fields as its first members; unchanged outside any span. */
-export function spliceLogFields(line: string): string {
-  // Before the splice: the level is read from the start of pino's own line (log-span-events.ts).
-  if (typeof line === 'string') recordLogSpanEvent(line);
-  const fields = tracehopFieldsJson();
-  if (fields === '' || typeof line !== 'string' || line.charCodeAt(0) !== OPEN_BRACE) return line;
-  // `{}` (every field formatted away) takes no separating comma.
-  return line.charCodeAt(1) === CLOSE_BRACE ? `{${fields}${line.slice(1)}` : `{${fields},${line.slice(1)}`;
+/** What the pino hook is set to, from the runtime: the field names (as readers) and TRACEHOP_LOG_SPAN_EVENTS. */
+export interface LogLineSettings {
+  readonly fields: LogFieldReaders;
+  /** The lowest pino level recorded as a span event (`logSpanEventLevel`). */
+  readonly eventLevel: number;
+}
+
+/** The splice: a line with the active span's fields as its first members; unchanged outside any span. */
+export function logFieldsSplice(settings: LogLineSettings): StreamWrite {
+  const { fields: { readJson }, eventLevel } = settings;
+  return function spliceLogFields(line: string): string {
+    // Before the splice: the level is read from the start of pino's own line (log-span-events.ts).
+    if (typeof line === 'string') recordLogSpanEvent(line, eventLevel);
+    const fields = readJson();
+    if (fields === '' || typeof line !== 'string' || line.charCodeAt(0) !== OPEN_BRACE) return line;
+    // `{}` (every field formatted away) takes no separating comma.
+    return line.charCodeAt(1) === CLOSE_BRACE ? `{${fields}${line.slice(1)}` : `{${fields},${line.slice(1)}`;
+  };
 }
 
 /** Our splice, then the app's own `streamWrite` hook, if it has one, on the result. */
-export function withSplice(theirs: unknown): StreamWrite {
-  if (typeof theirs !== 'function') return spliceLogFields;
+export function withSplice(splice: StreamWrite, theirs: unknown): StreamWrite {
+  if (typeof theirs !== 'function') return splice;
   const appHook = theirs as StreamWrite;
-  return line => appHook(spliceLogFields(line));
+  return line => appHook(splice(line));
 }
 
 /**
@@ -54,6 +64,7 @@ export function callsStreamWrite(factory: (...args: unknown[]) => unknown): bool
     ) as { info?: unknown } | null;
     if (typeof probe?.info === 'function') (probe.info as (message: string) => void)('probe');
   } catch {
+    // Nothing is lost: the hook falls back to a mixin, which adds the same fields.
     return false;
   }
   return called;

@@ -43,7 +43,7 @@ export class DestinationGate {
       const name = host();
       this.verdict = { allowed: name === undefined || this.policy(name), appSentRequestId: appSentRequestId() };
     } catch {
-      // Stays REFUSED.
+      // Fails closed: the verdict stays REFUSED, so the call goes out with its span but without our headers; no header is sent where it should not be.
     }
     const generation = ++this.generation;
     queueMicrotask(() => {

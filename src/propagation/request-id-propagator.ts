@@ -2,27 +2,30 @@
  * The request-id propagator: reads `X-Request-ID` (or the configured names)
  * on the way in and writes it on the way out.
  *
- * On extract it decides the request's correlation (see README, "Request ids
- * and trace ids"):
+ * Extract is pure: it reads what came in into the context and nothing
+ * else, so the same headers give the same context, and an app's own
+ * `propagation.extract` (a Kafka consumer's) creates no id and decides no
+ * trace id (as W3CTraceContextPropagator returns what it parsed):
  * - a valid remote parent (traceparent, or whichever propagator the user
- *   chose) continues that trace; the request id is the incoming request id,
- *   or the trace id written as a UUID;
- * - else an acceptable request id picks the trace id (`requestIdToTraceId`),
- *   armed in the id generator for the root span about to start;
- * - else a new id (UUID v4 by default; see src/core/request-id-policy.ts)
- *   is the request id, and its mapping the trace id.
+ *   chose): the request's correlation, named by the incoming request id or
+ *   the trace id written as a UUID;
+ * - else an acceptable request id: the correlation it names;
+ * - else nothing.
+ * Ids are made, and the id generator armed, where the request's root span
+ * starts (src/core/request-start.ts).
  *
  * It must run after the trace-context and baggage propagators, whose results
  * it reads from the context.
  */
 import { propagation, trace } from '@opentelemetry/api';
 import type { Context, TextMapGetter, TextMapPropagator, TextMapSetter } from '@opentelemetry/api';
-import { requestIdPolicy } from '../core/request-id-policy';
+import type { RequestIdPolicy } from '../core/request-id-policy';
+import { setClientIds } from '../core/request-start';
+import type { ClaimedCarriers } from '../core/request-start';
 import { describeRejectedRequestId, parseRequestId } from '../core/ids/request-id';
 import type { ParsedRequestId } from '../core/ids/request-id';
-import { requestIdToTraceId, traceIdToUuid } from '../core/ids/trace-id';
+import { traceIdToUuid } from '../core/ids/trace-id';
 import { reporter } from '../diag';
-import type { RequestIdGenerator } from '../core/id-generator';
 import { APP_SENT_REQUEST_ID } from './policy-propagator';
 import { REQUEST_CHAIN_BAGGAGE_KEY, REQUEST_ID_BAGGAGE_KEY, RequestCorrelation, getCorrelation, setCorrelation } from '../core/correlation';
 
@@ -31,7 +34,10 @@ export interface RequestIdPropagatorOptions {
   readonly headers: readonly string[];
   /** The header name to write on outgoing calls. */
   readonly outgoingHeader: string;
-  readonly idGenerator: RequestIdGenerator;
+  /** The request-id policy in force (the runtime's): which incoming ids are accepted, and how they are rewritten. */
+  readonly requestIds: RequestIdPolicy;
+  /** instrumentation-http's server path: the requests its start hook decided (src/http/server-hooks.ts). */
+  readonly claimed?: ClaimedCarriers;
   /** Edge mode: a client's ids and baggage never pick our trace or request id. */
   readonly edge?: boolean;
 }
@@ -39,13 +45,15 @@ export interface RequestIdPropagatorOptions {
 export class RequestIdPropagator implements TextMapPropagator {
   private readonly headers: readonly string[];
   private readonly outgoingHeader: string;
-  private readonly idGenerator: RequestIdGenerator;
+  private readonly requestIds: RequestIdPolicy;
+  private readonly claimed: ClaimedCarriers | undefined;
   private readonly edge: boolean;
 
   constructor(options: RequestIdPropagatorOptions) {
     this.headers = options.headers;
     this.outgoingHeader = options.outgoingHeader;
-    this.idGenerator = options.idGenerator;
+    this.requestIds = options.requestIds;
+    this.claimed = options.claimed;
     this.edge = options.edge ?? false;
   }
 
@@ -57,36 +65,33 @@ export class RequestIdPropagator implements TextMapPropagator {
   }
 
   extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
-    if (this.edge) return this.extractAtEdge(context, carrier, getter);
+    const extracted = this.edge ? this.extractAtEdge(context, carrier, getter) : this.extractIncoming(context, carrier, getter);
+    const claimed = this.claimed?.claimOf(carrier);
+    return claimed === undefined ? extracted : setCorrelation(extracted, claimed);
+  }
+
+  private extractIncoming(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     const incoming = this.readIncoming(context, carrier, getter);
     const parent = trace.getSpanContext(context);
     if (parent !== undefined && trace.isSpanContextValid(parent)) {
       const requestId = incoming?.id ?? traceIdToUuid(parent.traceId);
       return setCorrelation(context, new RequestCorrelation(requestId, incoming?.chain ?? null));
     }
-    if (incoming !== null) {
-      this.idGenerator.arm(requestIdToTraceId(incoming.id));
-      return setCorrelation(context, new RequestCorrelation(incoming.id, incoming.chain));
-    }
-    const { requestId, traceId } = requestIdPolicy().generateWithTraceId();
-    this.idGenerator.arm(traceId);
-    return setCorrelation(context, new RequestCorrelation(requestId, null));
+    return incoming === null ? context : setCorrelation(context, new RequestCorrelation(incoming.id, incoming.chain));
   }
 
   /**
    * Edge mode: the remote parent and the baggage a client sent are dropped
-   * from the context, a new trace and request id start, and the client's
-   * validated request id and valid traceparent are kept for the server span
-   * (an attribute and a link), never trusted.
+   * from the context, and the client's validated request id and valid
+   * traceparent are kept for the server span (an attribute and a link),
+   * never trusted; the request starts a new trace and id where it starts.
    */
   private extractAtEdge(context: Context, carrier: unknown, getter: TextMapGetter): Context {
     const remote = trace.getSpanContext(context);
     const parent = remote !== undefined && trace.isSpanContextValid(remote) ? remote : undefined;
     const clientRequestId = this.readHeaders(carrier, getter)?.id;
     const clean = trace.deleteSpan(propagation.deleteBaggage(context));
-    const { requestId, traceId } = requestIdPolicy().generateWithTraceId();
-    this.idGenerator.arm(traceId);
-    return setCorrelation(clean, new RequestCorrelation(requestId, null, { requestId: clientRequestId, parent }));
+    return setClientIds(clean, { requestId: clientRequestId, parent });
   }
 
   fields(): string[] {
@@ -109,7 +114,7 @@ export class RequestIdPropagator implements TextMapPropagator {
     const bag = propagation.getBaggage(context);
     if (parsed === null) {
       const fromBaggage = bag?.getEntry(REQUEST_ID_BAGGAGE_KEY)?.value;
-      parsed = fromBaggage === undefined ? null : requestIdPolicy().parse(fromBaggage);
+      parsed = fromBaggage === undefined ? null : this.requestIds.parse(fromBaggage);
       if (parsed === null) return null;
     }
     if (parsed.chain.length > 1) return parsed;
@@ -123,7 +128,7 @@ export class RequestIdPropagator implements TextMapPropagator {
     for (const header of this.headers) {
       const value = getter.get(carrier, header);
       if (value === undefined) continue;
-      const parsed = requestIdPolicy().parse(value);
+      const parsed = this.requestIds.parse(value);
       if (parsed !== null) return parsed;
       reporter.warn(`rejected ${header}`, `ignored an incoming ${header} header: ${describeRejectedRequestId(value)}`);
     }

@@ -161,6 +161,7 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
   try {
     registrars = given ?? nodeRegistrars();
   } catch (error) {
+    // Not lost: the reason is the result, which start.ts and the start-up facts report.
     return { state: 'off', reason: `@opentelemetry/instrumentation could not be found: ${describe(error)}` };
   }
   const include = instrumentedModules(instrumentations);
@@ -171,6 +172,7 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
   try {
     syncHooks = registrars.load(registrars.resolve(SYNC_HOOKS)) as SyncHooksModule;
   } catch (error) {
+    // Not lost: reported with the result, as above.
     return { state: 'off', reason: `import-in-the-middle's hooks could not be loaded: ${describe(error)}` };
   }
   if (syncHooks.supportsSyncHooks()) {
@@ -182,11 +184,13 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
       try {
         laterHooks = limitation === undefined ? registrars.laterHooks() : undefined;
       } catch {
+        // Not lost: tracehop's own list still applies (the comment above), and the limitation is reported with the result.
         laterHooks = undefined;
       }
       syncHooks.register({ include: [...include], shouldInclude: includedModules(include, laterHooks) });
       return { state: 'registered', mode: 'in-thread', include: [...include], ...(limitation === undefined ? {} : { limitation }) };
     } catch (error) {
+      // Not lost: reported with the result, as above.
       return { state: 'off', reason: `module.registerHooks failed: ${describe(error)}` };
     }
   }
@@ -197,6 +201,7 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
     registrars.register(pathToFileURL(registrars.resolve(ESM_LOADER)), { data: { include: [...include] } });
     return { state: 'registered', mode: 'loader-thread', include: [...include] };
   } catch (error) {
+    // Not lost: reported with the result, as above.
     return { state: 'off', reason: `module.register failed: ${describe(error)}` };
   }
 }
@@ -209,6 +214,7 @@ function laterHooksLimitation(registrars: HookRegistrars): string | undefined {
   try {
     version = registrars.iitmVersion();
   } catch {
+    // An unreadable version counts as an old one: the limitation is then reported, nothing lost.
     version = undefined;
   }
   const [major, minor] = (version ?? '').split('.').map(part => Number.parseInt(part, 10));

@@ -18,7 +18,7 @@ import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from '../config';
 import { ErrorNotingContextManager } from '../errors/error-context';
-import { BullmqHookInstrumentation, configureJobTrace } from '../jobs';
+import { BullmqHookInstrumentation } from '../jobs';
 import { serverHooks, serverSpanOptions } from '../http/server-hooks';
 import type { ServerHookOptions } from '../http/server-hooks';
 import { ServerSpan } from '../http/server-span';
@@ -39,7 +39,9 @@ import { protobufTraceExporter } from '../export';
 import type { SlicingSpanExporter } from '../export';
 import { otlpExitSender } from '../export/exit-hand-off';
 import { ExportPipeline } from '../export/export-pipeline';
-import { RequestIdGenerator } from '../core/id-generator';
+import type { RequestIdGenerator } from '../core/id-generator';
+import { ClaimedCarriers } from '../core/request-start';
+import type { TracehopRuntime } from '../core/shared-state';
 import { TracesSdk } from './traces-sdk';
 import type { Sdk } from './traces-sdk';
 
@@ -58,12 +60,15 @@ export interface BuiltSdk {
 /** The instrumentation scope of tracehop's own server spans. */
 export const SERVER_SPAN_SCOPE = 'tracehop-http-server';
 
-export function buildSdk(config: Config): BuiltSdk {
-  const idGenerator = new RequestIdGenerator();
+export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
+  const { idGenerator } = runtime;
+  // Only instrumentation-http's server path claims requests for extract to find (server-hooks.ts).
+  const claimed = new ClaimedCarriers();
   const requestIdPropagator = new RequestIdPropagator({
     headers: config.requestIdHeaders,
     outgoingHeader: config.requestIdHeader,
-    idGenerator,
+    requestIds: runtime.requestIds,
+    claimed: config.serverSpan === 'tracehop' ? undefined : claimed,
     edge: config.edgeMode,
   });
   // Always installed: besides the policy (which allows all with TRACEHOP_PROPAGATE_TO=*),
@@ -80,7 +85,7 @@ export function buildSdk(config: Config): BuiltSdk {
   ];
   // Instrumentations patch their modules as they are made: if what follows
   // throws, they are switched off again, so the app runs as it would untraced.
-  const instrumentations = buildInstrumentations(config, idGenerator, gate);
+  const instrumentations = buildInstrumentations(config, runtime, claimed, gate);
   try {
     const sampler = buildSampler(config);
     const textMapPropagator = new PolicyPropagator(propagator, gate);
@@ -91,12 +96,13 @@ export function buildSdk(config: Config): BuiltSdk {
     const sdk = needsNodeSdk
       ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
       : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
-    const hookOptions = serverHookOptions(config, idGenerator);
+    const hookOptions = serverHookOptions(config, runtime, claimed);
     const serverSpan = config.serverSpan === 'tracehop'
       ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
       : undefined;
     return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan };
   } catch (error) {
+    // Not swallowed: switched off, then rethrown to startTracehop, which reports that tracing is off.
     for (const instrumentation of instrumentations) {
       try {
         instrumentation.disable();
@@ -118,13 +124,13 @@ function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): S
   return new NodeSDK(options);
 }
 
-function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, gate: DestinationGate): Instrumentation[] {
+function buildInstrumentations(config: Config, runtime: TracehopRuntime, claimed: ClaimedCarriers, gate: DestinationGate): Instrumentation[] {
   const instrumentations: Instrumentation[] = [
     new HttpInstrumentation({
       // With tracehop's own server span, instrumentation-http makes client spans only.
       ...(config.serverSpan === 'tracehop'
         ? { disableIncomingRequestInstrumentation: true }
-        : serverHooks(serverHookOptions(config, idGenerator))),
+        : serverHooks(serverHookOptions(config, runtime, claimed))),
       ...httpClientHooks(gate, config.requestIdHeader),
     }),
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
@@ -134,19 +140,20 @@ function buildInstrumentations(config: Config, idGenerator: RequestIdGenerator, 
     new HapiRoutesInstrumentation(),
     new HonoRoutesInstrumentation(),
   ];
-  if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation());
-  configureJobTrace(config.jobTrace);
-  instrumentations.push(new BullmqHookInstrumentation());
+  if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation({ fields: runtime.logFields, eventLevel: runtime.logSpanEventLevel }));
+  instrumentations.push(new BullmqHookInstrumentation(runtime));
   // Says so when the app's own copy of the API cannot see tracehop's provider.
   instrumentations.push(new ApiCopiesInstrumentation());
   return instrumentations;
 }
 
-function serverHookOptions(config: Config, idGenerator: RequestIdGenerator): ServerHookOptions {
+function serverHookOptions(config: Config, runtime: TracehopRuntime, claimed: ClaimedCarriers): ServerHookOptions {
   return {
     responseHeader: config.requestIdHeader,
     ignorePaths: config.ignorePaths,
-    idGenerator,
+    idGenerator: runtime.idGenerator,
+    requestIds: runtime.requestIds,
+    claimed,
     exposeToBrowsers: config.corsExposeHeaders,
     serverTiming: config.serverTiming,
   };

@@ -16,9 +16,8 @@ import { hookImports, isModuleHooksThread } from './module-hooks';
 import { entryModuleSystem, nearestPackageJson } from '../introspection/module-system';
 import type { EntryModuleSystem } from '../introspection/module-system';
 import { reportStartupFacts } from '../introspection/startup-report';
-import { enableRunAsRequest, setRequestIdFormat } from '../context';
-import { configureLogSpanEvents } from '../logging/log-span-events';
-import { configureLogFields } from '../logging/mixin';
+import { STARTED_KEY as STARTED, publishRuntime } from '../core/shared-state';
+import { createRuntime } from './tracehop-runtime';
 import { guardResponseHead } from '../http/head-guard';
 import { buildSdk } from './sdk';
 import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker } from './threads';
@@ -26,12 +25,12 @@ import type { BuiltSdk } from './sdk';
 import { alignEsmHttpExports } from '../http/esm-named-exports';
 import { installCrashRecording, installExitHandlers } from './process-hooks';
 
-const STARTED = Symbol.for('tracehop.started');
 
 function readFile(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
   } catch {
+    // A file that cannot be read is one that is not there, for the config's readers: nothing is lost.
     return undefined;
   }
 }
@@ -57,16 +56,14 @@ function start(): void {
   }
   // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
   setGlobalErrorHandler(error => reporter.warn(`export ${errorKind(error)}`, `trace export failed: ${describeError(error)}`));
-  configureLogFields(config.logFields);
-  setRequestIdFormat(config.requestIdFormat);
-  configureLogSpanEvents(config.logSpanEvents);
+  const runtime = createRuntime(config);
   // NodeSDK's constructor installs a console logger of its own when
   // OTEL_LOG_LEVEL is set, announcing that it overwrites ours; with none
   // installed for that moment it stays quiet, and ours comes straight back.
   diag.disable();
   let built: BuiltSdk;
   try {
-    built = buildSdk(config);
+    built = buildSdk(config, runtime);
   } finally {
     // Back before anything else is said: a throw from the build is reported below, not lost.
     diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
@@ -83,11 +80,12 @@ function start(): void {
     try {
       alignEsmHttpExports();
     } catch (error) {
-      tracehopDiag.warn(`named ES-module imports of http and https may go untraced: ${describeError(error)}`);
+      reporter.warn('esm http exports', `named ES-module imports of http and https may go untraced: ${describeError(error)}`);
     }
   }
   built.sdk.start();
-  enableRunAsRequest(built.idGenerator);
+  // Now the public API (runAsRequest, configureRequestIds, runWithCarrier, the mixin) of any copy of tracehop reaches it.
+  publishRuntime(runtime);
   built.serverSpan?.enable();
   // Our response headers are put back when the head is written, whichever server span set them.
   guardResponseHead();
@@ -113,6 +111,7 @@ function resolveEntry(script: string): string {
   try {
     return realpathSync(require.resolve(resolvePath(script)));
   } catch {
+    // The script as given: the doctor then judges that path, nothing is lost.
     return script;
   }
 }
@@ -133,10 +132,11 @@ export function startTracehop(): void {
   try {
     start();
   } catch (error) {
+    // Once per process: the app runs untraced, and this line says so.
     try {
       tracehopDiag.error(`start-up failed, tracing is off: ${describeError(error)}`);
     } catch {
-      // Reporting must not throw either.
+      // Nothing more is lost: a diag logger that throws has nowhere else to report to, and the app must start.
     }
   }
 }

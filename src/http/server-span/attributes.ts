@@ -74,6 +74,7 @@ function pathOf(path: string, host: string | undefined, scheme: string): string 
   try {
     return new URL(path, `${scheme}://${host ?? 'localhost'}`).pathname;
   } catch {
+    // A path the URL parser refuses: no url.path attribute, as instrumentation-http does; nothing else is lost.
     return undefined;
   }
 }
@@ -150,6 +151,7 @@ function withoutPort(value: string): string {
     const { hostname } = new URL(`http://${value}`);
     return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
   } catch {
+    // Not a host the URL parser takes: the value as sent, which is what the attribute records then.
     return value;
   }
 }

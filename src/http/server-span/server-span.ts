@@ -21,6 +21,7 @@ import type { Server } from 'node:http';
 import { errorMonitor } from 'node:events';
 import type { EventEmitter } from 'node:events';
 import { tracehopDiag } from '../../diag';
+import { EMITS_IN_CONTEXT_KEY as EMITS_IN_CONTEXT, REQUEST_CONTEXT_KEY as REQUEST_CONTEXT } from '../../core/shared-state';
 import { requestAttributes, spanMethod } from './attributes';
 
 export const REQUEST_START_CHANNEL = 'http.server.request.start';
@@ -28,6 +29,8 @@ export const REQUEST_START_CHANNEL = 'http.server.request.start';
 export interface ServerSpanOptions {
   /** True for a request whose path is ignored: it runs with tracing suppressed, and gets no span. */
   readonly isIgnored: (request: IncomingMessage) => boolean;
+  /** Decides the request from the extracted context and starts its span with `startSpan` (src/core/request-start.ts); returns the span and its parent context. */
+  readonly startRequestSpan: (extracted: Context, startSpan: (parent: Context) => Span) => { readonly span: Span; readonly parent: Context };
   /** Runs in the span's context as the span starts, before the app sees the request. */
   readonly onStart: (span: Span, response: ServerResponse) => void;
   /** Called once, as the channel is subscribed. */
@@ -41,9 +44,6 @@ interface RequestStart {
 }
 
 const WRAPPED = Symbol('tracehop.server-span.wrapped');
-// Shared across copies of this module, as the wrapper is (EMITS_IN_CONTEXT): a second copy's requests emit in their context too.
-const REQUEST_CONTEXT = Symbol.for('tracehop.server-span.context');
-const EMITS_IN_CONTEXT = Symbol.for('tracehop.server-span.emits-in-context');
 
 type Emit = (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
 type WithContext = IncomingMessage & { [REQUEST_CONTEXT]?: Context };
@@ -90,11 +90,11 @@ export class ServerSpan {
       remoteAddress: request.socket.remoteAddress,
       remotePort: request.socket.remotePort,
     }, scheme);
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const tracer = this.tracer ?? this.options.tracer();
     // The method part of the span's name, now and with a route at the end: once per request.
     const methodName = spanMethod(request.method);
-    const span = tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes }, parent);
+    const { span, parent } = this.options.startRequestSpan(propagation.extract(ROOT_CONTEXT, request.headers),
+      requestParent => tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes }, requestParent));
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     req[REQUEST_CONTEXT] = spanContext;
     (response as unknown as Emitter)[REQUEST_CONTEXT] = spanContext;

@@ -6,6 +6,7 @@ import { patchHapiModule } from '../../../src/frameworks/hapi';
 import { patchHonoModule } from '../../../src/frameworks/hono';
 import { patchKoaRouterModule } from '../../../src/frameworks/koa';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
+import { defaultLogLineSettings } from '../../support/runtime';
 
 /** What shimmer leaves on a wrapped function, which `isWrapped` looks for. */
 function wrapped(): () => void {
@@ -65,9 +66,9 @@ describe('describeLoad', () => {
     ['http by require, nothing wrapped', 'http', plainHttp, undefined, { module: 'http', via: 'require', hooked: false }],
     ['http with only the client wrapped is hooked (the server span comes from a diagnostics channel)', 'https', halfHttp, undefined, { module: 'https', via: 'require', hooked: true }],
     ['http by import, from its namespace', 'http', namespace(hookedHttp), undefined, { module: 'http', via: 'import', hooked: true }],
-    ['pino by require, hooked', 'pino', patchPinoModule(pinoFactory), '10.4.0', { module: 'pino', version: '10.4.0', via: 'require', hooked: true }],
+    ['pino by require, hooked', 'pino', patchPinoModule(pinoFactory, defaultLogLineSettings()), '10.4.0', { module: 'pino', version: '10.4.0', via: 'require', hooked: true }],
     ['pino by require, not hooked', 'pino', pinoFactory, '6.14.0', { module: 'pino', version: '6.14.0', via: 'require', hooked: false }],
-    ['pino by import, hooked', 'pino', patchPinoModule(namespace({ default: pinoFactory, pino: pinoFactory })), '10.4.0', { module: 'pino', version: '10.4.0', via: 'import', hooked: true }],
+    ['pino by import, hooked', 'pino', patchPinoModule(namespace({ default: pinoFactory, pino: pinoFactory }), defaultLogLineSettings()), '10.4.0', { module: 'pino', version: '10.4.0', via: 'import', hooked: true }],
     ['bullmq by require, its Worker hooked', 'bullmq', hookedBullmq, '5.81.5', { module: 'bullmq', version: '5.81.5', via: 'require', hooked: true }],
     ['bullmq by import, not hooked', 'bullmq', namespace(plainBullmq), '6.7.0', { module: 'bullmq', version: '6.7.0', via: 'import', hooked: false }],
     ['a module we cannot check', 'koa', {}, '2.16.0', { module: 'koa', version: '2.16.0', via: 'require', hooked: undefined }],

@@ -5,7 +5,7 @@ import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@open
 import { DEFAULT_LOG_FIELDS } from '../../../src/config';
 import { withCarrier } from '../../../src/jobs/bullmq-hook';
 import { PARENT_JOB_ID_KEY, parseMetadata } from '../../../src/jobs/carrier';
-import { configureJobTrace } from '../../../src/jobs/consumer';
+import { publishTestRuntime, withdrawRuntime } from '../../support/runtime';
 import { inject, runWithCarrier } from '../../../src/jobs';
 import { createLogFieldsJsonReader, createLogFieldsReader } from '../../../src/logging/log-fields';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
@@ -17,15 +17,17 @@ beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  publishTestRuntime();
 });
 afterAll(() => {
   context.disable();
   trace.disable();
   propagation.disable();
+  withdrawRuntime();
 });
 afterEach(() => {
   exporter.reset();
-  configureJobTrace('child');
+  publishTestRuntime({ jobTrace: 'child' });
 });
 
 const PRODUCER_TRACE = '0af7651916cd43dd8448eb211c80319c';
@@ -108,7 +110,7 @@ describe('inject and runWithCarrier', () => {
   });
 
   test('link mode starts a new trace with a link to the producer', () => {
-    configureJobTrace('link');
+    publishTestRuntime({ jobTrace: 'link' });
     runWithCarrier({ traceparent: TRACEPARENT }, () => undefined, { jobId: '1', name: 'letters', attempt: 2 });
     const [span] = exporter.getFinishedSpans();
     expect(span?.spanContext().traceId).not.toBe(PRODUCER_TRACE);

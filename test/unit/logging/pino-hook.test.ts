@@ -5,12 +5,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { DEFAULT_LOG_FIELDS } from '../../../src/config';
-import { configureLogFields, tracehopMixin } from '../../../src/logging/mixin';
+import { tracehopMixin } from '../../../src/logging/mixin';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
+import { defaultLogLineSettings, publishTestRuntime, withdrawRuntime } from '../../support/runtime';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const pino = patchPinoModule(require('pino')) as typeof import('pino').default;
+const pino = patchPinoModule(require('pino'), defaultLogLineSettings()) as typeof import('pino').default;
 
 const TRACE_ID = '0dadb33fee15470abfc85e35926793a5';
 const SPAN_ID = 'ac0eabbd00000001';
@@ -43,7 +44,7 @@ function inRequest<T>(fn: () => T, spanId = SPAN_ID): T {
 const manager = new AsyncLocalStorageContextManager();
 beforeAll(() => context.setGlobalContextManager(manager.enable()));
 afterAll(() => context.disable());
-afterEach(() => configureLogFields(DEFAULT_LOG_FIELDS));
+afterEach(() => withdrawRuntime());
 
 describe('the pino hook', () => {
   test('pino(destination) records carry the five fields inside a request', () => {
@@ -120,9 +121,10 @@ describe('the pino hook', () => {
   });
 
   test('configured field names are used', () => {
-    configureLogFields({ ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestChain: 'chain' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const renamed = patchPinoModule(require('pino'), defaultLogLineSettings({ ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestChain: 'chain' })) as typeof pino;
     const { records, stream } = lines();
-    const logger = pino(stream);
+    const logger = renamed(stream);
     inRequest(() => logger.info('renamed'));
     expect(records[0]).toMatchObject({ traceId: TRACE_ID, chain: CORRELATED.request_chain, request_id: CORRELATED.request_id });
     expect(records[0]).not.toHaveProperty('trace_id');
@@ -135,7 +137,18 @@ describe('the pino hook', () => {
     expect(records[0]).toMatchObject(CORRELATED);
   });
 
+  test('the exported mixin uses the field names of the running tracehop, published by the preload', () => {
+    publishTestRuntime({ logFields: { ...DEFAULT_LOG_FIELDS, requestId: 'requestId' } });
+    const fields = inRequest(() => tracehopMixin());
+    expect(fields).toMatchObject({ trace_id: TRACE_ID, requestId: CORRELATED.request_id });
+    expect(fields).not.toHaveProperty('request_id');
+  });
+
+  test('with no tracehop running, the exported mixin uses the default field names', () => {
+    expect(inRequest(() => tracehopMixin())).toMatchObject(CORRELATED);
+  });
+
   test('patching twice returns the patched module unchanged', () => {
-    expect(patchPinoModule(pino)).toBe(pino);
+    expect(patchPinoModule(pino, defaultLogLineSettings())).toBe(pino);
   });
 });

@@ -1,9 +1,12 @@
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { Writable } from 'node:stream';
-import { callsStreamWrite, spliceLogFields, withSplice } from '../../../src/logging/pino-line';
+import { callsStreamWrite, logFieldsSplice, withSplice } from '../../../src/logging/pino-line';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
+import { defaultLogLineSettings } from '../../support/runtime';
+
+const spliceLogFields = logFieldsSplice(defaultLogLineSettings());
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const realPino = require('pino') as typeof import('pino').default;
@@ -57,7 +60,7 @@ describe('spliceLogFields', () => {
 
   test("an app's own streamWrite hook runs on the line that already has the fields", () => {
     const seen: string[] = [];
-    const hook = withSplice((line: string) => {
+    const hook = withSplice(spliceLogFields, (line: string) => {
       seen.push(line);
       return line.toUpperCase();
     });
@@ -67,7 +70,7 @@ describe('spliceLogFields', () => {
 });
 
 describe('the pino hook through streamWrite', () => {
-  const pino = patchPinoModule(realPino) as typeof realPino;
+  const pino = patchPinoModule(realPino, defaultLogLineSettings()) as typeof realPino;
 
   test('this pino calls streamWrite, so the hook splices', () => {
     expect(callsStreamWrite(realPino as never)).toBe(true);
@@ -102,7 +105,7 @@ describe('the pino hook with a pino that never calls streamWrite', () => {
     },
     realPino,
   );
-  const pino = patchPinoModule(olderPino) as (options: object, destination: Writable) => import('pino').Logger;
+  const pino = patchPinoModule(olderPino, defaultLogLineSettings()) as (options: object, destination: Writable) => import('pino').Logger;
 
   test('the probe sees no streamWrite call', () => {
     expect(callsStreamWrite(olderPino as never)).toBe(false);

@@ -11,16 +11,18 @@ import { isAcceptableId } from '../../../src/core/ids/request-id';
 import { buildPropagator } from '../../../src/propagation/composite';
 import { getCorrelation } from '../../../src/core/correlation';
 import { RequestIdPropagator } from '../../../src/propagation/request-id-propagator';
-import { RequestIdGenerator } from '../../../src/core/id-generator';
+import { RequestIdPolicy, builtInRequestIds } from '../../../src/core/request-id-policy';
+import { decideRequest } from '../../../src/core/request-start';
 
 // W3C Baggage: at most 8192 bytes in all, 180 members, as OpenTelemetry JS enforces them.
 const MAX_BAGGAGE_BYTES = 8192;
 const MAX_BAGGAGE_MEMBERS = 180;
 
+const requestIds = new RequestIdPolicy(builtInRequestIds('uuid4'));
 const propagator = buildPropagator(['tracecontext', 'baggage'], new RequestIdPropagator({
   headers: ['x-request-id', 'x-correlation-id'],
   outgoingHeader: 'X-Request-ID',
-  idGenerator: new RequestIdGenerator(),
+  requestIds,
 }));
 
 const anyString = fc.oneof(
@@ -42,7 +44,7 @@ describe('hostile incoming headers', () => {
     fc.assert(fc.property(
       fc.record({ 'x-request-id': headerValue, 'x-correlation-id': headerValue, traceparent: headerValue, tracestate: headerValue, baggage }, { requiredKeys: [] }),
       headers => {
-        const context = propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+        const context = decideRequest(propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter), requestIds).context;
         const correlation = getCorrelation(context)!;
         expect(isAcceptableId(correlation.requestId)).toBe(true);
         correlation.enterHop('0123456789abcdef');
@@ -60,7 +62,7 @@ describe('hostile incoming headers', () => {
 
   test('what we propagate stays within the W3C Baggage limits and carries only safe header values', () => {
     fc.assert(fc.property(baggage, headerValue, (incomingBaggage, requestId) => {
-      const context = propagator.extract(ROOT_CONTEXT, { baggage: incomingBaggage, 'x-request-id': requestId }, defaultTextMapGetter);
+      const context = decideRequest(propagator.extract(ROOT_CONTEXT, { baggage: incomingBaggage, 'x-request-id': requestId }, defaultTextMapGetter), requestIds).context;
       getCorrelation(context)!.enterHop('0123456789abcdef');
       const out: Record<string, string> = {};
       propagator.inject(context, out, defaultTextMapSetter);

@@ -4,23 +4,28 @@ import { buildPropagator } from '../../../src/propagation/composite';
 import { getCorrelation } from '../../../src/core/correlation';
 import { RequestIdPropagator } from '../../../src/propagation/request-id-propagator';
 import { RequestIdGenerator } from '../../../src/core/id-generator';
+import { RequestIdPolicy, builtInRequestIds } from '../../../src/core/request-id-policy';
+import { decideRequest } from '../../../src/core/request-start';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
-function setup() {
+function setup(edge = false) {
   const idGenerator = new RequestIdGenerator();
-  const requestId = new RequestIdPropagator({ headers: ['x-request-id', 'x-correlation-id'], outgoingHeader: 'X-Request-ID', idGenerator });
+  const requestIds = new RequestIdPolicy(builtInRequestIds('uuid4'));
+  const requestId = new RequestIdPropagator({ headers: ['x-request-id', 'x-correlation-id'], outgoingHeader: 'X-Request-ID', requestIds, edge });
   const propagator = buildPropagator(['tracecontext', 'baggage'], requestId);
   const extract = (headers: Record<string, string>) => propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter);
+  /** What a server span starts with: extract, then the request decided (src/core/request-start.ts). */
+  const begin = (headers: Record<string, string>) => decideRequest(extract(headers), requestIds);
   const inject = (context: Context) => {
     const carrier: Record<string, string> = {};
     propagator.inject(context, carrier, defaultTextMapSetter);
     return carrier;
   };
-  return { idGenerator, extract, inject };
+  return { idGenerator, extract, begin, inject };
 }
 
-describe('extracting the request correlation', () => {
+describe('deciding the request correlation where its root span starts', () => {
   const table: Array<[string, Record<string, string>, { requestId: string | RegExp; chain: string | RegExp; armed: string | null; parent: boolean }]> = [
     ['a UUID X-Request-ID picks the trace id', { 'x-request-id': '0DADB33F-EE15-470A-BFC8-5E35926793A5' },
       { requestId: '0DADB33F-EE15-470A-BFC8-5E35926793A5', chain: '0DADB33F-EE15-470A-BFC8-5E35926793A5', armed: '0dadb33fee15470abfc85e35926793a5', parent: false }],
@@ -49,25 +54,26 @@ describe('extracting the request correlation', () => {
   ];
 
   test.each(table)('%s', (_title, headers, expected) => {
-    const { idGenerator, extract } = setup();
-    const context = extract(headers);
+    const { idGenerator, begin } = setup();
+    const start = begin(headers);
+    const context = start.context;
     const correlation = getCorrelation(context);
     expect(correlation).toBeDefined();
     expect(correlation!.requestId).toEqual(expected.requestId instanceof RegExp ? expect.stringMatching(expected.requestId) : expected.requestId);
     expect(correlation!.chain).toEqual(expected.chain instanceof RegExp ? expect.stringMatching(expected.chain) : expected.chain);
     expect(trace.getSpanContext(context) !== undefined).toBe(expected.parent);
-    const traceId = idGenerator.generateTraceId();
+    const traceId = idGenerator.withTraceId(start.traceId, () => idGenerator.generateTraceId());
     if (expected.armed === 'uuid') expect(traceId).toBe(correlation!.requestId.replace(/-/g, ''));
     else if (expected.armed !== null) expect(traceId).toBe(expected.armed);
     else expect(traceId).not.toBe(trace.getSpanContext(context)!.traceId);
   });
 
   test('the hop id joins an incoming chain but not a chain born here', () => {
-    const { extract } = setup();
+    const { extract, begin } = setup();
     const downstream = getCorrelation(extract({ 'x-request-id': 'abc-123,1111111111111111' }))!;
     downstream.enterHop('2222222222222222');
     expect(downstream.chain).toBe('abc-123,1111111111111111,2222222222222222');
-    const born = getCorrelation(extract({}))!;
+    const born = getCorrelation(begin({}).context)!;
     born.enterHop('2222222222222222');
     expect(born.chain).toBe(born.requestId);
     const fromTrace = getCorrelation(extract({ traceparent: TRACEPARENT }))!;
@@ -86,6 +92,38 @@ describe('extracting the request correlation', () => {
     const correlation = getCorrelation(extract(headers))!;
     correlation.enterHop('2222222222222222');
     expect(correlation.chain).toBe('abc-123,2222222222222222');
+  });
+});
+
+describe('extract is pure', () => {
+  // The same headers twice give the same correlation (or none), and the id generator is never armed:
+  // the next root span takes a random trace id, not the one a request id maps to.
+  test.each<[string, Record<string, string>, boolean]>([
+    ['a request id', { 'x-request-id': 'abc-123' }, false],
+    ['a request id with a chain', { 'x-request-id': 'abc-123,1111111111111111' }, false],
+    ['request.id in baggage', { baggage: 'request.id=abc-123' }, false],
+    ['a traceparent', { traceparent: TRACEPARENT }, false],
+    ['a traceparent and a request id', { traceparent: TRACEPARENT, 'x-request-id': 'abc-123' }, false],
+    ['nothing', {}, false],
+    ['a hostile request id', { 'x-request-id': 'x\r\nSet-Cookie: a=b' }, false],
+    ['a request id, at the edge', { 'x-request-id': 'abc-123' }, true],
+    ['a traceparent, at the edge', { traceparent: TRACEPARENT }, true],
+    ['nothing, at the edge', {}, true],
+  ])('%s', (_title, headers, edge) => {
+    const { extract } = setup(edge);
+    const generator = new RequestIdGenerator();
+    const first = extract(headers);
+    const second = extract(headers);
+    const shape = (context: Context) => {
+      const correlation = getCorrelation(context);
+      return { requestId: correlation?.requestId, chain: correlation?.chain, parent: trace.getSpanContext(context)?.traceId };
+    };
+    expect(shape(second)).toEqual(shape(first));
+    // Nothing new is made: with no id and no parent, there is no correlation until the request starts.
+    if (headers['x-request-id'] === undefined && headers.baggage === undefined && headers.traceparent === undefined) expect(getCorrelation(first)).toBeUndefined();
+    if (edge) expect(getCorrelation(first)).toBeUndefined();
+    const mapped = new Set(['5942d94f524882e0f29bf0a1e5a6dcc9']);
+    expect(mapped.has(generator.generateTraceId())).toBe(false);
   });
 });
 
