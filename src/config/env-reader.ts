@@ -178,12 +178,11 @@ export class EnvReader {
 
   tracesEndpoint(): string {
     const specific = this.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-    if (specific !== undefined) {
-      if (isHttpUrl(specific)) return specific;
-      this.reject('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, 'an http or https URL', this.genericEndpoint());
-      return this.genericEndpoint();
-    }
-    return this.genericEndpoint();
+    if (specific !== undefined && isHttpUrl(specific)) return specific;
+    // Read once, so that a bad generic endpoint behind a bad traces endpoint is one warning, not two.
+    const fallback = this.genericEndpoint();
+    if (specific !== undefined) this.reject('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, 'an http or https URL', fallback);
+    return fallback;
   }
 
   private genericEndpoint(): string {
