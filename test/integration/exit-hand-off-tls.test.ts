@@ -147,6 +147,20 @@ test('process.exit() hands its spans to a collector that requires a client certi
   expect(app.stderr).not.toMatch(/could not be read/);
 });
 
+test('the exporter itself (a drained event loop flushes through it, no hand-off) presents the client certificate too', async () => {
+  const app = await exitScript({
+    OTEL_SERVICE_NAME: 'mtls-drain',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: mtlsUrl,
+    OTEL_EXPORTER_OTLP_CERTIFICATE: caFile,
+    OTEL_EXPORTER_OTLP_CLIENT_KEY: clientKeyFile,
+    OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: clientCertFile,
+    FIXTURE_END: 'drain',
+  });
+  expect(await app.exited).toEqual({ code: 5, signal: null });
+  expect(await clientSpans(3, 15_000, 'mtls-drain')).toHaveLength(3);
+  expect(app.stderr).not.toMatch(/export failed|unsent/);
+});
+
 test('without the client certificate, the collector that requires one gets nothing (the test above is not passing by accident)', async () => {
   const app = await exitScript({
     OTEL_SERVICE_NAME: 'mtls-refused',
