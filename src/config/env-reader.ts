@@ -152,14 +152,37 @@ export class EnvReader {
     return { millis: this.integer(variable, DEFAULT_EXPORTER_TIMEOUT_MILLIS, 1), variable };
   }
 
+  /** OTEL_EXPORTER_OTLP_TRACES_COMPRESSION, else OTEL_EXPORTER_OTLP_COMPRESSION: `gzip` or `none`, as in the exporter. */
+  compression(): 'gzip' | 'none' {
+    const variable = this.raw('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') === undefined ? 'OTEL_EXPORTER_OTLP_COMPRESSION' : 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION';
+    return this.oneOf(variable, ['gzip', 'none'] as const, 'none');
+  }
+
+  /**
+   * The TLS files the exporter reads (OTLP exporter specification): the
+   * collector's certificate authority, and the client's key and certificate
+   * for mutual TLS. Each `TRACES_` form wins over its generic one, as in the
+   * exporter. Paths only: the files are read where they are used (src/export).
+   */
+  tlsFiles(): { certificate?: string; clientKey?: string; clientCertificate?: string } {
+    const path = (setting: string) => this.raw(`OTEL_EXPORTER_OTLP_TRACES_${setting}`) ?? this.raw(`OTEL_EXPORTER_OTLP_${setting}`);
+    const files: { certificate?: string; clientKey?: string; clientCertificate?: string } = {};
+    const certificate = path('CERTIFICATE');
+    const clientKey = path('CLIENT_KEY');
+    const clientCertificate = path('CLIENT_CERTIFICATE');
+    if (certificate !== undefined) files.certificate = certificate;
+    if (clientKey !== undefined) files.clientKey = clientKey;
+    if (clientCertificate !== undefined) files.clientCertificate = clientCertificate;
+    return files;
+  }
+
   tracesEndpoint(): string {
     const specific = this.raw('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-    if (specific !== undefined) {
-      if (isHttpUrl(specific)) return specific;
-      this.reject('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, 'an http or https URL', this.genericEndpoint());
-      return this.genericEndpoint();
-    }
-    return this.genericEndpoint();
+    if (specific !== undefined && isHttpUrl(specific)) return specific;
+    // Read once, so that a bad generic endpoint behind a bad traces endpoint is one warning, not two.
+    const fallback = this.genericEndpoint();
+    if (specific !== undefined) this.reject('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, 'an http or https URL', fallback);
+    return fallback;
   }
 
   private genericEndpoint(): string {

@@ -17,7 +17,7 @@ export {
 } from './defaults';
 export { appEntryScript, appEnvironment } from './app-entry';
 
-export type { Env, Protocol, TracesExporterName, PropagatorName, ServerSpanSource, EsmHookSetting, SamplerName, JobTraceMode, LogFieldNames, Config, AppFacts, ParsedConfig } from './types';
+export type { Env, Protocol, TracesExporterName, PropagatorName, ServerSpanSource, EsmHookSetting, SamplerName, JobTraceMode, LogFieldNames, Config, AppFacts, ParsedConfig, TlsFiles } from './types';
 import type { Env, Protocol, Config, AppFacts, ParsedConfig } from './types';
 
 
@@ -76,6 +76,8 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),
     doctorFd: reader.doctorFd(app.parentPid),
     exporterTimeout: reader.exporterTimeout(),
+    compression: reader.compression(),
+    tlsFiles: reader.tlsFiles(),
     exportEnvironment: pick(env, EXPORT_ENVIRONMENT),
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {

@@ -32,6 +32,13 @@ export interface LogFieldNames {
   readonly parentJobId: string;
 }
 
+/** Paths of the TLS files for reaching the collector, as set (relative ones are read from the working directory at start-up). */
+export interface TlsFiles {
+  readonly certificate?: string;
+  readonly clientKey?: string;
+  readonly clientCertificate?: string;
+}
+
 export interface Config {
   /** OTEL_SDK_DISABLED: tracehop does nothing at all. */
   readonly disabled: boolean;
@@ -90,6 +97,10 @@ export interface Config {
   readonly doctorFd: number | undefined;
   /** OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, else OTEL_EXPORTER_OTLP_TIMEOUT: the deadline of one batch's export, all attempts. */
   readonly exporterTimeout: { readonly millis: number; readonly variable: string };
+  /** OTEL_EXPORTER_OTLP_TRACES_COMPRESSION, else OTEL_EXPORTER_OTLP_COMPRESSION: how export bodies are sent, by the exporter and the exit hand-off alike. */
+  readonly compression: 'gzip' | 'none';
+  /** OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE, CLIENT_KEY, CLIENT_CERTIFICATE: paths of the TLS files, for the exporter and the exit hand-off alike. */
+  readonly tlsFiles: Readonly<TlsFiles>;
   /** What the exit hand-off's child needs of this environment to reach the collector as the exporter does (see EXPORT_ENVIRONMENT). */
   readonly exportEnvironment: Readonly<Record<string, string>>;
 }

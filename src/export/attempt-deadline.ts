@@ -13,6 +13,7 @@
  * has passed, and the failure is reported like any other.
  */
 import type { Agent, ClientRequest } from 'node:http';
+import type { TlsOptions } from './tls-files';
 
 /** What the exporter's `httpAgentOptions` accepts as a factory. */
 export type AgentFactory = (protocol: string) => Agent;
@@ -24,13 +25,16 @@ interface AgentWithAddRequest {
 /**
  * An agent factory for the OTLP exporter.
  * @param timeout the export timeout and the variable it came from, for the error message
+ * @param tls the certificate authority and client certificate the settings name (tls-files.ts):
+ *   a factory of ours replaces the exporter's own, which would have applied them
  */
-export function deadlineAgentFactory(timeout: { readonly millis: number; readonly variable: string }): AgentFactory {
+export function deadlineAgentFactory(timeout: { readonly millis: number; readonly variable: string }, tls: () => TlsOptions = () => ({})): AgentFactory {
   return protocol => {
     // Loaded when the exporter first sends, as the exporter asks of a factory,
     // so the http instrumentation has patched the module by then.
     const { Agent: BaseAgent } = (protocol === 'https:' ? require('node:https') : require('node:http')) as { Agent: new (options: object) => Agent };
-    const agent = new BaseAgent({ keepAlive: true });
+    // Over plain http there is no TLS to configure, as in the exporter's own factory.
+    const agent = new BaseAgent(protocol === 'https:' ? { keepAlive: true, ...tls() } : { keepAlive: true });
     const addRequest = (agent as unknown as AgentWithAddRequest).addRequest.bind(agent);
     (agent as unknown as AgentWithAddRequest).addRequest = (request, options) => {
       armDeadline(request, timeout);

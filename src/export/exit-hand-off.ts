@@ -7,12 +7,16 @@
  * exporter's serializer) and posted by a short-lived child `node`, which the exiting process waits for,
  * at most TRACEHOP_SHUTDOWN_TIMEOUT_MS. One attempt, no retry.
  *
- * The child gets only the variables that decide how the exporter reaches
- * the collector (certificate authorities such as NODE_EXTRA_CA_CERTS, TLS
- * verification, proxies: `Config.exportEnvironment`), so no NODE_OPTIONS: no
- * preload (tracehop's or the app's) and no app code runs in it. Its
- * instructions arrive on stdin, so header values (often credentials) stay out
- * of the process list.
+ * The child reaches the collector as the exporter does: the same headers,
+ * the same compression (OTEL_EXPORTER_OTLP_[TRACES_]COMPRESSION), the same
+ * TLS files (the certificate authority and the client's key and certificate
+ * of OTEL_EXPORTER_OTLP_[TRACES_]CERTIFICATE, CLIENT_KEY, CLIENT_CERTIFICATE,
+ * read once: tls-files.ts), and of the environment only the
+ * variables that decide how a request reaches it (certificate authorities
+ * such as NODE_EXTRA_CA_CERTS, TLS verification, proxies:
+ * `Config.exportEnvironment`), so no NODE_OPTIONS: no preload (tracehop's or
+ * the app's) and no app code runs in it. Its instructions arrive on stdin, so
+ * header values and the client key (credentials) stay out of the process list.
  */
 import { spawnSync } from 'node:child_process';
 import { dirname } from 'node:path';
@@ -20,22 +24,27 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Config, Protocol } from '../config';
 import { isEncodedSpan, librarySerializerWhenNeeded, tracehopTraceSerializer } from '.';
 import type { QueuedSpan, TraceSerializer } from '.';
+import type { TlsOptions } from './tls-files';
 
 /** Sends spans (or their encoded stand-ins) synchronously; true when the collector accepted them. */
 export type SyncSender = (spans: QueuedSpan[]) => boolean;
 
-// stdin: one line of JSON ({ url, headers, timeout }), then the request body.
-// Exit status 0 only for a 2xx answer.
+// stdin: one line of JSON ({ url, headers, timeout, gzip, tls }), then the
+// request body. Exit status 0 only for a 2xx answer. The body is compressed
+// here, in the child, so that the exiting process does no more than encode.
 const POST_SCRIPT = `'use strict';
 const chunks = [];
 process.stdin.on('data', chunk => chunks.push(chunk));
 process.stdin.on('end', () => {
   const input = Buffer.concat(chunks);
   const newline = input.indexOf(10);
-  const { url, headers, timeout } = JSON.parse(input.subarray(0, newline).toString('utf8'));
-  const body = input.subarray(newline + 1);
-  const transport = require(url.startsWith('https:') ? 'node:https' : 'node:http');
-  const request = transport.request(url, { method: 'POST', headers: { ...headers, 'Content-Length': body.length }, timeout }, response => {
+  const { url, headers, timeout, gzip, tls } = JSON.parse(input.subarray(0, newline).toString('utf8'));
+  const raw = input.subarray(newline + 1);
+  const body = gzip ? require('node:zlib').gzipSync(raw) : raw;
+  const https = url.startsWith('https:');
+  const transport = require(https ? 'node:https' : 'node:http');
+  const encoding = gzip ? { 'Content-Encoding': 'gzip' } : {};
+  const request = transport.request(url, { method: 'POST', headers: { ...headers, ...encoding, 'Content-Length': body.length }, timeout, ...(https ? tls : {}) }, response => {
     response.resume();
     response.on('end', () => process.exit(response.statusCode >= 200 && response.statusCode < 300 ? 0 : 1));
   });
@@ -49,7 +58,7 @@ process.stdin.on('end', () => {
  * hand-off: TRACEHOP_SHUTDOWN_TIMEOUT_MS=0, or a binary that is not a plain
  * `node` (see `isPlainNode`).
  */
-export function otlpExitSender(config: Config): SyncSender | undefined {
+export function otlpExitSender(config: Config, tls: () => TlsOptions = () => ({})): SyncSender | undefined {
   const timeout = config.shutdownTimeoutMillis;
   if (timeout === 0) return undefined;
   return spans => {
@@ -58,7 +67,13 @@ export function otlpExitSender(config: Config): SyncSender | undefined {
     const body = serializer?.serializeRequest(spans);
     if (body === undefined) return false;
     const contentType = config.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
-    const instructions = JSON.stringify({ url: config.tracesEndpoint, headers: { ...config.exporterHeaders, 'Content-Type': contentType }, timeout });
+    const instructions = JSON.stringify({
+      url: config.tracesEndpoint,
+      headers: { ...config.exporterHeaders, 'Content-Type': contentType },
+      timeout,
+      gzip: config.compression === 'gzip',
+      tls: tls(),
+    });
     const child = spawnSync(process.execPath, ['-e', POST_SCRIPT], {
       input: Buffer.concat([Buffer.from(`${instructions}\n`), body]),
       env: { ...config.exportEnvironment },

@@ -7,13 +7,16 @@
  * unit-tested with a fake one (test/unit/runtime/process-hooks.test.ts).
  */
 import type { Config } from '../config';
+import { reporter } from '../diag';
 import { recordCrash } from '../errors';
 import { flushWithin, handOffAtExit, reportExportStats } from '../export/shutdown';
 import type { ExportPipeline } from '../export/export-pipeline';
 import type { Sdk } from './traces-sdk';
 
 /** What the hooks use of `process`: Node's own, or a fake in the tests. */
-export type ProcessHooksTarget = Pick<NodeJS.Process, 'on' | 'removeListener' | 'listeners' | 'listenerCount' | 'kill' | 'pid' | 'exit'>;
+export type ProcessHooksTarget = Pick<NodeJS.Process, 'on' | 'removeListener' | 'listeners' | 'listenerCount' | 'kill' | 'pid' | 'exit'>
+  // Optional: a fake process without a capture callback need not have it.
+  & Partial<Pick<NodeJS.Process, 'hasUncaughtExceptionCaptureCallback'>>;
 
 /** What there is to flush and hand off as the process ends. */
 export interface ExitWork {
@@ -32,19 +35,35 @@ export interface ExitWork {
  * rejection the app's own `unhandledRejection` listener takes never reaches
  * it, so ours listens too, but only while the app has one: a listener of
  * ours alone would stop Node from crashing on the rejection.
+ *
+ * Only an error that takes the process down is a crash, with its fatal line
+ * and its request's span ended for the exit hand-off. After the monitor,
+ * Node hands the error to the capture callback if one is set
+ * (`process.setUncaughtExceptionCaptureCallback`, domains), else to the
+ * `uncaughtException` listeners, and exits only when there is neither. An
+ * error the app survives (it has a handler, or its `unhandledRejection`
+ * listener took the rejection) is recorded on the request's span, which its
+ * request still ends, and no line is written: nothing crashed.
  */
 export function installCrashRecording(proc: ProcessHooksTarget, config: Config, writeStderr: (line: string) => void): void {
-  const record = (error: unknown, origin: string) => {
+  const goingDown = () => proc.listenerCount('uncaughtException') === 0 && proc.hasUncaughtExceptionCaptureCallback?.() !== true;
+  const record = (error: unknown, origin: string, fatal: boolean) => {
     try {
-      const line = recordCrash(error, origin, config.logFields);
+      const line = recordCrash(error, origin, config.logFields, fatal);
       // Synchronously: the process may end right after this returns.
       if (line !== undefined) writeStderr(line);
-    } catch {
-      // Nothing may change how the app crashes.
+    } catch (failure) {
+      // Nothing may change how the app crashes or carries on; the record is what is lost, and this says so.
+      try {
+        reporter.warn('crash record', `an uncaught error could not be recorded on its request: ${failure instanceof Error ? failure.message : String(failure)}`);
+      } catch {
+        // Reporting must not throw either.
+      }
     }
   };
-  proc.on('uncaughtExceptionMonitor', record);
-  const onRejection = (reason: unknown) => record(reason, 'unhandledRejection');
+  proc.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => record(error, origin, goingDown()));
+  // Only ever called while the app has a listener of its own, which takes the rejection: the app survives it.
+  const onRejection = (reason: unknown) => record(reason, 'unhandledRejection', false);
   const hasOurs = () => proc.listeners('unhandledRejection').includes(onRejection);
   proc.on('newListener', (event: string | symbol, listener: unknown) => {
     if (event === 'unhandledRejection' && listener !== onRejection && !hasOurs()) proc.on('unhandledRejection', onRejection);

@@ -35,6 +35,9 @@ import { fetchClientHooks, httpClientHooks } from '../http/client-hooks';
 import { RequestIdPropagator } from '../propagation/request-id-propagator';
 import { CorrelationSpanProcessor } from './correlation-span-processor';
 import { deadlineAgentFactory } from '../export/attempt-deadline';
+import type { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { tlsFilesOnce } from '../export/tls-files';
+import type { TlsOptions } from '../export/tls-files';
 import { protobufTraceExporter } from '../export';
 import type { SlicingSpanExporter } from '../export';
 import { otlpExitSender } from '../export/exit-hand-off';
@@ -161,16 +164,21 @@ function serverHookOptions(config: Config, runtime: TracehopRuntime, claimed: Cl
 
 function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline {
   // Only OTLP gets a hand-off at exit: the console exporter is for debugging.
-  return new ExportPipeline(name, buildExporter(name, config), config.batch, name === 'otlp' ? otlpExitSender(config) : undefined);
+  if (name === 'console') return new ExportPipeline(name, new ConsoleSpanExporter(), config.batch, undefined);
+  // Read once for both: the exporter's agent and the exit hand-off reach the collector the same way.
+  const tls = tlsFilesOnce(config.tlsFiles);
+  return new ExportPipeline(name, buildOtlpExporter(config, tls), config.batch, otlpExitSender(config, tls));
 }
 
-function buildExporter(name: 'otlp' | 'console', config: Config): SpanExporter | SlicingSpanExporter {
-  if (name === 'console') return new ConsoleSpanExporter();
+function buildOtlpExporter(config: Config, tls: () => TlsOptions): SpanExporter | SlicingSpanExporter {
   const options = {
     url: config.tracesEndpoint,
     headers: { ...config.exporterHeaders },
     timeoutMillis: config.exporterTimeout.millis,
-    httpAgentOptions: deadlineAgentFactory(config.exporterTimeout),
+    // Given here rather than left to the exporter's own reading, so that the exit hand-off's is the same value.
+    // The exporter's CompressionAlgorithm values are these very strings; the type alone is imported, so the exporter loads only when chosen.
+    compression: config.compression as CompressionAlgorithm,
+    httpAgentOptions: deadlineAgentFactory(config.exporterTimeout, tls),
   };
   // Each protocol's exporter is loaded only when chosen.
   if (config.protocol === 'http/json') {

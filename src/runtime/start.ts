@@ -20,7 +20,7 @@ import { STARTED_KEY as STARTED, publishRuntime } from '../core/shared-state';
 import { createRuntime } from './tracehop-runtime';
 import { guardResponseHead } from '../http/head-guard';
 import { buildSdk } from './sdk';
-import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker } from './threads';
+import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker, warningsNotYetWritten } from './threads';
 import type { BuiltSdk } from './sdk';
 import { alignEsmHttpExports } from '../http/esm-named-exports';
 import { installCrashRecording, installExitHandlers } from './process-hooks';
@@ -48,7 +48,8 @@ function start(): void {
   forgetDoctorChannel();
   handServiceNameToWorkers(config.serviceName);
   diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
-  for (const warning of warnings) tracehopDiag.warn(warning);
+  // One line per bad value in the whole process, however many worker threads read it.
+  for (const warning of warningsNotYetWritten(warnings)) tracehopDiag.warn(warning);
   if (config.disabled) {
     tracehopDiag.info('OTEL_SDK_DISABLED=true: tracehop is off');
     reportStartupFacts({ config, warnings, esmHook: { state: 'off', reason: 'OTEL_SDK_DISABLED=true' }, entry: entryOf(config), instrumentations: [] });

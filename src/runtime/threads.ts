@@ -14,6 +14,7 @@
 import { getEnvironmentData, isMainThread, setEnvironmentData, workerData } from 'node:worker_threads';
 
 const SERVICE_NAME_KEY = 'tracehop.service.name';
+const WARNINGS_KEY = 'tracehop.config.warnings';
 
 /** True in a worker started by thread-stream, which runs pino's transports. */
 export function isLogTransportWorker(): boolean {
@@ -38,4 +39,19 @@ export function inheritedServiceName(): string | undefined {
 /** Hands the service name to every worker thread started from now on (and to theirs). */
 export function handServiceNameToWorkers(name: string): void {
   setEnvironmentData(SERVICE_NAME_KEY, name);
+}
+
+/**
+ * The configuration warnings this thread is to write: those a thread above
+ * it has not written already. A worker thread reads the same environment as
+ * the thread that started it, so without this each bad value got one line
+ * per thread; a worker given an environment of its own (`new Worker(file,
+ * { env })`) still says what is wrong with it. What this thread writes is
+ * handed on to the worker threads it starts, as the service name is.
+ */
+export function warningsNotYetWritten(warnings: readonly string[]): string[] {
+  const inherited = getEnvironmentData(WARNINGS_KEY);
+  const written = Array.isArray(inherited) ? inherited.filter((line): line is string => typeof line === 'string') : [];
+  setEnvironmentData(WARNINGS_KEY, [...new Set([...written, ...warnings])]);
+  return warnings.filter(warning => !written.includes(warning));
 }

@@ -8,11 +8,13 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
-import { startService } from '../support/services';
+import { spawn } from 'node:child_process';
+import { REGISTER, startService } from '../support/services';
 import type { Service } from '../support/services';
 import { closedPort } from '../support/ports';
 
 const SERVER = path.join(__dirname, '..', 'fixtures', 'server.js');
+const WORKER_ONCE = path.join(__dirname, '..', 'fixtures', 'worker-once.js');
 const running: Service[] = [];
 let receiver: OtlpReceiver;
 
@@ -107,6 +109,23 @@ describe('settings', () => {
       'tracehop warn: TRACEHOP_SHUTDOWN_TIMEOUT_MS="soon" is not a whole number of at least 0; using 5000',
     ]);
   });
+
+  test('a bad endpoint is one line on stderr, however it is read: behind a bad traces endpoint, and again in a worker thread', async () => {
+    const child = spawn(process.execPath, ['-r', REGISTER, WORKER_ONCE], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318/v1/traces', OTEL_TRACES_EXPORTER: 'otlp' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', chunk => (stdout += chunk));
+    child.stderr.on('data', chunk => (stderr += chunk));
+    expect(await new Promise(resolve => child.once('close', resolve))).toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n').filter(line => line !== '')).toEqual([
+      'tracehop warn: OTEL_EXPORTER_OTLP_ENDPOINT="collector:4318" is not an http or https URL; using http://localhost:4318/v1/traces',
+      'tracehop warn: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="collector:4318/v1/traces" is not an http or https URL; using http://localhost:4318/v1/traces',
+    ]);
+  }, 30_000);
 
   test('TRACEHOP_IGNORE_PATHS leaves health checks untraced', async () => {
     const service = await start({ TRACEHOP_IGNORE_PATHS: '/healthz' });

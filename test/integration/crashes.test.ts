@@ -88,7 +88,7 @@ describe.each(CASES)('a crash at $path', ({ path: crashPath, type, message, orig
   }, 60_000);
 });
 
-test('an app with its own handlers keeps running: tracehop records the errors and does nothing else', async () => {
+test('an app with its own handlers keeps running: tracehop records the errors on their requests and writes no crash line', async () => {
   const app = await start(true, { FIXTURE_OWN_HANDLERS: '1' });
   await fetch(`${app.url}/timer`, { headers: { 'x-request-id': 'handled-timer' } });
   await app.waitForLine(line => line.msg === 'app handled an exception');
@@ -96,9 +96,38 @@ test('an app with its own handlers keeps running: tracehop records the errors an
   void fetch(`${app.url}/reject`, { headers: { 'x-request-id': 'handled-reject' } }).catch(() => undefined);
   await app.waitForLine(line => line.msg === 'app handled a rejection');
   expect(await fetch(`${app.url}/ok`).then(response => response.text())).toBe('ok');
-  const crashLines = app.stderr.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Record<string, unknown>);
-  expect(crashLines.map(line => line.request_id).sort()).toEqual(['handled-reject', 'handled-timer']);
+  expect(app.stderr.split('\n').filter(line => line.startsWith('{'))).toEqual([]);
   expect(app.child.exitCode).toBeNull();
+}, 60_000);
+
+test.each([
+  ['/survive', 'app handled an exception'],
+  ['/survive-reject', 'app handled a rejection'],
+])('an error the app survives mid-request (%s) is recorded on the request\'s span, which lasts the whole request; no crash line, no noise', async (survivePath, handledMessage) => {
+  const app = await start(true, { FIXTURE_OWN_HANDLERS: '1', OTEL_BSP_SCHEDULE_DELAY: '50' });
+  const began = Date.now();
+  const answer = await fetch(`${app.url}${survivePath}`, { headers: { 'x-request-id': 'survived' } }).then(response => response.text());
+  const took = Date.now() - began;
+  expect(answer).toBe('started finished');
+  expect(took).toBeGreaterThanOrEqual(140);
+  await app.waitForLine(line => line.msg === handledMessage && line.handled === 'boom the app survives');
+  const handling = await app.waitForLine(line => line.msg === 'handling' && line.request_id === 'survived');
+  const spans = await receiver.waitForSpans(all => all.some(span => span.traceId === handling.trace_id && span.kind === 2));
+  const server = spans.find(span => span.traceId === handling.trace_id && span.kind === 2)!;
+  // Ended by its response, 150 ms in, not by the error 10 ms in.
+  expect(Number(server.endTimeUnixNano - server.startTimeUnixNano) / 1e6).toBeGreaterThanOrEqual(140);
+  expect(server.statusCode).toBe(2);
+  expect(server.statusMessage).toBe('boom the app survives');
+  expect(server.attributes['http.response.status_code']).toBe(200);
+  const exceptions = server.events.filter(event => event.name === 'exception');
+  expect(exceptions).toHaveLength(1);
+  expect(exceptions[0]!.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'boom the app survives' });
+  // The app keeps serving, and nothing of ours on stderr: no crash line, no complaint about an ended span.
+  expect(await fetch(`${app.url}/ok`).then(response => response.text())).toBe('ok');
+  expect(app.child.exitCode).toBeNull();
+  expect(app.stderr).not.toMatch(/"level":60/);
+  expect(app.stderr).not.toMatch(/ended Span|end\(\) on a span once/);
+  expect(app.stderr).toBe('');
 }, 60_000);
 
 describe('--unhandled-rejections modes are respected', () => {

@@ -26,6 +26,8 @@ export type {
 export interface OtlpReceiverOptions {
   /** HTTP status for every export request; spans are only stored when it is 2xx. Default 200. */
   status?: number;
+  /** Refuse (415) a request whose body is not gzipped, as a collector that requires compression would. Default false. */
+  requireGzip?: boolean;
 }
 
 export interface OtlpReceiver {
@@ -108,6 +110,7 @@ class Receiver implements OtlpReceiver {
     private readonly server: http.Server,
     readonly url: string,
     private readonly status: number,
+    private readonly requireGzip = false,
   ) {}
 
   get tracesUrl(): string {
@@ -192,6 +195,7 @@ class Receiver implements OtlpReceiver {
     const raw = await readBody(request);
     const encoding = (request.headers['content-encoding'] ?? '').trim().toLowerCase() || 'identity';
     this.contentEncodings.push(encoding);
+    if (encoding === 'identity' && this.requireGzip) throw new HttpError(415, 'this receiver requires content-encoding gzip');
     if (encoding === 'identity') return raw;
     if (encoding === 'gzip') return gunzip(raw);
     throw new HttpError(415, `unsupported content-encoding ${encoding}`);
@@ -240,7 +244,7 @@ class Receiver implements OtlpReceiver {
 export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Promise<OtlpReceiver> {
   const server = http.createServer();
   const port = await listenOnLoopback(server);
-  const receiver = new Receiver(server, `http://127.0.0.1:${port}`, options.status ?? 200);
+  const receiver = new Receiver(server, `http://127.0.0.1:${port}`, options.status ?? 200, options.requireGzip);
   server.on('request', (request, response) => {
     // A failure after the response has started (client went away) has no one left to tell.
     receiver.handle(request, response).catch(() => response.destroy());

@@ -206,3 +206,105 @@ describe('invalid settings', () => {
     expect(warnings[0]).not.toContain('s3cret');
   });
 });
+
+describe('one warning per bad value, for every setting that warns', () => {
+  // Every variable parseConfig can warn about, with a bad value. Generic
+  // forms that a TRACES_ form overrides are not read while it is set, so
+  // they sit in a second table, each tried on its own.
+  const EVERY: Array<[string, string]> = [
+    ['OTEL_SDK_DISABLED', 'yes'],
+    ['OTEL_TRACES_EXPORTER', 'zipkin'],
+    ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'grpc'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'collector:4318/v1/traces'],
+    ['OTEL_EXPORTER_OTLP_HEADERS', 'broken'],
+    ['OTEL_EXPORTER_OTLP_TRACES_HEADERS', 'broken'],
+    ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'soon'],
+    ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'brotli'],
+    ['OTEL_PROPAGATORS', 'xray'],
+    ['OTEL_TRACES_SAMPLER', 'sometimes'],
+    ['OTEL_TRACES_SAMPLER_ARG', '2'],
+    ['OTEL_BSP_MAX_QUEUE_SIZE', '-5'],
+    ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', '0'],
+    ['OTEL_BSP_SCHEDULE_DELAY', 'later'],
+    ['OTEL_BSP_EXPORT_TIMEOUT', '0'],
+    ['OTEL_LOG_LEVEL', 'loud'],
+    ['TRACEHOP_REQUEST_ID_HEADERS', 'X Request'],
+    ['TRACEHOP_IGNORE_PATHS', 'healthz'],
+    ['TRACEHOP_LOG_FIELDS', 'trace_id=a b'],
+    ['TRACEHOP_PINO_HOOK', 'maybe'],
+    ['TRACEHOP_SHUTDOWN_TIMEOUT_MS', '5s'],
+    ['TRACEHOP_PROPAGATE_TO', '10.0.0.0/99'],
+    ['TRACEHOP_SERVICE_DOMAIN', 'not a domain'],
+    ['TRACEHOP_EDGE_MODE', 'maybe'],
+    ['TRACEHOP_JOB_TRACE', 'sibling'],
+    ['TRACEHOP_CORS_EXPOSE_HEADERS', 'maybe'],
+    ['TRACEHOP_SERVER_TIMING', 'maybe'],
+    ['TRACEHOP_SERVER_SPAN', 'both'],
+    ['TRACEHOP_ESM_HOOK', 'off'],
+    ['TRACEHOP_REQUEST_ID_FORMAT', 'ulid'],
+    ['TRACEHOP_LOG_SPAN_EVENTS', 'errors'],
+    ['TRACEHOP_DOCTOR_FD', '1'],
+  ];
+  const OVERRIDDEN: Array<[string, string]> = [
+    ['OTEL_EXPORTER_OTLP_PROTOCOL', 'grpc'],
+    ['OTEL_EXPORTER_OTLP_TIMEOUT', 'soon'],
+    ['OTEL_EXPORTER_OTLP_COMPRESSION', 'brotli'],
+  ];
+  // The doctor's pipe is only read in a process the doctor started.
+  const withDoctor = (env: Record<string, string>) => ('TRACEHOP_DOCTOR_FD' in env ? { ...env, TRACEHOP_DOCTOR_PID: '4242' } : env);
+  const naming = (warnings: readonly string[], variable: string) => warnings.filter(line => line.startsWith(`${variable}=`) || line.startsWith(`${variable} `));
+
+  test.each([...EVERY, ...OVERRIDDEN])('%s=%j alone: exactly one line, naming it', (variable, value) => {
+    const { warnings } = parse(withDoctor({ [variable]: value }));
+    expect(warnings).toHaveLength(1);
+    expect(naming(warnings, variable)).toHaveLength(1);
+  });
+
+  test('all of them bad at once: still exactly one line each, none repeated', () => {
+    const { warnings } = parse(withDoctor(Object.fromEntries(EVERY)));
+    for (const [variable] of EVERY) expect([variable, naming(warnings, variable).length]).toEqual([variable, 1]);
+    expect(warnings).toHaveLength(EVERY.length);
+    expect(new Set(warnings).size).toBe(warnings.length);
+  });
+
+  test('a bad traces endpoint over a bad generic one: one line each (the generic one was read twice)', () => {
+    const { config, warnings } = parse({ OTEL_EXPORTER_OTLP_ENDPOINT: 'bad', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'worse' });
+    expect(config.tracesEndpoint).toBe(DEFAULT_TRACES_ENDPOINT);
+    expect(warnings).toEqual([
+      `OTEL_EXPORTER_OTLP_ENDPOINT="bad" is not an http or https URL; using ${DEFAULT_TRACES_ENDPOINT}`,
+      `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="worse" is not an http or https URL; using ${DEFAULT_TRACES_ENDPOINT}`,
+    ]);
+  });
+
+  test('the derived rule (a batch larger than the queue) is one line too', () => {
+    const { warnings } = parse({ OTEL_BSP_MAX_QUEUE_SIZE: '100', OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '512' });
+    expect(warnings).toHaveLength(1);
+  });
+});
+
+describe('exporter compression and TLS files', () => {
+  test('none set: no compression, no files', () => {
+    expect(parse({}).config).toMatchObject({ compression: 'none', tlsFiles: {} });
+  });
+
+  test.each([
+    ['the generic forms', { OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_CERTIFICATE: 'ca.pem', OTEL_EXPORTER_OTLP_CLIENT_KEY: 'c.key', OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: 'c.pem' },
+      { compression: 'gzip', tlsFiles: { certificate: 'ca.pem', clientKey: 'c.key', clientCertificate: 'c.pem' } }],
+    ['the TRACES_ forms win, each on its own', {
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip', OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none',
+      OTEL_EXPORTER_OTLP_CERTIFICATE: 'ca.pem', OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE: 'traces-ca.pem',
+      OTEL_EXPORTER_OTLP_CLIENT_KEY: 'c.key', OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE: 'traces-c.pem',
+    }, { compression: 'none', tlsFiles: { certificate: 'traces-ca.pem', clientKey: 'c.key', clientCertificate: 'traces-c.pem' } }],
+  ])('%s', (_title, env, expected) => {
+    const { config, warnings } = parse(env);
+    expect(warnings).toEqual([]);
+    expect(config).toMatchObject(expected);
+  });
+
+  test('an unknown compression: one line, and none used', () => {
+    const { config, warnings } = parse({ OTEL_EXPORTER_OTLP_COMPRESSION: 'brotli' });
+    expect(config.compression).toBe('none');
+    expect(warnings).toEqual(['OTEL_EXPORTER_OTLP_COMPRESSION="brotli" is not one of gzip, none; using none']);
+  });
+});

@@ -142,4 +142,33 @@ describe('crash recording', () => {
     expect(lines).toHaveLength(1);
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 60, msg: expect.stringContaining('boom') });
   });
+
+  test('a rejection about to crash the process (no handler of the app) is written as one fatal line', () => {
+    const { proc, lines } = setUpCrashes();
+    proc.emit('uncaughtExceptionMonitor', new RangeError('rejected'), 'unhandledRejection');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 60, msg: 'unhandled rejection: rejected' });
+  });
+
+  test('an exception the app\'s uncaughtException handler takes is no crash: no line', () => {
+    const { proc, lines } = setUpCrashes();
+    proc.on('uncaughtException', () => undefined);
+    proc.emit('uncaughtExceptionMonitor', new Error('survived'), 'uncaughtException');
+    proc.emit('uncaughtExceptionMonitor', new Error('survived rejection'), 'unhandledRejection');
+    expect(lines).toEqual([]);
+  });
+
+  test('an exception taken by the capture callback (setUncaughtExceptionCaptureCallback, domains) is no crash: no line', () => {
+    const { proc, lines } = setUpCrashes();
+    (proc as unknown as { hasUncaughtExceptionCaptureCallback: () => boolean }).hasUncaughtExceptionCaptureCallback = () => true;
+    proc.emit('uncaughtExceptionMonitor', new Error('captured'), 'uncaughtException');
+    expect(lines).toEqual([]);
+  });
+
+  test('a rejection the app\'s own unhandledRejection listener takes is no crash: no line', () => {
+    const { proc, lines } = setUpCrashes();
+    proc.on('unhandledRejection', () => undefined);
+    proc.emit('unhandledRejection', new Error('taken'), Promise.resolve());
+    expect(lines).toEqual([]);
+  });
 });
