@@ -40,7 +40,7 @@ interface Row {
 
 /** `logFields`: the names tracehop's fields were written under (TRACEHOP_LOG_FIELDS), left out of each log row. */
 export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogFieldNames = DEFAULT_LOG_FIELDS): string {
-  const quiet = new Set([...PINO_FIELDS, ...Object.values(logFields)]);
+  const quiet = new Set([...PINO_FIELDS, ...(Object.values(logFields) as string[])]);
   const rows: Row[] = [];
   doc.roots.forEach((root, i) => collectRows(root, '', i === doc.roots.length - 1, rows, true));
   const width = Math.min(MAX_LABEL, Math.max(...rows.map(row => row.label.length)));
@@ -69,7 +69,7 @@ export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogF
  * with its request, trace and span ids, and the line drawn as under a span.
  */
 export function formatLateLog(doc: LateLogDocument, colour: Palette, logFields: LogFieldNames = DEFAULT_LOG_FIELDS): string {
-  const quiet = new Set([...PINO_FIELDS, ...Object.values(logFields)]);
+  const quiet = new Set([...PINO_FIELDS, ...(Object.values(logFields) as string[])]);
   const requestId = doc.lateLog[logFields.requestId];
   const head = [
     colour.bold('late log'),
@@ -117,8 +117,15 @@ export function waterfall(node: Pick<SpanNode, 'startMs' | 'durationMs'>, traceM
   return `[${' '.repeat(from)}${'█'.repeat(to - from)}${' '.repeat(BAR_WIDTH - to)}]`;
 }
 
+/** A level pino did not write as a number: as it was, an object as JSON rather than `[object Object]`. */
+function levelText(level: unknown): string {
+  if (level === undefined || level === null) return '';
+  // A parsed JSON value always stringifies; the fallback is for the type checker.
+  return typeof level === 'string' ? level : JSON.stringify(level) ?? '';
+}
+
 function formatLog(record: LogRecord, colour: Palette, quiet: ReadonlySet<string>): string {
-  const level = typeof record.level === 'number' ? LEVEL_NAMES[record.level] ?? String(record.level) : String(record.level ?? '');
+  const level = typeof record.level === 'number' ? LEVEL_NAMES[record.level] ?? String(record.level) : levelText(record.level);
   const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 23) : '';
   const extra = Object.entries(record)
     .filter(([key]) => !quiet.has(key))

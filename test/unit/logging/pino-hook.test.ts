@@ -9,7 +9,6 @@ import { configureLogFields, tracehopMixin } from '../../../src/logging/mixin';
 import { patchPinoModule } from '../../../src/logging/pino-hook';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pino = patchPinoModule(require('pino')) as typeof import('pino').default;
 
 const TRACE_ID = '0dadb33fee15470abfc85e35926793a5';

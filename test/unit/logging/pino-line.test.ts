@@ -5,7 +5,6 @@ import { callsStreamWrite, spliceLogFields, withSplice } from '../../../src/logg
 import { patchPinoModule } from '../../../src/logging/pino-hook';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const realPino = require('pino') as typeof import('pino').default;
 
 const TRACE_ID = '0dadb33fee15470abfc85e35926793a5';
