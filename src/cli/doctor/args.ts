@@ -3,6 +3,7 @@
  * message out.
  */
 import { flag, nonEmpty, oneOf, parseCommandLine, value, wholeNumber } from '../command-line';
+import type { ParsedArgs } from '../command-line';
 
 export const USAGE = `usage: tracehop doctor [options] <script> [script arguments...]
 
@@ -36,10 +37,7 @@ export interface DoctorOptions {
   readonly nodeArgs: readonly string[];
 }
 
-export type ParsedArgs =
-  | { readonly kind: 'run'; readonly options: DoctorOptions }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ParsedDoctorArgs = ParsedArgs<DoctorOptions>;
 
 const DOCTOR_COMMAND_LINE = {
   options: {
@@ -53,7 +51,7 @@ const DOCTOR_COMMAND_LINE = {
   positionals: 'app',
 } as const;
 
-export function parseDoctorArgs(argv: readonly string[]): ParsedArgs {
+export function parseDoctorArgs(argv: readonly string[]): ParsedDoctorArgs {
   const parsed = parseCommandLine(argv, DOCTOR_COMMAND_LINE);
   if (parsed.kind !== 'run') return parsed;
   let json = false;

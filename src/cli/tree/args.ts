@@ -3,6 +3,7 @@
  * message out.
  */
 import { flag, nonEmpty, parseCommandLine, value } from '../command-line';
+import type { ParsedArgs } from '../command-line';
 
 export const USAGE = `usage: tracehop tree [options] [FILE...]
 
@@ -24,10 +25,7 @@ export interface TreeOptions {
   readonly json: boolean;
 }
 
-export type ParsedTreeArgs =
-  | { readonly kind: 'run'; readonly options: TreeOptions }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ParsedTreeArgs = ParsedArgs<TreeOptions>;
 
 const TREE_COMMAND_LINE = {
   options: {

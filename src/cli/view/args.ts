@@ -3,6 +3,7 @@
  * message out.
  */
 import { flag, list, nonEmpty, parseCommandLine, value, wholeNumber } from '../command-line';
+import type { ParsedArgs } from '../command-line';
 import { DEFAULT_MAX_LOGS, DEFAULT_MAX_SPANS, DEFAULT_MAX_TRACES, DEFAULT_QUIET_MS, DEFAULT_VIEW_HOST, DEFAULT_VIEW_PORT } from './viewer';
 
 export const USAGE = `usage: tracehop view [options]
@@ -40,10 +41,7 @@ export interface ViewOptions {
   readonly maxLogs: number;
 }
 
-export type ParsedViewArgs =
-  | { readonly kind: 'run'; readonly options: ViewOptions }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ParsedViewArgs = ParsedArgs<ViewOptions>;
 
 const VIEW_COMMAND_LINE = {
   options: {
