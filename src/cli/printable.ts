@@ -9,6 +9,7 @@
 
 // C0 controls (tab and newline included: one record is one row), DEL, C1
 // controls, and the bidirectional embedding, override and isolate controls.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 export function printable(text: string): string {

@@ -10,7 +10,6 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const helper = require('../../examples/lost-and-stolen/redis.js') as { startRedis(): Promise<RedisServer | null> };
 
 export async function startRedis(): Promise<RedisServer> {

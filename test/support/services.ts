@@ -40,7 +40,6 @@ export interface ChainOptions extends StartOptions {
   readonly scriptName?: 'server.js' | 'server.mjs';
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const helpers = require('../../examples/lost-and-stolen/chain.js') as {
   startService(name: string, script: string, env?: Record<string, string>, options?: StartOptions): Promise<Service>;
   startChain(env?: Record<string, string>, options?: ChainOptions): Promise<Chain>;

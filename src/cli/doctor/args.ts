@@ -2,6 +2,8 @@
  * `tracehop doctor`'s command line. Pure: arguments in, options or an error
  * message out.
  */
+import { flag, nonEmpty, oneOf, parseCommandLine, value, wholeNumber } from '../command-line';
+import type { ParsedArgs } from '../command-line';
 
 export const USAGE = `usage: tracehop doctor [options] <script> [script arguments...]
 
@@ -35,72 +37,38 @@ export interface DoctorOptions {
   readonly nodeArgs: readonly string[];
 }
 
-export type ParsedArgs =
-  | { readonly kind: 'run'; readonly options: DoctorOptions }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ParsedDoctorArgs = ParsedArgs<DoctorOptions>;
 
-export function parseDoctorArgs(argv: readonly string[]): ParsedArgs {
+const DOCTOR_COMMAND_LINE = {
+  options: {
+    json: flag(),
+    preload: value(oneOf(['require', 'import'])),
+    timeout: value(wholeNumber(1, Number.MAX_SAFE_INTEGER, 'milliseconds')),
+    require: value(nonEmpty('a module'), 'r'),
+    import: value(nonEmpty('a module')),
+  },
+  // Options come before the script; what follows it is the script's own.
+  positionals: 'app',
+} as const;
+
+export function parseDoctorArgs(argv: readonly string[]): ParsedDoctorArgs {
+  const parsed = parseCommandLine(argv, DOCTOR_COMMAND_LINE);
+  if (parsed.kind !== 'run') return parsed;
   let json = false;
   let preload: DoctorOptions['preload'] = 'require';
   let timeoutMs = DEFAULT_TIMEOUT_MS;
   const nodeArgs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [name, inline] = splitOption(arg);
-    const value = (): string | undefined => inline ?? argv[++i];
-    if (arg === '--') return script(argv.slice(i + 1));
-    if (!arg.startsWith('-')) return script(argv.slice(i));
-    switch (name) {
-      case '-h':
-      case '--help':
-        return { kind: 'help' };
-      case '--json':
-        json = true;
-        break;
-      case '--preload': {
-        const mode = value();
-        if (mode !== 'require' && mode !== 'import') return error(`--preload takes require or import, not ${show(mode)}`);
-        preload = mode;
-        break;
-      }
-      case '--timeout': {
-        const text = value();
-        const ms = Number(text);
-        if (!Number.isInteger(ms) || ms < 1) return error(`--timeout takes a whole number of milliseconds, not ${show(text)}`);
-        timeoutMs = ms;
-        break;
-      }
-      case '-r':
-      case '--require':
-      case '--import': {
-        const module = value();
-        if (module === undefined || module === '') return error(`${name} needs a module`);
-        nodeArgs.push(name === '--import' ? '--import' : '--require', module);
-        break;
-      }
-      default:
-        return error(`unknown option ${arg}`);
+  for (const option of parsed.options) {
+    switch (option.name) {
+      case 'json': json = true; break;
+      case 'preload': preload = option.value; break;
+      case 'timeout': timeoutMs = option.value; break;
+      // In the order given: Node runs its preloads in that order.
+      case 'require': nodeArgs.push('--require', option.value); break;
+      case 'import': nodeArgs.push('--import', option.value); break;
     }
   }
-  return error('no script to examine');
-
-  function script(rest: readonly string[]): ParsedArgs {
-    if (rest.length === 0) return error('no script to examine');
-    return { kind: 'run', options: { script: rest[0], scriptArgs: rest.slice(1), json, preload, timeoutMs, nodeArgs } };
-  }
-}
-
-/** `--name=value` gives the value inline; `--name value` takes the next argument. */
-function splitOption(arg: string): [string, string | undefined] {
-  const at = arg.indexOf('=');
-  return arg.startsWith('--') && at > 0 ? [arg.slice(0, at), arg.slice(at + 1)] : [arg, undefined];
-}
-
-function show(value: string | undefined): string {
-  return value === undefined ? 'nothing' : JSON.stringify(value);
-}
-
-function error(message: string): ParsedArgs {
-  return { kind: 'error', message };
+  const [script, ...scriptArgs] = parsed.positionals;
+  if (script === undefined) return { kind: 'error', message: 'no script to examine' };
+  return { kind: 'run', options: { script, scriptArgs, json, preload, timeoutMs, nodeArgs } };
 }

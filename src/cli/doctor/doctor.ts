@@ -6,6 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { exporterHeadersFromEnvironment } from '../../config';
 import { USAGE, parseDoctorArgs } from './args';
+import { answerHelpOrError } from '../command-line';
 import { diagnose } from './diagnose';
 import { formatReport } from './format-text';
 import { probeEndpoint } from './probe-endpoint';
@@ -22,14 +23,7 @@ const MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 /** Runs the doctor; resolves with the exit status. */
 export async function runDoctor(argv: readonly string[], output: Output): Promise<number> {
   const parsed = parseDoctorArgs(argv);
-  if (parsed.kind === 'help') {
-    output.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    output.stderr(`tracehop doctor: ${parsed.message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (parsed.kind !== 'run') return answerHelpOrError(parsed, 'doctor', USAGE, output);
   const { options } = parsed;
   if (!existsSync(options.script)) {
     output.stderr(`tracehop doctor: no such file: ${options.script}\n`);

@@ -2,6 +2,8 @@
  * `tracehop tree`'s command line. Pure: arguments in, options or an error
  * message out.
  */
+import { flag, nonEmpty, parseCommandLine, value } from '../command-line';
+import type { ParsedArgs } from '../command-line';
 
 export const USAGE = `usage: tracehop tree [options] [FILE...]
 
@@ -23,41 +25,25 @@ export interface TreeOptions {
   readonly json: boolean;
 }
 
-export type ParsedTreeArgs =
-  | { readonly kind: 'run'; readonly options: TreeOptions }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ParsedTreeArgs = ParsedArgs<TreeOptions>;
+
+const TREE_COMMAND_LINE = {
+  options: {
+    request: value(nonEmpty('a request id')),
+    json: flag(),
+  },
+  // Files wherever they stand among the options; `-` is stdin.
+  positionals: 'operands',
+} as const;
 
 export function parseTreeArgs(argv: readonly string[]): ParsedTreeArgs {
-  const files: string[] = [];
+  const parsed = parseCommandLine(argv, TREE_COMMAND_LINE);
+  if (parsed.kind !== 'run') return parsed;
   let request: string | undefined;
   let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') {
-      files.push(...argv.slice(i + 1));
-      break;
-    }
-    const at = arg.indexOf('=');
-    const name = arg.startsWith('--') && at > 0 ? arg.slice(0, at) : arg;
-    const inline = arg.startsWith('--') && at > 0 ? arg.slice(at + 1) : undefined;
-    switch (name) {
-      case '-h':
-      case '--help':
-        return { kind: 'help' };
-      case '--json':
-        json = true;
-        break;
-      case '--request': {
-        const value = inline ?? argv[++i];
-        if (value === undefined || value === '') return { kind: 'error', message: '--request needs a request id' };
-        request = value;
-        break;
-      }
-      default:
-        if (arg.startsWith('-') && arg !== '-') return { kind: 'error', message: `unknown option ${arg}` };
-        files.push(arg);
-    }
+  for (const option of parsed.options) {
+    if (option.name === 'request') request = option.value;
+    else json = true;
   }
-  return { kind: 'run', options: { files, request, json } };
+  return { kind: 'run', options: { files: parsed.positionals, request, json } };
 }

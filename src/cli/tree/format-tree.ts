@@ -2,11 +2,9 @@
  * `tracehop tree`'s two outputs: the hop tree drawn for a person, and one
  * JSON document per request for scripts. Pure: a tree in, text out.
  */
+import { levelName } from '../pino-line';
 import { printable } from '../printable';
 import type { Hop, KeptLine, RequestTree } from './hop-tree';
-
-/** pino's numeric levels (pino/lib/constants.js) by name, for the human output. */
-const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
 export interface JsonHop {
   readonly chain: string;
@@ -65,7 +63,7 @@ function drawHop(hop: Hop, prefix: string, last: boolean, out: string[], isRoot:
 }
 
 function formatLine(line: KeptLine): string {
-  const level = typeof line.level === 'number' ? LEVEL_NAMES[line.level] ?? String(line.level) : line.level ?? '';
+  const level = levelName(line.level);
   return printable(`${formatClock(line.time)}  ${level.padEnd(5)}  ${line.msg ?? ''}`.trimEnd());
 }
 

@@ -3,6 +3,7 @@
  * tree needs out, or the reason the line is skipped.
  */
 import type { LogFieldNames } from '../../config';
+import { readPinoRecord } from '../pino-line';
 
 /** What the tree keeps of a line: enough to print it, not the whole record. */
 export interface TreeLine {
@@ -34,17 +35,8 @@ const NO_REQUEST_ID: LineResult = { kind: 'no-request-id' };
  * logs written with renamed fields are read under those names.
  */
 export function parseLogLine(text: string, fields: LogFieldNames, fallbackService: string, seq: number): LineResult {
-  // pino writes one object per line; anything else (a banner, a stack trace) is noise.
-  const start = text.indexOf('{');
-  if (start < 0) return NOT_JSON;
-  let record: unknown;
-  try {
-    record = JSON.parse(start === 0 ? text : text.slice(start));
-  } catch {
-    return NOT_JSON;
-  }
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return NOT_JSON;
-  const r = record as Record<string, unknown>;
+  const r = readPinoRecord(text);
+  if (r === null) return NOT_JSON;
   const chain = parseChain(r[fields.requestChain]);
   const requestId = nonEmptyString(r[fields.requestId]) ?? chain?.[0];
   if (requestId === undefined) return NO_REQUEST_ID;

@@ -20,7 +20,7 @@ export interface Spool {
   readonly file: FileHandle;
   readonly bytes: number;
   /** Closes the copy and removes whatever is left of it. */
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 /** Copies `input` to its end; on any error the copy is removed before the error is passed on. */

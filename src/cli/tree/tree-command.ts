@@ -26,6 +26,7 @@ import { LineReader } from './line-reader';
 import { parseLogLine } from './log-line';
 import type { LineResult, TreeLine } from './log-line';
 import { parseTreeArgs, USAGE } from './args';
+import { answerHelpOrError } from '../command-line';
 import { RequestAssembler } from './request-assembler';
 import { scanRequestIds } from './request-id-scan';
 import { RequestLines } from './request-lines';
@@ -72,14 +73,7 @@ const PASS_2_BUFFER_BYTES = 16 << 20;
 /** Runs `tracehop tree`; resolves with the exit status. */
 export async function runTree(argv: readonly string[], env: TreeEnvironment): Promise<number> {
   const parsed = parseTreeArgs(argv);
-  if (parsed.kind === 'help') {
-    env.output.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    env.output.stderr(`tracehop tree: ${parsed.message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (parsed.kind !== 'run') return answerHelpOrError(parsed, 'tree', USAGE, env.output);
   const { files, request, json } = parsed.options;
   const sources = files.length === 0 ? ['-'] : files;
   const print = (tree: RequestTree): void => env.output.stdout(json ? `${JSON.stringify(treeToJson(tree))}\n` : `${formatTree(tree)}\n`);

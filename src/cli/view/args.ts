@@ -2,6 +2,8 @@
  * `tracehop view`'s command line. Pure: arguments in, options or an error
  * message out.
  */
+import { flag, list, nonEmpty, parseCommandLine, value, wholeNumber } from '../command-line';
+import type { ParsedArgs } from '../command-line';
 import { DEFAULT_MAX_LOGS, DEFAULT_MAX_SPANS, DEFAULT_MAX_TRACES, DEFAULT_QUIET_MS, DEFAULT_VIEW_HOST, DEFAULT_VIEW_PORT } from './viewer';
 
 export const USAGE = `usage: tracehop view [options]
@@ -39,58 +41,40 @@ export interface ViewOptions {
   readonly maxLogs: number;
 }
 
-export type ParsedViewArgs =
-  | { readonly kind: 'run'; readonly options: ViewOptions }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+export type ParsedViewArgs = ParsedArgs<ViewOptions>;
+
+const VIEW_COMMAND_LINE = {
+  options: {
+    port: value(wholeNumber(0, 65535)),
+    host: value(nonEmpty('an address')),
+    'quiet-ms': value(wholeNumber(1, 3_600_000)),
+    logs: list('file'),
+    json: flag(),
+    'max-spans': value(wholeNumber(1, 100_000_000)),
+    'max-traces': value(wholeNumber(1, 10_000_000)),
+    'max-logs': value(wholeNumber(0, 100_000_000)),
+  },
+  positionals: 'none',
+} as const;
 
 export function parseViewArgs(argv: readonly string[]): ParsedViewArgs {
+  const parsed = parseCommandLine(argv, VIEW_COMMAND_LINE);
+  if (parsed.kind !== 'run') return parsed;
   const options = {
     port: DEFAULT_VIEW_PORT, host: DEFAULT_VIEW_HOST, quietMs: DEFAULT_QUIET_MS, logFiles: [] as string[], json: false,
     maxSpans: DEFAULT_MAX_SPANS, maxTraces: DEFAULT_MAX_TRACES, maxLogs: DEFAULT_MAX_LOGS,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const at = arg.indexOf('=');
-    const name = arg.startsWith('--') && at > 0 ? arg.slice(0, at) : arg;
-    const inline = arg.startsWith('--') && at > 0 ? arg.slice(at + 1) : undefined;
-    const value = (): string | undefined => inline ?? argv[++i];
-    const whole = (min: number, max: number): number | string => {
-      const text = value();
-      const n = Number(text);
-      return text !== undefined && text.trim() !== '' && Number.isInteger(n) && n >= min && n <= max
-        ? n
-        : `${name} takes a whole number from ${min} to ${max}, not ${JSON.stringify(text ?? '')}`;
-    };
-    let result: number | string | undefined;
-    switch (name) {
-      case '-h':
-      case '--help':
-        return { kind: 'help' };
-      case '--json':
-        options.json = true;
-        continue;
-      case '--host': {
-        const host = value();
-        if (!host) return { kind: 'error', message: '--host needs an address' };
-        options.host = host;
-        continue;
-      }
-      case '--logs': {
-        if (inline !== undefined) options.logFiles.push(inline);
-        while (i + 1 < argv.length && !argv[i + 1].startsWith('-')) options.logFiles.push(argv[++i]);
-        if (options.logFiles.length === 0) return { kind: 'error', message: '--logs needs at least one file' };
-        continue;
-      }
-      case '--port': result = options.port = whole(0, 65535) as number; break;
-      case '--quiet-ms': result = options.quietMs = whole(1, 3_600_000) as number; break;
-      case '--max-spans': result = options.maxSpans = whole(1, 100_000_000) as number; break;
-      case '--max-traces': result = options.maxTraces = whole(1, 10_000_000) as number; break;
-      case '--max-logs': result = options.maxLogs = whole(0, 100_000_000) as number; break;
-      default:
-        return { kind: 'error', message: `unknown argument ${arg}` };
+  for (const option of parsed.options) {
+    switch (option.name) {
+      case 'port': options.port = option.value; break;
+      case 'host': options.host = option.value; break;
+      case 'quiet-ms': options.quietMs = option.value; break;
+      case 'logs': options.logFiles.push(...option.value); break;
+      case 'json': options.json = true; break;
+      case 'max-spans': options.maxSpans = option.value; break;
+      case 'max-traces': options.maxTraces = option.value; break;
+      case 'max-logs': options.maxLogs = option.value; break;
     }
-    if (typeof result === 'string') return { kind: 'error', message: result };
   }
   return { kind: 'run', options };
 }

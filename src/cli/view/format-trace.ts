@@ -4,6 +4,7 @@
  * placing it within the trace), nested by parent, with the span's pino lines
  * beneath it. Pure: a document and a colour choice in, text out.
  */
+import { levelName } from '../pino-line';
 import { printable } from '../printable';
 import { DEFAULT_LOG_FIELDS } from '../../config';
 import type { LogFieldNames } from '../../config';
@@ -25,8 +26,6 @@ const sgr = (open: number, close: number) => (text: string): string => `\u001b[$
 /** ANSI SGR colours (ECMA-48), for a terminal. */
 export const ANSI_COLOUR: Palette = { dim: sgr(2, 22), bold: sgr(1, 22), red: sgr(31, 39), cyan: sgr(36, 39) };
 
-/** pino's numeric levels (pino/lib/constants.js). */
-const LEVEL_NAMES: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const BAR_WIDTH = 30;
 const MAX_LABEL = 60;
 /** Fields every pino line has: shown as the row itself, or not at all. tracehop's own fields (under their configured names) join them. */
@@ -40,7 +39,7 @@ interface Row {
 
 /** `logFields`: the names tracehop's fields were written under (TRACEHOP_LOG_FIELDS), left out of each log row. */
 export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogFieldNames = DEFAULT_LOG_FIELDS): string {
-  const quiet = new Set([...PINO_FIELDS, ...Object.values(logFields)]);
+  const quiet = new Set([...PINO_FIELDS, ...(Object.values(logFields) as string[])]);
   const rows: Row[] = [];
   doc.roots.forEach((root, i) => collectRows(root, '', i === doc.roots.length - 1, rows, true));
   const width = Math.min(MAX_LABEL, Math.max(...rows.map(row => row.label.length)));
@@ -69,7 +68,7 @@ export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogF
  * with its request, trace and span ids, and the line drawn as under a span.
  */
 export function formatLateLog(doc: LateLogDocument, colour: Palette, logFields: LogFieldNames = DEFAULT_LOG_FIELDS): string {
-  const quiet = new Set([...PINO_FIELDS, ...Object.values(logFields)]);
+  const quiet = new Set([...PINO_FIELDS, ...(Object.values(logFields) as string[])]);
   const requestId = doc.lateLog[logFields.requestId];
   const head = [
     colour.bold('late log'),
@@ -118,7 +117,7 @@ export function waterfall(node: Pick<SpanNode, 'startMs' | 'durationMs'>, traceM
 }
 
 function formatLog(record: LogRecord, colour: Palette, quiet: ReadonlySet<string>): string {
-  const level = typeof record.level === 'number' ? LEVEL_NAMES[record.level] ?? String(record.level) : String(record.level ?? '');
+  const level = levelName(record.level);
   const time = typeof record.time === 'number' ? new Date(record.time).toISOString().slice(11, 23) : '';
   const extra = Object.entries(record)
     .filter(([key]) => !quiet.has(key))

@@ -4,24 +4,19 @@
  * stream with no matching traces cannot grow it without limit.
  */
 import type { LogFieldNames } from '../../config';
+import { readPinoRecord } from '../pino-line';
+import type { PinoRecord } from '../pino-line';
 
-export type LogRecord = Record<string, unknown>;
+export type LogRecord = PinoRecord;
 
 /** Reads one pino line: the record, its span id and its trace id (undefined when absent or not one), or null for noise and lines outside any span. Pure. */
 export function parseSpanLogLine(text: string, fields: LogFieldNames): { spanId: string; traceId: string | undefined; record: LogRecord } | null {
-  const start = text.indexOf('{');
-  if (start < 0) return null;
-  let record: unknown;
-  try {
-    record = JSON.parse(start === 0 ? text : text.slice(start));
-  } catch {
-    return null;
-  }
-  if (record === null || typeof record !== 'object' || Array.isArray(record)) return null;
-  const spanId = (record as LogRecord)[fields.spanId];
+  const record = readPinoRecord(text);
+  if (record === null) return null;
+  const spanId = record[fields.spanId];
   if (typeof spanId !== 'string' || !/^[0-9a-f]{16}$/.test(spanId)) return null;
-  const traceId = (record as LogRecord)[fields.traceId];
-  return { spanId, traceId: typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId) ? traceId : undefined, record: record as LogRecord };
+  const traceId = record[fields.traceId];
+  return { spanId, traceId: typeof traceId === 'string' && /^[0-9a-f]{32}$/.test(traceId) ? traceId : undefined, record };
 }
 
 export class LogIndex {

@@ -91,7 +91,7 @@ function toNode(span: ReceivedSpan, traceStart: bigint, logs: LogRecord[]): Span
 /** The root's `request.id`, else any span's: every span of a tracehop request carries it. */
 function findRequestId(roots: readonly SpanNode[], spans: readonly ReceivedSpan[]): string | null {
   for (const node of roots) if (typeof node.attributes['request.id'] === 'string') return node.attributes['request.id'];
-  for (const span of spans) if (typeof span.attributes['request.id'] === 'string') return span.attributes['request.id'] as string;
+  for (const span of spans) if (typeof span.attributes['request.id'] === 'string') return span.attributes['request.id'];
   return null;
 }
 

@@ -7,6 +7,7 @@ import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { LogFieldNames } from '../../config';
 import { parseViewArgs, USAGE } from './args';
+import { answerHelpOrError } from '../command-line';
 import { followFile } from './follow-file';
 import { ANSI_COLOUR, formatLateLog, formatTrace, NO_COLOUR } from './format-trace';
 import type { LateLogDocument } from './late-logs';
@@ -27,14 +28,7 @@ export interface ViewEnvironment {
 /** Runs `tracehop view` until `env.stopped` resolves; resolves with the exit status. */
 export async function runView(argv: readonly string[], env: ViewEnvironment): Promise<number> {
   const parsed = parseViewArgs(argv);
-  if (parsed.kind === 'help') {
-    env.stdout(`${USAGE}\n`);
-    return 0;
-  }
-  if (parsed.kind === 'error') {
-    env.stderr(`tracehop view: ${parsed.message}\n\n${USAGE}\n`);
-    return 2;
-  }
+  if (parsed.kind !== 'run') return answerHelpOrError(parsed, 'view', USAGE, env);
   const options = parsed.options;
   const colour = env.stdoutIsTty && !env.noColor ? ANSI_COLOUR : NO_COLOUR;
   const print = (doc: TraceDocument): void => env.stdout(options.json ? `${JSON.stringify(doc)}\n` : `${formatTrace(doc, colour, env.logFields)}\n`);

@@ -10,7 +10,7 @@ import type { LogFieldNames } from '../../config';
 import { PrintedTraces } from './late-logs';
 import type { LateLogDocument } from './late-logs';
 import { LogIndex, parseSpanLogLine } from './log-index';
-import { createReceiver, TRACES_PATH } from './receiver';
+import { createReceiver } from './receiver';
 import { buildTraceDocument } from './trace-document';
 import type { TraceDocument } from './trace-document';
 import { TraceBuffer } from './trace-buffer';

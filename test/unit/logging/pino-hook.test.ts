@@ -10,7 +10,6 @@ import { patchPinoModule } from '../../../src/logging/pino-hook';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 import { defaultLogLineSettings, publishTestRuntime, withdrawRuntime } from '../../support/runtime';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const pino = patchPinoModule(require('pino'), defaultLogLineSettings()) as typeof import('pino').default;
 
 const TRACE_ID = '0dadb33fee15470abfc85e35926793a5';

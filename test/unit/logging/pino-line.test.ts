@@ -8,7 +8,6 @@ import { defaultLogLineSettings } from '../../support/runtime';
 
 const spliceLogFields = logFieldsSplice(defaultLogLineSettings());
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const realPino = require('pino') as typeof import('pino').default;
 
 const TRACE_ID = '0dadb33fee15470abfc85e35926793a5';

@@ -1,11 +1,11 @@
 import { DEFAULT_TIMEOUT_MS, parseDoctorArgs } from '../../../../src/cli/doctor/args';
-import type { DoctorOptions, ParsedArgs } from '../../../../src/cli/doctor/args';
+import type { DoctorOptions, ParsedDoctorArgs } from '../../../../src/cli/doctor/args';
 
 const defaults: Omit<DoctorOptions, 'script' | 'scriptArgs'> = { json: false, preload: 'require', timeoutMs: DEFAULT_TIMEOUT_MS, nodeArgs: [] };
-const run = (options: Partial<DoctorOptions>): ParsedArgs => ({ kind: 'run', options: { ...defaults, script: 'app.js', scriptArgs: [], ...options } });
+const run = (options: Partial<DoctorOptions>): ParsedDoctorArgs => ({ kind: 'run', options: { ...defaults, script: 'app.js', scriptArgs: [], ...options } });
 
 describe('parseDoctorArgs', () => {
-  test.each<[string, string[], ParsedArgs]>([
+  test.each<[string, string[], ParsedDoctorArgs]>([
     ['a script alone', ['app.js'], run({})],
     ['the script\'s own arguments are left to it', ['app.js', '--port', '3000', '--json'], run({ scriptArgs: ['--port', '3000', '--json'] })],
     ['--json', ['--json', 'app.js'], run({ json: true })],

@@ -162,6 +162,7 @@ describe('formatTree with hostile text', () => {
       { chain: [ID], lines: [line({ request_id: ID, request_chain: ID, name: 'gate\u001b[2Jway', time: Date.UTC(2026, 0, 1, 12, 0, 0, 1), level: 30, msg: 'hi\u001b]0;owned\u0007', path: '/x\u202e' })] },
     ]);
     const text = formatTree(tree);
+    // eslint-disable-next-line no-control-regex -- the test looks for the control characters themselves
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(text).toContain('gate\\x1b[2Jway  /x\\u202e');
     expect(text).toContain('hi\\x1b]0;owned\\x07');

@@ -48,10 +48,10 @@ function source<T>(items: T[], perFill: number): PullSource<T> {
   let at = 0;
   return {
     take: () => ready.shift(),
-    fill: async () => {
+    fill: () => {
       ready = items.slice(at, at + perFill);
       at += perFill;
-      return ready.length > 0;
+      return Promise.resolve(ready.length > 0);
     },
   };
 }

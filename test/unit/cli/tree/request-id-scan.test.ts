@@ -11,7 +11,7 @@ function scan(text: string, field = 'request_id'): { id: string | undefined; lin
 
 describe('scanRequestIds', () => {
   // Each line alone: the id when its text settles it, else `parse` (handed over whole).
-  test.each<[string, string, string | 'parse']>([
+  test.each<[string, string, string]>([
     ['a flat pino line', `{"level":30,"time":1,"request_id":"${ID}","request_chain":"${ID},a1","msg":"hi"}`, ID],
     ['the field first', `{"request_id":"${ID}"}`, ID],
     ['a prefix before the object (docker, kubectl)', `cards | {"request_id":"${ID}","msg":"x"}`, ID],

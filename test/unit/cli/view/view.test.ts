@@ -127,16 +127,19 @@ describe('formatTrace', () => {
     ], () => [{ level: 50, msg: 'line\u001b[1A\rfake', spanId: id(1), note: '\u202eevil' }]);
     for (const palette of [NO_COLOUR, ANSI_COLOUR]) {
       const text = formatTrace(hostile, palette);
+      // eslint-disable-next-line no-control-regex -- the test looks for the control characters themselves
       expect(text.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
       expect(text).toContain('\\x1b[2J');
       expect(text).toContain('line\\x1b[1A\\x0dfake');
       expect(text).toContain('\\u202eevil');
     }
     const late = formatLateLog({ traceId: TRACE, spanId: id(1), lateLog: { level: 30, msg: '\u001b[2Jx', request_id: 'r\u0007' } }, NO_COLOUR);
+    // eslint-disable-next-line no-control-regex -- the test looks for the control characters themselves
     expect(late).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
   });
 
   test('no escape codes without colour, SGR codes with it', () => {
+    // eslint-disable-next-line no-control-regex -- the test looks for the control characters themselves
     expect(formatTrace(doc, NO_COLOUR)).not.toMatch(/\u001b/);
     expect(formatTrace(doc, ANSI_COLOUR)).toContain('\u001b[31m✗ error: boom\u001b[39m');
   });
