@@ -38,6 +38,8 @@ const ROUTER_HOOKED = Symbol.for('tracehop.hono.router-hooked');
 type Handler = (this: unknown, c: HonoContext, next: unknown) => unknown;
 interface HonoContext { req?: { method?: unknown } }
 interface RouterLike { add?: unknown; [ROUTER_HOOKED]?: boolean }
+// A mixin base: TypeScript requires `any[]` for the arguments of a class another class extends (TS2545).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HonoClass = (new (...args: any[]) => { router?: RouterLike }) & { [PATCHED]?: boolean };
 
 export class HonoRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
@@ -81,7 +83,10 @@ export function patchHonoModule(moduleExports: unknown): unknown {
 function namingSubclass(Original: HonoClass): HonoClass {
   // Named Hono too, so that the app's stack traces and `constructor.name` read as before.
   const Hono = class Hono extends Original {
+    // Hono's own constructor arguments, passed on untouched (a mixin constructor takes `any[]`, TS2545).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     constructor(...args: any[]) {
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-argument -- Hono's arguments, as the app gave them
       super(...args);
       hookRouter(this.router);
     }
@@ -97,6 +102,7 @@ function hookRouter(router: RouterLike | undefined): void {
     if (router === undefined || typeof add !== 'function' || router[ROUTER_HOOKED]) return;
     router.add = function addNamingRoute(this: unknown, method: unknown, path: unknown, stored: unknown) {
       // Hono's own errors (a route added after the first request) reach the app as they would untraced.
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- what Hono's own add returns, passed back as is
       return add.call(this, method, path, withRouteNaming(stored));
     };
     Object.defineProperty(router, ROUTER_HOOKED, { value: true });

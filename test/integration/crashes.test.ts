@@ -121,7 +121,7 @@ test.each([
   expect(server.attributes['http.response.status_code']).toBe(200);
   const exceptions = server.events.filter(event => event.name === 'exception');
   expect(exceptions).toHaveLength(1);
-  expect(exceptions[0]!.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'boom the app survives' });
+  expect(exceptions[0].attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'boom the app survives' });
   // The app keeps serving, and nothing of ours on stderr: no crash line, no complaint about an ended span.
   expect(await fetch(`${app.url}/ok`).then(response => response.text())).toBe('ok');
   expect(app.child.exitCode).toBeNull();

@@ -46,10 +46,10 @@ test('an error the app survives: exception and ERROR on the open span, which its
   span.end();
   const [finished] = exporter.getFinishedSpans();
   expect(exporter.getFinishedSpans()).toHaveLength(1);
-  expect(finished!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'survived' });
-  expect(finished!.events.map(event => event.name)).toEqual(['exception']);
-  expect(finished!.events[0]!.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'survived' });
-  expect(finished!.attributes['http.response.status_code']).toBe(200);
+  expect(finished.status).toEqual({ code: SpanStatusCode.ERROR, message: 'survived' });
+  expect(finished.events.map(event => event.name)).toEqual(['exception']);
+  expect(finished.events[0].attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'survived' });
+  expect(finished.attributes['http.response.status_code']).toBe(200);
   expect(diagLines).toEqual([]);
 });
 
@@ -57,8 +57,8 @@ test('a crash: the span is ended for the exit hand-off, and the fatal line names
   const { span, result } = inRequest(() => recordCrash(new Error('crashed'), 'uncaughtException', DEFAULT_LOG_FIELDS, true));
   expect(span.isRecording()).toBe(false);
   const [finished] = exporter.getFinishedSpans();
-  expect(finished!.status.code).toBe(SpanStatusCode.ERROR);
-  expect(JSON.parse(result!)).toMatchObject({ level: 60, msg: 'uncaught exception: crashed', trace_id: finished!.spanContext().traceId, span_id: finished!.spanContext().spanId });
+  expect(finished.status.code).toBe(SpanStatusCode.ERROR);
+  expect(JSON.parse(result!)).toMatchObject({ level: 60, msg: 'uncaught exception: crashed', trace_id: finished.spanContext().traceId, span_id: finished.spanContext().spanId });
 });
 
 test.each([false, true])('an error after the request ended (going down: %s) goes on a short child span; the request\'s span is untouched', goingDown => {
@@ -66,10 +66,10 @@ test.each([false, true])('an error after the request ended (going down: %s) goes
   span.end();
   context.with(trace.setSpan(context.active(), span), () => recordCrash(new Error(`late ${goingDown}`), 'unhandledRejection', DEFAULT_LOG_FIELDS, goingDown));
   const [root, child] = exporter.getFinishedSpans();
-  expect(root!.status.code).toBe(SpanStatusCode.UNSET);
-  expect(child!.name).toBe('unhandledRejection');
-  expect(child!.parentSpanContext?.spanId).toBe(span.spanContext().spanId);
-  expect(child!.status.code).toBe(SpanStatusCode.ERROR);
+  expect(root.status.code).toBe(SpanStatusCode.UNSET);
+  expect(child.name).toBe('unhandledRejection');
+  expect(child.parentSpanContext?.spanId).toBe(span.spanContext().spanId);
+  expect(child.status.code).toBe(SpanStatusCode.ERROR);
   expect(diagLines).toEqual([]);
 });
 
@@ -80,5 +80,5 @@ test('the same error twice (a rethrowing rejection handler) is recorded once', (
     return recordCrash(error, 'uncaughtException', DEFAULT_LOG_FIELDS, false);
   });
   span.end();
-  expect(exporter.getFinishedSpans()[0]!.events).toHaveLength(1);
+  expect(exporter.getFinishedSpans()[0].events).toHaveLength(1);
 });

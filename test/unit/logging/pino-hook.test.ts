@@ -120,7 +120,7 @@ describe('the pino hook', () => {
   });
 
   test('configured field names are used', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const renamed = patchPinoModule(require('pino'), defaultLogLineSettings({ ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestChain: 'chain' })) as typeof pino;
     const { records, stream } = lines();
     const logger = renamed(stream);
