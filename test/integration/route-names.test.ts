@@ -141,6 +141,22 @@ describe.each(['express', 'fastify'])('NestJS 11 on %s route names', platform =>
   });
 });
 
+describe.each(['express', 'fastify'])('NestJS 11 on %s with a global prefix and a middleware for every route', platform => {
+  test(`NestJS on ${platform}: prefixed routes name the span; 404s under the prefix, past the forRoutes('*') middleware, keep GET`, async () => {
+    const service = await start(`nest-${platform}-prefixed`, path.join(FIXTURES, 'nest-app.js'), { NEST_PLATFORM: platform, NEST_GLOBAL_PREFIX: 'api' });
+    for (const [urlPath, status, name, route] of [
+      ['/api/users/42', 200, 'GET /api/users/:id', '/api/users/:id'],
+      ['/api/api/items/7', 200, 'GET /api/api/items/:itemId', '/api/api/items/:itemId'],
+      ['/api/no/such/route', 404, 'GET', undefined],
+      ['/api', 404, 'GET', undefined],
+      ['/elsewhere', 404, 'GET', undefined],
+    ] as Array<[string, number, string, string | undefined]>) {
+      const span = await serverSpanFor(service, urlPath, status);
+      expect({ urlPath, name: span.name, route: span.attributes['http.route'] }).toEqual({ urlPath, name, route });
+    }
+  });
+});
+
 test('Koa with @koa/router: routes, and a nested router under a prefix, name the server span; an unmatched path keeps GET', async () => {
   const service = await start('koa-router', path.join(FIXTURES, 'koa-app.js'));
   await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
