@@ -43,6 +43,10 @@ export const PINO_PATCHED_KEY = Symbol.for('tracehop.pino.patched');
 export const EXPRESS_PATCHED_KEY = Symbol.for('tracehop.express.patched');
 /** On an Express request: the mount paths it went through, for the route template. */
 export const EXPRESS_MOUNTS_KEY = Symbol.for('tracehop.express.mounts');
+/** On a request: the route that matched last and may name the span when the response finishes (src/frameworks/answered-route.ts). */
+export const ROUTE_CANDIDATE_KEY = Symbol.for('tracehop.route.candidate');
+/** On a request: the mount templates above the layer Express 5's router channel reports (src/frameworks/express-router-channel.ts). */
+export const EXPRESS_ROUTER_MOUNTS_KEY = Symbol.for('tracehop.express-router.mounts');
 /** On @koa/router's prototype. */
 export const KOA_ROUTER_PATCHED_KEY = Symbol.for('tracehop.koa-router.patched');
 /** On @hapi/hapi's server factory. */

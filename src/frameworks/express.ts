@@ -1,25 +1,45 @@
 /**
- * Route names for Express 4 and 5, nested routers included. Express
- * publishes no diagnostics channel, so this patches, minimally, the two
- * Router methods that create layers with a path: `use` and `route`
- * (on Express 4's router prototype, `express.Router`; on Express 5's
- * `router` package, `express.Router.prototype`). Each layer they add
- * remembers its path template, and its handle is wrapped once:
- * a mount layer records its template on the request for the routers below
- * it (restored when `next` leaves it), a route layer names the server span.
+ * Route names for Express 4 and 5, nested routers and sub-apps included.
+ *
+ * Express 5: through the `express.router.request` TracingChannel of its
+ * `router` package (express-router-channel.ts), no patching. The `router`
+ * module's load is watched only to learn its version: 2.3.0 is the first to
+ * publish the channel.
+ *
+ * Express 4 (and an Express 5 whose `router` is older than 2.3.0): its
+ * router publishes nothing, so this patch remains, minimal: the two Router
+ * methods that create layers with a path, `use` and `route` (on Express 4's
+ * router prototype, `express.Router`; on `router`'s, `express.Router.prototype`).
+ * Each layer they add has its `handle` replaced by a Proxy of it: calls go
+ * through us, everything else (`stack`, `name`, `length`, `params`, any
+ * property a route lister reads) is the router's or the route's own, so
+ * `app._router.stack` and each mounted router's `handle.stack` read as
+ * without tracehop. A mount records its template on the request for the
+ * routers below it (restored when `next` leaves it); a route is the
+ * request's candidate (answered-route.ts) until it calls `next`, and a route
+ * that passes an error names the span at once.
+ *
  * No span per middleware, and nothing runs for layers added without a path.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { isModuleNamespace } from '../core/module-namespace';
+import { nameRoutesOnFinish, offerRoute, stopNamingRoutesOnFinish, withdrawRoute } from './answered-route';
+import { followExpressRouter, stopFollowingExpressRouter } from './express-router-channel';
 import { joinRouteTemplates } from './route-template';
 import { setActiveRoute } from './server-span-route';
 import { EXPRESS_MOUNTS_KEY as MOUNTS, EXPRESS_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
 /** The Express majors whose Router this hook understands. */
 export const SUPPORTED_EXPRESS_VERSIONS = ['>=4 <6'];
+/** The versions of `router` (Express 5's) that publish `express.router.request`. */
+export const ROUTER_CHANNEL_VERSIONS = ['>=2.3.0 <3'];
 
-type Handle = (req: RoutedRequest, res: unknown, next: (...args: unknown[]) => unknown) => unknown;
+/** `router` exports (its Router) seen loading at a version that publishes the channel. */
+const routersWithChannel = new WeakSet<object>();
+
+type Next = (...args: unknown[]) => unknown;
+type Handle = (req: RoutedRequest, res: unknown, next: Next) => unknown;
 interface Layer { handle: Handle }
 interface RouterLike { stack?: Layer[] }
 /** The mount templates above a layer, innermost first: a persistent stack, so entering a mount copies nothing. */
@@ -38,6 +58,12 @@ export class ExpressRoutesInstrumentation extends InstrumentationBase<Instrument
   protected init() {
     return [
       new InstrumentationNodeModuleDefinition(
+        'router',
+        ROUTER_CHANNEL_VERSIONS,
+        (moduleExports: unknown) => noteRouterWithChannel(moduleExports),
+        (moduleExports: unknown) => moduleExports,
+      ),
+      new InstrumentationNodeModuleDefinition(
         'express',
         SUPPORTED_EXPRESS_VERSIONS,
         (moduleExports: unknown) => patchExpressModule(moduleExports),
@@ -45,23 +71,46 @@ export class ExpressRoutesInstrumentation extends InstrumentationBase<Instrument
       ),
     ];
   }
+
+  override enable(): void {
+    super.enable();
+    followExpressRouter();
+    nameRoutesOnFinish();
+  }
+
+  override disable(): void {
+    super.disable();
+    stopFollowingExpressRouter();
+    // Shared with nothing else yet: the finish channel names Express's candidates only.
+    stopNamingRoutesOnFinish();
+  }
 }
 
-/** Whether these `express` exports (CommonJS, or an ES module namespace) have the route-name hook. */
+/** Remembers a `router` that publishes the channel; its exports are returned untouched. */
+export function noteRouterWithChannel(moduleExports: unknown): unknown {
+  const Router = isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports;
+  if (typeof Router === 'function') routersWithChannel.add(Router);
+  return moduleExports;
+}
+
+function routerOf(moduleExports: unknown): (Function & RouterMethods & { prototype?: RouterMethods }) | undefined {
+  const express = (isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports) as
+    { Router?: unknown } | undefined;
+  const Router = express?.Router as (Function & RouterMethods & { prototype?: RouterMethods }) | undefined;
+  return typeof Router === 'function' ? Router : undefined;
+}
+
+/** Whether these `express` exports (CommonJS, or an ES module namespace) have route names: their router publishes the channel, or is patched. */
 export function isHookedExpress(moduleExports: unknown): boolean {
-  const express = (isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports) as
-    { Router?: unknown } | undefined;
-  const Router = express?.Router as (Function & RouterMethods & { prototype?: RouterMethods }) | undefined;
-  if (typeof Router !== 'function') return false;
-  return Router[PATCHED] === true || Router.prototype?.[PATCHED] === true;
+  const Router = routerOf(moduleExports);
+  if (Router === undefined) return false;
+  return routersWithChannel.has(Router) || Router[PATCHED] === true || Router.prototype?.[PATCHED] === true;
 }
 
-/** Patches the Router of these `express` exports (CommonJS, or an ES module namespace). */
+/** Patches the Router of these `express` exports (CommonJS, or an ES module namespace), unless it publishes the channel. */
 export function patchExpressModule(moduleExports: unknown): unknown {
-  const express = (isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports) as
-    { Router?: unknown } | undefined;
-  const Router = express?.Router as (Function & RouterMethods & { prototype?: RouterMethods }) | undefined;
-  if (typeof Router !== 'function') return moduleExports;
+  const Router = routerOf(moduleExports);
+  if (Router === undefined || routersWithChannel.has(Router)) return moduleExports;
   // Express 5's Router is a class; Express 4's is the prototype object itself.
   const methods = typeof Router.prototype?.route === 'function' ? Router.prototype : Router;
   if (methods[PATCHED]) return moduleExports;
@@ -81,32 +130,49 @@ function wrapLayerMaker(methods: RouterMethods, name: 'use' | 'route', isRoute: 
     try {
       const template = isRoute ? args[0] : (typeof args[0] === 'function' ? '/' : args[0]);
       const stack = this.stack ?? [];
-      for (let i = before; i < stack.length; i++) stack[i].handle = wrapHandle(stack[i].handle, template, isRoute);
+      for (let i = before; i < stack.length; i++) stack[i].handle = proxyHandle(stack[i].handle, template, isRoute);
     } catch {
-      // A router shaped unlike Express's: leave it unnamed.
+      // A router shaped unlike Express's: leave it unnamed. Nothing is lost but the route name.
     }
     return result;
   };
 }
 
-function wrapHandle(handle: Handle, template: unknown, isRoute: boolean): Handle {
+/** A Proxy, not a wrapper function: reads and writes of the handle's properties (a router's `stack`) reach the handle itself. */
+function proxyHandle(handle: Handle, template: unknown, isRoute: boolean): Handle {
   // Express skips handles of four parameters for requests (they are error handlers): keep theirs as they are.
   if (typeof handle !== 'function' || handle.length > 3) return handle;
-  if (isRoute) {
-    return function routeHandle(this: unknown, req, res, next) {
-      const route = joinRouteTemplates(templatesOf(req[MOUNTS], template));
-      if (route !== null) setActiveRoute('express', req.method, route);
-      return handle.call(this, req, res, next);
-    };
-  }
-  if (template === '/' || template === '') return handle;
-  return function mountHandle(this: unknown, req, res, next) {
+  if (!isRoute && (template === '/' || template === '')) return handle;
+  const apply = isRoute ? routeApply(template) : mountApply(template);
+  return new Proxy(handle, { apply });
+}
+
+function routeApply(template: unknown) {
+  return function (handle: Handle, thisArg: unknown, [req, res, next]: Parameters<Handle>): unknown {
+    const route = joinRouteTemplates(templatesOf(req[MOUNTS], template));
+    if (route === null || typeof next !== 'function') return Reflect.apply(handle, thisArg, [req, res, next]);
+    let passedOn = false;
+    offerRoute(req, 'express', req.method, route, () => !passedOn);
+    return Reflect.apply(handle, thisArg, [req, res, function leaveRoute(this: unknown, ...args: unknown[]) {
+      passedOn = true;
+      const error = args[0];
+      // `route` and `router` only skip ahead; a real error is answered for this route (the 500 is its own).
+      if (error && error !== 'route' && error !== 'router') setActiveRoute('express', req.method, route);
+      else withdrawRoute(req);
+      return next.apply(this, args);
+    }]);
+  };
+}
+
+function mountApply(template: unknown) {
+  return function (handle: Handle, thisArg: unknown, [req, res, next]: Parameters<Handle>): unknown {
+    if (typeof next !== 'function') return Reflect.apply(handle, thisArg, [req, res, next]);
     const outer = req[MOUNTS];
     req[MOUNTS] = { template, outer };
-    return handle.call(this, req, res, function leaveMount(this: unknown, ...args: unknown[]) {
+    return Reflect.apply(handle, thisArg, [req, res, function leaveMount(this: unknown, ...args: unknown[]) {
       req[MOUNTS] = outer;
       return next.apply(this, args);
-    });
+    }]);
   };
 }
 

@@ -5,6 +5,7 @@
  * Express and Fastify are npm aliases (see test/support/framework-apps.ts);
  * the other frameworks' fixtures load them by their own names.
  */
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { FRAMEWORK_FIXTURES as FIXTURES, REPO_NODE_MODULES, linkedExpressApp, linkedFixture, type LinkedApp } from '../support/framework-apps';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../support/otlp-receiver';
@@ -64,21 +65,47 @@ async function expectRoutes(service: Service, routes: Array<[string, string]>): 
   expect({ name: unmatched.name, route: unmatched.attributes['http.route'] }).toEqual({ name: 'GET', route: undefined });
 }
 
-const EXPRESS_ROUTES: Array<[string, string]> = [
-  ['/users/42', '/users/:id'],
-  ['/api/items/7', '/api/items/:itemId'],
-  ['/nested/v1/items/8', '/nested/v1/items/:itemId'],
+/** Path, status, and the span's name and `http.route` (undefined: the plain method). See test/fixtures/frameworks/express-app.js. */
+const EXPRESS_REQUESTS: Array<[string, number, string, string | undefined]> = [
+  ['/users/42', 200, 'GET /users/:id', '/users/:id'],
+  // The catch-all on /api passed on: the mounted router's route answers.
+  ['/api/items/7', 200, 'GET /api/items/:itemId', '/api/items/:itemId'],
+  ['/nested/v1/items/8', 200, 'GET /nested/v1/items/:itemId', '/nested/v1/items/:itemId'],
+  // /chain/:id passed on to /chain/:name, which answers.
+  ['/chain/5', 200, 'GET /chain/:name', '/chain/:name'],
+  ['/later/3', 200, 'GET /later/:id', '/later/:id'],
+  ['/tenants/acme/things/9', 200, 'GET /tenants/:tenant/things/:thingId', '/tenants/:tenant/things/:thingId'],
+  ['/boom/1', 500, 'GET /boom/:id', '/boom/:id'],
+  // Only the catch-all matched, and it passed on: the not-found handler answers.
+  ['/api/nothing/here', 404, 'GET', undefined],
+  ['/api', 404, 'GET', undefined],
+  ['/no/such/route/42', 404, 'GET', undefined],
 ];
 
 describe.each(['express4', 'express5'])('%s route names', alias => {
-  test(`${alias}: routes and nested routers name the server span; an unmatched path keeps GET`, async () => {
+  test(`${alias}: routes, nested routers and sub-apps name the server span; a route that passed on (a catch-all before a 404) does not, a throw keeps its route`, async () => {
     const service = await start(`${alias}-cjs`, expressAppDir(alias, 'express-app.js'));
-    await expectRoutes(service, EXPRESS_ROUTES);
+    for (const [urlPath, status, name, route] of EXPRESS_REQUESTS) {
+      const span = await serverSpanFor(service, urlPath, status);
+      expect({ urlPath, name: span.name, route: span.attributes['http.route'] }).toEqual({ urlPath, name, route });
+    }
   });
 
   test(`${alias}: an ES module app that imports express gets route names too`, async () => {
     const service = await start(`${alias}-esm`, expressAppDir(alias, 'express-app.mjs'));
-    await expectRoutes(service, EXPRESS_ROUTES.slice(0, 2));
+    await expectRoutes(service, EXPRESS_REQUESTS.slice(0, 2).map(([urlPath, , , route]) => [urlPath, route!]));
+  });
+
+  test(`${alias}: the routers' own stacks list the same routes with tracehop as without`, () => {
+    const script = expressAppDir(alias, 'express-route-list.js');
+    const list = (nodeArgs: string[]) => JSON.parse(execFileSync(process.execPath, ['--preserve-symlinks', ...nodeArgs, script], {
+      env: { ...process.env, NODE_PATH: REPO_NODE_MODULES, OTEL_TRACES_EXPORTER: 'none', OTEL_SERVICE_NAME: `${alias}-list` },
+      encoding: 'utf8',
+      timeout: 30_000,
+    })) as string[];
+    const without = list([]);
+    expect(without).toEqual(expect.arrayContaining(['GET /users/:id', 'GET /nested/v1/items/:itemId', 'GET /tenants/:tenant/things/:thingId']));
+    expect(list(['-r', REGISTER])).toEqual(without);
   });
 });
 
@@ -105,6 +132,22 @@ describe.each(['express', 'fastify'])('NestJS 11 on %s route names', platform =>
   test(`NestJS on ${platform}: controller routes name the server span through the platform's hook; an unmatched path keeps GET`, async () => {
     const service = await start(`nest-${platform}`, path.join(FIXTURES, 'nest-app.js'), { NEST_PLATFORM: platform });
     await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+  });
+});
+
+describe.each(['express', 'fastify'])('NestJS 11 on %s with a global prefix and a middleware for every route', platform => {
+  test(`NestJS on ${platform}: prefixed routes name the span; 404s under the prefix, past the forRoutes('*') middleware, keep GET`, async () => {
+    const service = await start(`nest-${platform}-prefixed`, path.join(FIXTURES, 'nest-app.js'), { NEST_PLATFORM: platform, NEST_GLOBAL_PREFIX: 'api' });
+    for (const [urlPath, status, name, route] of [
+      ['/api/users/42', 200, 'GET /api/users/:id', '/api/users/:id'],
+      ['/api/api/items/7', 200, 'GET /api/api/items/:itemId', '/api/api/items/:itemId'],
+      ['/api/no/such/route', 404, 'GET', undefined],
+      ['/api', 404, 'GET', undefined],
+      ['/elsewhere', 404, 'GET', undefined],
+    ] as Array<[string, number, string, string | undefined]>) {
+      const span = await serverSpanFor(service, urlPath, status);
+      expect({ urlPath, name: span.name, route: span.attributes['http.route'] }).toEqual({ urlPath, name, route });
+    }
   });
 });
 

@@ -1,0 +1,80 @@
+/**
+ * The route that answered a request, for routers whose routes may pass the
+ * request on with `next()` (Express). A route that matched is only a
+ * candidate: it names the server span when the response finishes, if by
+ * then it still stands (nothing later ran, and it did not pass the request
+ * on). A catch-all such as `app.all('/api/{*path}', (req, res, next) =>
+ * next())` therefore never names the 404 that follows it.
+ *
+ * The decision is made on Node's `http.server.response.finish` diagnostics
+ * channel, which Node publishes from the response's `finish`, before its
+ * `close`, where both server spans (tracehop's, instrumentation-http's) read
+ * the route and end. A response that never finishes (the client went away)
+ * keeps the plain method.
+ */
+import * as diagnosticsChannel from 'node:diagnostics_channel';
+import { context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { reporter } from '../diag';
+import { setActiveRoute } from './server-span-route';
+
+/** The channel Node publishes `{ request, response, socket, server }` on as a server response finishes. */
+export const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
+
+// Shared across copies of tracehop: a candidate offered by one copy is named by whichever copy sees the finish.
+import { ROUTE_CANDIDATE_KEY as CANDIDATE } from '../core/shared-state';
+
+interface RouteCandidate {
+  readonly framework: string;
+  readonly method: unknown;
+  readonly template: string;
+  /** The request's context as the route started: the server span's, wherever `finish` is published from. */
+  readonly context: Context;
+  /** False once the route passed the request on (or its router moved past it). */
+  readonly stands: () => boolean;
+}
+
+type WithCandidate = { [CANDIDATE]?: RouteCandidate };
+
+const always = () => true;
+
+/** Makes the route now running the request's candidate, replacing any earlier one (which passed the request on to it). */
+export function offerRoute(request: object, framework: string, method: unknown, template: string, stands: () => boolean = always): void {
+  (request as WithCandidate)[CANDIDATE] = { framework, method, template, context: context.active(), stands };
+}
+
+/** Drops the request's candidate: what ran after it (a middleware, the not-found handler) means it passed the request on. */
+export function withdrawRoute(request: object): void {
+  const holder = request as WithCandidate;
+  if (holder[CANDIDATE] !== undefined) holder[CANDIDATE] = undefined;
+}
+
+/** Names the span after the request's candidate now, if it still stands, and drops it. */
+export function nameAnsweredRoute(request: object): void {
+  const holder = request as WithCandidate;
+  const candidate = holder[CANDIDATE];
+  if (candidate === undefined) return;
+  holder[CANDIDATE] = undefined;
+  try {
+    if (!candidate.stands()) return;
+    context.with(candidate.context, setActiveRoute, undefined, candidate.framework, candidate.method, candidate.template);
+  } catch (error) {
+    // setActiveRoute does not throw; `stands` reads the router's state, which a foreign router could shape otherwise.
+    reporter.warn('route-candidate', `route names: could not name a ${candidate.framework} route, its request is named by method only (${String(error)})`);
+  }
+}
+
+function onResponseFinish(message: unknown): void {
+  const request = (message as { request?: unknown } | null)?.request;
+  if (typeof request === 'object' && request !== null) nameAnsweredRoute(request);
+}
+
+/** Starts naming candidates as responses finish, once: a channel would call a function subscribed twice twice. */
+export function nameRoutesOnFinish(): void {
+  diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, onResponseFinish);
+  diagnosticsChannel.subscribe(RESPONSE_FINISH_CHANNEL, onResponseFinish);
+}
+
+export function stopNamingRoutesOnFinish(): void {
+  diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, onResponseFinish);
+}
