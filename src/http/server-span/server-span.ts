@@ -180,7 +180,8 @@ function setResponseAttributes(state: SpanState, statusCode: number): void {
 function endCutShort(state: SpanState): void {
   const response = openSpans.get(state);
   openSpans.delete(state);
-  if (state.ended || response === undefined) return;
+  // A span ended elsewhere (the crash recording ends the request's span) takes nothing more.
+  if (state.ended || response === undefined || !state.span.isRecording()) return;
   state.ended = true;
   const { span } = state;
   span.setAttribute(CUT_SHORT_ATTRIBUTE, true);
