@@ -113,7 +113,7 @@ export function installExitHandlers(proc: ProcessHooksTarget, built: ExitWork, c
   const flushSpans = () => Promise.all(built.spanProcessors.map(processor => processor.forceFlush()));
   const onSignal = (signal: NodeJS.Signals) => {
     if (dying) return;
-    if (appSignalListeners(proc, signal) > 1) {
+    if (appSignalListeners(proc, signal) > 1) {  // ours, and at least one of the app's
       signalled = true;
       void flushWithin(flushSpans, timeout, `flush on ${signal}`);
       return;
@@ -148,7 +148,9 @@ export function installExitHandlers(proc: ProcessHooksTarget, built: ExitWork, c
   proc.kill = function killInTracehop(pid: number, signal?: string | number): true {
     try {
       const raised = ourSignal(signal);
-      if (!dying && raised !== undefined && Number(pid) === proc.pid && proc.listeners(raised).includes(onSignal) && appSignalListeners(proc, raised) === 1) {
+      // Ours may be gone already (the app's removeAllListeners): the signal then kills at once, and the hand-off must come first all the same.
+      const ours = raised !== undefined && proc.listeners(raised).includes(onSignal) ? 1 : 0;
+      if (!dying && raised !== undefined && Number(pid) === proc.pid && appSignalListeners(proc, raised) - ours <= 0) {
         prepareToDieBy(raised);
       }
     } catch {
@@ -194,5 +196,5 @@ function appSignalListeners(proc: ProcessHooksTarget, signal: NodeJS.Signals): n
     (proc as unknown as { __signal_exit_emitter__?: unknown }).__signal_exit_emitter__,
     globals[Symbol.for('signal-exit emitter')],
   ].filter(emitter => emitter !== undefined).length;
-  return Math.max(1, proc.listenerCount(signal) - signalExitCopies);
+  return Math.max(0, proc.listenerCount(signal) - signalExitCopies);
 }
