@@ -3,8 +3,29 @@
  * holds each batch at least one turn of the event loop before handing it
  * to the real exporter (encoding it ahead meanwhile, where the exporter
  * can), so the exit hand-off knows which batches cannot have been sent.
+ *
+ * A batch stays re-sendable after it is handed over, until its request may
+ * have put bytes on the wire. The mechanism: the hand-over runs inside an
+ * AsyncLocalStorage holding the batch, which follows the exporter's own
+ * awaits, retries and timers to the `http.request` it makes; Node publishes
+ * every client request on the documented diagnostics channel
+ * `http.client.request.start` as the request gets its socket, and there the
+ * batch is marked as on the wire at once if the socket is connected (its
+ * head and body are written in this very turn), or at the socket's
+ * `connect` otherwise. Until then not one byte of the batch can have left
+ * the process, so the exit hand-off sends it again without any risk of a
+ * duplicate. The mark is conservative: it comes a turn or so before the
+ * body is actually written (the exporter pipes it), so an exit in exactly
+ * that turn loses the batch rather than risking it twice. Holding batches
+ * until the request's `finish` instead would be wrong the other way: the
+ * bytes are in the kernel's socket buffer, and so on their way, before
+ * `finish` is emitted. An exporter that makes no request through `http`
+ * (the console exporter) answers synchronously, and is never in flight.
  */
 import { context } from '@opentelemetry/api';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { EncodingSteps } from '.';
@@ -15,6 +36,41 @@ interface UnsentBatch<Item> {
   readonly done: (result: ExportResult) => void;
   /** Where the exporter encodes ahead: the steps still to take, one per turn; undefined once the batch is ready. */
   steps: EncodingSteps | undefined;
+}
+
+/** A batch in the exporter's hands, until it answers. */
+interface HandedOverBatch<Item> {
+  readonly spans: Item[];
+  /** Reports the outcome once: the exporter's answer, or the hand-off's, whichever comes first. */
+  readonly done: (result: ExportResult) => void;
+  /** True once its request may have written a byte: from then on only the exporter may send it. */
+  onTheWire: boolean;
+}
+
+/** The batch whose hand-over (and everything it awaits) is running. */
+const handingOver = new AsyncLocalStorage<HandedOverBatch<unknown>>();
+let watchingRequests = false;
+
+/** Subscribed once per process, on the first hand-over: the requests made for batches are marked as they reach the wire. */
+function watchExportRequests(): void {
+  if (watchingRequests) return;
+  watchingRequests = true;
+  subscribe('http.client.request.start', message => {
+    const batch = handingOver.getStore();
+    if (batch === undefined || batch.onTheWire) return;
+    // Nothing is lost by a throw here: the batch just stays unmarked, and the hand-off might send it again, so guard it.
+    try {
+      const socket = (message as { request?: ClientRequest }).request?.socket;
+      if (socket === undefined || socket === null || !socket.connecting) {
+        batch.onTheWire = true;
+        return;
+      }
+      socket.once('connect', () => { batch.onTheWire = true; });
+    } catch {
+      // Unknown shape of the request: treated as on the wire, so that no batch can arrive twice.
+      batch.onTheWire = true;
+    }
+  });
 }
 
 /** What an exporter offers when its batches can be encoded ahead, a slice per turn (src/export/sliced-encoding.ts). */
@@ -43,6 +99,8 @@ export interface BatchToSend<Item> {
  */
 export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
   private unsent: Array<UnsentBatch<Item>> = [];
+  /** Handed to the exporter, not yet answered. */
+  private readonly inFlight = new Set<HandedOverBatch<Item>>();
   private drainScheduled = false;
 
   constructor(private readonly exporter: ItemExporter<Item> & EncodesAhead<Item>) {}
@@ -60,14 +118,21 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
   }
 
   /**
-   * At exit: sends every batch not yet handed over, and `also` (what the
+   * At exit: sends every batch not yet handed over, every batch handed
+   * over whose request has not reached the wire, and `also` (what the
    * processor has not handed over: its queue, and batches waiting for their
-   * resource), with `sendSync`, in one request, and reports the
-   * outcome to each. Batches already handed over are left alone: they may
-   * have arrived, and must not arrive twice.
+   * resource), with `sendSync`, in one request, and reports the outcome to
+   * each. Batches whose request may have written a byte are left alone:
+   * they may have arrived, and must not arrive twice.
    */
   sendUnsentSync(sendSync: (spans: Item[]) => boolean, also?: BatchToSend<Item>): void {
     const batches: Array<BatchToSend<Item>> = this.unsent.splice(0).map(({ spans, done }) => ({ items: spans, done }));
+    for (const batch of this.inFlight) {
+      if (batch.onTheWire) continue;
+      // The exporter's own answer, should one still come, is then ignored (done reports once).
+      this.inFlight.delete(batch);
+      batches.push({ items: batch.spans, done: batch.done });
+    }
     if (also !== undefined) batches.push(also);
     if (batches.length === 0) return;
     let sent = false;
@@ -129,12 +194,25 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
     // A turn runs in whatever context scheduled it, and a drain may be called
     // from shutdown() or forceFlush(): the exporter's own HTTP request must
     // never become a span.
+    watchExportRequests();
     context.with(suppressTracing(context.active()), () => {
       for (const { spans, done } of batches) {
+        let settled = false;
+        const handed: HandedOverBatch<Item> = {
+          spans,
+          done: result => {
+            if (settled) return;
+            settled = true;
+            this.inFlight.delete(handed);
+            done(result);
+          },
+          onTheWire: false,
+        };
+        this.inFlight.add(handed);
         try {
-          this.exporter.export(spans, done);
+          handingOver.run(handed as HandedOverBatch<unknown>, () => this.exporter.export(spans, handed.done));
         } catch (error) {
-          done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+          handed.done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
         }
       }
     });

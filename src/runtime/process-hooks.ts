@@ -6,6 +6,7 @@
  * signals and exit; `process` is passed in, so every rule here is
  * unit-tested with a fake one (test/unit/runtime/process-hooks.test.ts).
  */
+import { constants as osConstants } from 'node:os';
 import type { Config } from '../config';
 import { reporter } from '../diag';
 import { recordCrash } from '../errors';
@@ -23,6 +24,8 @@ export interface ExitWork {
   readonly sdk: Pick<Sdk, 'shutdown'>;
   readonly spanProcessors: ReadonlyArray<{ forceFlush(): Promise<void> }>;
   readonly exportPipelines: readonly ExportPipeline[];
+  /** tracehop's server span, whose spans still open at exit are ended as cut short; undefined with instrumentation-http's. */
+  readonly serverSpan?: { endOpenSpans(): void } | undefined;
 }
 
 /**
@@ -82,60 +85,121 @@ export function installCrashRecording(proc: ProcessHooksTarget, config: Config, 
  * (same signal, same exit status). A drained event loop flushes once too.
  * At 'exit' (proc.exit(), a crash), what is still unsent is handed off
  * synchronously, and the span counts are reported once.
+ *
+ * Where the untraced app would die by the signal at once, it does so with
+ * tracehop too, after the synchronous hand-off ('exit' never comes for a
+ * death by signal):
+ * - the app raises the signal at itself with no listener of its own left
+ *   (NestJS's enableShutdownHooks and Apollo Server remove theirs and
+ *   re-raise; `process.once` removes the app's before calling it). Node
+ *   would deliver it to our listener on a later turn, and only if the event
+ *   loop is still alive: once the app has closed its server, the loop drains
+ *   first and the process would exit 0. So `proc.kill` is wrapped, and such
+ *   a call hands off, takes our listener away and lets the signal through,
+ *   all in that call, as the default disposition does;
+ * - a signal arrives while another is being handled (the app's clean-up, or
+ *   our own flush) and the app has no listener left for it.
  */
 export function installExitHandlers(proc: ProcessHooksTarget, built: ExitWork, config: Pick<Config, 'shutdownTimeoutMillis'>): void {
   const timeout = config.shutdownTimeoutMillis;
-  let shuttingDown = false;
+  let signalled = false;
+  /** Our own flush on a signal the app does not handle, which ends the process by that signal. */
+  let flushingForSignal = false;
+  let dying = false;
   let reported = false;
   const reportOnce = () => {
     if (reported) return;
     reported = true;
     reportExportStats(built.exportPipelines);
   };
-  // The app keeps running after its own handler may have decided to drain:
-  // flush, but keep tracing, so the spans of that drain are recorded too.
-  const flushSpans = () => Promise.all(built.spanProcessors.map(processor => processor.forceFlush()));
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (appSignalListeners(proc, signal) > 1) {
-      void flushWithin(flushSpans, timeout, `flush on ${signal}`);
-      return;
+  // Only synchronous work, that must not throw: the way the process ends is the app's.
+  const lastWork = () => {
+    try {
+      built.serverSpan?.endOpenSpans();
+    } catch {
+      // The open spans are lost, and nothing else: the hand-off still runs.
     }
-    // A second Ctrl-C while the first flush runs: stop waiting.
-    if (shuttingDown) {
-      proc.removeListener(signal, onSignal);
-      proc.kill(proc.pid, signal);
-      return;
-    }
-    shuttingDown = true;
-    void flushWithin(() => built.sdk.shutdown(), timeout, `flush on ${signal}`).then(() => {
-      reportOnce();
-      proc.removeListener(signal, onSignal);
-      proc.kill(proc.pid, signal);
-    });
-  };
-  proc.on('SIGTERM', onSignal);
-  proc.on('SIGINT', onSignal);
-  let flushedAtExit = false;
-  proc.on('beforeExit', () => {
-    if (flushedAtExit) return;
-    flushedAtExit = true;
-    void flushWithin(() => built.sdk.shutdown(), timeout, 'flush at exit').then(() => {
-      // The app's event loop had drained. Unless it has beforeExit work of
-      // its own, all that can still hold the process now is the exporter's
-      // request and retry timers, for up to OTEL_EXPORTER_OTLP_TIMEOUT after
-      // the flush gave up. End it as it would have ended, with its exit code.
-      if (proc.listenerCount('beforeExit') === 1) proc.exit();
-    });
-  });
-  // Only synchronous work runs from here on, and it must not throw: the exit code is the app's.
-  proc.on('exit', () => {
     try {
       handOffAtExit(built.exportPipelines);
       reportOnce();
     } catch {
       // Nothing may change how the app exits.
     }
+  };
+  const kill = proc.kill.bind(proc);
+  // The app keeps running after its own handler may have decided to drain:
+  // flush, but keep tracing, so the spans of that drain are recorded too.
+  const flushSpans = () => Promise.all(built.spanProcessors.map(processor => processor.forceFlush()));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (dying) return;
+    if (appSignalListeners(proc, signal) > 1) {  // ours, and at least one of the app's
+      signalled = true;
+      void flushWithin(flushSpans, timeout, `flush on ${signal}`);
+      return;
+    }
+    // A second signal while the first is handled: untraced, nothing would hold it, so stop waiting.
+    if (signalled) {
+      dieBy(signal);
+      return;
+    }
+    signalled = true;
+    flushingForSignal = true;
+    void flushWithin(() => built.sdk.shutdown(), timeout, `flush on ${signal}`).then(() => {
+      if (dying) return;
+      dying = true;
+      reportOnce();
+      proc.removeListener(signal, onSignal);
+      kill(proc.pid, signal);
+    });
+  };
+  // Everything that must happen before the process dies by `signal`, then the signal itself.
+  const dieBy = (signal: NodeJS.Signals) => {
+    prepareToDieBy(signal);
+    kill(proc.pid, signal);
+  };
+  const prepareToDieBy = (signal: NodeJS.Signals) => {
+    dying = true;
+    lastWork();
+    proc.removeListener(signal, onSignal);
+  };
+  proc.on('SIGTERM', onSignal);
+  proc.on('SIGINT', onSignal);
+  proc.kill = function killInTracehop(pid: number, signal?: string | number): true {
+    try {
+      const raised = ourSignal(signal);
+      // Ours may be gone already (the app's removeAllListeners): the signal then kills at once, and the hand-off must come first all the same.
+      const ours = raised !== undefined && proc.listeners(raised).includes(onSignal) ? 1 : 0;
+      if (!dying && raised !== undefined && Number(pid) === proc.pid && appSignalListeners(proc, raised) - ours <= 0) {
+        prepareToDieBy(raised);
+      }
+    } catch {
+      // Then the signal comes to our listener, which ends the process by it after a flush.
+    }
+    return kill(pid, signal);
+  };
+  let flushedAtExit = false;
+  proc.on('beforeExit', () => {
+    if (flushedAtExit || dying) return;
+    flushedAtExit = true;
+    void flushWithin(() => built.sdk.shutdown(), timeout, 'flush at exit').then(() => {
+      // The app's event loop had drained. Unless it has beforeExit work of
+      // its own, all that can still hold the process now is the exporter's
+      // request and retry timers, for up to OTEL_EXPORTER_OTLP_TIMEOUT after
+      // the flush gave up. End it as it would have ended, with its exit code;
+      // unless our flush on a signal runs, which ends it by that signal.
+      if (proc.listenerCount('beforeExit') === 1 && !dying && !flushingForSignal) proc.exit();
+    });
   });
+  proc.on('exit', () => {
+    if (!dying) lastWork();
+  });
+}
+
+/** SIGTERM or SIGINT, by name or number (`kill` defaults to SIGTERM); undefined for any other. */
+function ourSignal(signal: string | number | undefined): 'SIGTERM' | 'SIGINT' | undefined {
+  if (signal === undefined || signal === 'SIGTERM' || signal === osConstants.signals.SIGTERM) return 'SIGTERM';
+  if (signal === 'SIGINT' || signal === osConstants.signals.SIGINT) return 'SIGINT';
+  return undefined;
 }
 
 /**
@@ -151,5 +215,5 @@ function appSignalListeners(proc: ProcessHooksTarget, signal: NodeJS.Signals): n
     (proc as unknown as { __signal_exit_emitter__?: unknown }).__signal_exit_emitter__,
     globals[Symbol.for('signal-exit emitter')],
   ].filter(emitter => emitter !== undefined).length;
-  return Math.max(1, proc.listenerCount(signal) - signalExitCopies);
+  return Math.max(0, proc.listenerCount(signal) - signalExitCopies);
 }

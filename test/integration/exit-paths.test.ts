@@ -76,10 +76,14 @@ describe('process.exit() from the app', () => {
     await sendRequests(app.url, { count: 5, concurrency: 1, path: i => `/before-exit-${i}` });
     const { exit } = await exitTime(app, () => fetch(`${app.url}/exit?code=3`).catch(() => undefined));
     expect(exit).toEqual({ code: 3, signal: null });
-    expect(paths(collector)).toEqual(expect.arrayContaining([0, 1, 2, 3, 4].map(i => `/before-exit-${i}`)));
+    expect(paths(collector)).toEqual(expect.arrayContaining([...[0, 1, 2, 3, 4].map(i => `/before-exit-${i}`), '/exit']));
+    // The /exit request's own span never reached its response's close: ended at exit, marked as cut short.
+    const exitSpan = collector.spans.find(span => span.attributes['url.path'] === '/exit');
+    expect(exitSpan?.attributes['tracehop.span.cut_short']).toBe(true);
+    expect(exitSpan?.attributes['http.response.status_code']).toBe(200);
     expect(collector.requests).toHaveLength(1);
     const counts = parseSpanCounts(await app.waitForStderr(/span counts/));
-    expect(counts).toMatchObject({ created: 5, exported: 5, dropped: 0, unsent: 0 });
+    expect(counts).toMatchObject({ created: 6, exported: 6, dropped: 0, unsent: 0 });
   });
 
   test('with a hung collector the hand-off waits at most TRACEHOP_SHUTDOWN_TIMEOUT_MS, and the spans are counted as failed', async () => {
@@ -91,7 +95,8 @@ describe('process.exit() from the app', () => {
     // At most one attempt; under heavy load the bound can end it before it connects.
     expect(collector.requests.length).toBeLessThanOrEqual(1);
     const counts = parseSpanCounts(await app.waitForStderr(/span counts/));
-    expect(counts).toMatchObject({ created: 5, exported: 0, exportFailed: 5, unsent: 0 });
+    // The /exit request's own span, ended at exit, counts too.
+    expect(counts).toMatchObject({ created: 6, exported: 0, exportFailed: 6, unsent: 0 });
   });
 
   test('an app that exits from its own SIGTERM handler in the same tick still delivers its queued spans', async () => {

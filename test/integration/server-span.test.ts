@@ -152,7 +152,7 @@ test('a handler that throws marks its server span ERROR with the exception, and 
   const [span] = await receiver.waitForSpans(all => serverSpansFor(all, '/throw').length === 1).then(all => serverSpansFor(all, '/throw'));
   expect(span.statusCode).toBe(STATUS_ERROR);
   expect(span.statusMessage).toBe('handler failed');
-  expect(span.attributes['error.type']).toBe('Error');
+  // Recorded by the crash recording (src/errors/): the server span no longer catches the throw, so that Node's banner shows the app's line.
   expect(span.events.map(event => event.name)).toContain('exception');
 });
 

@@ -10,7 +10,12 @@
  * runs inside the span's context; `AsyncLocalStorage.enterWith` is avoided
  * because it leaks the context into whatever runs next on the same socket.
  * The span ends when the response closes: finished, aborted by the client,
- * or its socket destroyed, so none is left open.
+ * or its socket destroyed, so none is left open while the process lives.
+ * An app that calls process.exit() right after `res.end()` never reaches
+ * `close`: the spans still open are kept in a set (added as they start,
+ * removed as they end: no cost per request worth measuring), and the exit
+ * path ends them (`endOpenSpans`), marked `tracehop.span.cut_short`, before
+ * the exit hand-off sends what is unsent.
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import type { Context, Span, Tracer } from '@opentelemetry/api';
@@ -54,6 +59,23 @@ export class ServerSpan {
   private tracer: Tracer | undefined;
 
   constructor(private readonly options: ServerSpanOptions) {}
+
+  /**
+   * For the exit path, synchronous: ends every server span whose response
+   * has not closed, as cut short (CUT_SHORT_ATTRIBUTE). A response the app
+   * had finished (`res.end()` done, `close` still to come) keeps the status
+   * its HTTP status code gives, as on `close`; one still unfinished is
+   * status ERROR: its client never got the whole answer.
+   */
+  endOpenSpans(): void {
+    for (const state of [...openSpans.keys()]) {
+      try {
+        endCutShort(state);
+      } catch {
+        // That span is lost; the others, and the hand-off after, go on.
+      }
+    }
+  }
 
   /** Subscribes to the channel. Only once per process: there is one set of servers. */
   enable(): void {
@@ -114,9 +136,20 @@ interface SpanState {
 const SPAN_STATE = Symbol('tracehop.server-span.state');
 type WithState = ServerResponse & { [SPAN_STATE]?: SpanState };
 
+/**
+ * On a server span ended by the process's exit rather than by its response
+ * closing: its end time is the exit's (docs/failure-modes.md).
+ */
+export const CUT_SHORT_ATTRIBUTE = 'tracehop.span.cut_short';
+
+/** The states of spans whose response has not closed yet, with their response: what the exit path ends. */
+const openSpans = new Map<SpanState, ServerResponse>();
+
 /** Ends the span once, when the response closes or errors; a 5xx or an error is status ERROR. */
 function endWithResponse(span: Span, methodName: string, response: ServerResponse, spanContext: Context): void {
-  (response as WithState)[SPAN_STATE] = { span, methodName, spanContext, ended: false };
+  const state: SpanState = { span, methodName, spanContext, ended: false };
+  (response as WithState)[SPAN_STATE] = state;
+  openSpans.set(state, response);
   // `on`, not `once`: a response closes once, endOnClose ends the span once, and `once` would wrap the listener per request.
   response.on('close', endOnClose);
   response.on(errorMonitor, endOnError);
@@ -126,15 +159,36 @@ function endOnClose(this: WithState): void {
   const state = this[SPAN_STATE];
   if (state === undefined || state.ended) return;
   state.ended = true;
+  openSpans.delete(state);
+  setResponseAttributes(state, this.statusCode);
+  state.span.end();
+}
+
+/** The status code, the route (and the name it gives), and the status a 5xx gives. */
+function setResponseAttributes(state: SpanState, statusCode: number): void {
   const { span } = state;
-  span.setAttribute('http.response.status_code', this.statusCode);
+  span.setAttribute('http.response.status_code', statusCode);
   const route = getRPCMetadata(state.spanContext)?.route;
   if (route !== undefined) {
     span.setAttribute('http.route', route);
     span.updateName(`${state.methodName} ${route}`);
   }
   // Server spans: 4xx is the client's fault and leaves the status unset (HTTP semantic conventions).
-  if (this.statusCode >= 500 || this.statusCode < 100) span.setStatus({ code: SpanStatusCode.ERROR });
+  if (statusCode >= 500 || statusCode < 100) span.setStatus({ code: SpanStatusCode.ERROR });
+}
+
+function endCutShort(state: SpanState): void {
+  const response = openSpans.get(state);
+  openSpans.delete(state);
+  // A span ended elsewhere (the crash recording ends the request's span) takes nothing more.
+  if (state.ended || response === undefined || !state.span.isRecording()) return;
+  state.ended = true;
+  const { span } = state;
+  span.setAttribute(CUT_SHORT_ATTRIBUTE, true);
+  if (response.headersSent) setResponseAttributes(state, response.statusCode);
+  if (!response.writableFinished) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'the process exited before the response was finished' });
+  }
   span.end();
 }
 
@@ -142,6 +196,7 @@ function endOnError(this: WithState, error: Error): void {
   const state = this[SPAN_STATE];
   if (state === undefined || state.ended) return;
   state.ended = true;
+  openSpans.delete(state);
   recordError(state.span, error);
   state.span.end();
 }
@@ -163,14 +218,12 @@ function wrapEmit(server: Server): void {
     const request = args[0] as WithContext;
     const requestContext = request?.[REQUEST_CONTEXT];
     if (requestContext === undefined) return original.apply(this, [event, ...args]);
-    try {
-      return context.with(requestContext, original, this, event, ...args);
-    } catch (error) {
-      // A handler that throws synchronously: the span records it, and the error goes on as before.
-      const span = trace.getSpan(requestContext);
-      if (span !== undefined && error instanceof Error) recordError(span, error);
-      throw error;
-    }
+    // Not caught here: a handler that throws synchronously crashes the
+    // process (or reaches the app's own uncaughtException handler), and
+    // Node's banner must point at the app's throw, which a catch and
+    // re-throw here would replace with this line. The crash recording
+    // (src/errors/) puts the error on this request's span.
+    return context.with(requestContext, original, this, event, ...args);
   };
 }
 

@@ -112,3 +112,53 @@ test('at exit, the held batches and the processor\'s queue go in one request, ea
   await turn();
   expect(exporter.exported).toHaveLength(0);
 });
+
+describe('a batch handed over stays re-sendable until its request reaches the wire', () => {
+  const http = require('node:http') as typeof import('node:http');
+  const net = require('node:net') as typeof import('node:net');
+
+  test('a batch the exporter holds without a request is sent by the hand-off, and its late answer is ignored', async () => {
+    let answer: ((result: ExportResult) => void) | undefined;
+    const exporter = { export: (_spans: ReadableSpan[], done: (result: ExportResult) => void) => { answer = done; }, shutdown: () => Promise.resolve() };
+    const holding = new HoldingSpanExporter<ReadableSpan>(exporter);
+    const outcomes: ExportResultCode[] = [];
+    const spans = batch(2);
+    holding.export(spans, result => outcomes.push(result.code));
+    await turn();
+    expect(answer).toBeDefined();
+    const sent: ReadableSpan[][] = [];
+    holding.sendUnsentSync(items => { sent.push(items); return true; });
+    expect(sent).toEqual([spans]);
+    answer?.({ code: ExportResultCode.FAILED });
+    expect(outcomes).toEqual([ExportResultCode.SUCCESS]);
+  });
+
+  test('a batch whose request is connected is left to the exporter: it may have arrived', async () => {
+    const sockets: import('node:net').Socket[] = [];
+    const server = net.createServer(socket => { sockets.push(socket); socket.resume(); });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    let request: import('node:http').ClientRequest | undefined;
+    let onConnect: () => void = () => undefined;
+    const connected = new Promise<void>(resolve => { onConnect = resolve; });
+    const exporter = {
+      export: () => {
+        request = http.request({ host: '127.0.0.1', port, method: 'POST' });
+        request.on('error', () => undefined);
+        request.on('socket', socket => socket.once('connect', () => setImmediate(onConnect)));
+        request.end('body');
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const holding = new HoldingSpanExporter<ReadableSpan>(exporter);
+    holding.export(batch(1), () => undefined);
+    await connected;
+    const sent: ReadableSpan[][] = [];
+    holding.sendUnsentSync(items => { sent.push(items); return true; });
+    expect(sent).toEqual([]);
+    await turn();
+    request?.destroy();
+    for (const socket of sockets) socket.destroy();
+    await new Promise(resolve => server.close(resolve));
+  });
+});

@@ -28,25 +28,30 @@ class FakeProcess extends EventEmitter {
 
 /** A shutdown the test settles when it wants, and counts of what was asked. */
 function fakeWork() {
-  let settleShutdown: () => void = () => undefined;
-  const calls = { shutdown: 0, forceFlush: 0, handOff: 0 };
+  const settles: Array<() => void> = [];
+  const calls = { shutdown: 0, forceFlush: 0, handOff: 0, endOpenSpans: 0 };
   const pipeline = { name: 'otlp', stats: new ExportStats(16), handOffAtExit: () => { calls.handOff++; } } as unknown as ExportPipeline;
   const work: ExitWork = {
-    sdk: { shutdown: () => { calls.shutdown++; return new Promise<void>(resolve => { settleShutdown = resolve; }); } },
+    sdk: { shutdown: () => { calls.shutdown++; return new Promise<void>(resolve => { settles.push(resolve); }); } },
     spanProcessors: [{ forceFlush: async () => { calls.forceFlush++; } }],
     exportPipelines: [pipeline],
+    serverSpan: { endOpenSpans: () => { calls.endOpenSpans++; } },
   };
-  return { work, calls, settle: () => settleShutdown() };
+  return { work, calls, settle: () => settles.splice(0).forEach(settle => settle()) };
 }
 
 function setUp() {
   const proc = new FakeProcess();
   const { work, calls, settle } = fakeWork();
   installExitHandlers(proc as unknown as ProcessHooksTarget, work, { shutdownTimeoutMillis: 5000 });
+  settleAll.push(settle);
   return { proc, calls, settle };
 }
 
 const turns = () => new Promise(resolve => setImmediate(resolve));
+const settleAll: Array<() => void> = [];
+// Every flush still waiting is settled, so that no timeout timer outlives its test.
+afterEach(() => settleAll.splice(0).forEach(settle => settle()));
 
 describe('signals', () => {
   test.each(['SIGTERM', 'SIGINT'])('%s with no handler of the app: flush, then the signal is raised again, as without tracehop', async signal => {
@@ -70,11 +75,107 @@ describe('signals', () => {
     expect(proc.kills).toEqual([]);
   });
 
-  test('a second SIGINT while the first flush runs ends the process at once', () => {
-    const { proc } = setUp();
+  test('a second SIGINT while the first flush runs ends the process at once, after the synchronous hand-off', () => {
+    const { proc, calls } = setUp();
     proc.emit('SIGINT', 'SIGINT');
     proc.emit('SIGINT', 'SIGINT');
+    expect(calls.handOff).toBe(1);
     expect(proc.kills).toEqual(['SIGINT']);
+    expect(proc.listenerCount('SIGINT')).toBe(0);
+  });
+
+  test.each(['SIGTERM', 'SIGINT'])('%s re-raised by the app after removing its handler: the hand-off runs and the signal goes through in that call', signal => {
+    const { proc, calls } = setUp();
+    const appHandler = () => undefined;
+    proc.on(signal, appHandler);
+    proc.emit(signal, signal);
+    expect(calls.forceFlush).toBe(1);
+    // NestJS's enableShutdownHooks, after its async clean-up:
+    proc.removeListener(signal, appHandler);
+    proc.kill(proc.pid, signal);
+    expect(calls.endOpenSpans).toBe(1);
+    expect(calls.handOff).toBe(1);
+    expect(proc.kills).toEqual([signal]);
+    // Nothing of ours is left to catch it: the default disposition ends the process by the signal.
+    expect(proc.listenerCount(signal)).toBe(0);
+    // Nor does the drained loop end it first with status 0, nor 'exit' hand off twice.
+    proc.emit('beforeExit', 0);
+    proc.emit('exit', 0);
+    expect(calls.shutdown).toBe(0);
+    expect(proc.exits).toEqual([]);
+    expect(calls.handOff).toBe(1);
+  });
+
+  test('the app removing all listeners and re-raising once, by number or by default: the same', () => {
+    for (const raise of [(p: FakeProcess) => p.kill(p.pid, 15 as unknown as string), (p: FakeProcess) => (p.kill as (pid: number) => boolean)(p.pid)]) {
+      const { proc, calls } = setUp();
+      proc.on('SIGTERM', () => undefined);
+      proc.emit('SIGTERM', 'SIGTERM');
+      proc.removeAllListeners('SIGTERM');
+      raise(proc);
+      // removeAllListeners took ours too: the signal kills at once, and 'exit' never comes for a death by signal, so the hand-off runs first.
+      expect(calls.handOff).toBe(1);
+      expect(proc.kills).toHaveLength(1);
+    }
+  });
+
+  test('a signal raised at itself by an app with no handler ends the process in that call', () => {
+    const { proc, calls } = setUp();
+    proc.kill(proc.pid, 'SIGTERM');
+    expect(calls.handOff).toBe(1);
+    expect(proc.kills).toEqual(['SIGTERM']);
+    expect(proc.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  test('kill of another process, of another signal, or while the app still listens, goes through untouched', () => {
+    const { proc, calls } = setUp();
+    proc.on('SIGTERM', () => undefined);
+    proc.kill(proc.pid, 'SIGTERM');
+    proc.kill(proc.pid, 'SIGUSR2');
+    expect(calls.handOff).toBe(0);
+    expect(proc.listenerCount('SIGTERM')).toBe(2);
+    expect(proc.kills).toEqual(['SIGTERM', 'SIGUSR2']);
+  });
+
+  test('a second SIGTERM during the app\'s clean-up, once its `once` handler is gone, ends the process at once as without tracehop', () => {
+    const { proc, calls } = setUp();
+    proc.once('SIGTERM', () => undefined);
+    proc.emit('SIGTERM', 'SIGTERM');
+    expect(proc.kills).toEqual([]);
+    proc.emit('SIGTERM', 'SIGTERM');
+    expect(calls.handOff).toBe(1);
+    expect(proc.kills).toEqual(['SIGTERM']);
+  });
+
+  test('process.exit(n) from the app\'s handler: open spans are ended and what is unsent handed off, once', () => {
+    const { proc, calls } = setUp();
+    proc.on('SIGTERM', () => proc.emit('exit', 3));
+    proc.emit('SIGTERM', 'SIGTERM');
+    expect(calls.endOpenSpans).toBe(1);
+    expect(calls.handOff).toBe(1);
+    expect(proc.kills).toEqual([]);
+  });
+
+  test('the app handles a signal and lets its loop drain: the drained loop flushes and ends with the app\'s exit code', async () => {
+    const { proc, calls, settle } = setUp();
+    proc.on('SIGTERM', () => undefined);
+    proc.emit('SIGTERM', 'SIGTERM');
+    proc.emit('beforeExit', 0);
+    expect(calls.shutdown).toBe(1);
+    settle();
+    await turns();
+    expect(proc.exits).toEqual([undefined]);
+  });
+
+  test('while our flush on an unhandled signal runs, a drained loop does not end the process first', async () => {
+    const { proc, calls, settle } = setUp();
+    proc.emit('SIGTERM', 'SIGTERM');
+    proc.emit('beforeExit', 0);
+    settle();
+    await turns();
+    expect(calls.shutdown).toBe(2);
+    expect(proc.exits).toEqual([]);
+    expect(proc.kills).toEqual(['SIGTERM']);
   });
 
   test('signal-exit\'s listener, which defers to any other, does not count as the app\'s handler', async () => {
