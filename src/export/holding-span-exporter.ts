@@ -210,7 +210,7 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
         };
         this.inFlight.add(handed);
         try {
-          handingOver.run(handed as HandedOverBatch<unknown>, () => this.exporter.export(spans, handed.done));
+          handingOver.run(handed, () => this.exporter.export(spans, handed.done));
         } catch (error) {
           handed.done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
         }

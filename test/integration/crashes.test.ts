@@ -63,6 +63,10 @@ describe.each(CASES)('a crash at $path', ({ path: crashPath, type, message, orig
     await Promise.all([app.waitForStderr(nodeReport), app.waitForStderr(/^\{"level":60.*\n/m), plain.waitForStderr(nodeReport)]);
     expect(nodeMessage(app.stderr)).toContain(`${type}: ${message}`);
     expect(nodeMessage(plain.stderr)).toContain(`${type}: ${message}`);
+    // Node's banner opens with where the app threw, as without tracehop: tracehop never catches and re-throws the app's error.
+    const bannerTop = (stderr: string) => nodeMessage(stderr).split('\n').find(line => line.trim() !== '');
+    expect(bannerTop(app.stderr)).toBe(bannerTop(plain.stderr));
+    expect(bannerTop(app.stderr)).not.toMatch(/dist\/src|tracehop/);
 
     const crashLines = app.stderr.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Record<string, unknown>);
     expect(crashLines).toHaveLength(1);

@@ -44,11 +44,11 @@ const requestIds = (prefix: string) => [0, 1, 2].map(i => `${prefix}-${i}`);
 const received = (ids: string[]) => receiver.waitForSpans(all => ids.every(id => all.some(span => span.attributes['request.id'] === id && span.kind === 2)), 15_000);
 
 const patterns: Array<[string, string, (service: Service, signal: NodeJS.Signals) => Promise<void>]> = [
-  ['no handler', 'none', async (service, signal) => { service.child.kill(signal); }],
-  ['re-raises once', 'reraise-once', async (service, signal) => { service.child.kill(signal); }],
-  ['removes all listeners and re-raises', 'reraise-remove-all', async (service, signal) => { service.child.kill(signal); }],
-  ['exits after async clean-up', 'exit-after-async', async (service, signal) => { service.child.kill(signal); }],
-  ['closes and lets the loop drain', 'close-and-drain', async (service, signal) => { service.child.kill(signal); }],
+  ['no handler', 'none', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
+  ['re-raises once', 'reraise-once', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
+  ['removes all listeners and re-raises', 'reraise-remove-all', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
+  ['exits after async clean-up', 'exit-after-async', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
+  ['closes and lets the loop drain', 'close-and-drain', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
   ['a second signal during the clean-up', 'once-second-signal', async (service, signal) => {
     service.child.kill(signal);
     await service.waitForLine(line => line.msg === 'cleaning up');
