@@ -1,6 +1,6 @@
 /**
  * The route that answered a request, for routers whose routes may pass the
- * request on with `next()` (Express). A route that matched is only a
+ * request on with `next()` (Express, Koa's @koa/router). A route that matched is only a
  * candidate: it names the server span when the response finishes, if by
  * then it still stands (nothing later ran, and it did not pass the request
  * on). A catch-all such as `app.all('/api/{*path}', (req, res, next) =>
@@ -69,12 +69,18 @@ function onResponseFinish(message: unknown): void {
   if (typeof request === 'object' && request !== null) nameAnsweredRoute(request);
 }
 
-/** Starts naming candidates as responses finish, once: a channel would call a function subscribed twice twice. */
-export function nameRoutesOnFinish(): void {
+/** The frameworks that offer candidates: the channel is followed while any of them is enabled. */
+const namers = new Set<string>();
+
+/** Starts naming candidates as responses finish, for `framework`; subscribed once, however many ask: a channel would call a function subscribed twice twice. */
+export function nameRoutesOnFinish(framework: string): void {
+  namers.add(framework);
   diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, onResponseFinish);
   diagnosticsChannel.subscribe(RESPONSE_FINISH_CHANNEL, onResponseFinish);
 }
 
-export function stopNamingRoutesOnFinish(): void {
-  diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, onResponseFinish);
+/** Stops for `framework`; the channel is left once no framework needs it. */
+export function stopNamingRoutesOnFinish(framework: string): void {
+  namers.delete(framework);
+  if (namers.size === 0) diagnosticsChannel.unsubscribe(RESPONSE_FINISH_CHANNEL, onResponseFinish);
 }

@@ -75,14 +75,13 @@ export class ExpressRoutesInstrumentation extends InstrumentationBase<Instrument
   override enable(): void {
     super.enable();
     followExpressRouter();
-    nameRoutesOnFinish();
+    nameRoutesOnFinish('express');
   }
 
   override disable(): void {
     super.disable();
     stopFollowingExpressRouter();
-    // Shared with nothing else yet: the finish channel names Express's candidates only.
-    stopNamingRoutesOnFinish();
+    stopNamingRoutesOnFinish('express');
   }
 }
 

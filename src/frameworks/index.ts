@@ -8,7 +8,8 @@
  * - Express 5: the `express.router.request` TracingChannel of `router` 2.3+ (express-router-channel.ts; no patching).
  * - Express 4 (and Express 5 on an older `router`): `Router#use` and `Router#route` (express.ts; a minimal patch, no channel there).
  * Express's routes name the span only if they answered (answered-route.ts, on `http.server.response.finish`).
- * - Koa with @koa/router: `Router#middleware`'s dispatch, read `ctx._matchedRoute` (koa.ts; a minimal patch).
+ * - Koa with @koa/router: its route methods (`get`, `all`, ...), to hand the router Proxies of each route's middleware, which
+ *   read `ctx._matchedRoute` as the route starts (koa.ts; a minimal patch). Only a route that answered names the span, as for Express.
  * - Hapi 21: the server factory, to add one `onPreAuth` extension per server (hapi.ts; a minimal patch).
  * - Hono 4: the `Hono` class, a subclass that wraps each app's `router.add` to wrap route handlers (hono.ts; a minimal patch).
  * - Fastify 4 and 5: the `fastify.initialization` diagnostics channel (fastify.ts; no patching).

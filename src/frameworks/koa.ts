@@ -1,25 +1,54 @@
 /**
  * Route names for Koa with @koa/router (prefixes and nested routers
- * included: the router stores the full template on the matched layer and
- * puts it in `ctx._matchedRoute`). Koa publishes no diagnostics channel, so
- * this patches one method, minimally: `Router#middleware` (which `routes()`
- * calls), to wrap the dispatch function it returns. After the router has
- * matched (synchronously, and again when its chain settles, for a router
- * reached after an `await`), the matched template names the server span.
+ * included), from the route whose handler answered: the same rule as
+ * Express's (answered-route.ts). A route that called `next()` passed the
+ * request on and does not name the span, so a catch-all such as
+ * `router.all('/api/(.*)', (ctx, next) => next())` leaves the 404s below it
+ * named `GET`, and a route it passed to names it instead.
+ *
+ * Why not `ctx._matchedRoute` read after the router ran: the router sets it
+ * to its most specific matched route up front, and each route's own path as
+ * that route starts, so it still holds a route that passed the request on.
+ *
+ * Koa and @koa/router publish no diagnostics channel, so this patches,
+ * minimally, the documented route methods of the Router prototype
+ * (`router.get()` and every other verb, `del`, `all`): the route's
+ * middleware functions are handed to the router as Proxies of themselves
+ * (a route lister reading a layer's `stack` sees each function's own `name`,
+ * `length` and properties). Each one, when it runs, makes its route the
+ * request's candidate and hands on a `next` that withdraws it. The template
+ * is `ctx._matchedRoute` as the function starts, which @koa/router sets to
+ * the running layer's full path, prefixes of the routers it was nested in
+ * included (the layers of a nested router are copies that share their
+ * `stack`, so one function serves every prefix it was mounted under).
+ *
+ * A route that throws still stands: nothing after it ran, so Koa's 500
+ * finishes with it as the candidate. `router.use()` middleware, and
+ * `router.param()` callbacks, are not routes and are left as they are. A
+ * route that calls `await next()` and answers after it is taken as having
+ * passed the request on, as Express's `next()` is.
  */
+import { METHODS } from 'node:http';
 import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { reporter } from '../diag';
 import { isModuleNamespace } from '../core/module-namespace';
-import { setActiveRoute } from './server-span-route';
+import { nameRoutesOnFinish, offerRoute, stopNamingRoutesOnFinish, withdrawRoute } from './answered-route';
 import { KOA_ROUTER_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
-/** The @koa/router majors that set `ctx._matchedRoute` as this hook expects. */
+/** The @koa/router majors whose route methods and `ctx._matchedRoute` this hook expects. */
 export const SUPPORTED_KOA_ROUTER_VERSIONS = ['>=9 <16'];
 
+/** The Router methods that add a route: one per HTTP verb (as @koa/router makes them), `del` (its alias of `delete`) and `all`. */
+export const KOA_ROUTE_METHODS: readonly string[] = [...METHODS.map(method => method.toLowerCase()), 'del', 'all'];
 
-interface KoaContext { method?: string; _matchedRoute?: unknown }
-type Dispatch = (this: unknown, ctx: KoaContext, next: unknown) => unknown;
-type RouterPrototype = { middleware?: unknown; [PATCHED]?: boolean };
+interface KoaContext { method?: string; req?: unknown; _matchedRoute?: unknown }
+type Next = (...args: unknown[]) => unknown;
+type Middleware = (this: unknown, ctx: KoaContext, next: Next, ...rest: unknown[]) => unknown;
+type RouterPrototype = Record<string, unknown> & { [PATCHED]?: boolean };
+
+/** The Proxies this hook made, so that a function handed to the router twice (one verb calling another) is wrapped once. */
+const namingMiddleware = new WeakSet<object>();
 
 export class KoaRouterRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
   constructor(config: InstrumentationConfig = {}) {
@@ -36,6 +65,16 @@ export class KoaRouterRoutesInstrumentation extends InstrumentationBase<Instrume
       ),
     ];
   }
+
+  override enable(): void {
+    super.enable();
+    nameRoutesOnFinish('koa');
+  }
+
+  override disable(): void {
+    super.disable();
+    stopNamingRoutesOnFinish('koa');
+  }
 }
 
 /** Whether these `@koa/router` exports have the route-name hook. */
@@ -43,39 +82,63 @@ export function isHookedKoaRouter(moduleExports: unknown): boolean {
   return routerPrototype(moduleExports)?.[PATCHED] === true;
 }
 
-/** Patches `Router#middleware` of these `@koa/router` exports (CommonJS, or an ES module namespace). */
+/** Patches the route methods of the Router of these `@koa/router` exports (CommonJS, or an ES module namespace). */
 export function patchKoaRouterModule(moduleExports: unknown): unknown {
   const proto = routerPrototype(moduleExports);
-  const original = proto?.middleware;
-  if (proto === undefined || typeof original !== 'function' || proto[PATCHED]) return moduleExports;
-  proto.middleware = function (this: unknown, ...args: unknown[]) {
-    const dispatch = original.apply(this, args) as Dispatch & Record<string, unknown>;
-    if (typeof dispatch !== 'function') return dispatch;
-    const named = function dispatchNamingRoute(this: unknown, ctx: KoaContext, next: unknown) {
-      const result = dispatch.call(this, ctx, next);
-      nameRoute(ctx);
-      if (typeof (result as Promise<unknown> | undefined)?.then === 'function') {
-        // A side branch only: the app and Koa still get the router's own promise.
-        (result as Promise<unknown>).then(() => nameRoute(ctx), () => undefined);
-      }
-      return result;
-    };
-    // Koa code reads `dispatch.router` (nested routers are found through it).
-    for (const key of Object.keys(dispatch)) (named as unknown as Record<string, unknown>)[key] = dispatch[key];
-    return named;
-  };
-  proto[PATCHED] = true;
+  if (proto === undefined || proto[PATCHED]) return moduleExports;
+  try {
+    for (const name of KOA_ROUTE_METHODS) {
+      const original = proto[name];
+      if (typeof original === 'function') proto[name] = new Proxy(original, { apply: addRouteNaming });
+    }
+    proto[PATCHED] = true;
+  } catch (error) {
+    reporter.warn('koa-router-hook', `route names: could not hook @koa/router, its requests are named by method only (${String(error)})`);
+  }
   return moduleExports;
 }
 
-/** The template each context was last named with, so that the settled re-check does no work when nothing changed. */
-const lastNamed = new WeakMap<object, unknown>();
+/** A route method called with its route's middleware functions as Proxies; the name, path and anything else untouched. */
+function addRouteNaming(method: Function, thisArg: unknown, args: unknown[]): unknown {
+  let named = args;
+  try {
+    named = args.map(arg => (typeof arg === 'function' && !namingMiddleware.has(arg) ? namingProxy(arg as Middleware) : arg));
+  } catch (error) {
+    reporter.warn('koa-router-route', `route names: could not hook a @koa/router route, its requests are named by method only (${String(error)})`);
+  }
+  // The router's own errors (a middleware that is not a function) reach the app as they would untraced.
+  return Reflect.apply(method, thisArg, named);
+}
 
-function nameRoute(ctx: KoaContext): void {
-  const template = ctx?._matchedRoute;
-  if (typeof template !== 'string' || lastNamed.get(ctx) === template) return;
-  lastNamed.set(ctx, template);
-  setActiveRoute('koa', ctx.method, template);
+function namingProxy(middleware: Middleware): Middleware {
+  const proxy = new Proxy(middleware, { apply: runAsCandidate });
+  namingMiddleware.add(proxy);
+  return proxy;
+}
+
+/**
+ * Runs one of a route's functions with its route as the request's
+ * candidate, and a `next` that withdraws it. Within a route of several
+ * functions each one's `next` leads to the next, which offers the route
+ * again; the last one's leads out of the route.
+ */
+function runAsCandidate(middleware: Middleware, thisArg: unknown, args: Parameters<Middleware>): unknown {
+  const [ctx, next] = args;
+  const request = ctx?.req;
+  if (typeof next !== 'function' || typeof request !== 'object' || request === null) return Reflect.apply(middleware, thisArg, args);
+  try {
+    const template = ctx._matchedRoute;
+    // A RegExp route has no template; whatever ran before it passed the request on.
+    if (typeof template === 'string') offerRoute(request, 'koa', ctx.method, template);
+    else withdrawRoute(request);
+  } catch (error) {
+    reporter.warn('koa-router-route', `route names: could not follow a @koa/router route, its request may be named by method only (${String(error)})`);
+  }
+  const passOn = function (this: unknown, ...nextArgs: unknown[]) {
+    withdrawRoute(request);
+    return next.apply(this, nextArgs);
+  };
+  return Reflect.apply(middleware, thisArg, [ctx, passOn, ...args.slice(2)]);
 }
 
 function routerPrototype(moduleExports: unknown): RouterPrototype | undefined {

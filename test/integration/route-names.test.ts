@@ -151,9 +151,30 @@ describe.each(['express', 'fastify'])('NestJS 11 on %s with a global prefix and 
   });
 });
 
-test('Koa with @koa/router: routes, and a nested router under a prefix, name the server span; an unmatched path keeps GET', async () => {
-  const service = await start('koa-router', path.join(FIXTURES, 'koa-app.js'));
-  await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+/** As EXPRESS_REQUESTS, for Koa with @koa/router. See test/fixtures/frameworks/koa-app.js. */
+const KOA_REQUESTS: Array<[string, number, string, string | undefined]> = [
+  ['/users/42', 200, 'GET /users/:id', '/users/:id'],
+  // The catch-all on /api passed on, out of its router: the nested router under the /api prefix answers.
+  ['/api/items/7', 200, 'GET /api/items/:itemId', '/api/items/:itemId'],
+  // /chain/:id passed on to /chain/:name, which answers.
+  ['/chain/5', 200, 'GET /chain/:name', '/chain/:name'],
+  ['/pair/6', 200, 'GET /pair/:id', '/pair/:id'],
+  ['/later/3', 200, 'GET /later/:id', '/later/:id'],
+  ['/boom/1', 500, 'GET /boom/:id', '/boom/:id'],
+  // Only the catch-all matched, and it passed on: Koa answers 404.
+  ['/api/nothing/here', 404, 'GET', undefined],
+  ['/api', 404, 'GET', undefined],
+  ['/no/such/route/42', 404, 'GET', undefined],
+];
+
+describe.each(['koa2', 'koa3'])('%s with @koa/router route names', alias => {
+  test(`${alias}: routes, and a nested router under a prefix, name the server span; a route that passed on (a catch-all before a 404) does not, a throw keeps its route`, async () => {
+    const service = await start(`${alias}-router`, path.join(FIXTURES, 'koa-app.js'), { KOA_MODULE: alias });
+    for (const [urlPath, status, name, route] of KOA_REQUESTS) {
+      const span = await serverSpanFor(service, urlPath, status);
+      expect({ urlPath, name: span.name, route: span.attributes['http.route'] }).toEqual({ urlPath, name, route });
+    }
+  });
 });
 
 test('Hapi 21: routes, and a plugin under a prefix, name the server span with the {param} template; an unmatched path keeps GET', async () => {

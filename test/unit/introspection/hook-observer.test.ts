@@ -40,11 +40,14 @@ function express5Exports(): unknown {
   return { Router };
 }
 
-/** @koa/router exports its Router class, `middleware` on the prototype. */
+/** @koa/router exports its Router class, the route methods (`get`, `all`, ...) on the prototype. */
 function koaRouterExports(): unknown {
   return class Router {
-    middleware() {
-      return () => undefined;
+    get() {
+      return this;
+    }
+    all() {
+      return this;
     }
   };
 }
