@@ -14,6 +14,6 @@ const helper = require('../../examples/lost-and-stolen/redis.js') as { startRedi
 
 export async function startRedis(): Promise<RedisServer> {
   const redis = await helper.startRedis();
-  if (redis === null) throw new Error('redis-server is not installed: apt-get install -y redis-server (see README, "Background jobs")');
+  if (redis === null) throw new Error('redis-server is not installed: apt-get install -y redis-server (see docs/jobs.md)');
   return redis;
 }
