@@ -28,6 +28,7 @@ export function appEnvironment(script: string | undefined, env: Env): Env {
   try {
     parsed = JSON.parse(packed);
   } catch {
+    // Not JSON: not PM2's packed environment, so the process's own is the app's; nothing is lost.
     return env;
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return env;

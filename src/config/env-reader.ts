@@ -206,6 +206,7 @@ export class EnvReader {
       try {
         decoded = at > 0 ? decodeURIComponent(pair.slice(at + 1).trim()) : undefined;
       } catch {
+        // A malformed percent-escape: the pair is counted as bad below and named in the one warning.
         decoded = undefined;
       }
       if (!HEADER_NAME.test(key) || decoded === undefined || /[\r\n\0]/.test(decoded)) {
@@ -257,6 +258,7 @@ export function isHttpUrl(value: string): boolean {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';
   } catch {
+    // Not a URL: the caller rejects the value with one warning naming it.
     return false;
   }
 }

@@ -45,6 +45,7 @@ function packageName(text: string): string | undefined {
     const name = (parsed as { name?: unknown } | null)?.name;
     return typeof name === 'string' && name.trim() ? name.trim() : undefined;
   } catch {
+    // A package.json that is not JSON names no service; the next source is tried.
     return undefined;
   }
 }
@@ -59,6 +60,7 @@ function serviceNameFromResourceAttributes(value: string | undefined): string | 
         const name = decodeURIComponent(pair.slice(at + 1).trim());
         return name || undefined;
       } catch {
+        // A malformed escape names no service here; the next source is tried.
         return undefined;
       }
     }

@@ -45,6 +45,7 @@ function safeString(value: unknown): string {
   try {
     return String(value);
   } catch {
+    // A value whose toString throws: the crash line still says what it can.
     return 'unprintable value';
   }
 }

@@ -299,6 +299,7 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
           try {
             this.exporter.export(batch.items, result => batch.done(result));
           } catch (error) {
+            // The batch fails, counted and reported through the global error handler like any failed export.
             fail(error);
           }
         });

@@ -126,6 +126,7 @@ function isPlainNode(): boolean {
   try {
     return !(require('node:sea') as { isSea(): boolean }).isSea();
   } catch {
+    // No node:sea (or it refused): not provably a plain node, so no hand-off; the span counts say what stayed unsent.
     return false;
   }
 }

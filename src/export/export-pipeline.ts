@@ -72,6 +72,7 @@ function standInOrSpan(exporter: SlicingSpanExporter, span: ReadableSpan): Queue
   try {
     return exporter.encodeOnEnd(span);
   } catch {
+    // Queued as itself: the exporter's serializer encodes it with the batch, and reports if it cannot.
     return span;
   }
 }

@@ -212,6 +212,7 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
         try {
           handingOver.run(handed, () => this.exporter.export(spans, handed.done));
         } catch (error) {
+          // A throwing exporter fails the batch: counted, and reported as a failed export.
           handed.done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
         }
       }

@@ -19,6 +19,7 @@ export function flushWithin(flush: () => Promise<unknown>, timeoutMillis: number
     try {
       pending = flush();
     } catch (error) {
+      // Reported below with the flush's other failures.
       pending = Promise.reject(error);
     }
     pending.then(

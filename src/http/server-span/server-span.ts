@@ -25,7 +25,7 @@ import { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server } from 'node:http';
 import { errorMonitor } from 'node:events';
 import type { EventEmitter } from 'node:events';
-import { tracehopDiag } from '../../diag';
+import { reporter } from '../../diag';
 import { EMITS_IN_CONTEXT_KEY as EMITS_IN_CONTEXT, REQUEST_CONTEXT_KEY as REQUEST_CONTEXT } from '../../core/shared-state';
 import { requestAttributes, spanMethod } from './attributes';
 
@@ -71,8 +71,9 @@ export class ServerSpan {
     for (const state of [...openSpans.keys()]) {
       try {
         endCutShort(state);
-      } catch {
-        // That span is lost; the others, and the hand-off after, go on.
+      } catch (error) {
+        // At exit: that span is lost; the others, and the hand-off after, go on.
+        reporter.warn('cut-short span', `a span open at exit could not be ended, and is lost: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
   }
@@ -89,7 +90,8 @@ export class ServerSpan {
       try {
         this.onRequestStart(message as RequestStart);
       } catch (error) {
-        tracehopDiag.error(`server span: ${(error as Error).message}`);
+        // Per request: rate-limited. This request goes untraced (no span, no id echo); the app's handler runs as it would.
+        reporter.error('server span start', `server span not started, the request goes untraced: ${error instanceof Error ? error.message : String(error)}`);
       }
     });
   }
