@@ -215,5 +215,5 @@ function streamEventInContextOn(session: object | undefined): void {
     const requestContext = args[0] === 'stream' ? (args[1] as WithContext | undefined)?.[REQUEST_CONTEXT] : undefined;
     if (requestContext === undefined) return Reflect.apply(emit, this, args) as boolean;
     return context.with(requestContext, () => Reflect.apply(emit, this, args) as boolean);
-  } as Emitter['emit'];
+  };
 }
