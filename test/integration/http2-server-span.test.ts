@@ -54,6 +54,7 @@ beforeAll(async () => {
   service = await startService('http2-app', APP, {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
     OTEL_BSP_SCHEDULE_DELAY: '50',
+    TRACEHOP_IGNORE_PATHS: '/health',
     FIXTURE_TLS_KEY: key,
     FIXTURE_TLS_CERT: cert,
     DOWNSTREAM_URL: `http://127.0.0.1:${downstreamPort}/downstream`,
@@ -213,6 +214,18 @@ async function concurrentStreams(session: http2.ClientHttp2Session, api: string)
     expect(line).toMatchObject({ request_id: ids[n], trace_id: span.traceId, span_id: span.spanId, request_chain: `${ids[n]},${span.spanId}` });
   }
 }
+
+test('an ignored path over h2c gets no request id, no span and no log fields', async () => {
+  const session = connect(h2cUrl);
+  const ignored = await request(session, '/health?t=ignored');
+  expect(ignored.headers['x-request-id']).toBeUndefined();
+  // A traced request after it, on the same session: once its span arrives, the ignored one would have too.
+  await request(session, '/ok?t=after-ignored');
+  const spans = await receiver.waitForSpans(all => serverSpanOf(all, '/ok', 't=after-ignored') !== undefined);
+  expect(serverSpanOf(spans, '/health', 't=ignored')).toBeUndefined();
+  const lines = await linesFor('/health?t=ignored');
+  for (const line of lines) expect(line.request_id).toBeUndefined();
+});
 
 test('an allowHTTP1 server still traces its HTTP/1.1 requests as before', async () => {
   const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
