@@ -6,7 +6,8 @@
  * stable semantic-convention attributes, log fields in the handler,
  * propagation from the handler's calls, and no mix-ups between 200
  * concurrent streams on one session. The HTTP/1.1 requests of the
- * allowHTTP1 server keep working as before.
+ * allowHTTP1 server keep working as before, and Fastify (`http2: true`)
+ * names its routes.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,6 +39,7 @@ const downstreamHeaders: http.IncomingHttpHeaders[] = [];
 let dir: string;
 let h2Url: string;
 let h2cUrl: string;
+let fastifyUrl: string;
 const sessions: http2.ClientHttp2Session[] = [];
 
 beforeAll(async () => {
@@ -62,6 +64,7 @@ beforeAll(async () => {
   const listening = await service.waitForLine(line => line.msg === 'listening');
   h2cUrl = `http://127.0.0.1:${Number(listening.port)}`;
   h2Url = `https://127.0.0.1:${Number(listening.securePort)}`;
+  fastifyUrl = `http://127.0.0.1:${Number(listening.fastifyPort)}`;
 });
 
 afterAll(async () => {
@@ -225,6 +228,17 @@ test('an ignored path over h2c gets no request id, no span and no log fields', a
   expect(serverSpanOf(spans, '/health', 't=ignored')).toBeUndefined();
   const lines = await linesFor('/health?t=ignored');
   for (const line of lines) expect(line.request_id).toBeUndefined();
+});
+
+test('Fastify with http2: true names the h2 span after its route, with http.route', async () => {
+  const answer = await request(connect(fastifyUrl), '/users/7?t=fastify');
+  expect(answer.status).toBe(200);
+  const spans = await receiver.waitForSpans(all => serverSpanOf(all, '/users/7', 't=fastify') !== undefined);
+  const span = serverSpanOf(spans, '/users/7', 't=fastify') as ReceivedSpan;
+  expect(span.name).toBe('GET /users/:id');
+  expect(span.attributes).toMatchObject({ 'http.route': '/users/:id', 'network.protocol.version': '2', 'request.id': answer.headers['x-request-id'] });
+  const line = await service.waitForLine(candidate => candidate.msg === 'fastify route' && candidate.path === '/users/7?t=fastify');
+  expect(line).toMatchObject({ span_id: span.spanId, request_id: answer.headers['x-request-id'] });
 });
 
 test('an allowHTTP1 server still traces its HTTP/1.1 requests as before', async () => {
