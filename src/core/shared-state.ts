@@ -51,6 +51,10 @@ export const EXPRESS_ROUTER_MOUNTS_KEY = Symbol.for('tracehop.express-router.mou
 export const KOA_ROUTER_PATCHED_KEY = Symbol.for('tracehop.koa-router.patched');
 /** On @hapi/hapi's server factory. */
 export const HAPI_PATCHED_KEY = Symbol.for('tracehop.hapi.patched');
+/** On an HTTP/2 server session's prototype: its `stream` event runs in the stream's request context (src/http/http2-server-span.ts). */
+export const HTTP2_SESSION_EMITS_IN_CONTEXT_KEY = Symbol.for('tracehop.http2.session-emits-in-context');
+/** On an HTTP/2 server stream's prototype: `respond` and its siblings add our response headers (src/http/http2-response-head.ts). */
+export const HTTP2_RESPOND_PATCHED_KEY = Symbol.for('tracehop.http2.respond.patched');
 
 /** The correlation fields of the active span, for a pino mixin and for the pino hook's splice (src/logging/log-fields.ts). */
 export interface LogFieldReaders {

@@ -18,6 +18,7 @@ import type { RequestIdPolicy } from '../core/request-id-policy';
 import { decideRequest } from '../core/request-start';
 import type { ClaimedCarriers } from '../core/request-start';
 import { setHeadFields } from './head-guard';
+import type { HeadFields } from './head-guard';
 import { pathMatcher } from './ignore-paths';
 import { SERVER_TIMING_HEADER, traceparentTiming } from './response-fields';
 import type { ServerSpanOptions } from './server-span';
@@ -41,7 +42,7 @@ const NO_ATTRIBUTES: Attributes = Object.freeze({});
 
 export function serverHooks(options: ServerHookOptions): HttpHooks {
   const isIgnored = pathMatcher(options.ignorePaths);
-  const exposedNames = options.serverTiming ? [options.responseHeader, SERVER_TIMING_HEADER] : [options.responseHeader];
+  const fieldsAtStart = headFieldsAtStart(options);
   return {
     ignoreIncomingRequestHook: (request: IncomingMessage) => isIgnored(request.url),
     // Called with the request just before instrumentation-http extracts its
@@ -65,20 +66,35 @@ export function serverHooks(options: ServerHookOptions): HttpHooks {
   };
 
   function onServerSpanStart(span: Span, response: ServerResponse): void {
+    const origin = (response as { req?: IncomingMessage }).req?.headers.origin;
+    const fields = fieldsAtStart(span, origin);
+    if (fields !== undefined) setHeadFields(response, fields);
+  }
+}
+
+/**
+ * Run in a server span's context as it starts, whatever the protocol: drops
+ * the armed trace id, enters the request's hop, and says which head fields
+ * its response must carry (undefined outside a request). HTTP/1.1 sets them
+ * on its ServerResponse (above); HTTP/2 adds them as the stream responds
+ * (http2-response-head.ts).
+ */
+export function headFieldsAtStart(options: ServerHookOptions): (span: Span, origin: string | undefined) => HeadFields | undefined {
+  const exposedNames = options.serverTiming ? [options.responseHeader, SERVER_TIMING_HEADER] : [options.responseHeader];
+  return (span, origin) => {
     options.idGenerator.disarm();
     const correlation = getCorrelation(context.active());
-    if (correlation === undefined) return;
+    if (correlation === undefined) return undefined;
     // Normally done as the span started (CorrelationSpanProcessor); a
     // non-recording span from a sampled-out trace skips processors.
     correlation.enterHop(span.spanContext().spanId);
-    const origin = (response as { req?: IncomingMessage }).req?.headers.origin;
-    setHeadFields(response, {
+    return {
       requestIdHeader: options.responseHeader,
       requestId: correlation.requestId,
       exposeHeaders: options.exposeToBrowsers && origin !== undefined ? exposedNames : undefined,
       serverTiming: options.serverTiming ? traceparentTiming(span.spanContext()) : undefined,
-    });
-  }
+    };
+  };
 }
 
 /**

@@ -22,6 +22,7 @@ import { BullmqHookInstrumentation } from '../jobs';
 import { serverHooks, serverSpanOptions } from '../http/server-hooks';
 import type { ServerHookOptions } from '../http/server-hooks';
 import { ServerSpan } from '../http/server-span';
+import { Http2ServerSpan, http2ServerSpanOptions } from '../http/http2-server-span';
 import { trace } from '@opentelemetry/api';
 import {
   ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, HonoRoutesInstrumentation, KoaRouterRoutesInstrumentation,
@@ -58,6 +59,8 @@ export interface BuiltSdk {
   readonly instrumentations: readonly Instrumentation[];
   /** tracehop's own server span, to enable once the SDK has started; undefined with TRACEHOP_SERVER_SPAN=instrumentation-http. */
   readonly serverSpan: ServerSpan | undefined;
+  /** tracehop's HTTP/2 server span, whichever HTTP/1.1 server span is chosen (instrumentation-http has none for HTTP/2). */
+  readonly http2ServerSpan: Http2ServerSpan;
 }
 
 /** The instrumentation scope of tracehop's own server spans. */
@@ -103,7 +106,8 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
     const serverSpan = config.serverSpan === 'tracehop'
       ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
       : undefined;
-    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan };
+    const http2ServerSpan = new Http2ServerSpan({ ...http2ServerSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) });
+    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan, http2ServerSpan };
   } catch (error) {
     // Not swallowed: switched off, then rethrown to startTracehop, which reports that tracing is off.
     for (const instrumentation of instrumentations) {

@@ -88,6 +88,7 @@ function start(): void {
   // Now the public API (runAsRequest, configureRequestIds, runWithCarrier, the mixin) of any copy of tracehop reaches it.
   publishRuntime(runtime);
   built.serverSpan?.enable();
+  built.http2ServerSpan.enable();
   // Our response headers are put back when the head is written, whichever server span set them.
   guardResponseHead();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);

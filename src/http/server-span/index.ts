@@ -5,7 +5,7 @@
  * conventions (attributes.ts). TRACEHOP_SERVER_SPAN=instrumentation-http
  * switches back to instrumentation-http's server path.
  */
-export { ServerSpan, REQUEST_START_CHANNEL } from './server-span';
+export { ServerSpan, REQUEST_START_CHANNEL, emitInRequestContextOn } from './server-span';
 export type { ServerSpanOptions } from './server-span';
 export { requestAttributes, normalizeMethod } from './attributes';
 export type { RequestFacts } from './attributes';

@@ -240,7 +240,7 @@ function wrapEmit(server: Server): void {
  * emits as before. The inherited `emit` is looked up on every call, so a
  * later wrapper of EventEmitter's still runs.
  */
-function emitInRequestContextOn(prototype: object): void {
+export function emitInRequestContextOn(prototype: object): void {
   const target = prototype as Emitter & { [EMITS_IN_CONTEXT]?: true };
   if (Object.prototype.hasOwnProperty.call(target, EMITS_IN_CONTEXT)) return;
   target[EMITS_IN_CONTEXT] = true;
