@@ -51,6 +51,8 @@ export const EXPRESS_ROUTER_MOUNTS_KEY = Symbol.for('tracehop.express-router.mou
 export const KOA_ROUTER_PATCHED_KEY = Symbol.for('tracehop.koa-router.patched');
 /** On @hapi/hapi's server factory. */
 export const HAPI_PATCHED_KEY = Symbol.for('tracehop.hapi.patched');
+/** On each BullMQ method wrapper tracehop makes, so that a method is wrapped once, whichever copy of tracehop comes first. */
+export const BULLMQ_WRAPPED_KEY = Symbol.for('tracehop.bullmq.wrapped');
 
 /** The correlation fields of the active span, for a pino mixin and for the pino hook's splice (src/logging/log-fields.ts). */
 export interface LogFieldReaders {
