@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { types } from 'node:util';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import type { Instrumentation, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
+import type { InstrumentationBase, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import { Replacements } from '../../../src/core/module-hook';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 import { ExpressRoutesInstrumentation } from '../../../src/frameworks/express';
@@ -23,7 +23,7 @@ import { defaultLogLineSettings, testRuntime } from '../../support/runtime';
 
 const load = createRequire(__filename);
 type Exports = Record<string | symbol, unknown>;
-type Hooked = Instrumentation & { disable(): void };
+type Hooked = InstrumentationBase;
 
 /** The instrumentation's definition for `module`, as the machinery holds it: its patch and unpatch share the instrumentation's ledger. */
 function definitionOf(instrumentation: Hooked, module: string): InstrumentationModuleDefinition {
