@@ -21,8 +21,9 @@
  *
  * No span per middleware, and nothing runs for layers added without a path.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
+import { ModuleHookInstrumentation, Replacements } from '../core/module-hook';
+import type { ModuleHook } from '../core/module-hook';
 import { isModuleNamespace } from '../core/module-namespace';
 import { nameRoutesOnFinish, offerRoute, stopNamingRoutesOnFinish, withdrawRoute } from './answered-route';
 import { followExpressRouter, stopFollowingExpressRouter } from './express-router-channel';
@@ -50,25 +51,22 @@ interface Mounts {
 type RoutedRequest = { method?: string; [MOUNTS]?: Mounts };
 type RouterMethods = Record<string, unknown> & { [PATCHED]?: boolean };
 
-export class ExpressRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+/**
+ * `disable()` puts back the Router's own `use` and `route`. Layers added
+ * while the hook was in force keep their Proxies (the app's routers hold
+ * them): they still follow mounts and offer routes, which no span is named
+ * after once naming on finish stops.
+ */
+export class ExpressRoutesInstrumentation extends ModuleHookInstrumentation {
   constructor(config: InstrumentationConfig = {}) {
-    super('tracehop-express-routes', '1.0.0', config);
+    super('tracehop-express-routes', config);
   }
 
-  protected init() {
+  protected hooks(): ModuleHook[] {
     return [
-      new InstrumentationNodeModuleDefinition(
-        'router',
-        ROUTER_CHANNEL_VERSIONS,
-        (moduleExports: unknown) => noteRouterWithChannel(moduleExports),
-        (moduleExports: unknown) => moduleExports,
-      ),
-      new InstrumentationNodeModuleDefinition(
-        'express',
-        SUPPORTED_EXPRESS_VERSIONS,
-        (moduleExports: unknown) => patchExpressModule(moduleExports),
-        (moduleExports: unknown) => moduleExports,
-      ),
+      // Watched for its version only: nothing is replaced, nothing to put back.
+      { module: 'router', versions: ROUTER_CHANNEL_VERSIONS, patch: moduleExports => noteRouterWithChannel(moduleExports) },
+      { module: 'express', versions: SUPPORTED_EXPRESS_VERSIONS, patch: (moduleExports, replacements) => patchExpressModule(moduleExports, replacements) },
     ];
   }
 
@@ -106,24 +104,28 @@ export function isHookedExpress(moduleExports: unknown): boolean {
   return routersWithChannel.has(Router) || Router[PATCHED] === true || Router.prototype?.[PATCHED] === true;
 }
 
-/** Patches the Router of these `express` exports (CommonJS, or an ES module namespace), unless it publishes the channel. */
-export function patchExpressModule(moduleExports: unknown): unknown {
+/**
+ * Patches the Router of these `express` exports (CommonJS, or an ES module
+ * namespace), unless it publishes the channel; what it replaces is noted in
+ * `replacements`, to be put back.
+ */
+export function patchExpressModule(moduleExports: unknown, replacements = new Replacements()): unknown {
   const Router = routerOf(moduleExports);
   if (Router === undefined || routersWithChannel.has(Router)) return moduleExports;
   // Express 5's Router is a class; Express 4's is the prototype object itself.
   const methods = typeof Router.prototype?.route === 'function' ? Router.prototype : Router;
   if (methods[PATCHED]) return moduleExports;
-  wrapLayerMaker(methods, 'use', false);
-  wrapLayerMaker(methods, 'route', true);
-  methods[PATCHED] = true;
+  wrapLayerMaker(methods, 'use', false, replacements);
+  wrapLayerMaker(methods, 'route', true, replacements);
+  replacements.replace(methods, PATCHED, true);
   return moduleExports;
 }
 
 /** Wraps `use` or `route` so that the layers it adds carry their path template. */
-function wrapLayerMaker(methods: RouterMethods, name: 'use' | 'route', isRoute: boolean): void {
+function wrapLayerMaker(methods: RouterMethods, name: 'use' | 'route', isRoute: boolean, replacements: Replacements): void {
   const original = methods[name];
   if (typeof original !== 'function') return;
-  methods[name] = function (this: RouterLike, ...args: unknown[]) {
+  replacements.replace(methods, name, function (this: RouterLike, ...args: unknown[]) {
     const before = this.stack?.length ?? 0;
     const result = original.apply(this, args);
     try {
@@ -134,7 +136,7 @@ function wrapLayerMaker(methods: RouterMethods, name: 'use' | 'route', isRoute: 
       // A router shaped unlike Express's: leave it unnamed. Nothing is lost but the route name.
     }
     return result;
-  };
+  });
 }
 
 /** A Proxy, not a wrapper function: reads and writes of the handle's properties (a router's `stack`) reach the handle itself. */

@@ -7,9 +7,10 @@
  * plugin prefixes included). Hapi's 404 handler is a special route that runs
  * no such extension, so an unmatched request keeps its plain method name.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { reporter } from '../diag';
+import { ModuleHookInstrumentation, Replacements } from '../core/module-hook';
+import type { ModuleHook } from '../core/module-hook';
 import { isModuleNamespace } from '../core/module-namespace';
 import { setActiveRoute } from './server-span-route';
 import { HAPI_PATCHED_KEY as PATCHED } from '../core/shared-state';
@@ -24,19 +25,19 @@ interface HapiServer { ext(event: 'onPreAuth', method: (request: HapiRequest, h:
 type ServerFactory = ((this: unknown, ...args: unknown[]) => HapiServer) & { [PATCHED]?: boolean };
 type HapiExports = { server?: ServerFactory; Server?: ServerFactory };
 
-export class HapiRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+/**
+ * `disable()` puts back Hapi's own `server` and `Server`. A server made
+ * while the hook was in force keeps its extension (Hapi has no way to remove
+ * one), which names nothing once the hook is restored.
+ */
+export class HapiRoutesInstrumentation extends ModuleHookInstrumentation {
   constructor(config: InstrumentationConfig = {}) {
-    super('tracehop-hapi-routes', '1.0.0', config);
+    super('tracehop-hapi-routes', config);
   }
 
-  protected init() {
+  protected hooks(): ModuleHook[] {
     return [
-      new InstrumentationNodeModuleDefinition(
-        '@hapi/hapi',
-        SUPPORTED_HAPI_VERSIONS,
-        (moduleExports: unknown) => patchHapiModule(moduleExports),
-        (moduleExports: unknown) => moduleExports,
-      ),
+      { module: '@hapi/hapi', versions: SUPPORTED_HAPI_VERSIONS, patch: (moduleExports, replacements) => patchHapiModule(moduleExports, replacements) },
     ];
   }
 }
@@ -47,21 +48,29 @@ export function isHookedHapi(moduleExports: unknown): boolean {
   return hapi?.server?.[PATCHED] === true;
 }
 
-/** Wraps the server factory of these `@hapi/hapi` exports (CommonJS, or an ES module namespace). */
-export function patchHapiModule(moduleExports: unknown): unknown {
+/**
+ * Wraps the server factory of these `@hapi/hapi` exports (CommonJS, or an
+ * ES module namespace); what it replaces is noted in `replacements`, to be
+ * put back.
+ */
+export function patchHapiModule(moduleExports: unknown, replacements = new Replacements()): unknown {
   const targets = [moduleExports as HapiExports];
   if (isModuleNamespace(moduleExports)) targets.push((moduleExports as { default?: HapiExports }).default ?? {});
   for (const hapi of targets) {
     const original = hapi.server;
     if (typeof original !== 'function' || original[PATCHED]) continue;
-    const patched = wrapFactory(original);
-    hapi.server = patched;
-    if (hapi.Server === original) hapi.Server = patched;
+    const patched = wrapFactory(original, replacements);
+    replacements.replace(hapi, 'server', patched);
+    if (hapi.Server === original) replacements.replace(hapi, 'Server', patched);
   }
   return moduleExports;
 }
 
-function wrapFactory(original: ServerFactory): ServerFactory {
+function wrapFactory(original: ServerFactory, replacements: Replacements): ServerFactory {
+  const onPreAuth = (request: HapiRequest, h: HapiToolkit): symbol => {
+    if (replacements.inForce) nameAfterRoute(request);
+    return h.continue;
+  };
   // A plain function that returns the server, so `new Hapi.Server()` still gets that object.
   const patched = function server(this: unknown, ...args: unknown[]) {
     const made = original.apply(this, args);
@@ -77,8 +86,7 @@ function wrapFactory(original: ServerFactory): ServerFactory {
   return patched;
 }
 
-function onPreAuth(request: HapiRequest, h: HapiToolkit): symbol {
+function nameAfterRoute(request: HapiRequest): void {
   const template = request.route?.path;
   if (typeof template === 'string') setActiveRoute('hapi', request.method, template);
-  return h.continue;
 }

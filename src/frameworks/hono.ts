@@ -24,9 +24,10 @@
  * `mount()` adds. The `hono/tiny` and `hono/quick` presets export Hono
  * classes of their own, which this does not hook.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { reporter } from '../diag';
+import { ModuleHookInstrumentation, Replacements } from '../core/module-hook';
+import type { ModuleHook } from '../core/module-hook';
 import { setActiveRoute } from './server-span-route';
 
 /** The Hono majors whose router and `[handler, RouterRoute]` entries this hook expects. */
@@ -42,19 +43,19 @@ interface RouterLike { add?: unknown; [ROUTER_HOOKED]?: boolean }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HonoClass = (new (...args: any[]) => { router?: RouterLike }) & { [PATCHED]?: boolean };
 
-export class HonoRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+/**
+ * `disable()` puts back the `Hono` class `hono` exported. Apps made from the
+ * subclass while the hook was in force keep it, and their routes keep
+ * naming the span: an object made cannot be unmade.
+ */
+export class HonoRoutesInstrumentation extends ModuleHookInstrumentation {
   constructor(config: InstrumentationConfig = {}) {
-    super('tracehop-hono-routes', '1.0.0', config);
+    super('tracehop-hono-routes', config);
   }
 
-  protected init() {
+  protected hooks(): ModuleHook[] {
     return [
-      new InstrumentationNodeModuleDefinition(
-        'hono',
-        SUPPORTED_HONO_VERSIONS,
-        (moduleExports: unknown) => patchHonoModule(moduleExports),
-        (moduleExports: unknown) => moduleExports,
-      ),
+      { module: 'hono', versions: SUPPORTED_HONO_VERSIONS, patch: (moduleExports, replacements) => patchHonoModule(moduleExports, replacements) },
     ];
   }
 }
@@ -66,14 +67,15 @@ export function isHookedHono(moduleExports: unknown): boolean {
 
 /**
  * Replaces `Hono` in these `hono` exports (CommonJS, or an ES module
- * namespace: both have the named export) with the subclass.
+ * namespace: both have the named export) with the subclass; the original is
+ * noted in `replacements`, to be put back.
  */
-export function patchHonoModule(moduleExports: unknown): unknown {
+export function patchHonoModule(moduleExports: unknown, replacements = new Replacements()): unknown {
   const hono = moduleExports as { Hono?: unknown } | undefined;
   const Original = hono?.Hono as HonoClass | undefined;
   if (hono === undefined || typeof Original !== 'function' || Original[PATCHED]) return moduleExports;
   try {
-    hono.Hono = namingSubclass(Original);
+    replacements.replace(hono, 'Hono', namingSubclass(Original));
   } catch (error) {
     reporter.warn('hono-hook', `route names: could not hook Hono, its requests are named by method only (${String(error)})`);
   }

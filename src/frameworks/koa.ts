@@ -29,9 +29,10 @@
  * passed the request on, as Express's `next()` is.
  */
 import { METHODS } from 'node:http';
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { reporter } from '../diag';
+import { ModuleHookInstrumentation, Replacements } from '../core/module-hook';
+import type { ModuleHook } from '../core/module-hook';
 import { isModuleNamespace } from '../core/module-namespace';
 import { nameRoutesOnFinish, offerRoute, stopNamingRoutesOnFinish, withdrawRoute } from './answered-route';
 import { KOA_ROUTER_PATCHED_KEY as PATCHED } from '../core/shared-state';
@@ -50,19 +51,20 @@ type RouterPrototype = Record<string, unknown> & { [PATCHED]?: boolean };
 /** The Proxies this hook made, so that a function handed to the router twice (one verb calling another) is wrapped once. */
 const namingMiddleware = new WeakSet<object>();
 
-export class KoaRouterRoutesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+/**
+ * `disable()` puts back the Router prototype's own route methods. Routes
+ * added while the hook was in force keep their Proxies (the app's routers
+ * hold them): they still offer their route, which no span is named after
+ * once naming on finish stops.
+ */
+export class KoaRouterRoutesInstrumentation extends ModuleHookInstrumentation {
   constructor(config: InstrumentationConfig = {}) {
-    super('tracehop-koa-router-routes', '1.0.0', config);
+    super('tracehop-koa-router-routes', config);
   }
 
-  protected init() {
+  protected hooks(): ModuleHook[] {
     return [
-      new InstrumentationNodeModuleDefinition(
-        '@koa/router',
-        SUPPORTED_KOA_ROUTER_VERSIONS,
-        (moduleExports: unknown) => patchKoaRouterModule(moduleExports),
-        (moduleExports: unknown) => moduleExports,
-      ),
+      { module: '@koa/router', versions: SUPPORTED_KOA_ROUTER_VERSIONS, patch: (moduleExports, replacements) => patchKoaRouterModule(moduleExports, replacements) },
     ];
   }
 
@@ -82,16 +84,20 @@ export function isHookedKoaRouter(moduleExports: unknown): boolean {
   return routerPrototype(moduleExports)?.[PATCHED] === true;
 }
 
-/** Patches the route methods of the Router of these `@koa/router` exports (CommonJS, or an ES module namespace). */
-export function patchKoaRouterModule(moduleExports: unknown): unknown {
+/**
+ * Patches the route methods of the Router of these `@koa/router` exports
+ * (CommonJS, or an ES module namespace); what it replaces is noted in
+ * `replacements`, to be put back.
+ */
+export function patchKoaRouterModule(moduleExports: unknown, replacements = new Replacements()): unknown {
   const proto = routerPrototype(moduleExports);
   if (proto === undefined || proto[PATCHED]) return moduleExports;
   try {
     for (const name of KOA_ROUTE_METHODS) {
       const original = proto[name];
-      if (typeof original === 'function') proto[name] = new Proxy(original, { apply: addRouteNaming });
+      if (typeof original === 'function') replacements.replace(proto, name, new Proxy(original, { apply: addRouteNaming }));
     }
-    proto[PATCHED] = true;
+    replacements.replace(proto, PATCHED, true);
   } catch (error) {
     reporter.warn('koa-router-hook', `route names: could not hook @koa/router, its requests are named by method only (${String(error)})`);
   }

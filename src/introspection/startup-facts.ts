@@ -5,7 +5,7 @@
  * facts go to diag at debug level and to `tracehop doctor`.
  */
 import * as path from 'node:path';
-import type { Config, TracesExporterName } from '../config';
+import type { Config } from '../config';
 import type { EsmHookStatus } from './module-hook-state';
 import { API_MODULE } from './api-copy';
 import type { EntryModuleSystem } from './module-system';
@@ -17,29 +17,77 @@ export interface InstrumentationFacts {
   readonly modules: readonly string[];
 }
 
-/** The configuration as plain JSON, without secrets: exporter header names, never values. */
-export interface ConfigFacts {
-  readonly disabled: boolean;
-  readonly serviceName: string;
-  readonly serviceNameSource: string;
-  readonly tracesExporters: readonly TracesExporterName[];
-  readonly tracesEndpoint: string;
-  readonly protocol: string;
-  readonly exporterHeaderNames: readonly string[];
-  readonly sampler: string;
-  readonly samplerRatio: number;
-  readonly propagators: readonly string[];
-  /** Read in this order, lowercase. */
-  readonly requestIdHeaders: readonly string[];
-  /** The one echoed in responses and sent downstream, spelt as configured. */
-  readonly echoedRequestIdHeader: string;
-  readonly ignorePaths: readonly string[];
-  readonly pinoHook: boolean;
-  /** TRACEHOP_ESM_HOOK: `auto`, `true` or `false`. */
-  readonly esmHook: string;
-  /** TRACEHOP_JOB_TRACE: `child` or `link`. */
-  readonly jobTrace: string;
-}
+/**
+ * Every setting of the Config, in the order the facts list them, and how
+ * the facts show it: `true` as it is, `false` not at all, `'computed'` as
+ * the fact COMPUTED makes of it. `satisfies Record<keyof Config, ...>`: a
+ * setting added to the Config does not compile until it is placed here, so
+ * none is left out of the facts without a decision. What is shown is what
+ * `tracehop doctor` prints (its text and its `--json`).
+ */
+const SHOWN = {
+  disabled: true,
+  serviceName: true,
+  serviceNameSource: true,
+  tracesExporters: true,
+  tracesEndpoint: true,
+  protocol: true,
+  // Its names only: the values are credentials.
+  exporterHeaders: 'computed',
+  sampler: true,
+  samplerRatio: true,
+  propagators: true,
+  requestIdHeaders: true,
+  // Named for what it is beside requestIdHeaders: the one echoed and sent on.
+  requestIdHeader: 'computed',
+  ignorePaths: true,
+  pinoHook: true,
+  esmHook: true,
+  jobTrace: true,
+  // Not shown: the doctor checks none of these, and its report stays as it was.
+  batch: false,
+  logLevel: false,
+  resourceDetectorsFromEnv: false,
+  metricsRequested: false,
+  logsRequested: false,
+  logFields: false,
+  shutdownTimeoutMillis: false,
+  propagateTo: false,
+  edgeMode: false,
+  requestIdFormat: false,
+  logSpanEvents: false,
+  serverSpan: false,
+  corsExposeHeaders: false,
+  serverTiming: false,
+  // The facts' own `entry` says which script, and how it was judged.
+  entryScript: false,
+  // How the facts reach the doctor, not a setting of the app's.
+  doctorFd: false,
+  exporterTimeout: false,
+  compression: false,
+  tlsFiles: false,
+  // Holds the exporter's headers, values included.
+  exportEnvironment: false,
+} as const satisfies Record<keyof Config, boolean | 'computed'>;
+
+type SettingShown<How> = { [K in keyof Config]: (typeof SHOWN)[K] extends How ? K : never }[keyof Config];
+
+/** The facts made of a setting shown `'computed'`, by that setting. */
+const COMPUTED = {
+  exporterHeaders: config => ({ exporterHeaderNames: Object.keys(config.exporterHeaders) }),
+  requestIdHeader: config => ({ echoedRequestIdHeader: config.requestIdHeader }),
+} satisfies { readonly [K in SettingShown<'computed'>]: (config: Config) => object };
+
+type ComputedFacts = { [K in keyof typeof COMPUTED]: ReturnType<(typeof COMPUTED)[K]> }[keyof typeof COMPUTED];
+type Merged<U> = (U extends unknown ? (part: U) => void : never) extends (part: infer All) => void ? All : never;
+
+/**
+ * The configuration as plain JSON, without secrets: the settings shown as
+ * they are (`requestIdHeaders` read in this order, lowercase), plus
+ * `exporterHeaderNames` (never the values) and `echoedRequestIdHeader` (the
+ * one echoed in responses and sent downstream, spelt as configured).
+ */
+export type ConfigFacts = Pick<Config, SettingShown<true>> & Readonly<Merged<ComputedFacts>>;
 
 export interface StartupFacts {
   readonly node: string;
@@ -62,24 +110,13 @@ export interface StartupFacts {
 export const FETCH_CHANNEL = 'undici:request:create';
 
 export function configFacts(config: Config): ConfigFacts {
-  return {
-    disabled: config.disabled,
-    serviceName: config.serviceName,
-    serviceNameSource: config.serviceNameSource,
-    tracesExporters: [...config.tracesExporters],
-    tracesEndpoint: config.tracesEndpoint,
-    protocol: config.protocol,
-    exporterHeaderNames: Object.keys(config.exporterHeaders),
-    sampler: config.sampler,
-    samplerRatio: config.samplerRatio,
-    propagators: [...config.propagators],
-    requestIdHeaders: [...config.requestIdHeaders],
-    echoedRequestIdHeader: config.requestIdHeader,
-    ignorePaths: [...config.ignorePaths],
-    pinoHook: config.pinoHook,
-    esmHook: config.esmHook,
-    jobTrace: config.jobTrace,
-  };
+  const facts: Record<string, unknown> = {};
+  for (const [setting, how] of Object.entries(SHOWN) as Array<[keyof Config, boolean | 'computed']>) {
+    if (how === true) facts[setting] = config[setting];
+    else if (how === 'computed') Object.assign(facts, COMPUTED[setting as keyof typeof COMPUTED](config));
+  }
+  // Built in SHOWN's order from SHOWN and COMPUTED, which ConfigFacts is derived from.
+  return facts as ConfigFacts;
 }
 
 /**

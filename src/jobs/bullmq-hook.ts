@@ -16,10 +16,13 @@
  * or FlowProducer made with BullMQ's `telemetry` option is left to it, so no
  * span is made twice.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped } from '@opentelemetry/instrumentation';
+import { isWrapped } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
+import { ModuleHookInstrumentation, Replacements } from '../core/module-hook';
+import type { ModuleHook } from '../core/module-hook';
 import { isModuleNamespace } from '../core/module-namespace';
+import { BULLMQ_WRAPPED_KEY as WRAPPED } from '../core/shared-state';
 import { parseMetadata } from './carrier';
 import type { JobCarrier } from './carrier';
 import { consume } from './consumer';
@@ -41,46 +44,61 @@ interface FlowNode { queueName?: unknown; opts?: JobOptions; children?: FlowNode
 type Prototype = Record<string, unknown>;
 type BullmqExports = { Queue?: { prototype: Prototype }; Worker?: { prototype: Prototype }; FlowProducer?: { prototype: Prototype } };
 
-export class BullmqHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+/**
+ * `disable()` puts back BullMQ's own methods on its prototypes, so every
+ * Queue, Worker and FlowProducer, those already made included, runs as
+ * untraced from then on.
+ */
+export class BullmqHookInstrumentation extends ModuleHookInstrumentation {
   constructor(private readonly runtime: JobRuntime, config: InstrumentationConfig = {}) {
-    super('tracehop-bullmq-hook', '1.0.0', config);
+    super('tracehop-bullmq-hook', config);
   }
 
-  protected init() {
+  protected hooks(): ModuleHook[] {
     return [
-      new InstrumentationNodeModuleDefinition(
-        'bullmq',
-        SUPPORTED_BULLMQ_VERSIONS,
-        (moduleExports: unknown) => this.patch(moduleExports),
-        (moduleExports: unknown) => moduleExports,
-      ),
+      // `this.runtime` is read as bullmq loads: hooks() runs in the base constructor, before the field is set.
+      { module: 'bullmq', versions: SUPPORTED_BULLMQ_VERSIONS, patch: (moduleExports, replacements) => patchBullmqModule(moduleExports, this.runtime, replacements) },
     ];
   }
+}
 
-  private patch(moduleExports: unknown): unknown {
-    const bullmq = moduleExports as BullmqExports;
-    const methods: Array<[Prototype | undefined, string, (original: Fn) => Fn]> = [
-      [bullmq.Queue?.prototype, 'add', wrapAdd],
-      [bullmq.Queue?.prototype, 'addBulk', wrapAddBulk],
-      [bullmq.FlowProducer?.prototype, 'add', wrapFlowAdd],
-      [bullmq.FlowProducer?.prototype, 'addBulk', wrapFlowAddBulk],
-      [bullmq.Worker?.prototype, 'callProcessJob', original => wrapCallProcessJob(this.runtime, original)],
-    ];
-    for (const [prototype, name, wrap] of methods) {
-      if (prototype === undefined || typeof prototype[name] !== 'function') {
-        tracehopDiag.warn(`bullmq hook: ${name} not found on this bullmq${isModuleNamespace(moduleExports) ? ' (import)' : ''}; its jobs are not traced there`);
-        continue;
-      }
-      // The CommonJS and ES module builds of bullmq are separate copies of its classes: each is patched once.
-      if (!isWrapped(prototype[name])) this._wrap(prototype, name, wrap as never);
+/** Wraps the producer and consumer methods on the prototypes these `bullmq` exports hold; what it replaces is noted in `replacements`. */
+export function patchBullmqModule(moduleExports: unknown, runtime: JobRuntime, replacements = new Replacements()): unknown {
+  const bullmq = moduleExports as BullmqExports;
+  const methods: Array<[Prototype | undefined, string, (original: Fn) => Fn]> = [
+    [bullmq.Queue?.prototype, 'add', wrapAdd],
+    [bullmq.Queue?.prototype, 'addBulk', wrapAddBulk],
+    [bullmq.FlowProducer?.prototype, 'add', wrapFlowAdd],
+    [bullmq.FlowProducer?.prototype, 'addBulk', wrapFlowAddBulk],
+    [bullmq.Worker?.prototype, 'callProcessJob', original => wrapCallProcessJob(runtime, original)],
+  ];
+  for (const [prototype, name, wrap] of methods) {
+    const original = prototype?.[name];
+    if (prototype === undefined || typeof original !== 'function') {
+      tracehopDiag.warn(`bullmq hook: ${name} not found on this bullmq${isModuleNamespace(moduleExports) ? ' (import)' : ''}; its jobs are not traced there`);
+      continue;
     }
-    return moduleExports;
+    // The CommonJS and ES module builds of bullmq are separate copies of its classes: each is patched once.
+    if (isHooked(original)) continue;
+    const wrapped = wrap(original as Fn);
+    Object.defineProperty(wrapped, WRAPPED, { value: true });
+    replacements.replace(prototype, name, wrapped);
   }
+  return moduleExports;
+}
+
+/**
+ * Whether a method is wrapped already: by a copy of tracehop (its marker),
+ * or through shimmer (a tracehop before this ledger, or another
+ * instrumentation), which this hook leaves the method to, as it always has.
+ */
+function isHooked(method: unknown): boolean {
+  return typeof method === 'function' && ((method as { [WRAPPED]?: unknown })[WRAPPED] === true || isWrapped(method));
 }
 
 /** Whether these `bullmq` exports have the hooked Worker. */
 export function isHookedBullmq(moduleExports: unknown): boolean {
-  return isWrapped((moduleExports as BullmqExports | null | undefined)?.Worker?.prototype?.callProcessJob);
+  return isHooked((moduleExports as BullmqExports | null | undefined)?.Worker?.prototype?.callProcessJob);
 }
 
 /** `opts` with `carrier` as its telemetry metadata, unless the caller set its own or asked for none. */

@@ -6,9 +6,10 @@
  * (pino-line.ts), which is the cheap way; otherwise, through a mixin. A user's own `mixin` and
  * `streamWrite` hook keep working, and their fields win over ours.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { tracehopDiag } from '../diag';
+import { ModuleHookInstrumentation, Replacements } from '../core/module-hook';
+import type { ModuleHook } from '../core/module-hook';
 import { isModuleNamespace } from '../core/module-namespace';
 import { PINO_PATCHED_KEY as PATCHED } from '../core/shared-state';
 import { tracehopMixin } from './mixin';
@@ -24,19 +25,22 @@ type Mixin = (mergeObject: object, level: number, logger: unknown) => object;
 type PinoFactory = ((...args: unknown[]) => unknown) & Record<string | symbol, unknown>;
 type PinoOptions = { mixin?: unknown; hooks?: { streamWrite?: unknown } };
 
-export class PinoHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+/**
+ * `disable()` puts back pino's own factory in an ES module namespace. A
+ * CommonJS `require('pino')` keeps getting the wrapper (require-in-the-middle
+ * caches the exports a patch returns), so the wrapper passes every call
+ * through to pino untouched once the hook is restored. Loggers made while it
+ * was in force keep tracehop's fields: their options are pino's own now.
+ */
+export class PinoHookInstrumentation extends ModuleHookInstrumentation {
   constructor(private readonly settings: LogLineSettings, config: InstrumentationConfig = {}) {
-    super('tracehop-pino-hook', '1.0.0', config);
+    super('tracehop-pino-hook', config);
   }
 
-  protected init() {
+  protected hooks(): ModuleHook[] {
     return [
-      new InstrumentationNodeModuleDefinition(
-        'pino',
-        SUPPORTED_PINO_VERSIONS,
-        (moduleExports: unknown) => patchPinoModule(moduleExports, this.settings),
-        (moduleExports: unknown) => moduleExports,
-      ),
+      // `this.settings` is read as pino loads: hooks() runs in the base constructor, before the field is set.
+      { module: 'pino', versions: SUPPORTED_PINO_VERSIONS, patch: (moduleExports, replacements) => patchPinoModule(moduleExports, this.settings, replacements) },
     ];
   }
 }
@@ -44,9 +48,11 @@ export class PinoHookInstrumentation extends InstrumentationBase<Instrumentation
 /**
  * Patches the module's exports. CommonJS gives the factory itself, with its
  * helpers as properties (`pino.destination`, `pino.pino`, `pino.default`);
- * an ES module namespace gives `{ default, pino, ... }`.
+ * an ES module namespace gives `{ default, pino, ... }`. What a namespace
+ * had replaced is noted in `replacements`, to be put back; the wrapper
+ * passes calls through once it is.
  */
-export function patchPinoModule(moduleExports: unknown, settings: LogLineSettings): unknown {
+export function patchPinoModule(moduleExports: unknown, settings: LogLineSettings, replacements = new Replacements()): unknown {
   const isNamespace = isModuleNamespace(moduleExports);
   const original = (isNamespace ? (moduleExports as { default: unknown }).default : moduleExports) as PinoFactory;
   if (typeof original !== 'function') {
@@ -54,11 +60,12 @@ export function patchPinoModule(moduleExports: unknown, settings: LogLineSetting
     return moduleExports;
   }
   if (original[PATCHED]) return moduleExports;
-  const patched = wrapFactory(original, fieldAdders(settings));
+  replacements.begin();
+  const patched = wrapFactory(original, fieldAdders(settings), replacements);
   if (isNamespace) {
     const namespace = moduleExports as Record<string, unknown>;
-    namespace.default = patched;
-    if ('pino' in namespace) namespace.pino = patched;
+    replacements.replace(namespace, 'default', patched);
+    if ('pino' in namespace) replacements.replace(namespace, 'pino', patched);
     return namespace;
   }
   return patched;
@@ -82,10 +89,11 @@ export function fieldAdders(settings: LogLineSettings): FieldAdders {
   return { splice: logFieldsSplice(settings), mixin: settings.fields.read };
 }
 
-function wrapFactory(original: PinoFactory, adders: FieldAdders): PinoFactory {
+function wrapFactory(original: PinoFactory, adders: FieldAdders, replacements: Replacements): PinoFactory {
   // Probed on the first logger made, not at require time: the app may never make one.
   let splice: boolean | undefined;
   const patched = function pino(this: unknown, ...args: unknown[]) {
+    if (!replacements.inForce) return original.apply(this, args);
     splice ??= callsStreamWrite(original);
     return original.apply(this, withTracehopFields(args, splice, adders));
   } as PinoFactory;

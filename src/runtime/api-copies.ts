@@ -15,9 +15,10 @@
  * returns from `trace.getTracerProvider()` the very provider tracehop's copy
  * returns; one that does not returns a proxy of its own.
  */
-import { InstrumentationBase, InstrumentationNodeModuleDefinition } from '@opentelemetry/instrumentation';
 import type { InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { reporter } from '../diag';
+import { ModuleHookInstrumentation } from '../core/module-hook';
+import type { ModuleHook } from '../core/module-hook';
 import { API_MODULE, TRACEHOP_API_MINOR } from '../introspection/api-copy';
 import { apiCopyState } from '../introspection/api-copy-state';
 
@@ -29,27 +30,25 @@ export function separateCopyWarning(version: string | undefined): string {
     + `use @opentelemetry/api ${TRACEHOP_API_MINOR} or older in the app`;
 }
 
-export class ApiCopiesInstrumentation extends InstrumentationBase<InstrumentationConfig> {
+/** Replaces nothing, so `disable()` has nothing to put back. */
+export class ApiCopiesInstrumentation extends ModuleHookInstrumentation {
   /** Versions already warned about: copies of one version see the same globals, so one warning says it for all. */
   private readonly warnedVersions = new Set<string>();
 
   constructor(config: InstrumentationConfig = {}) {
-    super('tracehop-api-copies', '1.0.0', config);
+    super('tracehop-api-copies', config);
   }
 
-  protected init() {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        API_MODULE,
-        // Every version: the one a newer minor than ours is the one to warn about.
-        ['*'],
-        (moduleExports: unknown, version?: string) => {
-          this.check(moduleExports, version);
-          return moduleExports;
-        },
-        (moduleExports: unknown) => moduleExports,
-      ),
-    ];
+  protected hooks(): ModuleHook[] {
+    return [{
+      module: API_MODULE,
+      // Every version: the one a newer minor than ours is the one to warn about.
+      versions: ['*'],
+      patch: (moduleExports, _replacements, version) => {
+        this.check(moduleExports, version);
+        return moduleExports;
+      },
+    }];
   }
 
   private check(moduleExports: unknown, version: string | undefined): void {

@@ -26,6 +26,14 @@ describe('configFacts', () => {
     expect(JSON.stringify(facts)).not.toContain('s3cret');
   });
 
+  test('the facts are the settings the doctor prints, in the order its --json has always listed them', () => {
+    const { config } = parseConfig({}, { entryScript: undefined, readFile: () => undefined });
+    expect(Object.keys(configFacts(config))).toEqual([
+      'disabled', 'serviceName', 'serviceNameSource', 'tracesExporters', 'tracesEndpoint', 'protocol', 'exporterHeaderNames',
+      'sampler', 'samplerRatio', 'propagators', 'requestIdHeaders', 'echoedRequestIdHeader', 'ignorePaths', 'pinoHook', 'esmHook', 'jobTrace',
+    ]);
+  });
+
   test('request-id headers are listed lowercase, with the echoed one as configured', () => {
     const { config } = parseConfig({ TRACEHOP_REQUEST_ID_HEADERS: 'X-Req-Id,X-Correlation-ID' }, { entryScript: undefined, readFile: () => undefined });
     expect(configFacts(config)).toMatchObject({ requestIdHeaders: ['x-req-id', 'x-correlation-id'], echoedRequestIdHeader: 'X-Req-Id' });
