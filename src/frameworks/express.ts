@@ -66,14 +66,21 @@ export class ExpressRoutesInstrumentation extends ModuleHookInstrumentation {
     return [
       // Watched for its version only: nothing is replaced, nothing to put back.
       { module: 'router', versions: ROUTER_CHANNEL_VERSIONS, patch: moduleExports => noteRouterWithChannel(moduleExports) },
-      { module: 'express', versions: SUPPORTED_EXPRESS_VERSIONS, patch: (moduleExports, replacements) => patchExpressModule(moduleExports, replacements) },
+      {
+        module: 'express',
+        versions: SUPPORTED_EXPRESS_VERSIONS,
+        patch: (moduleExports, replacements) => {
+          // Responses are watched for an answered route only once the app has Express: an app without it pays nothing per request.
+          nameRoutesOnFinish('express');
+          return patchExpressModule(moduleExports, replacements);
+        },
+      },
     ];
   }
 
   override enable(): void {
     super.enable();
     followExpressRouter();
-    nameRoutesOnFinish('express');
   }
 
   override disable(): void {

@@ -64,13 +64,20 @@ export class KoaRouterRoutesInstrumentation extends ModuleHookInstrumentation {
 
   protected hooks(): ModuleHook[] {
     return [
-      { module: '@koa/router', versions: SUPPORTED_KOA_ROUTER_VERSIONS, patch: (moduleExports, replacements) => patchKoaRouterModule(moduleExports, replacements) },
+      {
+        module: '@koa/router',
+        versions: SUPPORTED_KOA_ROUTER_VERSIONS,
+        patch: (moduleExports, replacements) => {
+          // Responses are watched for an answered route only once the app has @koa/router: an app without it pays nothing per request.
+          nameRoutesOnFinish('koa');
+          return patchKoaRouterModule(moduleExports, replacements);
+        },
+      },
     ];
   }
 
   override enable(): void {
     super.enable();
-    nameRoutesOnFinish('koa');
   }
 
   override disable(): void {
