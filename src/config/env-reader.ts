@@ -62,6 +62,15 @@ export class EnvReader {
     return fallback;
   }
 
+  /** A Sentry tag key: Sentry accepts up to 32 characters of letters, digits, `_`, `.`, `:` and `-`. */
+  sentryTag(name: string, fallback: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (/^[A-Za-z0-9_.:-]{1,32}$/.test(value)) return value;
+    this.reject(name, value, 'a Sentry tag key (up to 32 letters, digits, _ . : -)', fallback);
+    return fallback;
+  }
+
   list(name: string, fallback: string, valid: (item: string) => boolean, expected: string): string[] {
     const value = this.raw(name);
     if (value === undefined) return splitList(fallback);

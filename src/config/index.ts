@@ -74,6 +74,8 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
     entryScript: app.entryScript,
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),
+    sentryRequestIdTag: reader.sentryTag('TRACEHOP_SENTRY_REQUEST_ID_TAG', 'request_id'),
+    sentryBreadcrumbLevel: reader.oneOf('TRACEHOP_SENTRY_BREADCRUMB_LEVEL', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'info'),
     doctorFd: reader.doctorFd(app.parentPid),
     exporterTimeout: reader.exporterTimeout(),
     compression: reader.compression(),

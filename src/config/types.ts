@@ -81,6 +81,10 @@ export interface Config {
   readonly requestIdFormat: 'uuid4' | 'uuid7';
   /** TRACEHOP_LOG_SPAN_EVENTS: the lowest pino level whose records become events on the active span; `none` for off. */
   readonly logSpanEvents: 'none' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+  /** TRACEHOP_SENTRY_REQUEST_ID_TAG: the tag that carries the request id on the app's Sentry events. */
+  readonly sentryRequestIdTag: string;
+  /** TRACEHOP_SENTRY_BREADCRUMB_LEVEL: the lowest pino level whose request lines become Sentry breadcrumbs; `none` for off. */
+  readonly sentryBreadcrumbLevel: 'none' | 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** TRACEHOP_SERVER_SPAN: `tracehop` (our own, from Node's diagnostics channel) or `instrumentation-http`'s. */
   readonly serverSpan: ServerSpanSource;
   /** TRACEHOP_CORS_EXPOSE_HEADERS: add our response headers to Access-Control-Expose-Headers when a request has an Origin. */

@@ -1,7 +1,9 @@
 /**
  * Start-span hooks of the outgoing http and fetch instrumentations: they
  * judge each destination against the propagation policy just before the
- * instrumentation injects headers (see `DestinationGate`).
+ * instrumentation injects headers (see `DestinationGate`). Their ignore
+ * hooks leave alone a request the app's tooling marks as its own traffic
+ * (`isOwnTraffic`: Sentry's envelopes, src/sentry/): no span, no headers.
  */
 import type { RequestOptions } from 'node:http';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
@@ -10,9 +12,17 @@ import type { DestinationGate } from '../propagation/policy-propagator';
 
 const NO_ATTRIBUTES = Object.freeze({});
 
-export function httpClientHooks(gate: DestinationGate, requestIdHeader: string): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook'> {
+/** Whether the request being made is another tool's own traffic, to be left untraced. */
+export type OwnTraffic = () => boolean;
+
+const NOT_OWN_TRAFFIC: OwnTraffic = () => false;
+
+export function httpClientHooks(
+  gate: DestinationGate, requestIdHeader: string, isOwnTraffic: OwnTraffic = NOT_OWN_TRAFFIC,
+): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook' | 'ignoreOutgoingRequestHook'> {
   const name = requestIdHeader.toLowerCase();
   return {
+    ignoreOutgoingRequestHook: () => isOwnTraffic(),
     startOutgoingSpanHook: (request: RequestOptions) => {
       gate.judge(() => request.hostname ?? request.host ?? 'localhost', () => hasHeader(request.headers, name));
       return NO_ATTRIBUTES;
@@ -20,9 +30,12 @@ export function httpClientHooks(gate: DestinationGate, requestIdHeader: string):
   };
 }
 
-export function fetchClientHooks(gate: DestinationGate, requestIdHeader: string): Pick<UndiciInstrumentationConfig, 'startSpanHook'> {
+export function fetchClientHooks(
+  gate: DestinationGate, requestIdHeader: string, isOwnTraffic: OwnTraffic = NOT_OWN_TRAFFIC,
+): Pick<UndiciInstrumentationConfig, 'startSpanHook' | 'ignoreRequestHook'> {
   const name = requestIdHeader.toLowerCase();
   return {
+    ignoreRequestHook: () => isOwnTraffic(),
     startSpanHook: (request: UndiciRequest) => {
       gate.judge(() => hostOfOrigin(String(request.origin)), () => hasHeader(request.headers, name));
       return NO_ATTRIBUTES;

@@ -28,14 +28,19 @@ export interface LogLineSettings {
   readonly fields: LogFieldReaders;
   /** The lowest pino level recorded as a span event (`logSpanEventLevel`). */
   readonly eventLevel: number;
+  /** Sees each line before the splice (Sentry's breadcrumbs, src/sentry/); never throws. */
+  readonly onLine?: (line: string) => void;
 }
 
 /** The splice: a line with the active span's fields as its first members; unchanged outside any span. */
 export function logFieldsSplice(settings: LogLineSettings): StreamWrite {
-  const { fields: { readJson }, eventLevel } = settings;
+  const { fields: { readJson }, eventLevel, onLine } = settings;
   return function spliceLogFields(line: string): string {
     // Before the splice: the level is read from the start of pino's own line (log-span-events.ts).
-    if (typeof line === 'string') recordLogSpanEvent(line, eventLevel);
+    if (typeof line === 'string') {
+      recordLogSpanEvent(line, eventLevel);
+      onLine?.(line);
+    }
     const fields = readJson();
     if (fields === '' || typeof line !== 'string' || line.charCodeAt(0) !== OPEN_BRACE) return line;
     // `{}` (every field formatted away) takes no separating comma.

@@ -28,6 +28,8 @@ import {
   ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, HonoRoutesInstrumentation, KoaRouterRoutesInstrumentation,
 } from '../frameworks';
 import { PinoHookInstrumentation } from '../logging/pino-hook';
+import { logSpanEventLevel } from '../logging/log-span-events';
+import { SentryBridge, SentryHookInstrumentation } from '../sentry';
 import { ApiCopiesInstrumentation } from './api-copies';
 import { buildPropagator } from '../propagation/composite';
 import { destinationPolicy } from '../core/destination-policy';
@@ -61,6 +63,8 @@ export interface BuiltSdk {
   readonly serverSpan: ServerSpan | undefined;
   /** tracehop's HTTP/2 server span, whichever HTTP/1.1 server span is chosen (instrumentation-http has none for HTTP/2). */
   readonly http2ServerSpan: Http2ServerSpan;
+  /** The app's Sentry, once it loads: what the doctor reports. */
+  readonly sentry: SentryBridge;
 }
 
 /** The instrumentation scope of tracehop's own server spans. */
@@ -91,7 +95,8 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
   ];
   // Instrumentations patch their modules as they are made: if what follows
   // throws, they are switched off again, so the app runs as it would untraced.
-  const instrumentations = buildInstrumentations(config, runtime, claimed, gate);
+  const sentry = new SentryBridge({ requestIdTag: config.sentryRequestIdTag, breadcrumbLevel: logSpanEventLevel(config.sentryBreadcrumbLevel) });
+  const instrumentations = buildInstrumentations(config, runtime, claimed, gate, sentry);
   try {
     const sampler = buildSampler(config);
     const textMapPropagator = new PolicyPropagator(propagator, gate);
@@ -107,7 +112,7 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
       ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
       : undefined;
     const http2ServerSpan = new Http2ServerSpan({ ...http2ServerSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) });
-    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan, http2ServerSpan };
+    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan, http2ServerSpan, sentry };
   } catch (error) {
     // Not swallowed: switched off, then rethrown to startTracehop, which reports that tracing is off.
     for (const instrumentation of instrumentations) {
@@ -131,23 +136,27 @@ function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): S
   return new NodeSDK(options);
 }
 
-function buildInstrumentations(config: Config, runtime: TracehopRuntime, claimed: ClaimedCarriers, gate: DestinationGate): Instrumentation[] {
+function buildInstrumentations(config: Config, runtime: TracehopRuntime, claimed: ClaimedCarriers, gate: DestinationGate, sentry: SentryBridge): Instrumentation[] {
+  const isSentryTraffic = () => sentry.isSentryTraffic();
   const instrumentations: Instrumentation[] = [
     new HttpInstrumentation({
       // With tracehop's own server span, instrumentation-http makes client spans only.
       ...(config.serverSpan === 'tracehop'
         ? { disableIncomingRequestInstrumentation: true }
         : serverHooks(serverHookOptions(config, runtime, claimed))),
-      ...httpClientHooks(gate, config.requestIdHeader),
+      ...httpClientHooks(gate, config.requestIdHeader, isSentryTraffic),
     }),
-    new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader)),
+    new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader, isSentryTraffic)),
     new ExpressRoutesInstrumentation(),
     new FastifyRoutesInstrumentation(),
     new KoaRouterRoutesInstrumentation(),
     new HapiRoutesInstrumentation(),
     new HonoRoutesInstrumentation(),
   ];
-  if (config.pinoHook) instrumentations.push(new PinoHookInstrumentation({ fields: runtime.logFields, eventLevel: runtime.logSpanEventLevel }));
+  if (config.pinoHook) {
+    instrumentations.push(new PinoHookInstrumentation({ fields: runtime.logFields, eventLevel: runtime.logSpanEventLevel, onLine: line => sentry.onLine(line) }));
+  }
+  instrumentations.push(new SentryHookInstrumentation(sentry));
   instrumentations.push(new BullmqHookInstrumentation(runtime));
   // Says so when the app's own copy of the API cannot see tracehop's provider.
   instrumentations.push(new ApiCopiesInstrumentation());

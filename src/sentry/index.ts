@@ -1,0 +1,21 @@
+/**
+ * Sentry: the app's Sentry 11 error events carry the request, with no code
+ * change. Each event captured inside a request gets the request's trace and
+ * span ids as its `contexts.trace` (what pino logged), the request id as a
+ * tag (TRACEHOP_SENTRY_REQUEST_ID_TAG), the chain in a `tracehop` context,
+ * and the request's pino lines as breadcrumbs (TRACEHOP_SENTRY_BREADCRUMB_LEVEL);
+ * Sentry's own envelope requests make no span and carry no headers.
+ *
+ * What it hooks, when the app loads `@sentry/core` (never a dependency):
+ * - the app's own copy of `@sentry/core`, through its documented exports:
+ *   `registerExternalPropagationContext`, a global-scope event processor,
+ *   `addBreadcrumb` on the request's isolation scope, `isTracingSuppressed`
+ *   (sentry-hook.ts, sentry-bridge.ts; no patching);
+ * - the pino hook's finished lines (src/logging/pino-line.ts) for breadcrumbs,
+ *   and the outgoing http and fetch hooks (src/http/client-hooks.ts) for
+ *   Sentry's own traffic, both wired by the runtime (src/runtime/sdk.ts).
+ */
+export { SentryBridge } from './sentry-bridge';
+export type { SentrySettings } from './sentry-bridge';
+export { SentryHookInstrumentation, SUPPORTED_SENTRY_VERSIONS } from './sentry-hook';
+export { breadcrumbOfLine, eventWithRequest } from './sentry-fields';

@@ -1,0 +1,31 @@
+import { breadcrumbOfLine, eventWithRequest } from '../../../src/sentry';
+
+const REQUEST = { requestId: 'req-1', chain: 'req-1,gw-9', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
+
+describe('eventWithRequest', () => {
+  test('adds the request id tag and the tracehop context', () => {
+    expect(eventWithRequest({ tags: { a: '1' } }, REQUEST, 'request_id')).toEqual({
+      tags: { a: '1', request_id: 'req-1' },
+      contexts: { tracehop: { request_id: 'req-1', request_chain: 'req-1,gw-9' } },
+    });
+  });
+
+  test('leaves an app\'s own tag of that name as it is', () => {
+    expect(eventWithRequest({ tags: { rid: 'mine' } }, REQUEST, 'rid').tags).toEqual({ rid: 'mine' });
+  });
+});
+
+describe('breadcrumbOfLine', () => {
+  test.each<[string, string, number, unknown]>([
+    ['an info line at the info threshold', '{"level":30,"time":1700000000000,"pid":1,"hostname":"h","msg":"hi","user":7}', 30,
+      { type: 'default', category: 'pino', level: 'info', message: 'hi', timestamp: 1700000000, data: { user: 7 } }],
+    ['a warn line becomes a warning', '{"level":40,"msg":"careful"}', 30, { type: 'default', category: 'pino', level: 'warning', message: 'careful' }],
+    ['a fatal line', '{"level":60,"msg":"down"}', 30, { type: 'default', category: 'pino', level: 'fatal', message: 'down' }],
+    ['a debug line below the threshold', '{"level":20,"msg":"detail"}', 30, null],
+    ['a line whose level is not first', '{"msg":"x","level":50}', 30, null],
+    ['a line that is not JSON', '{"level":50,oops', 30, null],
+    ['any line when off', '{"level":60,"msg":"down"}', Number.POSITIVE_INFINITY, null],
+  ])('%s', (_title, line, threshold, expected) => {
+    expect(breadcrumbOfLine(line, threshold)).toEqual(expected);
+  });
+});
