@@ -55,6 +55,8 @@ export const HAPI_PATCHED_KEY = Symbol.for('tracehop.hapi.patched');
 export const HTTP2_SESSION_EMITS_IN_CONTEXT_KEY = Symbol.for('tracehop.http2.session-emits-in-context');
 /** On an HTTP/2 server stream's prototype: `respond` and its siblings add our response headers (src/http/http2-response-head.ts). */
 export const HTTP2_RESPOND_PATCHED_KEY = Symbol.for('tracehop.http2.respond.patched');
+/** On net.Server's prototype: an http(s) server's `upgrade` event starts a span and runs in its request context (src/http/upgrade-server-span.ts). */
+export const UPGRADE_EMITS_IN_CONTEXT_KEY = Symbol.for('tracehop.upgrade.emits-in-context');
 
 /** The correlation fields of the active span, for a pino mixin and for the pino hook's splice (src/logging/log-fields.ts). */
 export interface LogFieldReaders {

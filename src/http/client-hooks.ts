@@ -3,19 +3,24 @@
  * judge each destination against the propagation policy just before the
  * instrumentation injects headers (see `DestinationGate`).
  */
-import type { RequestOptions } from 'node:http';
+import type { ClientRequest, RequestOptions } from 'node:http';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { UndiciInstrumentationConfig, UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import type { DestinationGate } from '../propagation/policy-propagator';
+import { bindClientUpgrade } from './upgrade-server-span';
 
 const NO_ATTRIBUTES = Object.freeze({});
 
-export function httpClientHooks(gate: DestinationGate, requestIdHeader: string): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook'> {
+export function httpClientHooks(gate: DestinationGate, requestIdHeader: string): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook' | 'requestHook'> {
   const name = requestIdHeader.toLowerCase();
   return {
     startOutgoingSpanHook: (request: RequestOptions) => {
       gate.judge(() => request.hostname ?? request.host ?? 'localhost', () => hasHeader(request.headers, name));
       return NO_ATTRIBUTES;
+    },
+    // A WebSocket (or other upgrade) client's socket events run in the caller's context, not the client span's.
+    requestHook: (_span, request) => {
+      if (typeof (request as ClientRequest).getHeader === 'function') bindClientUpgrade(request as ClientRequest);
     },
   };
 }
