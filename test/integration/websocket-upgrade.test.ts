@@ -51,7 +51,7 @@ function open(urlPath: string, headers: Record<string, string> = {}): Promise<Op
 
 function exchange(socket: WebSocket, text: string): Promise<string> {
   return new Promise(resolve => {
-    socket.once('message', data => resolve(String(data)));
+    socket.once('message', (data: Buffer) => resolve(data.toString('utf8')));
     socket.send(text);
   });
 }
@@ -143,7 +143,7 @@ test('50 sockets exchanging messages at once: each handler line carries its own 
     const span = spanOf(spans, `n=${n}`) as ReceivedSpan;
     for (const line of linesOf(n)) {
       expect(line).toMatchObject({ request_id: `ws-${n}`, trace_id: span.traceId, span_id: span.spanId });
-      if (line.text !== undefined) expect(String(line.text).startsWith(`${n}-`)).toBe(true);
+      if (typeof line.text === 'string') expect(line.text.startsWith(`${n}-`)).toBe(true);
     }
   }
 });
