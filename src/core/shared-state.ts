@@ -57,6 +57,8 @@ export const HTTP2_SESSION_EMITS_IN_CONTEXT_KEY = Symbol.for('tracehop.http2.ses
 export const HTTP2_RESPOND_PATCHED_KEY = Symbol.for('tracehop.http2.respond.patched');
 /** On each BullMQ method wrapper tracehop makes, so that a method is wrapped once, whichever copy of tracehop comes first. */
 export const BULLMQ_WRAPPED_KEY = Symbol.for('tracehop.bullmq.wrapped');
+/** On net.Server's prototype: an http(s) server's `upgrade` event starts a span and runs in its request context (src/http/upgrade-server-span.ts). */
+export const UPGRADE_EMITS_IN_CONTEXT_KEY = Symbol.for('tracehop.upgrade.emits-in-context');
 
 /** The correlation fields of the active span, for a pino mixin and for the pino hook's splice (src/logging/log-fields.ts). */
 export interface LogFieldReaders {

@@ -5,10 +5,11 @@
  * hooks leave alone a request the app's tooling marks as its own traffic
  * (`isOwnTraffic`: Sentry's envelopes, src/sentry/): no span, no headers.
  */
-import type { RequestOptions } from 'node:http';
+import type { ClientRequest, RequestOptions } from 'node:http';
 import type { HttpInstrumentationConfig } from '@opentelemetry/instrumentation-http';
 import type { UndiciInstrumentationConfig, UndiciRequest } from '@opentelemetry/instrumentation-undici';
 import type { DestinationGate } from '../propagation/policy-propagator';
+import { bindClientUpgrade } from './upgrade-server-span';
 
 const NO_ATTRIBUTES = Object.freeze({});
 
@@ -19,13 +20,17 @@ const NOT_OWN_TRAFFIC: OwnTraffic = () => false;
 
 export function httpClientHooks(
   gate: DestinationGate, requestIdHeader: string, isOwnTraffic: OwnTraffic = NOT_OWN_TRAFFIC,
-): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook' | 'ignoreOutgoingRequestHook'> {
+): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook' | 'ignoreOutgoingRequestHook' | 'requestHook'> {
   const name = requestIdHeader.toLowerCase();
   return {
     ignoreOutgoingRequestHook: () => isOwnTraffic(),
     startOutgoingSpanHook: (request: RequestOptions) => {
       gate.judge(() => request.hostname ?? request.host ?? 'localhost', () => hasHeader(request.headers, name));
       return NO_ATTRIBUTES;
+    },
+    // A WebSocket (or other upgrade) client's socket events run in the caller's context, not the client span's.
+    requestHook: (_span, request) => {
+      if (typeof (request as ClientRequest).getHeader === 'function') bindClientUpgrade(request as ClientRequest);
     },
   };
 }

@@ -85,6 +85,10 @@ export class Http2ServerSpan {
     if (this.enabled) return;
     this.enabled = true;
     this.tracer = this.options.tracer();
+    // Subscribing to a channel Node never publishes would be silent: say so once, for OTEL_LOG_LEVEL=debug.
+    if (!publishesHttp2StreamStart(process.versions.node)) {
+      tracehopDiag.debug(`http2 server span: Node ${process.versions.node} publishes no ${HTTP2_STREAM_START_CHANNEL} channel (22.17 and later do): HTTP/2 requests go untraced, HTTP/1.1 requests are traced`);
+    }
     subscribe(HTTP2_STREAM_START_CHANNEL, message => {
       try {
         this.onStreamStart(message as StreamStart);
@@ -131,6 +135,12 @@ export class Http2ServerSpan {
     if (fields !== undefined) setStreamHeadFields(stream, fields);
     endWithStream(stream, { span, methodName, spanContext, ended: false });
   }
+}
+
+/** Whether this Node publishes `http2.server.stream.start`: 22.17 and later 22, and every later major (tracehop needs 22.15). */
+export function publishesHttp2StreamStart(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 17);
 }
 
 /**

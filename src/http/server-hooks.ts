@@ -22,6 +22,7 @@ import type { HeadFields } from './head-guard';
 import { pathMatcher } from './ignore-paths';
 import { SERVER_TIMING_HEADER, traceparentTiming } from './response-fields';
 import type { ServerSpanOptions } from './server-span';
+import type { UpgradeServerSpanOptions } from './upgrade-server-span';
 
 export interface ServerHookOptions {
   /** The response header that echoes the request id. */
@@ -111,5 +112,14 @@ export function serverSpanOptions(options: ServerHookOptions): Omit<ServerSpanOp
       return { span: options.idGenerator.withTraceId(start.traceId, () => startSpan(start.context)), parent: start.context };
     },
     onStart: (span, response) => hooks.responseHook?.(span, response),
+  };
+}
+
+/** The same request rules for an upgrade request (upgrade-server-span.ts). */
+export function upgradeServerSpanOptions(options: ServerHookOptions): Omit<UpgradeServerSpanOptions, 'tracer'> {
+  return {
+    isIgnored: pathMatcher(options.ignorePaths),
+    startRequestSpan: serverSpanOptions(options).startRequestSpan,
+    fieldsAtStart: headFieldsAtStart(options),
   };
 }

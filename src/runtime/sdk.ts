@@ -19,7 +19,8 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { Config } from '../config';
 import { ErrorNotingContextManager } from '../errors/error-context';
 import { BullmqHookInstrumentation } from '../jobs';
-import { serverHooks, serverSpanOptions } from '../http/server-hooks';
+import { serverHooks, serverSpanOptions, upgradeServerSpanOptions } from '../http/server-hooks';
+import { UpgradeServerSpan } from '../http/upgrade-server-span';
 import type { ServerHookOptions } from '../http/server-hooks';
 import { ServerSpan } from '../http/server-span';
 import { Http2ServerSpan, http2ServerSpanOptions } from '../http/http2-server-span';
@@ -65,6 +66,8 @@ export interface BuiltSdk {
   readonly http2ServerSpan: Http2ServerSpan;
   /** The app's Sentry, once it loads: what the doctor reports. */
   readonly sentry: SentryBridge;
+  /** tracehop's span for an HTTP/1.1 upgrade (WebSocket), whichever HTTP/1.1 server span is chosen (instrumentation-http has none). */
+  readonly upgradeServerSpan: UpgradeServerSpan;
 }
 
 /** The instrumentation scope of tracehop's own server spans. */
@@ -112,7 +115,8 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
       ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
       : undefined;
     const http2ServerSpan = new Http2ServerSpan({ ...http2ServerSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) });
-    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan, http2ServerSpan, sentry };
+    const upgradeServerSpan = new UpgradeServerSpan({ ...upgradeServerSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) });
+    return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan, http2ServerSpan, sentry, upgradeServerSpan };
   } catch (error) {
     // Not swallowed: switched off, then rethrown to startTracehop, which reports that tracing is off.
     for (const instrumentation of instrumentations) {

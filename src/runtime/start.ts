@@ -89,6 +89,7 @@ function start(): void {
   publishRuntime(runtime);
   built.serverSpan?.enable();
   built.http2ServerSpan.enable();
+  built.upgradeServerSpan.enable();
   // Our response headers are put back when the head is written, whichever server span set them.
   guardResponseHead();
   tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);

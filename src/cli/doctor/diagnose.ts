@@ -72,7 +72,7 @@ export function diagnose(input: DiagnoseInput): DoctorReport {
   if (facts !== undefined) {
     checks.push(...configChecks(facts));
     if (!facts.config.disabled) {
-      checks.push(esmHookCheck(facts, run), ...moduleChecks(facts, run.loads, input.entrySource), fetchCheck(facts), routesCheck(facts, run.loads));
+      checks.push(esmHookCheck(facts, run), ...moduleChecks(facts, run.loads, input.entrySource), fetchCheck(facts), SERVERS_CHECK, routesCheck(facts, run.loads));
       if (!facts.config.pinoHook) checks.push({ section: 'hooks', subject: 'pino', status: 'note', detail: 'hook off (TRACEHOP_PINO_HOOK=false); loggers with tracehopMixin still get the fields' });
       checks.push(exportCheck(facts.config, input.probe));
     }
@@ -211,6 +211,17 @@ function fetchCheck(facts: StartupFacts): Check {
     ? check('ok', `traced by ${undici.name} ${undici.version} through undici's diagnostics channels`)
     : check('problem', `${undici.name} is not subscribed to undici's diagnostics channels`);
 }
+
+/**
+ * Which servers tracehop covers: a static line, the same for every app (the
+ * doctor sends no traffic, so it cannot see which servers an app runs).
+ */
+const SERVERS_CHECK: Check = Object.freeze({
+  section: 'hooks',
+  subject: 'servers',
+  status: 'ok',
+  detail: 'server spans and X-Request-ID for http and https servers, HTTP/2 servers (Node 22.17 and later), and WebSocket and other upgrades on http and https servers',
+});
 
 /** Which frameworks' routes name the server spans: Express, @koa/router, Hapi and Hono when their load was hooked, Fastify when it loaded with the channel subscribed. */
 function routesCheck(facts: StartupFacts, loads: readonly ModuleLoad[]): Check {

@@ -110,6 +110,7 @@ describe('diagnose', () => {
     ['fastify loaded with its channel subscribed', { run: appRun({ loads: [{ module: 'fastify', version: '4.29.1', via: 'require', hooked: undefined }] }) }, 'routes', /for fastify 4\.29\.1 \(fastify\.initialization\)$/],
     ['express loaded but not hooked', { run: appRun({ loads: [{ module: 'express', version: '6.0.0', via: 'require', hooked: false }] }) }, 'routes', /^no framework whose routes tracehop names was loaded/],
     ['no framework loaded', { run: appRun({ loads: [] }) }, 'routes', /named by method only$/],
+    ['any app: which servers are covered, the same line for all', { run: appRun({ loads: [] }) }, 'servers', /^server spans and X-Request-ID for http and https servers, HTTP\/2 servers \(Node 22\.17 and later\), and WebSocket and other upgrades/],
   ])('%s is a note, not a problem', (_title, overrides, name, detail) => {
     const report = diagnose(input(overrides));
     expect(subject(report.checks, name)).toMatchObject({ status: expect.stringMatching(/^(note|ok)$/), detail: expect.stringMatching(detail) });
