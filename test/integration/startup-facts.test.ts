@@ -33,7 +33,7 @@ describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
     const service = await startWithDebug('debug-commonjs', SERVER);
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
     expect(stderr).toMatch(/^tracehop debug: entry point .*server\.js: CommonJS \(no "type": "module" in .*\)$/m);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, router, express, @koa\/router, @hapi\/hapi, hono, pino, bullmq, @opentelemetry\/api$/m);
+    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, router, express, @koa\/router, @hapi\/hapi, hono, pino, @sentry\/core, bullmq, @opentelemetry\/api$/m);
     expect(stderr).toMatch(/^tracehop debug: tracehop-api-copies [\d.]+ hooks @opentelemetry\/api$/m);
     // tracehop's own copy of the API is always loaded first: no hook was missed there.
     expect(stderr).not.toMatch(/loaded before tracehop started.*@opentelemetry\/api/);
