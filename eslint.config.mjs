@@ -12,12 +12,17 @@ import tseslint from 'typescript-eslint';
  * they move between releases. test/unit/dependency-entry-points.test.ts fails
  * on them in CI; this rule shows the same in an editor.
  */
-const noDeepImports = ['error', {
-  patterns: [{
-    regex: '^(?:@[^/]+/)?[^./][^/]*/(?:build|dist|src|lib)(?:/|$)',
-    message: 'Only documented entry points of dependencies: a package\'s build/, dist/, src/ and lib/ folders are private (STYLE.md).',
-  }],
-}];
+const noDeepImports = [
+  'error',
+  {
+    patterns: [
+      {
+        regex: '^(?:@[^/]+/)?[^./][^/]*/(?:build|dist|src|lib)(?:/|$)',
+        message: "Only documented entry points of dependencies: a package's build/, dist/, src/ and lib/ folders are private (STYLE.md).",
+      },
+    ],
+  },
+];
 
 /** Rules for every file, JavaScript or TypeScript. */
 const defects = {
@@ -38,69 +43,55 @@ const defects = {
  * why): it wants a disable comment with that reason in the file.
  */
 const DEFERRED = {
-  '@typescript-eslint/await-thenable': [
-    'src/export/batch-span-processor.ts',
-  ],
-  '@typescript-eslint/consistent-type-imports': [
-    'src/context/field-scope.ts',
-  ],
+  '@typescript-eslint/await-thenable': ['src/export/batch-span-processor.ts'],
+  '@typescript-eslint/consistent-type-imports': ['src/context/field-scope.ts'],
   '@typescript-eslint/no-base-to-string': [
-    'src/jobs/bullmq-hook.ts', 'test/integration/crashes.test.ts', 'test/integration/log-span-events.test.ts',
-    'test/integration/trust-boundaries.test.ts', 'test/integration/worker-threads.test.ts',
+    'src/jobs/bullmq-hook.ts',
+    'test/integration/crashes.test.ts',
+    'test/integration/log-span-events.test.ts',
+    'test/integration/trust-boundaries.test.ts',
+    'test/integration/worker-threads.test.ts',
     'test/support/chain-assertions.ts',
   ],
-  '@typescript-eslint/no-implied-eval': [
-    'src/logging/log-fields.ts',
-  ],
-  '@typescript-eslint/no-redundant-type-constituents': [
-    'test/unit/export/batch-span-processor.test.ts',
-  ],
+  '@typescript-eslint/no-implied-eval': ['src/logging/log-fields.ts'],
+  '@typescript-eslint/no-redundant-type-constituents': ['test/unit/export/batch-span-processor.test.ts'],
   '@typescript-eslint/no-unnecessary-type-assertion': [
-    'src/errors/crash-record.ts', 'src/export/shutdown.ts', 'src/frameworks/server-span-route.ts',
-    'src/http/head-guard.ts', 'src/http/server-span/server-span.ts', 'src/otlp/encode-spans.ts',
-    'test/integration/jobs-interop.test.ts', 'test/integration/jobs.test.ts',
-    'test/unit/jobs/carrier.test.ts', 'test/unit/otlp/encode-spans.test.ts',
+    'src/errors/crash-record.ts',
+    'src/export/shutdown.ts',
+    'src/frameworks/server-span-route.ts',
+    'src/http/head-guard.ts',
+    'src/http/server-span/server-span.ts',
+    'src/otlp/encode-spans.ts',
+    'test/integration/jobs-interop.test.ts',
+    'test/integration/jobs.test.ts',
+    'test/unit/jobs/carrier.test.ts',
+    'test/unit/otlp/encode-spans.test.ts',
     'test/unit/runtime/process-hooks.test.ts',
   ],
-  '@typescript-eslint/no-unsafe-argument': [
-    'src/frameworks/express.ts',
-  ],
-  '@typescript-eslint/no-unsafe-assignment': [
-    'src/frameworks/express.ts', 'src/logging/recent-spans.ts',
-  ],
-  '@typescript-eslint/no-unsafe-function-type': [
-    'src/frameworks/express.ts', 'src/frameworks/koa.ts',
-  ],
-  '@typescript-eslint/no-unsafe-member-access': [
-    'src/frameworks/express.ts',
-  ],
-  '@typescript-eslint/no-unsafe-return': [
-    'src/frameworks/express.ts', 'src/frameworks/koa.ts', 'src/runtime/module-hooks.ts',
-  ],
-  '@typescript-eslint/prefer-promise-reject-errors': [
-    'src/export/shutdown.ts', 'test/support/otlp-receiver.ts',
-  ],
-  '@typescript-eslint/require-await': [
-    'test/unit/runtime/process-hooks.test.ts',
-  ],
+  '@typescript-eslint/no-unsafe-argument': ['src/frameworks/express.ts'],
+  '@typescript-eslint/no-unsafe-assignment': ['src/frameworks/express.ts', 'src/logging/recent-spans.ts'],
+  '@typescript-eslint/no-unsafe-function-type': ['src/frameworks/express.ts', 'src/frameworks/koa.ts'],
+  '@typescript-eslint/no-unsafe-member-access': ['src/frameworks/express.ts'],
+  '@typescript-eslint/no-unsafe-return': ['src/frameworks/express.ts', 'src/frameworks/koa.ts', 'src/runtime/module-hooks.ts'],
+  '@typescript-eslint/prefer-promise-reject-errors': ['src/export/shutdown.ts', 'test/support/otlp-receiver.ts'],
+  '@typescript-eslint/require-await': ['test/unit/runtime/process-hooks.test.ts'],
   '@typescript-eslint/restrict-template-expressions': [
-    'test/e2e/lost-and-stolen.e2e.test.ts', 'test/integration/log-span-events.test.ts',
+    'test/e2e/lost-and-stolen.e2e.test.ts',
+    'test/integration/log-span-events.test.ts',
     'test/support/chain-assertions.ts',
   ],
   '@typescript-eslint/unbound-method': [
-    'src/export/attempt-deadline.ts', 'src/http/head-guard.ts', 'src/http/server-span/server-span.ts',
-    'test/e2e/support/collector.ts', 'test/e2e/support/jaeger.ts', 'test/support/bullmq-versions.ts',
+    'src/export/attempt-deadline.ts',
+    'src/http/head-guard.ts',
+    'src/http/server-span/server-span.ts',
+    'test/e2e/support/collector.ts',
+    'test/e2e/support/jaeger.ts',
+    'test/support/bullmq-versions.ts',
     'test/support/services.ts',
   ],
-  'no-useless-assignment': [
-    'src/export/holding-span-exporter.ts', 'src/http/head-guard.ts', 'test/e2e/support/jaeger-api.ts',
-  ],
-  'no-useless-escape': [
-    'src/config/defaults.ts',
-  ],
-  'preserve-caught-error': [
-    'test/e2e/stack.e2e.test.ts',
-  ],
+  'no-useless-assignment': ['src/export/holding-span-exporter.ts', 'src/http/head-guard.ts', 'test/e2e/support/jaeger-api.ts'],
+  'no-useless-escape': ['src/config/defaults.ts'],
+  'preserve-caught-error': ['test/e2e/stack.e2e.test.ts'],
 };
 
 /** One config block per deferred rule, turning it off for its files only. */
@@ -126,7 +117,9 @@ export default tseslint.config(
     // ES modules: .mjs, and the fixtures that are ES modules in .js on purpose (a "type": "module"
     // package, a typeless one Node detects, and sources esbuild bundles).
     files: [
-      '**/*.mjs', 'test/fixtures/frameworks/esm-only-*/**/*.js', 'test/fixtures/module-systems/typeless-esm/**/*.js',
+      '**/*.mjs',
+      'test/fixtures/frameworks/esm-only-*/**/*.js',
+      'test/fixtures/module-systems/typeless-esm/**/*.js',
       'test/fixtures/module-systems/bundle-*.js',
     ],
     languageOptions: { sourceType: 'module' },

@@ -73,7 +73,10 @@ function ensureNode(version) {
   const staging = fs.mkdtempSync(path.join(path.dirname(home), `.${version}-`));
   try {
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const packed = spawnSync(npm, ['pack', pkg, '--pack-destination', staging, '--json', '--silent'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const packed = spawnSync(npm, ['pack', pkg, '--pack-destination', staging, '--json', '--silent'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (packed.status !== 0) fail(`npm pack ${pkg} failed (exit ${packed.status})`);
     const [{ filename }] = JSON.parse(packed.stdout);
     const untarred = spawnSync('tar', ['-xzf', path.join(staging, filename), '-C', staging], { stdio: 'inherit' });

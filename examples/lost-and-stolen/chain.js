@@ -33,10 +33,12 @@ function startService(name, script, env = {}, options = {}) {
     lines: [],
     stderr: '',
     url: undefined,
-    exited: new Promise(resolve => child.once('exit', (code, signal) => {
-      running.delete(child);
-      resolve({ code, signal });
-    })),
+    exited: new Promise(resolve =>
+      child.once('exit', (code, signal) => {
+        running.delete(child);
+        resolve({ code, signal });
+      }),
+    ),
     stop: () => stopChild(child, service.exited),
     waitForLine: (predicate, timeoutMs = 10000) => waitFor(service, () => service.lines.find(predicate), timeoutMs),
     waitForStderr: (pattern, timeoutMs = 10000) => waitFor(service, () => pattern.test(service.stderr) && service.stderr, timeoutMs),
@@ -115,13 +117,10 @@ function stopChild(child, exited) {
  * `server.mjs` (the same services as ES modules).
  */
 async function startChain(env = {}, options = {}) {
-  const dir = (service) => path.join(__dirname, service, options.scriptName || 'server.js');
+  const dir = service => path.join(__dirname, service, options.scriptName || 'server.js');
   const started = [];
   try {
-    const [cards, accounts] = await Promise.all([
-      startService('cards', dir('cards'), env, options),
-      startService('accounts', dir('accounts'), env, options),
-    ]);
+    const [cards, accounts] = await Promise.all([startService('cards', dir('cards'), env, options), startService('accounts', dir('accounts'), env, options)]);
     started.push(cards, accounts);
     const gateway = await startService('gateway', dir('gateway'), { ...env, CARDS_URL: cards.url, ACCOUNTS_URL: accounts.url }, options);
     started.push(gateway);

@@ -58,7 +58,9 @@ async function main() {
     .sort((a, b) => a.time - b.time);
   for (const line of lines) {
     const jobs = line.job_id === undefined ? '' : ` (job_id ${line.job_id}${line.parent_job_id === undefined ? '' : `, parent_job_id ${line.parent_job_id}`})`;
-    console.log(`${line.request_chain.padEnd(56)} ${line.service.padEnd(8)} ${(line.method || '').padEnd(6)} ${(line.path || '').padEnd(28)} ${line.msg}${jobs}`);
+    console.log(
+      `${line.request_chain.padEnd(56)} ${line.service.padEnd(8)} ${(line.method || '').padEnd(6)} ${(line.path || '').padEnd(28)} ${line.msg}${jobs}`,
+    );
   }
   console.log(`\ntrace_id of every line: ${[...new Set(lines.map(line => line.trace_id))].join(', ')}`);
   console.log('\nOne pino line in full:');

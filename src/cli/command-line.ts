@@ -57,16 +57,16 @@ export type ParsedCommandLine<S extends OptionSpecs> =
 
 /** A command's reading of its arguments: its options, a request for help, or what is wrong. */
 export type ParsedArgs<Options> =
-  | { readonly kind: 'run'; readonly options: Options }
-  | { readonly kind: 'help' }
-  | { readonly kind: 'error'; readonly message: string };
+  { readonly kind: 'run'; readonly options: Options } | { readonly kind: 'help' } | { readonly kind: 'error'; readonly message: string };
 
 /**
  * What every command does with help and with an error: the usage on stdout,
  * exit status 0; or the error and the usage on stderr, exit status 2 (a usage error).
  */
 export function answerHelpOrError(
-  parsed: Exclude<ParsedArgs<unknown>, { kind: 'run' }>, command: string, usage: string,
+  parsed: Exclude<ParsedArgs<unknown>, { kind: 'run' }>,
+  command: string,
+  usage: string,
   out: { readonly stdout: (text: string) => void; readonly stderr: (text: string) => void },
 ): number {
   if (parsed.kind === 'help') {

@@ -69,7 +69,9 @@ export function run(): void {
     process.exit(process.exitCode ?? 0);
   });
   main(process.argv.slice(2)).then(
-    code => { process.exitCode = code; },
+    code => {
+      process.exitCode = code;
+    },
     (error: unknown) => {
       process.stderr.write(`tracehop: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = 2;

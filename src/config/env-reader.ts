@@ -4,7 +4,15 @@
  * names the variable, the value (when safe to show) and the value used instead.
  */
 import { DEFAULT_PROPAGATE_TO, isPolicyEntry } from '../core/destination-policy';
-import { DEFAULT_EXPORTER_TIMEOUT_MILLIS, DEFAULT_LOG_FIELDS, DEFAULT_TRACES_ENDPOINT, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME, LOG_FIELD_NAME } from './defaults';
+import {
+  DEFAULT_EXPORTER_TIMEOUT_MILLIS,
+  DEFAULT_LOG_FIELDS,
+  DEFAULT_TRACES_ENDPOINT,
+  DOCTOR_FD_VARIABLE,
+  DOCTOR_PID_VARIABLE,
+  HEADER_NAME,
+  LOG_FIELD_NAME,
+} from './defaults';
 import { DiagLogLevel } from '@opentelemetry/api';
 import { parseDiagLogLevel } from '../diag';
 import type { Env, LogFieldNames, PropagatorName, TracesExporterName } from './types';
@@ -14,7 +22,10 @@ const MAX_SHOWN_VALUE = 100;
 
 /** Reads typed values from the environment, recording one warning per bad value. */
 export class EnvReader {
-  constructor(private readonly env: Env, private readonly warnings: string[]) {}
+  constructor(
+    private readonly env: Env,
+    private readonly warnings: string[],
+  ) {}
 
   private raw(name: string): string | undefined {
     const value = this.env[name]?.trim();
@@ -84,7 +95,12 @@ export class EnvReader {
 
   /** The propagation policy: TRACEHOP_PROPAGATE_TO, else the defaults; TRACEHOP_SERVICE_DOMAIN adds a suffix. */
   propagateTo(): string[] {
-    const entries = this.list('TRACEHOP_PROPAGATE_TO', DEFAULT_PROPAGATE_TO.join(','), isPolicyEntry, 'hosts, .domain suffixes, CIDR ranges, loopback, private, local-names or *');
+    const entries = this.list(
+      'TRACEHOP_PROPAGATE_TO',
+      DEFAULT_PROPAGATE_TO.join(','),
+      isPolicyEntry,
+      'hosts, .domain suffixes, CIDR ranges, loopback, private, local-names or *',
+    );
     const domain = this.raw('TRACEHOP_SERVICE_DOMAIN');
     if (domain === undefined) return entries;
     const suffix = domain.startsWith('.') ? domain : `.${domain}`;
@@ -143,7 +159,12 @@ export class EnvReader {
       // OpenTelemetry JS 3.x ships no Jaeger propagator, and the specification
       // deprecates it: refused by name, so the reason is in the one line.
       const used = known.length > 0 ? known : (['tracecontext', 'baggage'] as PropagatorName[]);
-      this.reject('OTEL_PROPAGATORS', value, `a list of ${allowed.join(', ')} or none (jaeger is no longer supported: its propagator is deprecated and OpenTelemetry JS 3.x dropped it)`, used.join(','));
+      this.reject(
+        'OTEL_PROPAGATORS',
+        value,
+        `a list of ${allowed.join(', ')} or none (jaeger is no longer supported: its propagator is deprecated and OpenTelemetry JS 3.x dropped it)`,
+        used.join(','),
+      );
       return [...new Set(used)];
     }
     if (known.length !== names.length) {
@@ -163,7 +184,8 @@ export class EnvReader {
 
   /** OTEL_EXPORTER_OTLP_TRACES_COMPRESSION, else OTEL_EXPORTER_OTLP_COMPRESSION: `gzip` or `none`, as in the exporter. */
   compression(): 'gzip' | 'none' {
-    const variable = this.raw('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') === undefined ? 'OTEL_EXPORTER_OTLP_COMPRESSION' : 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION';
+    const variable =
+      this.raw('OTEL_EXPORTER_OTLP_TRACES_COMPRESSION') === undefined ? 'OTEL_EXPORTER_OTLP_COMPRESSION' : 'OTEL_EXPORTER_OTLP_TRACES_COMPRESSION';
     return this.oneOf(variable, ['gzip', 'none'] as const, 'none');
   }
 
@@ -226,7 +248,9 @@ export class EnvReader {
     }
     if (bad > 0) {
       // Header values are often credentials: name the variable, never the value.
-      this.warnings.push(`${name} has ${bad} malformed entr${bad === 1 ? 'y' : 'ies'} (expected key=value pairs separated by commas); using the ${Object.keys(headers).length} valid one(s)`);
+      this.warnings.push(
+        `${name} has ${bad} malformed entr${bad === 1 ? 'y' : 'ies'} (expected key=value pairs separated by commas); using the ${Object.keys(headers).length} valid one(s)`,
+      );
     }
     return headers;
   }
@@ -255,11 +279,16 @@ export class EnvReader {
 }
 
 function describeFields(fields: LogFieldNames): string {
-  return Object.entries(DEFAULT_LOG_FIELDS).map(([key, name]) => `${name}=${fields[key as keyof LogFieldNames]}`).join(',');
+  return Object.entries(DEFAULT_LOG_FIELDS)
+    .map(([key, name]) => `${name}=${fields[key as keyof LogFieldNames]}`)
+    .join(',');
 }
 
 export function splitList(value: string): string[] {
-  return value.split(',').map(item => item.trim()).filter(item => item.length > 0);
+  return value
+    .split(',')
+    .map(item => item.trim())
+    .filter(item => item.length > 0);
 }
 
 export function isHttpUrl(value: string): boolean {

@@ -7,19 +7,45 @@
  * safe to show) and the value used instead.
  */
 import { findServiceName } from './service-name';
-import { BSP_DEFAULTS, JSON_BATCH_DEFAULT, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE, HEADER_NAME } from './defaults';
+import {
+  BSP_DEFAULTS,
+  JSON_BATCH_DEFAULT,
+  DEFAULT_REQUEST_ID_HEADERS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+  DOCTOR_FD_VARIABLE,
+  DOCTOR_PID_VARIABLE,
+  HEADER_NAME,
+} from './defaults';
 import { appEntryScript, appEnvironment } from './app-entry';
 import { EnvReader } from './env-reader';
 
 export {
-  DEFAULT_EXPORTER_TIMEOUT_MILLIS, DEFAULT_LOG_FIELDS, DEFAULT_REQUEST_ID_HEADERS, DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
-  DEFAULT_TRACES_ENDPOINT, DOCTOR_FD_VARIABLE, DOCTOR_PID_VARIABLE,
+  DEFAULT_EXPORTER_TIMEOUT_MILLIS,
+  DEFAULT_LOG_FIELDS,
+  DEFAULT_REQUEST_ID_HEADERS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MILLIS,
+  DEFAULT_TRACES_ENDPOINT,
+  DOCTOR_FD_VARIABLE,
+  DOCTOR_PID_VARIABLE,
 } from './defaults';
 export { appEntryScript, appEnvironment } from './app-entry';
 
-export type { Env, Protocol, TracesExporterName, PropagatorName, ServerSpanSource, EsmHookSetting, SamplerName, JobTraceMode, LogFieldNames, Config, AppFacts, ParsedConfig, TlsFiles } from './types';
+export type {
+  Env,
+  Protocol,
+  TracesExporterName,
+  PropagatorName,
+  ServerSpanSource,
+  EsmHookSetting,
+  SamplerName,
+  JobTraceMode,
+  LogFieldNames,
+  Config,
+  AppFacts,
+  ParsedConfig,
+  TlsFiles,
+} from './types';
 import type { Env, Protocol, Config, AppFacts, ParsedConfig } from './types';
-
 
 /** Builds the configuration from an environment. Pure, never throws. */
 export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
@@ -44,9 +70,11 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
     // Both apply, as in the exporter: the traces-specific value wins per header name.
     exporterHeaders: { ...reader.headers('OTEL_EXPORTER_OTLP_HEADERS'), ...reader.headers('OTEL_EXPORTER_OTLP_TRACES_HEADERS') },
     propagators: reader.propagators(),
-    sampler: reader.oneOf('OTEL_TRACES_SAMPLER', [
-      'always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio',
-    ] as const, 'parentbased_always_on'),
+    sampler: reader.oneOf(
+      'OTEL_TRACES_SAMPLER',
+      ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const,
+      'parentbased_always_on',
+    ),
     samplerRatio: reader.ratio('OTEL_TRACES_SAMPLER_ARG', 1),
     batch: {
       maxQueueSize: reader.integer('OTEL_BSP_MAX_QUEUE_SIZE', BSP_DEFAULTS.maxQueueSize, 1),
@@ -84,7 +112,10 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
   };
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
     // Only a batch size the user chose is worth a line; the default just follows a smaller queue.
-    if (env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim()) warnings.push(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`);
+    if (env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE?.trim())
+      warnings.push(
+        `OTEL_BSP_MAX_EXPORT_BATCH_SIZE=${config.batch.maxExportBatchSize} is larger than OTEL_BSP_MAX_QUEUE_SIZE=${config.batch.maxQueueSize}; using ${config.batch.maxQueueSize}`,
+      );
     (config.batch as { maxExportBatchSize: number }).maxExportBatchSize = config.batch.maxQueueSize;
   }
   return { config: deepFreeze(config), warnings };
@@ -98,8 +129,17 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
  * reaches the exit hand-off's child.
  */
 export const EXPORT_ENVIRONMENT: readonly string[] = [
-  'NODE_EXTRA_CA_CERTS', 'NODE_TLS_REJECT_UNAUTHORIZED', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
-  'NODE_USE_ENV_PROXY', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'NODE_TLS_REJECT_UNAUTHORIZED',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'NODE_USE_ENV_PROXY',
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
 ];
 
 function pick(env: Env, names: readonly string[]): Record<string, string> {

@@ -21,7 +21,6 @@ export interface ServiceName {
 /** The OpenTelemetry specification's fallback when nothing names the service. */
 export const UNKNOWN_SERVICE = 'unknown_service:node';
 
-
 export function findServiceName(env: Env, app: AppFacts): ServiceName {
   const fromEnv = env.OTEL_SERVICE_NAME?.trim();
   if (fromEnv) return { name: fromEnv, source: 'OTEL_SERVICE_NAME' };

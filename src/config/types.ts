@@ -12,9 +12,7 @@ export type PropagatorName = 'tracecontext' | 'baggage' | 'b3' | 'b3multi';
 export type ServerSpanSource = 'tracehop' | 'instrumentation-http';
 /** TRACEHOP_ESM_HOOK: register the module hooks that see `import` (`true`, the default) or not (`false`). */
 export type EsmHookSetting = 'true' | 'false';
-export type SamplerName =
-  | 'always_on' | 'always_off' | 'traceidratio'
-  | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
+export type SamplerName = 'always_on' | 'always_off' | 'traceidratio' | 'parentbased_always_on' | 'parentbased_always_off' | 'parentbased_traceidratio';
 
 /** How a job's trace relates to the trace that queued it. */
 export type JobTraceMode = 'child' | 'link';

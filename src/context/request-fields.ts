@@ -116,7 +116,10 @@ function scopedContext(fields: Readonly<Record<string, unknown>>): Context | und
 /** `fields` serialized over `base`; `undefined`, reported once, when `fields` is not an object. */
 function toAddedFields(fields: unknown, caller: string, base: AddedFields | undefined): AddedFields | undefined {
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) {
-    reportOnce(`${caller} argument`, `${caller} takes an object of fields; it was given ${fields === null ? 'null' : Array.isArray(fields) ? 'an array' : typeof fields}`);
+    reportOnce(
+      `${caller} argument`,
+      `${caller} takes an object of fields; it was given ${fields === null ? 'null' : Array.isArray(fields) ? 'an array' : typeof fields}`,
+    );
     return undefined;
   }
   const { added, dropped } = AddedFields.from(fields, base);

@@ -57,7 +57,10 @@ export function runAsRequest<T>(fn: () => T, options: RunAsRequestOptions = {}):
   } catch (error) {
     // `fn` still runs, below, as it would untraced: only its span and ids are lost.
     span = undefined;
-    reporter.warn('runAsRequest start failed', `runAsRequest: fn ran without its span and request id: ${error instanceof Error ? error.message : typeof error}`);
+    reporter.warn(
+      'runAsRequest start failed',
+      `runAsRequest: fn ran without its span and request id: ${error instanceof Error ? error.message : typeof error}`,
+    );
   }
   if (span === undefined || scoped === undefined) return fn();
   const root = span;
@@ -96,8 +99,9 @@ function startRequest(runtime: RequestRuntime, options: RunAsRequestOptions) {
   const base = setCorrelation(ROOT_CONTEXT, correlation);
   const name = typeof options.name === 'string' && options.name !== '' ? options.name : 'request';
   // The root span takes the trace id the request id maps to, as a server span does (id-generator.ts).
-  const span = runtime.idGenerator.withTraceId(requestIdToTraceId(requestId),
-    () => trace.getTracer('tracehop').startSpan(name, { kind: SpanKind.INTERNAL, root: true }, base));
+  const span = runtime.idGenerator.withTraceId(requestIdToTraceId(requestId), () =>
+    trace.getTracer('tracehop').startSpan(name, { kind: SpanKind.INTERNAL, root: true }, base),
+  );
   correlation.rootSpan = span;
   if (correlation.enterHop(span.spanContext().spanId) && correlation.incomingChain !== null) {
     span.setAttribute(REQUEST_CHAIN_ATTRIBUTE, correlation.chain);

@@ -17,7 +17,10 @@ export class AddedFields {
    *   comma (`,"user":"u1","tenant":"t2"`), ready to follow the correlation
    *   fields in a line
    */
-  private constructor(readonly fields: FieldValues, readonly json: string) {}
+  private constructor(
+    readonly fields: FieldValues,
+    readonly json: string,
+  ) {}
 
   /** The fields of `values` that serialize to JSON; the names of those that do not, in `dropped`. */
   static from(values: object, base?: AddedFields): { added: AddedFields; dropped: string[] } {

@@ -47,7 +47,11 @@ export class RequestCorrelation {
   /** In a job queued by another job's processor: that job's id. */
   parentJobId: string | undefined;
 
-  constructor(readonly requestId: string, readonly incomingChain: readonly string[] | null, readonly client?: ClientIds) {
+  constructor(
+    readonly requestId: string,
+    readonly incomingChain: readonly string[] | null,
+    readonly client?: ClientIds,
+  ) {
     this.currentChain = incomingChain === null ? requestId : incomingChain.join(',');
   }
 

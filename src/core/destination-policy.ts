@@ -28,7 +28,10 @@ const HOST_NAME = /^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z
 const CIDR = /^([0-9a-fA-F.:]+)\/(\d{1,3})$/;
 const NUMERIC_HOST = /^(?:\d+|0x[0-9a-f]+)$/;
 
-const LOOPBACK_RANGES: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [['127.0.0.0', 8, 'ipv4'], ['::1', 128, 'ipv6']];
+const LOOPBACK_RANGES: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
+  ['127.0.0.0', 8, 'ipv4'],
+  ['::1', 128, 'ipv6'],
+];
 const PRIVATE_RANGES: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
   ['10.0.0.0', 8, 'ipv4'],
   ['172.16.0.0', 12, 'ipv4'],

@@ -42,7 +42,10 @@ export class RequestIdPolicy {
   private readonly reported = new Set<string>();
   private custom: RequestIdFunctions;
 
-  constructor(private readonly builtIn: () => string, functions: RequestIdFunctions = {}) {
+  constructor(
+    private readonly builtIn: () => string,
+    functions: RequestIdFunctions = {},
+  ) {
     this.custom = usableFunctions(functions, () => undefined);
   }
 

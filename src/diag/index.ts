@@ -74,11 +74,21 @@ export class StderrDiagLogger implements DiagLogger {
     private readonly now: () => number = Date.now,
   ) {}
 
-  error(message: string, ...args: unknown[]): void { this.emit('error', message, args); }
-  warn(message: string, ...args: unknown[]): void { this.emit('warn', message, args); }
-  info(message: string, ...args: unknown[]): void { this.emit('info', message, args); }
-  debug(message: string, ...args: unknown[]): void { this.emit('debug', message, args); }
-  verbose(message: string, ...args: unknown[]): void { this.emit('verbose', message, args); }
+  error(message: string, ...args: unknown[]): void {
+    this.emit('error', message, args);
+  }
+  warn(message: string, ...args: unknown[]): void {
+    this.emit('warn', message, args);
+  }
+  info(message: string, ...args: unknown[]): void {
+    this.emit('info', message, args);
+  }
+  debug(message: string, ...args: unknown[]): void {
+    this.emit('debug', message, args);
+  }
+  verbose(message: string, ...args: unknown[]): void {
+    this.emit('verbose', message, args);
+  }
 
   private emit(level: string, message: string, args: unknown[]): void {
     const extra = args.length === 0 ? '' : ' ' + args.map(formatArg).join(' ');
@@ -116,13 +126,21 @@ function formatArg(arg: unknown): string {
 /** Parses an OTEL_LOG_LEVEL value; `undefined` when it is not one of the specification's names. */
 export function parseDiagLogLevel(value: string): DiagLogLevel | undefined {
   switch (value.trim().toUpperCase()) {
-    case 'NONE': return DiagLogLevel.NONE;
-    case 'ERROR': return DiagLogLevel.ERROR;
-    case 'WARN': return DiagLogLevel.WARN;
-    case 'INFO': return DiagLogLevel.INFO;
-    case 'DEBUG': return DiagLogLevel.DEBUG;
-    case 'VERBOSE': return DiagLogLevel.VERBOSE;
-    case 'ALL': return DiagLogLevel.ALL;
-    default: return undefined;
+    case 'NONE':
+      return DiagLogLevel.NONE;
+    case 'ERROR':
+      return DiagLogLevel.ERROR;
+    case 'WARN':
+      return DiagLogLevel.WARN;
+    case 'INFO':
+      return DiagLogLevel.INFO;
+    case 'DEBUG':
+      return DiagLogLevel.DEBUG;
+    case 'VERBOSE':
+      return DiagLogLevel.VERBOSE;
+    case 'ALL':
+      return DiagLogLevel.ALL;
+    default:
+      return undefined;
   }
 }

@@ -25,12 +25,22 @@ export const FATAL_LEVEL = 60;
 
 /** `err` as pino's standard error serializer writes it: type, message, stack. */
 export function describeError(error: unknown): { type: string; message: string; stack?: string } {
-  if (error instanceof Error) return { type: error.constructor?.name || error.name || 'Error', message: String(error.message), stack: typeof error.stack === 'string' ? error.stack : undefined };
+  if (error instanceof Error)
+    return {
+      type: error.constructor?.name || error.name || 'Error',
+      message: String(error.message),
+      stack: typeof error.stack === 'string' ? error.stack : undefined,
+    };
   return { type: typeof error, message: safeString(error) };
 }
 
 /** One JSON line, newline included; the correlation field names are the configured ones. */
-export function crashLine(error: unknown, ids: CrashIds, facts: CrashFacts, names: { traceId: string; spanId: string; requestId: string; requestChain: string }): string {
+export function crashLine(
+  error: unknown,
+  ids: CrashIds,
+  facts: CrashFacts,
+  names: { traceId: string; spanId: string; requestId: string; requestChain: string },
+): string {
   const record: Record<string, unknown> = { level: FATAL_LEVEL, time: facts.time, pid: facts.pid, hostname: facts.hostname };
   if (ids.traceId !== undefined) record[names.traceId] = ids.traceId;
   if (ids.spanId !== undefined) record[names.spanId] = ids.spanId;

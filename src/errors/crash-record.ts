@@ -65,9 +65,7 @@ export function recordCrash(error: unknown, origin: string, names: LogFieldNames
  */
 function markFailed(root: Span, error: unknown, origin: string, where: Context, goingDown: boolean): void {
   const open = root.isRecording();
-  const span = open
-    ? root
-    : trace.getTracer('tracehop').startSpan(origin, { kind: SpanKind.INTERNAL }, trace.setSpan(where, root));
+  const span = open ? root : trace.getTracer('tracehop').startSpan(origin, { kind: SpanKind.INTERNAL }, trace.setSpan(where, root));
   span.recordException(error instanceof Error ? error : ({ message: String(error) } as Exception));
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
   if (!open || goingDown) span.end();

@@ -29,7 +29,10 @@ const forgetEscape = () => {
 
 export class ErrorNotingContextManager extends AsyncLocalStorageContextManager {
   override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
-    context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A
+    context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
   ): ReturnType<F> {
     let returned = false;
     try {

@@ -54,13 +54,18 @@ function armDeadline(request: ClientRequest, timeout: { readonly millis: number;
   let timer: NodeJS.Timeout | undefined;
   const arm = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      // With no answer begun this is the exporter's own timeout, and is reported in its words.
-      const error = answering
-        ? Object.assign(new Error(`the export attempt passed ${timeout.variable} (${timeout.millis} ms) before the collector finished answering`), { code: 'ETIMEDOUT' })
-        : new Error('Request timed out');
-      request.destroy(error);
-    }, Math.max(0, started + budget - Date.now()));
+    timer = setTimeout(
+      () => {
+        // With no answer begun this is the exporter's own timeout, and is reported in its words.
+        const error = answering
+          ? Object.assign(new Error(`the export attempt passed ${timeout.variable} (${timeout.millis} ms) before the collector finished answering`), {
+              code: 'ETIMEDOUT',
+            })
+          : new Error('Request timed out');
+        request.destroy(error);
+      },
+      Math.max(0, started + budget - Date.now()),
+    );
     timer.unref();
   };
   // The exporter calls setTimeout right after creating the request, with what

@@ -61,7 +61,10 @@ export class TakenBatch<Item> implements SendableBatch<Item> {
   private answered = false;
   private onDone: ((result: ExportResult) => void) | undefined;
 
-  constructor(readonly items: Item[], private readonly stats: ExportStats) {
+  constructor(
+    readonly items: Item[],
+    private readonly stats: ExportStats,
+  ) {
     stats.taken(items.length);
   }
 
@@ -146,7 +149,10 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
       // Reported once per episode of drops (and the reporter holds it to once per interval).
       if (!this.dropping) {
         this.dropping = true;
-        reporter.warn('queue full', `span queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.stats.maxQueueSize}): new spans are dropped, and counted, until the exporter catches up`);
+        reporter.warn(
+          'queue full',
+          `span queue full (OTEL_BSP_MAX_QUEUE_SIZE=${this.stats.maxQueueSize}): new spans are dropped, and counted, until the exporter catches up`,
+        );
       }
       return;
     }
@@ -287,10 +293,14 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
         this.waiting.delete(batch);
         resolve(result);
       });
-      timer = setTimeout(() => batch.done({
-        code: ExportResultCode.FAILED,
-        error: new Error(`the export did not answer within OTEL_BSP_EXPORT_TIMEOUT (${this.options.exportTimeoutMillis} ms)`),
-      }), this.options.exportTimeoutMillis);
+      timer = setTimeout(
+        () =>
+          batch.done({
+            code: ExportResultCode.FAILED,
+            error: new Error(`the export did not answer within OTEL_BSP_EXPORT_TIMEOUT (${this.options.exportTimeoutMillis} ms)`),
+          }),
+        this.options.exportTimeoutMillis,
+      );
       timer.unref();
       const fail = (error: unknown) => batch.done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
       const send = () => {
@@ -317,8 +327,12 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
       // Still waiting when they settle: neither timed out (which counted it
       // as failed) nor taken by the exit hand-off (which sent it).
       settling.then(
-        () => { if (this.waiting.delete(batch)) send(); },
-        (error: unknown) => { if (this.waiting.delete(batch)) fail(error); },
+        () => {
+          if (this.waiting.delete(batch)) send();
+        },
+        (error: unknown) => {
+          if (this.waiting.delete(batch)) fail(error);
+        },
       );
     }).then(result => {
       // Reported a microtask after the answer, as the SDK's processor does; a

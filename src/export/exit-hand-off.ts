@@ -97,7 +97,9 @@ function loadSerializer(protocol: Protocol): TraceSerializer | undefined {
   if (protocol === 'http/protobuf') return tracehopTraceSerializer(librarySerializerWhenNeeded());
   let json: TraceSerializer<unknown, ReadableSpan>;
   try {
-    const transformerPath = require.resolve('@opentelemetry/otlp-transformer', { paths: [dirname(require.resolve('@opentelemetry/exporter-trace-otlp-http'))] });
+    const transformerPath = require.resolve('@opentelemetry/otlp-transformer', {
+      paths: [dirname(require.resolve('@opentelemetry/exporter-trace-otlp-http'))],
+    });
     json = (require(transformerPath) as { JsonTraceSerializer: TraceSerializer<unknown, ReadableSpan> }).JsonTraceSerializer;
   } catch {
     // No hand-off: its spans are counted as failed, in the span counts line at exit.

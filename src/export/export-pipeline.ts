@@ -27,7 +27,12 @@ export class ExportPipeline {
    *   exporter, which takes spans encoded as they end in their place
    * @param exitSender how spans still unsent at process exit can be sent synchronously, if at all
    */
-  constructor(readonly name: string, exporter: SpanExporter | SlicingSpanExporter, batch: Config['batch'], private readonly exitSender?: SyncSender) {
+  constructor(
+    readonly name: string,
+    exporter: SpanExporter | SlicingSpanExporter,
+    batch: Config['batch'],
+    private readonly exitSender?: SyncSender,
+  ) {
     this.stats = new ExportStats(batch.maxQueueSize);
     const assembled = isSlicing(exporter)
       ? assemble<QueuedSpan>(exporter, batch, this.stats, span => standInOrSpan(exporter, span))

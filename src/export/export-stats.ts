@@ -95,7 +95,9 @@ export class ExportStats {
 
 /** One line, for diag and for tests to parse: every count named. */
 export function describeExportStats(stats: ExportStatsSnapshot): string {
-  return `${stats.created} created, ${stats.exported} exported, ${stats.dropped} dropped `
-    + `(${stats.droppedQueueFull} queue full, ${stats.droppedExportFailed} export failed, ${stats.droppedAfterShutdown} after shutdown), `
-    + `${stats.queued + stats.inFlight} unsent; queue peak ${stats.peakQueued} of ${stats.maxQueueSize}`;
+  return (
+    `${stats.created} created, ${stats.exported} exported, ${stats.dropped} dropped ` +
+    `(${stats.droppedQueueFull} queue full, ${stats.droppedExportFailed} export failed, ${stats.droppedAfterShutdown} after shutdown), ` +
+    `${stats.queued + stats.inFlight} unsent; queue peak ${stats.peakQueued} of ${stats.maxQueueSize}`
+  );
 }

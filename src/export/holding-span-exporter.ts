@@ -65,7 +65,9 @@ function watchExportRequests(): void {
         batch.onTheWire = true;
         return;
       }
-      socket.once('connect', () => { batch.onTheWire = true; });
+      socket.once('connect', () => {
+        batch.onTheWire = true;
+      });
     } catch {
       // Unknown shape of the request: treated as on the wire, so that no batch can arrive twice.
       batch.onTheWire = true;

@@ -72,7 +72,8 @@ const SPAN_METRICS_HELPER: Transformer.IExporterMetricsHelper<QueuedSpan[]> = { 
  */
 export function librarySerializerWhenNeeded(): TraceSerializer<unknown, ReadableSpan> {
   let library: TraceSerializer<unknown, ReadableSpan> | undefined;
-  const load = (): TraceSerializer<unknown, ReadableSpan> => (library ??= requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer').ProtobufTraceSerializer);
+  const load = (): TraceSerializer<unknown, ReadableSpan> =>
+    (library ??= requireBesideExporter<typeof Transformer>('@opentelemetry/otlp-transformer').ProtobufTraceSerializer);
   return {
     serializeRequest: spans => load().serializeRequest(spans),
     deserializeResponse: data => load().deserializeResponse(data),

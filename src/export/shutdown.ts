@@ -11,10 +11,13 @@ import { describeExportStats } from './export-stats';
 export function flushWithin(flush: () => Promise<unknown>, timeoutMillis: number, what: string): Promise<void> {
   return new Promise<void>(resolve => {
     // 0: do not wait at all (the flush still starts), and nothing to report.
-    const timer = timeoutMillis === 0 ? setImmediate(resolve) : setTimeout(() => {
-      tracehopDiag.warn(`${what} did not finish within ${timeoutMillis} ms; spans still queued are dropped`);
-      resolve();
-    }, timeoutMillis);
+    const timer =
+      timeoutMillis === 0
+        ? setImmediate(resolve)
+        : setTimeout(() => {
+            tracehopDiag.warn(`${what} did not finish within ${timeoutMillis} ms; spans still queued are dropped`);
+            resolve();
+          }, timeoutMillis);
     let pending: Promise<unknown>;
     try {
       pending = flush();
@@ -23,7 +26,10 @@ export function flushWithin(flush: () => Promise<unknown>, timeoutMillis: number
       pending = Promise.reject(error);
     }
     pending.then(
-      () => { clearTimer(timer); resolve(); },
+      () => {
+        clearTimer(timer);
+        resolve();
+      },
       (error: unknown) => {
         clearTimer(timer);
         tracehopDiag.warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);

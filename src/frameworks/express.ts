@@ -41,8 +41,12 @@ const routersWithChannel = new WeakSet<object>();
 
 type Next = (...args: unknown[]) => unknown;
 type Handle = (req: RoutedRequest, res: unknown, next: Next) => unknown;
-interface Layer { handle: Handle }
-interface RouterLike { stack?: Layer[] }
+interface Layer {
+  handle: Handle;
+}
+interface RouterLike {
+  stack?: Layer[];
+}
 /** The mount templates above a layer, innermost first: a persistent stack, so entering a mount copies nothing. */
 interface Mounts {
   readonly template: unknown;
@@ -98,8 +102,7 @@ export function noteRouterWithChannel(moduleExports: unknown): unknown {
 }
 
 function routerOf(moduleExports: unknown): (Function & RouterMethods & { prototype?: RouterMethods }) | undefined {
-  const express = (isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports) as
-    { Router?: unknown } | undefined;
+  const express = (isModuleNamespace(moduleExports) ? (moduleExports as { default?: unknown }).default : moduleExports) as { Router?: unknown } | undefined;
   const Router = express?.Router as (Function & RouterMethods & { prototype?: RouterMethods }) | undefined;
   return typeof Router === 'function' ? Router : undefined;
 }
@@ -136,7 +139,7 @@ function wrapLayerMaker(methods: RouterMethods, name: 'use' | 'route', isRoute: 
     const before = this.stack?.length ?? 0;
     const result = original.apply(this, args);
     try {
-      const template = isRoute ? args[0] : (typeof args[0] === 'function' ? '/' : args[0]);
+      const template = isRoute ? args[0] : typeof args[0] === 'function' ? '/' : args[0];
       const stack = this.stack ?? [];
       for (let i = before; i < stack.length; i++) stack[i].handle = proxyHandle(stack[i].handle, template, isRoute);
     } catch {
@@ -161,14 +164,18 @@ function routeApply(template: unknown) {
     if (route === null || typeof next !== 'function') return Reflect.apply(handle, thisArg, [req, res, next]);
     let passedOn = false;
     offerRoute(req, 'express', req.method, route, () => !passedOn);
-    return Reflect.apply(handle, thisArg, [req, res, function leaveRoute(this: unknown, ...args: unknown[]) {
-      passedOn = true;
-      const error = args[0];
-      // `route` and `router` only skip ahead; a real error is answered for this route (the 500 is its own).
-      if (error && error !== 'route' && error !== 'router') setActiveRoute('express', req.method, route);
-      else withdrawRoute(req);
-      return next.apply(this, args);
-    }]);
+    return Reflect.apply(handle, thisArg, [
+      req,
+      res,
+      function leaveRoute(this: unknown, ...args: unknown[]) {
+        passedOn = true;
+        const error = args[0];
+        // `route` and `router` only skip ahead; a real error is answered for this route (the 500 is its own).
+        if (error && error !== 'route' && error !== 'router') setActiveRoute('express', req.method, route);
+        else withdrawRoute(req);
+        return next.apply(this, args);
+      },
+    ]);
   };
 }
 
@@ -177,10 +184,14 @@ function mountApply(template: unknown) {
     if (typeof next !== 'function') return Reflect.apply(handle, thisArg, [req, res, next]);
     const outer = req[MOUNTS];
     req[MOUNTS] = { template, outer };
-    return Reflect.apply(handle, thisArg, [req, res, function leaveMount(this: unknown, ...args: unknown[]) {
-      req[MOUNTS] = outer;
-      return next.apply(this, args);
-    }]);
+    return Reflect.apply(handle, thisArg, [
+      req,
+      res,
+      function leaveMount(this: unknown, ...args: unknown[]) {
+        req[MOUNTS] = outer;
+        return next.apply(this, args);
+      },
+    ]);
   };
 }
 

@@ -43,7 +43,10 @@ function onInitialization(message: unknown): void {
     fastify.addHook('onRequest', onRequest);
   } catch (error) {
     // The app runs; what is lost is route names on this Fastify instance's spans.
-    reporter.warn('route fastify hook', `route names: could not add the Fastify onRequest hook; its spans keep method-only names: ${error instanceof Error ? error.message : typeof error}`);
+    reporter.warn(
+      'route fastify hook',
+      `route names: could not add the Fastify onRequest hook; its spans keep method-only names: ${error instanceof Error ? error.message : typeof error}`,
+    );
   }
 }
 

@@ -18,10 +18,16 @@ import { HAPI_PATCHED_KEY as PATCHED } from '../core/shared-state';
 /** The Hapi majors whose server factory and `onPreAuth` this hook expects. */
 export const SUPPORTED_HAPI_VERSIONS = ['>=20 <22'];
 
-
-interface HapiRequest { method?: string; route?: { path?: unknown } }
-interface HapiToolkit { continue: symbol }
-interface HapiServer { ext(event: 'onPreAuth', method: (request: HapiRequest, h: HapiToolkit) => symbol): void }
+interface HapiRequest {
+  method?: string;
+  route?: { path?: unknown };
+}
+interface HapiToolkit {
+  continue: symbol;
+}
+interface HapiServer {
+  ext(event: 'onPreAuth', method: (request: HapiRequest, h: HapiToolkit) => symbol): void;
+}
 type ServerFactory = ((this: unknown, ...args: unknown[]) => HapiServer) & { [PATCHED]?: boolean };
 type HapiExports = { server?: ServerFactory; Server?: ServerFactory };
 
@@ -36,9 +42,7 @@ export class HapiRoutesInstrumentation extends ModuleHookInstrumentation {
   }
 
   protected hooks(): ModuleHook[] {
-    return [
-      { module: '@hapi/hapi', versions: SUPPORTED_HAPI_VERSIONS, patch: (moduleExports, replacements) => patchHapiModule(moduleExports, replacements) },
-    ];
+    return [{ module: '@hapi/hapi', versions: SUPPORTED_HAPI_VERSIONS, patch: (moduleExports, replacements) => patchHapiModule(moduleExports, replacements) }];
   }
 }
 
@@ -78,7 +82,10 @@ function wrapFactory(original: ServerFactory, replacements: Replacements): Serve
       made.ext('onPreAuth', onPreAuth);
     } catch (error) {
       // The server is made; what is lost is route names on its spans.
-      reporter.warn('route hapi extension', `route names: could not add the Hapi onPreAuth extension; its spans keep method-only names: ${error instanceof Error ? error.message : typeof error}`);
+      reporter.warn(
+        'route hapi extension',
+        `route names: could not add the Hapi onPreAuth extension; its spans keep method-only names: ${error instanceof Error ? error.message : typeof error}`,
+      );
     }
     return made;
   } as ServerFactory;

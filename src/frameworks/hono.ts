@@ -37,8 +37,13 @@ const PATCHED = Symbol.for('tracehop.hono.patched');
 const ROUTER_HOOKED = Symbol.for('tracehop.hono.router-hooked');
 
 type Handler = (this: unknown, c: HonoContext, next: unknown) => unknown;
-interface HonoContext { req?: { method?: unknown } }
-interface RouterLike { add?: unknown; [ROUTER_HOOKED]?: boolean }
+interface HonoContext {
+  req?: { method?: unknown };
+}
+interface RouterLike {
+  add?: unknown;
+  [ROUTER_HOOKED]?: boolean;
+}
 // A mixin base: TypeScript requires `any[]` for the arguments of a class another class extends (TS2545).
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type HonoClass = (new (...args: any[]) => { router?: RouterLike }) & { [PATCHED]?: boolean };
@@ -54,9 +59,7 @@ export class HonoRoutesInstrumentation extends ModuleHookInstrumentation {
   }
 
   protected hooks(): ModuleHook[] {
-    return [
-      { module: 'hono', versions: SUPPORTED_HONO_VERSIONS, patch: (moduleExports, replacements) => patchHonoModule(moduleExports, replacements) },
-    ];
+    return [{ module: 'hono', versions: SUPPORTED_HONO_VERSIONS, patch: (moduleExports, replacements) => patchHonoModule(moduleExports, replacements) }];
   }
 }
 
@@ -149,10 +152,13 @@ function withRouteNaming(stored: unknown): unknown {
 function namingHandler(handler: Handler, template: string): Handler {
   return function honoRoute(this: unknown, c: HonoContext, next: unknown) {
     let passedOn = false;
-    const passOn = typeof next !== 'function' ? next : function (this: unknown, ...args: unknown[]) {
-      passedOn = true;
-      return (next as (...a: unknown[]) => unknown).apply(this, args);
-    };
+    const passOn =
+      typeof next !== 'function'
+        ? next
+        : function (this: unknown, ...args: unknown[]) {
+            passedOn = true;
+            return (next as (...a: unknown[]) => unknown).apply(this, args);
+          };
     const answered = () => {
       if (!passedOn) nameRoute(c, template);
     };

@@ -43,7 +43,11 @@ export const SUPPORTED_KOA_ROUTER_VERSIONS = ['>=9 <16'];
 /** The Router methods that add a route: one per HTTP verb (as @koa/router makes them), `del` (its alias of `delete`) and `all`. */
 export const KOA_ROUTE_METHODS: readonly string[] = [...METHODS.map(method => method.toLowerCase()), 'del', 'all'];
 
-interface KoaContext { method?: string; req?: unknown; _matchedRoute?: unknown }
+interface KoaContext {
+  method?: string;
+  req?: unknown;
+  _matchedRoute?: unknown;
+}
 type Next = (...args: unknown[]) => unknown;
 type Middleware = (this: unknown, ctx: KoaContext, next: Next, ...rest: unknown[]) => unknown;
 type RouterPrototype = Record<string, unknown> & { [PATCHED]?: boolean };

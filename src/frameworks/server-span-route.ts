@@ -40,6 +40,9 @@ export function setActiveRoute(framework: string, method: unknown, template: str
     seen.add(framework);
   } catch (error) {
     // The request goes on; what is lost is the route on its span, which keeps its method-only name.
-    reporter.warn(`route ${framework}`, `route names: a ${framework} route was not recorded on its span: ${error instanceof Error ? error.message : typeof error}`);
+    reporter.warn(
+      `route ${framework}`,
+      `route names: a ${framework} route was not recorded on its span: ${error instanceof Error ? error.message : typeof error}`,
+    );
   }
 }

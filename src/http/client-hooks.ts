@@ -19,13 +19,18 @@ export type OwnTraffic = () => boolean;
 const NOT_OWN_TRAFFIC: OwnTraffic = () => false;
 
 export function httpClientHooks(
-  gate: DestinationGate, requestIdHeader: string, isOwnTraffic: OwnTraffic = NOT_OWN_TRAFFIC,
+  gate: DestinationGate,
+  requestIdHeader: string,
+  isOwnTraffic: OwnTraffic = NOT_OWN_TRAFFIC,
 ): Pick<HttpInstrumentationConfig, 'startOutgoingSpanHook' | 'ignoreOutgoingRequestHook' | 'requestHook'> {
   const name = requestIdHeader.toLowerCase();
   return {
     ignoreOutgoingRequestHook: () => isOwnTraffic(),
     startOutgoingSpanHook: (request: RequestOptions) => {
-      gate.judge(() => request.hostname ?? request.host ?? 'localhost', () => hasHeader(request.headers, name));
+      gate.judge(
+        () => request.hostname ?? request.host ?? 'localhost',
+        () => hasHeader(request.headers, name),
+      );
       return NO_ATTRIBUTES;
     },
     // A WebSocket (or other upgrade) client's socket events run in the caller's context, not the client span's.
@@ -36,13 +41,18 @@ export function httpClientHooks(
 }
 
 export function fetchClientHooks(
-  gate: DestinationGate, requestIdHeader: string, isOwnTraffic: OwnTraffic = NOT_OWN_TRAFFIC,
+  gate: DestinationGate,
+  requestIdHeader: string,
+  isOwnTraffic: OwnTraffic = NOT_OWN_TRAFFIC,
 ): Pick<UndiciInstrumentationConfig, 'startSpanHook' | 'ignoreRequestHook'> {
   const name = requestIdHeader.toLowerCase();
   return {
     ignoreRequestHook: () => isOwnTraffic(),
     startSpanHook: (request: UndiciRequest) => {
-      gate.judge(() => hostOfOrigin(String(request.origin)), () => hasHeader(request.headers, name));
+      gate.judge(
+        () => hostOfOrigin(String(request.origin)),
+        () => hasHeader(request.headers, name),
+      );
       return NO_ATTRIBUTES;
     },
   };
@@ -55,7 +65,11 @@ export function fetchClientHooks(
  */
 export function hasHeader(headers: unknown, name: string): boolean {
   if (headers === undefined || headers === null) return false;
-  if (typeof headers === 'string') return headers.toLowerCase().split('\r\n').some(line => line.startsWith(`${name}:`));
+  if (typeof headers === 'string')
+    return headers
+      .toLowerCase()
+      .split('\r\n')
+      .some(line => line.startsWith(`${name}:`));
   if (Array.isArray(headers)) {
     for (let i = 0; i < headers.length; i += 2) {
       if (String(headers[i]).toLowerCase() === name) return true;

@@ -87,7 +87,9 @@ export class Http2ServerSpan {
     this.tracer = this.options.tracer();
     // Subscribing to a channel Node never publishes would be silent: say so once, for OTEL_LOG_LEVEL=debug.
     if (!publishesHttp2StreamStart(process.versions.node)) {
-      tracehopDiag.debug(`http2 server span: Node ${process.versions.node} publishes no ${HTTP2_STREAM_START_CHANNEL} channel (22.17 and later do): HTTP/2 requests go untraced, HTTP/1.1 requests are traced`);
+      tracehopDiag.debug(
+        `http2 server span: Node ${process.versions.node} publishes no ${HTTP2_STREAM_START_CHANNEL} channel (22.17 and later do): HTTP/2 requests go untraced, HTTP/1.1 requests are traced`,
+      );
     }
     subscribe(HTTP2_STREAM_START_CHANNEL, message => {
       try {
@@ -116,18 +118,22 @@ export class Http2ServerSpan {
     }
     const method = headers[':method'];
     const session = stream.session;
-    const attributes = requestAttributes({
-      method,
-      url: path,
-      httpVersion: '2',
-      headers: headersView(headers),
-      remoteAddress: session?.socket?.remoteAddress,
-      remotePort: session?.socket?.remotePort,
-    }, session?.encrypted === true ? 'https' : 'http');
+    const attributes = requestAttributes(
+      {
+        method,
+        url: path,
+        httpVersion: '2',
+        headers: headersView(headers),
+        remoteAddress: session?.socket?.remoteAddress,
+        remotePort: session?.socket?.remotePort,
+      },
+      session?.encrypted === true ? 'https' : 'http',
+    );
     const tracer = this.tracer ?? this.options.tracer();
     const methodName = spanMethod(method);
-    const { span, parent } = this.options.startRequestSpan(propagation.extract(ROOT_CONTEXT, headers),
-      requestParent => tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes }, requestParent));
+    const { span, parent } = this.options.startRequestSpan(propagation.extract(ROOT_CONTEXT, headers), requestParent =>
+      tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes }, requestParent),
+    );
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     target[REQUEST_CONTEXT] = spanContext;
     const origin = headers.origin;

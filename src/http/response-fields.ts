@@ -23,7 +23,12 @@ function joined(value: HeaderValue): string {
  */
 export function appendExposedHeaders(existing: HeaderValue, names: readonly string[]): string | null {
   const current = joined(existing);
-  const present = new Set(current.split(',').map(token => token.trim().toLowerCase()).filter(token => token !== ''));
+  const present = new Set(
+    current
+      .split(',')
+      .map(token => token.trim().toLowerCase())
+      .filter(token => token !== ''),
+  );
   const missing = names.filter(name => !present.has(name.toLowerCase()));
   if (missing.length === 0) return null;
   return current.trim() === '' ? missing.join(', ') : `${current}, ${missing.join(', ')}`;

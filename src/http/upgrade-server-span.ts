@@ -108,17 +108,21 @@ export class UpgradeServerSpan {
       return suppressed;
     }
     const scheme = (socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
-    const attributes = requestAttributes({
-      method: request.method,
-      url: request.url,
-      httpVersion: request.httpVersion,
-      headers: request.headers,
-      remoteAddress: socket.remoteAddress,
-      remotePort: socket.remotePort,
-    }, scheme);
+    const attributes = requestAttributes(
+      {
+        method: request.method,
+        url: request.url,
+        httpVersion: request.httpVersion,
+        headers: request.headers,
+        remoteAddress: socket.remoteAddress,
+        remotePort: socket.remotePort,
+      },
+      scheme,
+    );
     const tracer = this.tracer ?? this.options.tracer();
-    const { span, parent } = this.options.startRequestSpan(propagation.extract(ROOT_CONTEXT, request.headers),
-      requestParent => tracer.startSpan(spanMethod(request.method), { kind: SpanKind.SERVER, attributes }, requestParent));
+    const { span, parent } = this.options.startRequestSpan(propagation.extract(ROOT_CONTEXT, request.headers), requestParent =>
+      tracer.startSpan(spanMethod(request.method), { kind: SpanKind.SERVER, attributes }, requestParent),
+    );
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     req[REQUEST_CONTEXT] = spanContext;
     const fields = context.with(spanContext, () => this.options.fieldsAtStart(span, undefined));

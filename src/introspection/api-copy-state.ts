@@ -28,6 +28,5 @@ function traceOf(moduleExports: unknown): TraceApi | undefined {
   const exported = moduleExports as { trace?: unknown; default?: { trace?: unknown } | null } | null | undefined;
   // An ES module namespace of the CommonJS build has `trace` as a named export and on `default`.
   const candidate = exported?.trace ?? (isModuleNamespace(moduleExports) ? exported?.default?.trace : undefined);
-  return typeof (candidate as Partial<TraceApi> | null | undefined)?.getTracerProvider === 'function' ? candidate as TraceApi : undefined;
+  return typeof (candidate as Partial<TraceApi> | null | undefined)?.getTracerProvider === 'function' ? (candidate as TraceApi) : undefined;
 }
-

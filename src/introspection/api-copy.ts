@@ -21,8 +21,11 @@ export type ApiCopyState = 'tracehops-own' | 'sees-provider' | 'separate-provide
 
 export function describeApiCopy(state: ApiCopyState): string {
   switch (state) {
-    case 'tracehops-own': return 'tracehop\'s own copy';
-    case 'sees-provider': return 'sees tracehop\'s tracer provider';
-    case 'separate-provider': return 'does NOT see tracehop\'s tracer provider';
+    case 'tracehops-own':
+      return "tracehop's own copy";
+    case 'sees-provider':
+      return "sees tracehop's tracer provider";
+    case 'separate-provider':
+      return "does NOT see tracehop's tracer provider";
   }
 }

@@ -79,19 +79,22 @@ export function watchModuleLoads(modules: readonly string[], onLoad: (load: Modu
     }
 
     protected init() {
-      return modules.map(module => new InstrumentationNodeModuleDefinition(
-        module,
-        // Every version: a version the real hook does not support is a fact worth reporting.
-        ['*'],
-        (moduleExports: unknown, version?: string) => {
-          try {
-            onLoad(describeLoad(module, moduleExports, version));
-          } catch {
-            // The app's require or import must never fail because of a report about it.
-          }
-          return moduleExports;
-        },
-      ));
+      return modules.map(
+        module =>
+          new InstrumentationNodeModuleDefinition(
+            module,
+            // Every version: a version the real hook does not support is a fact worth reporting.
+            ['*'],
+            (moduleExports: unknown, version?: string) => {
+              try {
+                onLoad(describeLoad(module, moduleExports, version));
+              } catch {
+                // The app's require or import must never fail because of a report about it.
+              }
+              return moduleExports;
+            },
+          ),
+      );
     }
   }
   return new HookObserver();

@@ -13,12 +13,12 @@ export type EsmHookMode = 'in-thread' | 'loader-thread';
 
 export type EsmHookStatus =
   | {
-    readonly state: 'registered';
-    readonly mode: EsmHookMode;
-    readonly include: readonly string[];
-    /** What the hooks cannot do with the import-in-the-middle copy found, said once at start-up. */
-    readonly limitation?: string;
-  }
+      readonly state: 'registered';
+      readonly mode: EsmHookMode;
+      readonly include: readonly string[];
+      /** What the hooks cannot do with the import-in-the-middle copy found, said once at start-up. */
+      readonly limitation?: string;
+    }
   | { readonly state: 'off'; readonly reason: string };
 
 /** The module names the instrumentations hook, in order, without repeats. */

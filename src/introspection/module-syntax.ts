@@ -11,11 +11,7 @@
 import { Script, compileFunction } from 'node:vm';
 
 /** Errors V8 gives for ES module syntax in a script. */
-const ESM_SYNTAX_ERRORS = [
-  'Cannot use import statement outside a module',
-  "Unexpected token 'export'",
-  "Cannot use 'import.meta' outside a module",
-];
+const ESM_SYNTAX_ERRORS = ['Cannot use import statement outside a module', "Unexpected token 'export'", "Cannot use 'import.meta' outside a module"];
 
 const COMMONJS_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
 

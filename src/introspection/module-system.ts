@@ -50,7 +50,6 @@ export interface EntryModuleSystem {
 /** Larger entry scripts (bundles) are not compiled to look for ES module syntax: they count as CommonJS, as most bundles for Node are. */
 export const SYNTAX_CHECK_MAX_BYTES = 512 * 1024;
 
-
 const ESM_EXTENSIONS = new Set(['.mjs', '.mts']);
 const COMMONJS_EXTENSIONS = new Set(['.cjs', '.cts']);
 
@@ -75,7 +74,8 @@ export function entryModuleSystem(entryScript: string | undefined, files: EntryF
 function bySyntax(entry: string, readFile: (file: string) => string | undefined, where: string, asModule: string): EntryModuleSystem {
   const source = readFile(entry);
   if (source === undefined) return { system: 'commonjs', reason: `${where}; the file could not be read`, typeless: true };
-  if (source.length > SYNTAX_CHECK_MAX_BYTES) return { system: 'commonjs', reason: `${where}; larger than 512 kB, not checked for ES module syntax`, typeless: true };
+  if (source.length > SYNTAX_CHECK_MAX_BYTES)
+    return { system: 'commonjs', reason: `${where}; larger than 512 kB, not checked for ES module syntax`, typeless: true };
   return containsModuleSyntax(source)
     ? { system: 'esm', reason: `ES module syntax, ${asModule}`, typeless: true }
     : { system: 'commonjs', reason: where, typeless: true };

@@ -131,10 +131,12 @@ export function configFacts(config: Config): ConfigFacts {
  * missed but a fact of each copy loaded later.
  */
 export function packagesLoadedBefore(modules: readonly string[], cachedFiles: readonly string[]): string[] {
-  return modules.filter(name => name !== API_MODULE).filter(name => {
-    const marker = `${path.sep}node_modules${path.sep}${name.split('/').join(path.sep)}${path.sep}`;
-    return cachedFiles.some(file => file.includes(marker));
-  });
+  return modules
+    .filter(name => name !== API_MODULE)
+    .filter(name => {
+      const marker = `${path.sep}node_modules${path.sep}${name.split('/').join(path.sep)}${path.sep}`;
+      return cachedFiles.some(file => file.includes(marker));
+    });
 }
 
 /** The facts as a few diag lines. */
@@ -147,9 +149,10 @@ export function describeFacts(facts: StartupFacts): string[] {
       : `ESM loader hook off: ${esmHook.reason}`,
   ];
   for (const instrumentation of facts.instrumentations) {
-    const what = instrumentation.modules.length > 0
-      ? `hooks ${instrumentation.modules.join(', ')}`
-      : `listens on diagnostics channels${channelState(instrumentation.name, facts)}`;
+    const what =
+      instrumentation.modules.length > 0
+        ? `hooks ${instrumentation.modules.join(', ')}`
+        : `listens on diagnostics channels${channelState(instrumentation.name, facts)}`;
     lines.push(`${instrumentation.name} ${instrumentation.version} ${what}`);
   }
   if (facts.loadedBefore.length > 0) {
@@ -167,8 +170,11 @@ function channelState(instrumentation: string, facts: StartupFacts): string {
 
 export function describeSystem(system: EntryModuleSystem['system']): string {
   switch (system) {
-    case 'esm': return 'ES module';
-    case 'commonjs': return 'CommonJS';
-    case 'unknown': return 'unknown module system';
+    case 'esm':
+      return 'ES module';
+    case 'commonjs':
+      return 'CommonJS';
+    case 'unknown':
+      return 'unknown module system';
   }
 }

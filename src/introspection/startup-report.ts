@@ -75,7 +75,10 @@ function gatherFacts({ config, warnings, esmHook, entry: system, instrumentation
     })),
     fetchChannelSubscribed: diagnosticsChannel.hasSubscribers(FETCH_CHANNEL),
     fastifyChannelSubscribed: diagnosticsChannel.hasSubscribers(FASTIFY_INITIALIZATION_CHANNEL),
-    loadedBefore: packagesLoadedBefore(modules.filter(name => !isBuiltin(name)), Object.keys(require.cache)),
+    loadedBefore: packagesLoadedBefore(
+      modules.filter(name => !isBuiltin(name)),
+      Object.keys(require.cache),
+    ),
     config: configFacts(config),
     warnings: [...warnings],
   };
@@ -83,7 +86,6 @@ function gatherFacts({ config, warnings, esmHook, entry: system, instrumentation
 
 function describeLoad(load: ModuleLoad): string {
   const name = load.version === undefined ? load.module : `${load.module} ${load.version}`;
-  const state = load.apiCopy !== undefined ? describeApiCopy(load.apiCopy)
-    : load.hooked === undefined ? 'loaded' : load.hooked ? 'hooked' : 'NOT hooked';
+  const state = load.apiCopy !== undefined ? describeApiCopy(load.apiCopy) : load.hooked === undefined ? 'loaded' : load.hooked ? 'hooked' : 'NOT hooked';
   return `${name} loaded via ${load.via}: ${state}`;
 }

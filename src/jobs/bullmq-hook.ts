@@ -38,9 +38,22 @@ const SYSTEM = 'bullmq';
 type Fn = (this: unknown, ...args: unknown[]) => unknown;
 type Telemetry = { metadata?: unknown; omitContext?: unknown };
 type JobOptions = { telemetry?: Telemetry; repeat?: unknown } & Record<string, unknown>;
-interface QueueLike { name: string; opts?: { telemetry?: unknown } }
-interface JobLike { id?: unknown; opts?: JobOptions; repeatJobKey?: unknown; attemptsStarted?: unknown; attemptsMade?: unknown }
-interface FlowNode { queueName?: unknown; opts?: JobOptions; children?: FlowNode[] }
+interface QueueLike {
+  name: string;
+  opts?: { telemetry?: unknown };
+}
+interface JobLike {
+  id?: unknown;
+  opts?: JobOptions;
+  repeatJobKey?: unknown;
+  attemptsStarted?: unknown;
+  attemptsMade?: unknown;
+}
+interface FlowNode {
+  queueName?: unknown;
+  opts?: JobOptions;
+  children?: FlowNode[];
+}
 type Prototype = Record<string, unknown>;
 type BullmqExports = { Queue?: { prototype: Prototype }; Worker?: { prototype: Prototype }; FlowProducer?: { prototype: Prototype } };
 
@@ -50,14 +63,21 @@ type BullmqExports = { Queue?: { prototype: Prototype }; Worker?: { prototype: P
  * untraced from then on.
  */
 export class BullmqHookInstrumentation extends ModuleHookInstrumentation {
-  constructor(private readonly runtime: JobRuntime, config: InstrumentationConfig = {}) {
+  constructor(
+    private readonly runtime: JobRuntime,
+    config: InstrumentationConfig = {},
+  ) {
     super('tracehop-bullmq-hook', config);
   }
 
   protected hooks(): ModuleHook[] {
     return [
       // `this.runtime` is read as bullmq loads: hooks() runs in the base constructor, before the field is set.
-      { module: 'bullmq', versions: SUPPORTED_BULLMQ_VERSIONS, patch: (moduleExports, replacements) => patchBullmqModule(moduleExports, this.runtime, replacements) },
+      {
+        module: 'bullmq',
+        versions: SUPPORTED_BULLMQ_VERSIONS,
+        patch: (moduleExports, replacements) => patchBullmqModule(moduleExports, this.runtime, replacements),
+      },
     ];
   }
 }
@@ -121,9 +141,11 @@ function wrapAdd(original: Fn): Fn {
   return function add(this: unknown, ...args: unknown[]) {
     const queue = this as QueueLike;
     if (ownTelemetry(queue)) return original.apply(this, args);
-    return produce({ system: SYSTEM, destination: queue.name, count: 1 },
+    return produce(
+      { system: SYSTEM, destination: queue.name, count: 1 },
       carrier => original.call(this, args[0], args[1], withCarrier(args[2] as JobOptions | undefined, carrier), ...args.slice(3)) as Promise<JobLike>,
-      job => jobIdOf(job));
+      job => jobIdOf(job),
+    );
   };
 }
 
@@ -132,9 +154,16 @@ function wrapAddBulk(original: Fn): Fn {
     const queue = this as QueueLike;
     const jobs = args[0];
     if (ownTelemetry(queue) || !Array.isArray(jobs)) return original.apply(this, args);
-    return produce({ system: SYSTEM, destination: queue.name, count: jobs.length },
-      carrier => original.call(this, jobs.map((job: { opts?: JobOptions }) => ({ ...job, opts: withCarrier(job.opts, carrier) })), ...args.slice(1)) as Promise<JobLike[]>,
-      added => (added.length === 1 ? jobIdOf(added[0]) : undefined));
+    return produce(
+      { system: SYSTEM, destination: queue.name, count: jobs.length },
+      carrier =>
+        original.call(
+          this,
+          jobs.map((job: { opts?: JobOptions }) => ({ ...job, opts: withCarrier(job.opts, carrier) })),
+          ...args.slice(1),
+        ) as Promise<JobLike[]>,
+      added => (added.length === 1 ? jobIdOf(added[0]) : undefined),
+    );
   };
 }
 
@@ -142,9 +171,11 @@ function wrapFlowAdd(original: Fn): Fn {
   return function add(this: unknown, ...args: unknown[]) {
     const flow = args[0] as FlowNode | undefined;
     if (flowProducerHasOwnTelemetry(this) || !isFlowNode(flow)) return original.apply(this, args);
-    return produce({ system: SYSTEM, destination: String(flow.queueName), count: countNodes(flow) },
+    return produce(
+      { system: SYSTEM, destination: String(flow.queueName), count: countNodes(flow) },
       carrier => original.call(this, withCarrierInTree(flow, carrier), ...args.slice(1)) as Promise<{ job?: JobLike }>,
-      added => jobIdOf(added?.job));
+      added => jobIdOf(added?.job),
+    );
   };
 }
 
@@ -154,9 +185,16 @@ function wrapFlowAddBulk(original: Fn): Fn {
     const flows = args[0];
     if (flowProducerHasOwnTelemetry(this) || !Array.isArray(flows) || !flows.every(isFlowNode)) return original.apply(this, args);
     const queues = new Set(flows.map(flow => String(flow.queueName)));
-    return produce({ system: SYSTEM, destination: queues.size === 1 ? [...queues][0] : undefined, count: flows.reduce((sum, flow) => sum + countNodes(flow), 0) },
-      carrier => original.call(this, flows.map(flow => withCarrierInTree(flow, carrier)), ...args.slice(1)) as Promise<Array<{ job?: JobLike }>>,
-      added => (Array.isArray(added) && added.length === 1 ? jobIdOf(added[0]?.job) : undefined));
+    return produce(
+      { system: SYSTEM, destination: queues.size === 1 ? [...queues][0] : undefined, count: flows.reduce((sum, flow) => sum + countNodes(flow), 0) },
+      carrier =>
+        original.call(
+          this,
+          flows.map(flow => withCarrierInTree(flow, carrier)),
+          ...args.slice(1),
+        ) as Promise<Array<{ job?: JobLike }>>,
+      added => (Array.isArray(added) && added.length === 1 ? jobIdOf(added[0]?.job) : undefined),
+    );
   };
 }
 
@@ -169,10 +207,19 @@ function wrapCallProcessJob(runtime: JobRuntime, original: Fn): Fn {
     const worker = this as QueueLike;
     const job = args[0] as JobLike | undefined;
     if (ownTelemetry(worker) || job === undefined || job === null) return original.apply(this, args);
-    const recurring = job.repeatJobKey !== undefined && job.repeatJobKey !== null || job.opts?.repeat !== undefined;
-    return consume(runtime, parseMetadata(job.opts?.telemetry?.metadata), {
-      jobId: String(job.id), name: worker.name, system: SYSTEM, attempt: attemptOf(job), recurring,
-    }, () => original.apply(this, args));
+    const recurring = (job.repeatJobKey !== undefined && job.repeatJobKey !== null) || job.opts?.repeat !== undefined;
+    return consume(
+      runtime,
+      parseMetadata(job.opts?.telemetry?.metadata),
+      {
+        jobId: String(job.id),
+        name: worker.name,
+        system: SYSTEM,
+        attempt: attemptOf(job),
+        recurring,
+      },
+      () => original.apply(this, args),
+    );
   };
 }
 

@@ -22,9 +22,7 @@ import { traceIdToUuid } from '../core/ids/trace-id';
 import { decideRequest } from '../core/request-start';
 import type { TracehopRuntime } from '../core/shared-state';
 import { reporter } from '../diag';
-import {
-  REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, RequestCorrelation, getCorrelation, setCorrelation,
-} from '../core/correlation';
+import { REQUEST_CHAIN_ATTRIBUTE, REQUEST_ID_ATTRIBUTE, RequestCorrelation, getCorrelation, setCorrelation } from '../core/correlation';
 import { PARENT_JOB_ID_KEY, carrierGetter, hasTraceContext } from './carrier';
 import type { JobCarrier } from './carrier';
 import { PARENT_JOB_ID_ATTRIBUTE, consumerAttributes } from './semconv';
@@ -60,7 +58,10 @@ export function consume<T>(runtime: JobRuntime, carrier: JobCarrier | undefined,
     throw error;
   }
   if (result !== null && typeof (result as { then?: unknown })?.then === 'function') {
-    (result as unknown as PromiseLike<unknown>).then(() => span.end(), error => endWithError(span, error));
+    (result as unknown as PromiseLike<unknown>).then(
+      () => span.end(),
+      error => endWithError(span, error),
+    );
     return result;
   }
   span.end();
@@ -69,9 +70,10 @@ export function consume<T>(runtime: JobRuntime, carrier: JobCarrier | undefined,
 
 function startConsumerSpan(runtime: JobRuntime, carrier: JobCarrier, options: ConsumerOptions): { span: Span; jobContext: Context } {
   // A recurring run decides nothing: its trace id is random and its request id is born from it, below.
-  const start = options.recurring === true
-    ? { context: ROOT_CONTEXT, traceId: undefined }
-    : decideRequest(propagation.extract(ROOT_CONTEXT, carrier, carrierGetter), runtime.requestIds);
+  const start =
+    options.recurring === true
+      ? { context: ROOT_CONTEXT, traceId: undefined }
+      : decideRequest(propagation.extract(ROOT_CONTEXT, carrier, carrierGetter), runtime.requestIds);
   const extracted = start.context;
   const producer = hasTraceContext(extracted) ? trace.getSpanContext(extracted) : undefined;
   const asChild = runtime.jobTrace === 'child' && options.recurring !== true && producer !== undefined;
@@ -79,12 +81,20 @@ function startConsumerSpan(runtime: JobRuntime, carrier: JobCarrier, options: Co
   const parentJobId = options.recurring === true ? undefined : carrier[PARENT_JOB_ID_KEY];
   const links: Link[] = producer !== undefined && !asChild ? [{ context: producer }] : [];
   // Link mode keeps the request's baggage; a recurring run starts from nothing.
-  const base = asChild ? extracted : (options.recurring === true ? ROOT_CONTEXT : trace.deleteSpan(extracted));
+  const base = asChild ? extracted : options.recurring === true ? ROOT_CONTEXT : trace.deleteSpan(extracted);
   const tracer = trace.getTracer('tracehop-jobs');
   // The trace id is armed only for a job that starts a trace (no producer to continue or link to).
-  const span = runtime.idGenerator.withTraceId(start.traceId, () => tracer.startSpan(`process ${options.name}`, {
-    kind: SpanKind.CONSUMER, attributes: consumerAttributes(options), links,
-  }, base));
+  const span = runtime.idGenerator.withTraceId(start.traceId, () =>
+    tracer.startSpan(
+      `process ${options.name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: consumerAttributes(options),
+        links,
+      },
+      base,
+    ),
+  );
   const spanContext = span.spanContext();
   // A job with no request behind it gets a request id born here: its own trace id, as for a request.
   const requestId = incoming?.requestId ?? traceIdToUuid(spanContext.traceId);

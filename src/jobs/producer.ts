@@ -23,13 +23,18 @@ export interface ProducerOptions {
  * queued message's id (or ids); the span ends when it settles. If the span
  * cannot be made, `send` runs with no carrier and nothing is recorded.
  */
-export function produce<T>(options: ProducerOptions, send: (carrier: JobCarrier | undefined) => Promise<T>, messageId: (result: T) => string | undefined): Promise<T> {
+export function produce<T>(
+  options: ProducerOptions,
+  send: (carrier: JobCarrier | undefined) => Promise<T>,
+  messageId: (result: T) => string | undefined,
+): Promise<T> {
   let span: Span;
   let carrier: JobCarrier;
   let sendContext: Context;
   try {
     span = trace.getTracer('tracehop-jobs').startSpan(options.destination === undefined ? 'send' : `send ${options.destination}`, {
-      kind: SpanKind.PRODUCER, attributes: producerAttributes(options.system, options.destination, options.count),
+      kind: SpanKind.PRODUCER,
+      attributes: producerAttributes(options.system, options.destination, options.count),
     });
     sendContext = trace.setSpan(context.active(), span);
     carrier = injectContext(sendContext, {});
@@ -46,20 +51,23 @@ export function produce<T>(options: ProducerOptions, send: (carrier: JobCarrier 
     endWithError(span, error);
     throw error;
   }
-  return sent.then(result => {
-    try {
-      const id = messageId(result);
-      if (id !== undefined) span.setAttribute(MESSAGING_MESSAGE_ID, id);
-      span.end();
-    } catch (error) {
-      // The message was queued; the span is the only loss.
-      reporter.warn('producer span end failed', `a PRODUCER span was not ended: ${error instanceof Error ? error.message : typeof error}`);
-    }
-    return result;
-  }, (error: unknown) => {
-    endWithError(span, error);
-    throw error;
-  });
+  return sent.then(
+    result => {
+      try {
+        const id = messageId(result);
+        if (id !== undefined) span.setAttribute(MESSAGING_MESSAGE_ID, id);
+        span.end();
+      } catch (error) {
+        // The message was queued; the span is the only loss.
+        reporter.warn('producer span end failed', `a PRODUCER span was not ended: ${error instanceof Error ? error.message : typeof error}`);
+      }
+      return result;
+    },
+    (error: unknown) => {
+      endWithError(span, error);
+      throw error;
+    },
+  );
 }
 
 function endWithError(span: Span, error: unknown): void {

@@ -34,9 +34,7 @@ export type LogFields = Record<string, string>;
  * request, five in a request, six or seven in a job (its id, and the id of
  * the job that queued it).
  */
-type Values = readonly [
-  traceId: string, spanId: string, traceFlags: string, requestId?: string, requestChain?: string, jobId?: string, parentJobId?: string,
-];
+type Values = readonly [traceId: string, spanId: string, traceFlags: string, requestId?: string, requestChain?: string, jobId?: string, parentJobId?: string];
 type Count = 3 | 5 | 6 | 7;
 type Build = (values: Values) => LogFields;
 

@@ -20,7 +20,6 @@ import type { LogLineSettings, StreamWrite } from './pino-line';
 /** The pino majors whose `mixin` option behaves as this hook expects. */
 export const SUPPORTED_PINO_VERSIONS = ['>=7 <11'];
 
-
 type Mixin = (mergeObject: object, level: number, logger: unknown) => object;
 type PinoFactory = ((...args: unknown[]) => unknown) & Record<string | symbol, unknown>;
 type PinoOptions = { mixin?: unknown; hooks?: { streamWrite?: unknown } };
@@ -33,14 +32,21 @@ type PinoOptions = { mixin?: unknown; hooks?: { streamWrite?: unknown } };
  * was in force keep tracehop's fields: their options are pino's own now.
  */
 export class PinoHookInstrumentation extends ModuleHookInstrumentation {
-  constructor(private readonly settings: LogLineSettings, config: InstrumentationConfig = {}) {
+  constructor(
+    private readonly settings: LogLineSettings,
+    config: InstrumentationConfig = {},
+  ) {
     super('tracehop-pino-hook', config);
   }
 
   protected hooks(): ModuleHook[] {
     return [
       // `this.settings` is read as pino loads: hooks() runs in the base constructor, before the field is set.
-      { module: 'pino', versions: SUPPORTED_PINO_VERSIONS, patch: (moduleExports, replacements) => patchPinoModule(moduleExports, this.settings, replacements) },
+      {
+        module: 'pino',
+        versions: SUPPORTED_PINO_VERSIONS,
+        patch: (moduleExports, replacements) => patchPinoModule(moduleExports, this.settings, replacements),
+      },
     ];
   }
 }
@@ -114,7 +120,7 @@ function wrapFactory(original: PinoFactory, adders: FieldAdders, replacements: R
 export function withTracehopFields(args: unknown[], splice: boolean, adders: FieldAdders): unknown[] {
   const add = splice ? (options: PinoOptions) => addStreamWrite(options, adders.splice) : (options: PinoOptions) => addMixin(options, adders.mixin);
   const first = args[0];
-  const isDestination = typeof first === 'string' || (typeof (first as { write?: unknown } | null)?.write === 'function');
+  const isDestination = typeof first === 'string' || typeof (first as { write?: unknown } | null)?.write === 'function';
   if (first === undefined || first === null) return [add({}), ...args.slice(1)];
   if (isDestination) return [add({}), ...args];
   if (typeof first !== 'object') return args;

@@ -34,7 +34,11 @@ export interface LogLineSettings {
 
 /** The splice: a line with the active span's fields as its first members; unchanged outside any span. */
 export function logFieldsSplice(settings: LogLineSettings): StreamWrite {
-  const { fields: { readJson }, eventLevel, onLine } = settings;
+  const {
+    fields: { readJson },
+    eventLevel,
+    onLine,
+  } = settings;
   return function spliceLogFields(line: string): string {
     // Before the splice: the level is read from the start of pino's own line (log-span-events.ts).
     if (typeof line === 'string') {
@@ -64,7 +68,16 @@ export function callsStreamWrite(factory: (...args: unknown[]) => unknown): bool
   let called = false;
   try {
     const probe = factory(
-      { base: null, timestamp: false, hooks: { streamWrite: (line: string) => { called = true; return line; } } },
+      {
+        base: null,
+        timestamp: false,
+        hooks: {
+          streamWrite: (line: string) => {
+            called = true;
+            return line;
+          },
+        },
+      },
       { write: () => true },
     ) as { info?: unknown } | null;
     if (typeof probe?.info === 'function') (probe.info as (message: string) => void)('probe');

@@ -7,13 +7,7 @@
 import { readFields, WIRE_FIXED64, WIRE_LEN, WIRE_VARINT } from './wire-reader';
 
 /** An attribute value as sent in an OTLP AnyValue, in the closest JavaScript shape. */
-export type ReceivedAttributeValue =
-  | string
-  | number
-  | boolean
-  | unknown[]
-  | { [key: string]: unknown }
-  | Uint8Array;
+export type ReceivedAttributeValue = string | number | boolean | unknown[] | { [key: string]: unknown } | Uint8Array;
 
 export type ReceivedAttributes = Record<string, ReceivedAttributeValue>;
 

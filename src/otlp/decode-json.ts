@@ -154,16 +154,16 @@ export function decodeJsonExportTraceServiceRequest(body: unknown): ReceivedReso
   if (!isObject(body)) throw new Error('OTLP/JSON: request body is not a JSON object');
   return arrayAt(body, 'resourceSpans')
     .filter(isObject)
-    .map((resourceSpans) => {
+    .map(resourceSpans => {
       const resourceAttributes = decodeAttributes(arrayAt(objectAt(resourceSpans, 'resource'), 'attributes'));
       const service = serviceNameOf(resourceAttributes);
       const spans = arrayAt(resourceSpans, 'scopeSpans')
         .filter(isObject)
-        .flatMap((scopeSpans) => {
+        .flatMap(scopeSpans => {
           const scope = objectAt(scopeSpans, 'scope');
           return arrayAt(scopeSpans, 'spans')
             .filter(isObject)
-            .map((span) => decodeSpan(span, service, scope));
+            .map(span => decodeSpan(span, service, scope));
         });
       return { service, resourceAttributes, spans };
     });

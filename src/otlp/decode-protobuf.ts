@@ -14,7 +14,6 @@ import { bytesToHex, readFields, WIRE_FIXED32, WIRE_FIXED64, WIRE_LEN, WIRE_VARI
 export { bytesToHex };
 export type { ReceivedAttributeValue, ReceivedAttributes } from './decode-attributes';
 
-
 export interface ReceivedLink {
   traceId: string;
   spanId: string;
@@ -218,7 +217,7 @@ function decodeScopeSpans(bytes: Uint8Array, service: string): ReceivedSpan[] {
     else return false;
     return true;
   });
-  return spanBytes.map((b) => decodeSpan(b, service, scope));
+  return spanBytes.map(b => decodeSpan(b, service, scope));
 }
 
 function decodeResourceSpans(bytes: Uint8Array): ReceivedResourceSpans {
@@ -234,7 +233,7 @@ function decodeResourceSpans(bytes: Uint8Array): ReceivedResourceSpans {
   return {
     service,
     resourceAttributes,
-    spans: scopeSpansBytes.flatMap((b) => decodeScopeSpans(b, service)),
+    spans: scopeSpansBytes.flatMap(b => decodeScopeSpans(b, service)),
   };
 }
 

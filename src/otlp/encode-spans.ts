@@ -24,17 +24,49 @@ import { writeHexId } from './hex-id';
 import { writeHrTime } from './hr-time';
 import { ProtobufWriter } from './protobuf-writer';
 import {
-  REQUEST_RESOURCE_SPANS, RESOURCE_SPANS_RESOURCE, RESOURCE_SPANS_SCOPE_SPANS, RESOURCE_SPANS_SCHEMA_URL,
-  RESOURCE_ATTRIBUTES, RESOURCE_DROPPED, SCOPE_SPANS_SCOPE, SCOPE_SPANS_SPANS,
-  SCOPE_SPANS_SCHEMA_URL, SCOPE_NAME, SCOPE_VERSION, SCOPE_ATTRIBUTES,
-  SCOPE_DROPPED, SPAN_TRACE_ID, SPAN_SPAN_ID, SPAN_TRACE_STATE,
-  SPAN_PARENT_SPAN_ID, SPAN_NAME, SPAN_KIND, SPAN_START,
-  SPAN_END, SPAN_ATTRIBUTES, SPAN_DROPPED_ATTRIBUTES, SPAN_EVENTS,
-  SPAN_DROPPED_EVENTS, SPAN_LINKS, SPAN_DROPPED_LINKS, SPAN_STATUS,
-  SPAN_FLAGS_KEY, EVENT_TIME, EVENT_NAME, EVENT_ATTRIBUTES,
-  EVENT_DROPPED, LINK_TRACE_ID, LINK_SPAN_ID, LINK_TRACE_STATE,
-  LINK_ATTRIBUTES, LINK_DROPPED, LINK_FLAGS, STATUS_MESSAGE,
-  STATUS_CODE, FLAGS_HAS_IS_REMOTE, FLAGS_IS_REMOTE,
+  REQUEST_RESOURCE_SPANS,
+  RESOURCE_SPANS_RESOURCE,
+  RESOURCE_SPANS_SCOPE_SPANS,
+  RESOURCE_SPANS_SCHEMA_URL,
+  RESOURCE_ATTRIBUTES,
+  RESOURCE_DROPPED,
+  SCOPE_SPANS_SCOPE,
+  SCOPE_SPANS_SPANS,
+  SCOPE_SPANS_SCHEMA_URL,
+  SCOPE_NAME,
+  SCOPE_VERSION,
+  SCOPE_ATTRIBUTES,
+  SCOPE_DROPPED,
+  SPAN_TRACE_ID,
+  SPAN_SPAN_ID,
+  SPAN_TRACE_STATE,
+  SPAN_PARENT_SPAN_ID,
+  SPAN_NAME,
+  SPAN_KIND,
+  SPAN_START,
+  SPAN_END,
+  SPAN_ATTRIBUTES,
+  SPAN_DROPPED_ATTRIBUTES,
+  SPAN_EVENTS,
+  SPAN_DROPPED_EVENTS,
+  SPAN_LINKS,
+  SPAN_DROPPED_LINKS,
+  SPAN_STATUS,
+  SPAN_FLAGS_KEY,
+  EVENT_TIME,
+  EVENT_NAME,
+  EVENT_ATTRIBUTES,
+  EVENT_DROPPED,
+  LINK_TRACE_ID,
+  LINK_SPAN_ID,
+  LINK_TRACE_STATE,
+  LINK_ATTRIBUTES,
+  LINK_DROPPED,
+  LINK_FLAGS,
+  STATUS_MESSAGE,
+  STATUS_CODE,
+  FLAGS_HAS_IS_REMOTE,
+  FLAGS_IS_REMOTE,
 } from './trace-fields';
 
 /**
@@ -122,7 +154,13 @@ function writeResourceSpans(writer: ProtobufWriter, resource: Resource, scopes: 
 }
 
 /** Copies the cached encoding of `value`, or writes it and, when `cacheable`, keeps a copy. */
-function writeCached<T extends object>(writer: ProtobufWriter, cache: WeakMap<T, Uint8Array>, value: T, write: (writer: ProtobufWriter, value: T) => void, cacheable: boolean): void {
+function writeCached<T extends object>(
+  writer: ProtobufWriter,
+  cache: WeakMap<T, Uint8Array>,
+  value: T,
+  write: (writer: ProtobufWriter, value: T) => void,
+  cacheable: boolean,
+): void {
   const cached = cacheable ? cache.get(value) : undefined;
   if (cached !== undefined) {
     writer.raw(cached);

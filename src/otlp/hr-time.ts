@@ -21,7 +21,7 @@ export function writeHrTime(writer: ProtobufWriter, time: HrTime): void {
   const nanos = time[1];
   const lowPart = (seconds & 0xffff) * NANOS_PER_SECOND;
   const highPart = ((seconds / TWO_16) >>> 0) * NANOS_PER_SECOND;
-  const low = (lowPart >>> 0) + ((((highPart & 0xffff) * TWO_16) >>> 0)) + nanos;
+  const low = (lowPart >>> 0) + (((highPart & 0xffff) * TWO_16) >>> 0) + nanos;
   const carry = Math.floor(low / TWO_32);
   const high = Math.floor(lowPart / TWO_32) + ((highPart / TWO_16) >>> 0) + carry;
   writer.fixed64(low >>> 0, high >>> 0);

@@ -152,4 +152,3 @@ export function bytesToHex(bytes: Uint8Array): string {
   for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
   return hex;
 }
-

@@ -60,7 +60,10 @@ export class DestinationGate {
 }
 
 export class PolicyPropagator implements TextMapPropagator {
-  constructor(private readonly inner: TextMapPropagator, private readonly gate: DestinationGate) {}
+  constructor(
+    private readonly inner: TextMapPropagator,
+    private readonly gate: DestinationGate,
+  ) {}
 
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     const verdict = this.gate.take();

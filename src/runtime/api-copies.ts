@@ -25,9 +25,11 @@ import { apiCopyState } from '../introspection/api-copy-state';
 /** The warning for a copy that does not see tracehop's provider. */
 export function separateCopyWarning(version: string | undefined): string {
   const named = version === undefined ? 'a copy of @opentelemetry/api of unknown version' : `@opentelemetry/api ${version}`;
-  return `the app loaded ${named}, which does not see tracehop's tracer provider (tracehop registers it with @opentelemetry/api ${TRACEHOP_API_MINOR}): `
-    + `spans made through that copy are not recorded, and its trace.getActiveSpan() does not see the request; `
-    + `use @opentelemetry/api ${TRACEHOP_API_MINOR} or older in the app`;
+  return (
+    `the app loaded ${named}, which does not see tracehop's tracer provider (tracehop registers it with @opentelemetry/api ${TRACEHOP_API_MINOR}): ` +
+    `spans made through that copy are not recorded, and its trace.getActiveSpan() does not see the request; ` +
+    `use @opentelemetry/api ${TRACEHOP_API_MINOR} or older in the app`
+  );
 }
 
 /** Replaces nothing, so `disable()` has nothing to put back. */
@@ -40,15 +42,17 @@ export class ApiCopiesInstrumentation extends ModuleHookInstrumentation {
   }
 
   protected hooks(): ModuleHook[] {
-    return [{
-      module: API_MODULE,
-      // Every version: the one a newer minor than ours is the one to warn about.
-      versions: ['*'],
-      patch: (moduleExports, _replacements, version) => {
-        this.check(moduleExports, version);
-        return moduleExports;
+    return [
+      {
+        module: API_MODULE,
+        // Every version: the one a newer minor than ours is the one to warn about.
+        versions: ['*'],
+        patch: (moduleExports, _replacements, version) => {
+          this.check(moduleExports, version);
+          return moduleExports;
+        },
       },
-    }];
+    ];
   }
 
   private check(moduleExports: unknown, version: string | undefined): void {

@@ -43,12 +43,9 @@ const IITM = 'import-in-the-middle';
 /** The loader given by hand, as OpenTelemetry's older instructions say: `--experimental-loader=@opentelemetry/instrumentation/hook.mjs`. */
 const LOADER_ON_COMMAND_LINE = /(import-in-the-middle|@opentelemetry\/instrumentation)\/hook\.mjs/;
 
-
-
 export { isModuleHooksThread } from './preload-gate';
 export { LOADER_ALREADY_GIVEN, instrumentedModules } from '../introspection/module-hook-state';
 export type { EsmHookMode, EsmHookStatus } from '../introspection/module-hook-state';
-
 
 /** What registering needs from Node and the packages; tests pass their own. */
 export interface HookRegistrars {
@@ -195,7 +192,7 @@ export function hookImports(setting: EsmHookSetting, instrumentations: readonly 
     }
   }
   // The loader thread serves every thread of the process: registered once, from the main thread.
-  if (!registrars.isMainThread) return { state: 'off', reason: 'not the main thread (its imports go through the main thread\'s loader)' };
+  if (!registrars.isMainThread) return { state: 'off', reason: "not the main thread (its imports go through the main thread's loader)" };
   if (registrars.register === undefined) return { state: 'off', reason: `module.register is missing from Node ${process.version}` };
   try {
     registrars.register(pathToFileURL(registrars.resolve(ESM_LOADER)), { data: { include: [...include] } });
@@ -218,8 +215,14 @@ function laterHooksLimitation(registrars: HookRegistrars): string | undefined {
     version = undefined;
   }
   const [major, minor] = (version ?? '').split('.').map(part => Number.parseInt(part, 10));
-  if (major !== undefined && minor !== undefined && !Number.isNaN(major) && !Number.isNaN(minor)
-    && (major > SHOULD_INCLUDE_SINCE[0] || (major === SHOULD_INCLUDE_SINCE[0] && minor >= SHOULD_INCLUDE_SINCE[1]))) return undefined;
+  if (
+    major !== undefined &&
+    minor !== undefined &&
+    !Number.isNaN(major) &&
+    !Number.isNaN(minor) &&
+    (major > SHOULD_INCLUDE_SINCE[0] || (major === SHOULD_INCLUDE_SINCE[0] && minor >= SHOULD_INCLUDE_SINCE[1]))
+  )
+    return undefined;
   return `import-in-the-middle ${version ?? '(version unknown)'} is older than ${SHOULD_INCLUDE_SINCE.join('.')}: instrumentations the app adds itself are hooked on require only, not on import; install import-in-the-middle ${SHOULD_INCLUDE_SINCE.join('.')} or later`;
 }
 

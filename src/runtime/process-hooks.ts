@@ -15,9 +15,9 @@ import type { ExportPipeline } from '../export/export-pipeline';
 import type { Sdk } from './traces-sdk';
 
 /** What the hooks use of `process`: Node's own, or a fake in the tests. */
-export type ProcessHooksTarget = Pick<NodeJS.Process, 'on' | 'removeListener' | 'listeners' | 'listenerCount' | 'kill' | 'pid' | 'exit'>
+export type ProcessHooksTarget = Pick<NodeJS.Process, 'on' | 'removeListener' | 'listeners' | 'listenerCount' | 'kill' | 'pid' | 'exit'> &
   // Optional: a fake process without a capture callback need not have it.
-  & Partial<Pick<NodeJS.Process, 'hasUncaughtExceptionCaptureCallback'>>;
+  Partial<Pick<NodeJS.Process, 'hasUncaughtExceptionCaptureCallback'>>;
 
 /** What there is to flush and hand off as the process ends. */
 export interface ExitWork {
@@ -58,7 +58,10 @@ export function installCrashRecording(proc: ProcessHooksTarget, config: Config, 
     } catch (failure) {
       // Nothing may change how the app crashes or carries on; the record is what is lost, and this says so.
       try {
-        reporter.warn('crash record', `an uncaught error could not be recorded on its request: ${failure instanceof Error ? failure.message : String(failure)}`);
+        reporter.warn(
+          'crash record',
+          `an uncaught error could not be recorded on its request: ${failure instanceof Error ? failure.message : String(failure)}`,
+        );
       } catch {
         // Reporting must not throw either.
       }
@@ -132,7 +135,8 @@ export function installExitHandlers(proc: ProcessHooksTarget, built: ExitWork, c
   const flushSpans = () => Promise.all(built.spanProcessors.map(processor => processor.forceFlush()));
   const onSignal = (signal: NodeJS.Signals) => {
     if (dying) return;
-    if (appSignalListeners(proc, signal) > 1) {  // ours, and at least one of the app's
+    if (appSignalListeners(proc, signal) > 1) {
+      // ours, and at least one of the app's
       signalled = true;
       void flushWithin(flushSpans, timeout, `flush on ${signal}`);
       return;

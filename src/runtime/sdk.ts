@@ -9,9 +9,7 @@
  * environment.
  */
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
-import {
-  AlwaysOffSampler, AlwaysOnSampler, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, ConsoleSpanExporter, ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import type { Sampler, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -26,7 +24,11 @@ import { ServerSpan } from '../http/server-span';
 import { Http2ServerSpan, http2ServerSpanOptions } from '../http/http2-server-span';
 import { trace } from '@opentelemetry/api';
 import {
-  ExpressRoutesInstrumentation, FastifyRoutesInstrumentation, HapiRoutesInstrumentation, HonoRoutesInstrumentation, KoaRouterRoutesInstrumentation,
+  ExpressRoutesInstrumentation,
+  FastifyRoutesInstrumentation,
+  HapiRoutesInstrumentation,
+  HonoRoutesInstrumentation,
+  KoaRouterRoutesInstrumentation,
 } from '../frameworks';
 import { PinoHookInstrumentation } from '../logging/pino-hook';
 import { logSpanEventLevel } from '../logging/log-span-events';
@@ -92,10 +94,7 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
   // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
   // propagation and log fields keep working; they are just not sent anywhere.
   const exportPipelines = config.tracesExporters.map(name => buildPipeline(name, config));
-  const spanProcessors: SpanProcessor[] = [
-    new CorrelationSpanProcessor(),
-    ...exportPipelines.map(pipeline => pipeline.processor),
-  ];
+  const spanProcessors: SpanProcessor[] = [new CorrelationSpanProcessor(), ...exportPipelines.map(pipeline => pipeline.processor)];
   // Instrumentations patch their modules as they are made: if what follows
   // throws, they are switched off again, so the app runs as it would untraced.
   const sentry = new SentryBridge({ requestIdTag: config.sentryRequestIdTag, breadcrumbLevel: logSpanEventLevel(config.sentryBreadcrumbLevel) });
@@ -103,17 +102,15 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
   try {
     const sampler = buildSampler(config);
     const textMapPropagator = new PolicyPropagator(propagator, gate);
-    const serviceName = config.serviceNameSource === 'OTEL_SERVICE_NAME' || config.serviceNameSource === 'OTEL_RESOURCE_ATTRIBUTES'
-      ? undefined
-      : config.serviceName;
+    const serviceName =
+      config.serviceNameSource === 'OTEL_SERVICE_NAME' || config.serviceNameSource === 'OTEL_RESOURCE_ATTRIBUTES' ? undefined : config.serviceName;
     const needsNodeSdk = config.metricsRequested || config.logsRequested || config.resourceDetectorsFromEnv;
     const sdk = needsNodeSdk
       ? buildNodeSdk(config, { idGenerator, sampler, spanProcessors, textMapPropagator, instrumentations, serviceName })
       : new TracesSdk({ idGenerator, sampler, spanProcessors, propagator: textMapPropagator, instrumentations, serviceName });
     const hookOptions = serverHookOptions(config, runtime, claimed);
-    const serverSpan = config.serverSpan === 'tracehop'
-      ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) })
-      : undefined;
+    const serverSpan =
+      config.serverSpan === 'tracehop' ? new ServerSpan({ ...serverSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) }) : undefined;
     const http2ServerSpan = new Http2ServerSpan({ ...http2ServerSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) });
     const upgradeServerSpan = new UpgradeServerSpan({ ...upgradeServerSpanOptions(hookOptions), tracer: () => trace.getTracer(SERVER_SPAN_SCOPE) });
     return { sdk, idGenerator, spanProcessors, exportPipelines, instrumentations, serverSpan, http2ServerSpan, sentry, upgradeServerSpan };
@@ -140,14 +137,18 @@ function buildNodeSdk(config: Config, options: Partial<NodeSDKConfiguration>): S
   return new NodeSDK(options);
 }
 
-function buildInstrumentations(config: Config, runtime: TracehopRuntime, claimed: ClaimedCarriers, gate: DestinationGate, sentry: SentryBridge): Instrumentation[] {
+function buildInstrumentations(
+  config: Config,
+  runtime: TracehopRuntime,
+  claimed: ClaimedCarriers,
+  gate: DestinationGate,
+  sentry: SentryBridge,
+): Instrumentation[] {
   const isSentryTraffic = () => sentry.isSentryTraffic();
   const instrumentations: Instrumentation[] = [
     new HttpInstrumentation({
       // With tracehop's own server span, instrumentation-http makes client spans only.
-      ...(config.serverSpan === 'tracehop'
-        ? { disableIncomingRequestInstrumentation: true }
-        : serverHooks(serverHookOptions(config, runtime, claimed))),
+      ...(config.serverSpan === 'tracehop' ? { disableIncomingRequestInstrumentation: true } : serverHooks(serverHookOptions(config, runtime, claimed))),
       ...httpClientHooks(gate, config.requestIdHeader, isSentryTraffic),
     }),
     new UndiciInstrumentation(fetchClientHooks(gate, config.requestIdHeader, isSentryTraffic)),
@@ -158,7 +159,9 @@ function buildInstrumentations(config: Config, runtime: TracehopRuntime, claimed
     new HonoRoutesInstrumentation(),
   ];
   if (config.pinoHook) {
-    instrumentations.push(new PinoHookInstrumentation({ fields: runtime.logFields, eventLevel: runtime.logSpanEventLevel, onLine: line => sentry.onLine(line) }));
+    instrumentations.push(
+      new PinoHookInstrumentation({ fields: runtime.logFields, eventLevel: runtime.logSpanEventLevel, onLine: line => sentry.onLine(line) }),
+    );
   }
   instrumentations.push(new SentryHookInstrumentation(sentry));
   instrumentations.push(new BullmqHookInstrumentation(runtime));
@@ -209,11 +212,17 @@ function buildOtlpExporter(config: Config, tls: () => TlsOptions): SpanExporter 
 function buildSampler(config: Config): Sampler {
   const ratio = new TraceIdRatioBasedSampler(config.samplerRatio);
   switch (config.sampler) {
-    case 'always_on': return new AlwaysOnSampler();
-    case 'always_off': return new AlwaysOffSampler();
-    case 'traceidratio': return ratio;
-    case 'parentbased_always_off': return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio': return new ParentBasedSampler({ root: ratio });
-    case 'parentbased_always_on': return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case 'always_on':
+      return new AlwaysOnSampler();
+    case 'always_off':
+      return new AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_off':
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new ParentBasedSampler({ root: ratio });
+    case 'parentbased_always_on':
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
   }
 }

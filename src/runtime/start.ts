@@ -25,7 +25,6 @@ import type { BuiltSdk } from './sdk';
 import { alignEsmHttpExports } from '../http/esm-named-exports';
 import { installCrashRecording, installExitHandlers } from './process-hooks';
 
-
 function readFile(file: string): string | undefined {
   try {
     return readFileSync(file, 'utf8');
@@ -92,7 +91,9 @@ function start(): void {
   built.upgradeServerSpan.enable();
   // Our response headers are put back when the head is written, whichever server span set them.
   guardResponseHead();
-  tracehopDiag.debug(`started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`);
+  tracehopDiag.debug(
+    `started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`,
+  );
   reportStartupFacts({ config, warnings, esmHook, entry: entryOf(config), instrumentations: built.instrumentations });
   installExitHandlers(process, built, config);
   installCrashRecording(process, config, line => writeSync(2, line));

@@ -53,7 +53,10 @@ export class SentryBridge {
       }
       this.cores.push(core);
     } catch (error) {
-      reporter.warn('sentry attach', `Sentry: @sentry/core ${String(core.SDK_VERSION)} could not be hooked (${message(error)}); its events will not carry the request`);
+      reporter.warn(
+        'sentry attach',
+        `Sentry: @sentry/core ${String(core.SDK_VERSION)} could not be hooked (${message(error)}); its events will not carry the request`,
+      );
     }
   }
 

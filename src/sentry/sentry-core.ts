@@ -42,8 +42,13 @@ export interface SentryCore {
 }
 
 const FUNCTIONS = [
-  'registerExternalPropagationContext', 'getGlobalScope', 'getIsolationScope', 'getDefaultIsolationScope',
-  'addBreadcrumb', 'isTracingSuppressed', 'getClient',
+  'registerExternalPropagationContext',
+  'getGlobalScope',
+  'getIsolationScope',
+  'getDefaultIsolationScope',
+  'addBreadcrumb',
+  'isTracingSuppressed',
+  'getClient',
 ] as const;
 
 /** These exports as the API above (CommonJS exports or an ES module namespace alike), or `null` when a piece is missing. */

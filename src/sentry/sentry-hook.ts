@@ -13,7 +13,10 @@ import type { SentryBridge } from './sentry-bridge';
 export const SUPPORTED_SENTRY_VERSIONS = ['>=11 <12'];
 
 export class SentryHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {
-  constructor(private readonly bridge: SentryBridge, config: InstrumentationConfig = {}) {
+  constructor(
+    private readonly bridge: SentryBridge,
+    config: InstrumentationConfig = {},
+  ) {
     super('tracehop-sentry', '1.0.0', config);
   }
 

@@ -24,21 +24,21 @@ describe.each<Path>(['collector', 'jaeger'])('app -> %s -> Jaeger', path => {
   beforeAll(async () => {
     jaeger = await startJaeger();
     api = jaegerApi(jaeger.queryUrl);
-    const endpoint = path === 'collector'
-      ? (collector = await startCollector({ jaegerOtlpGrpcEndpoint: jaeger.otlpGrpcEndpoint })).otlpHttpUrl
-      : jaeger.otlpHttpUrl;
+    const endpoint =
+      path === 'collector' ? (collector = await startCollector({ jaegerOtlpGrpcEndpoint: jaeger.otlpGrpcEndpoint })).otlpHttpUrl : jaeger.otlpHttpUrl;
     chain = await startChain({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_BSP_SCHEDULE_DELAY: '100' });
   });
 
   /** A test whose failure also prints the Jaeger, collector and service logs. */
-  const check = (title: string, body: () => Promise<void>) => test(title, async () => {
-    try {
-      await body();
-    } catch (error) {
-      failed = true;
-      throw error;
-    }
-  });
+  const check = (title: string, body: () => Promise<void>) =>
+    test(title, async () => {
+      try {
+        await body();
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    });
 
   afterAll(async () => {
     if (failed) {
@@ -56,9 +56,10 @@ describe.each<Path>(['collector', 'jaeger'])('app -> %s -> Jaeger', path => {
     expect(res.status).toBe(200);
     const requestId = res.headers.get('x-request-id') ?? '';
     const given = headers['X-Request-ID'];
-    const traceId = given === undefined || UUID.test(given)
-      ? requestId.replace(/-/g, '').toLowerCase()
-      : createHash('sha256').update(given, 'utf8').digest('hex').slice(0, 32);
+    const traceId =
+      given === undefined || UUID.test(given)
+        ? requestId.replace(/-/g, '').toLowerCase()
+        : createHash('sha256').update(given, 'utf8').digest('hex').slice(0, 32);
     const trace = await api.waitForTrace(traceId, t => t.spans.length >= SPANS_PER_REQUEST, 30_000);
     return { requestId, trace, traceId };
   }
@@ -109,7 +110,8 @@ describe.each<Path>(['collector', 'jaeger'])('app -> %s -> Jaeger', path => {
     ]);
     const spans = new Map(trace.spans.map(s => [s.spanID, s]));
     const lines: Array<LogLine & { service: string }> = chain.services.flatMap(service =>
-      service.lines.filter(l => l.trace_id === traceId).map(l => ({ ...l, service: service.name })));
+      service.lines.filter(l => l.trace_id === traceId).map(l => ({ ...l, service: service.name })),
+    );
     expect(lines).toHaveLength(8);
     for (const line of lines) {
       expect(line.request_id).toBe(requestId);

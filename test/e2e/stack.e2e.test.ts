@@ -84,7 +84,7 @@ async function postOtlpJson(baseUrl: string, body: unknown): Promise<void> {
 function expectSameTrace(trace: JaegerTrace, sent: SentTrace): void {
   expect(trace.traceID).toBe(sent.traceId);
   expect(trace.spans).toHaveLength(3);
-  const byId = new Map(trace.spans.map((s) => [s.spanID, s]));
+  const byId = new Map(trace.spans.map(s => [s.spanID, s]));
   const root = byId.get(sent.rootId);
   expect(root?.operationName).toBe('GET /orders');
   expect(root && parentSpanId(root)).toBeUndefined();
@@ -93,7 +93,7 @@ function expectSameTrace(trace: JaegerTrace, sent: SentTrace): void {
     expect(child).toBeDefined();
     expect(child && parentSpanId(child)).toBe(sent.rootId);
   }
-  expect(new Set(trace.spans.map((s) => serviceName(trace, s)))).toEqual(new Set([sent.service]));
+  expect(new Set(trace.spans.map(s => serviceName(trace, s)))).toEqual(new Set([sent.service]));
 }
 
 describe('collector-config.yaml', () => {
@@ -135,10 +135,9 @@ describe('Jaeger and collector built from source', () => {
     try {
       await body();
     } catch (err) {
-      const logs = [
-        `--- jaeger output ---\n${jaeger?.logs() ?? '(not started)'}`,
-        `--- collector output ---\n${collector?.logs() ?? '(not started)'}`,
-      ].join('\n');
+      const logs = [`--- jaeger output ---\n${jaeger?.logs() ?? '(not started)'}`, `--- collector output ---\n${collector?.logs() ?? '(not started)'}`].join(
+        '\n',
+      );
       if (err instanceof Error) {
         err.message = `${err.message}\n${logs}`;
         throw err;
@@ -163,22 +162,22 @@ describe('Jaeger and collector built from source', () => {
       await postOtlpJson(collector!.otlpHttpUrl, sent.body);
 
       const api = jaegerApi(jaeger!.queryUrl);
-      const trace = await api.waitForTrace(sent.traceId, (t) => t.spans.length >= 3, 20_000);
+      const trace = await api.waitForTrace(sent.traceId, t => t.spans.length >= 3, 20_000);
       expectSameTrace(trace, sent);
 
       expect(await api.getServices()).toContain(sent.service);
       const found = await api.findTraces(sent.service, { 'e2e.case': 'via-collector' });
-      expect(found.map((t) => t.traceID)).toContain(sent.traceId);
+      expect(found.map(t => t.traceID)).toContain(sent.traceId);
       expect(await api.findTraces(sent.service, { 'e2e.case': 'something-else' })).toEqual([]);
     }));
 
-  test('a trace sent straight to Jaeger\'s OTLP/HTTP port is stored the same way', () =>
+  test("a trace sent straight to Jaeger's OTLP/HTTP port is stored the same way", () =>
     withLogs(async () => {
       const sent = threeSpanTrace('direct');
       await postOtlpJson(jaeger!.otlpHttpUrl, sent.body);
 
       const api = jaegerApi(jaeger!.queryUrl);
-      const trace = await api.waitForTrace(sent.traceId, (t) => t.spans.length >= 3, 10_000);
+      const trace = await api.waitForTrace(sent.traceId, t => t.spans.length >= 3, 10_000);
       expectSameTrace(trace, sent);
     }));
 

@@ -22,14 +22,17 @@ jest.setTimeout(60000);
 
 // OTLP SpanKind.
 const SERVER = 2;
-const WARNING = /tracehop warn: the app loaded @opentelemetry\/api 1\.11\.0, which does not see tracehop's tracer provider .*use @opentelemetry\/api 1\.10 or older in the app/g;
+const WARNING =
+  /tracehop warn: the app loaded @opentelemetry\/api 1\.11\.0, which does not see tracehop's tracer provider .*use @opentelemetry\/api 1\.10 or older in the app/g;
 
 function get(url: string, headers: Record<string, string>): Promise<http.IncomingHttpHeaders> {
   return new Promise((resolve, reject) => {
-    http.get(url, { headers }, res => {
-      res.resume();
-      res.on('end', () => resolve(res.headers));
-    }).on('error', reject);
+    http
+      .get(url, { headers }, res => {
+        res.resume();
+        res.on('end', () => resolve(res.headers));
+      })
+      .on('error', reject);
   });
 }
 
@@ -57,7 +60,7 @@ async function runApp(app: OwnApiApp, requestId: string): Promise<{ service: Ser
 describe.each([
   ['1.9, pinned by the app', 'otel-api-19', /^1\.9\./],
   ['1.10, what npm installs today', '@opentelemetry/api', /^1\.10\./],
-])('an app\'s own @opentelemetry/api %s', (_title, source, expectedVersion) => {
+])("an app's own @opentelemetry/api %s", (_title, source, expectedVersion) => {
   let app: OwnApiApp;
   let service: Service | undefined;
 
@@ -98,7 +101,7 @@ describe.each([
   });
 });
 
-describe('an app\'s own @opentelemetry/api newer than tracehop\'s (1.11)', () => {
+describe("an app's own @opentelemetry/api newer than tracehop's (1.11)", () => {
   let app: OwnApiApp;
   let service: Service | undefined;
 

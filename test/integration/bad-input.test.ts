@@ -30,7 +30,6 @@ async function get(service: Service, pathname: string, headers: Record<string, s
   return res;
 }
 
-
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
 });
@@ -47,7 +46,9 @@ describe('hostile request-id headers', () => {
     return new Promise((resolve, reject) => {
       const socket = net.connect(Number(port), '127.0.0.1');
       let response = '';
-      socket.on('data', chunk => { response += chunk.toString('latin1'); });
+      socket.on('data', chunk => {
+        response += chunk.toString('latin1');
+      });
       socket.on('end', () => resolve(response));
       socket.on('error', reject);
       socket.write(Buffer.concat([Buffer.from('GET /hostile HTTP/1.1\r\nHost: x\r\nConnection: close\r\n'), headerLine, Buffer.from('\r\n\r\n')]));
@@ -63,7 +64,7 @@ describe('hostile request-id headers', () => {
   ];
 
   test.each(table)('an X-Request-ID %s is replaced by a new id and appears nowhere', async (_title, headerLine) => {
-    const service = running[0] ?? await start({});
+    const service = running[0] ?? (await start({}));
     const before = service.lines.length;
     const response = await rawGet(service, headerLine);
     const echoed = /x-request-id: ([^\r\n]*)/i.exec(response)?.[1];
@@ -78,7 +79,7 @@ describe('hostile request-id headers', () => {
   });
 
   test('an acceptable id with quotes stays inside its own JSON field', async () => {
-    const service = running[0] ?? await start({});
+    const service = running[0] ?? (await start({}));
     const before = service.lines.length;
     const res = await get(service, '/quoted', { 'X-Request-ID': 'x","level":60,"msg":"forged' });
     // Visible ASCII, no spaces: a chain whose root is `x"`.
@@ -112,7 +113,12 @@ describe('settings', () => {
 
   test('a bad endpoint is one line on stderr, however it is read: behind a bad traces endpoint, and again in a worker thread', async () => {
     const child = spawn(process.execPath, ['-r', REGISTER, WORKER_ONCE], {
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318/v1/traces', OTEL_TRACES_EXPORTER: 'otlp' },
+      env: {
+        ...process.env,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'collector:4318/v1/traces',
+        OTEL_TRACES_EXPORTER: 'otlp',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -64,7 +64,11 @@ describe('an esbuild bundle', () => {
     const script = await bundle('bundle-with-mixin.js', 'with-mixin.js', ['tracehop']);
     expect(looksLikeBundledPino(readFileSync(script, 'utf8'))).toBe(true);
     const line = await requestWithId(await start('bundle-with-mixin', script), 'bundle-mixin-1');
-    expect(line).toMatchObject({ request_id: 'bundle-mixin-1', trace_id: requestIdToTraceId('bundle-mixin-1'), request_chain: `bundle-mixin-1,${line.span_id}` });
+    expect(line).toMatchObject({
+      request_id: 'bundle-mixin-1',
+      trace_id: requestIdToTraceId('bundle-mixin-1'),
+      request_chain: `bundle-mixin-1,${line.span_id}`,
+    });
   });
 
   test('with pino marked external, the preload hooks it and records carry the fields without a mixin', async () => {
@@ -87,7 +91,9 @@ describe('an esbuild bundle', () => {
     const env = { OTEL_TRACES_EXPORTER: 'none' };
     const bad = await runDoctorCli(['--json', plain], { env, cwd: installed.dir });
     const good = await runDoctorCli(['--json', withMixin], { env, cwd: installed.dir });
-    expect(bad.report.checks).toContainEqual(expect.objectContaining({ subject: 'pino', status: 'problem', detail: expect.stringContaining('bundled into the entry script') }));
+    expect(bad.report.checks).toContainEqual(
+      expect.objectContaining({ subject: 'pino', status: 'problem', detail: expect.stringContaining('bundled into the entry script') }),
+    );
     expect(bad.code).toBe(1);
     expect(good.report.checks).toContainEqual(expect.objectContaining({ subject: 'pino', status: 'ok', detail: expect.stringContaining('tracehopMixin') }));
     expect(good.code).toBe(0);

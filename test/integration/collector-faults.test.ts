@@ -85,55 +85,65 @@ const faults: Array<[string, CollectorMode, RegExp]> = [
   ['answers 500', { kind: 'status', status: 500 }, /trace export failed: Internal Server Error/],
   ['resets the connection mid-request', { kind: 'reset' }, /trace export failed: (read ECONNRESET|socket hang up)/],
   // Each byte comes well inside the socket's idle timeout: only a deadline on the whole attempt ends it.
-  ['answers 200 and drips its body one byte at a time', { kind: 'drip', intervalMs: 100 }, /trace export failed: the export attempt passed OTEL_EXPORTER_OTLP_TIMEOUT \(1000 ms\)/],
+  [
+    'answers 200 and drips its body one byte at a time',
+    { kind: 'drip', intervalMs: 100 },
+    /trace export failed: the export attempt passed OTEL_EXPORTER_OTLP_TIMEOUT \(1000 ms\)/,
+  ],
 ];
 
-test.each(faults)('a collector that %s: the app keeps its baseline latency, one diag line, no leak, export resumes on recovery', async (_fault, mode, diagLine) => {
-  const { collector, app } = await setUp();
-  const load = (prefix: string, count: number) => timedLoad(app.url, { count, concurrency: 4, path: i => `/${prefix}-${i}` });
+test.each(faults)(
+  'a collector that %s: the app keeps its baseline latency, one diag line, no leak, export resumes on recovery',
+  async (_fault, mode, diagLine) => {
+    const { collector, app } = await setUp();
+    const load = (prefix: string, count: number) => timedLoad(app.url, { count, concurrency: 4, path: i => `/${prefix}-${i}` });
 
-  await load('warm-up', 100);
-  const baseline = await load('baseline', 200);
+    await load('warm-up', 100);
+    const baseline = await load('baseline', 200);
 
-  await collector.setMode(mode);
-  // Traffic until the failure has been met and reported, then the measurement while it lasts.
-  await load('provoke', 100);
-  await app.waitForStderr(diagLine, 15_000);
-  const during = await load('fault', 200);
+    await collector.setMode(mode);
+    // Traffic until the failure has been met and reported, then the measurement while it lasts.
+    await load('provoke', 100);
+    await app.waitForStderr(diagLine, 15_000);
+    const during = await load('fault', 200);
 
-  for (const run of [baseline, during]) {
-    expect(run.failures).toEqual([]);
-    expect(run.statuses.every(status => status === 200)).toBe(true);
-  }
-  // Generous bounds: an export on the request path would cost the export
-  // timeout (1 s) per request, orders of magnitude above these.
-  expect(quantile(during.latencies, 0.5)).toBeLessThanOrEqual(2 * quantile(baseline.latencies, 0.5) + 5);
-  expect(during.durationMs).toBeLessThanOrEqual(2 * baseline.durationMs + 1000);
+    for (const run of [baseline, during]) {
+      expect(run.failures).toEqual([]);
+      expect(run.statuses.every(status => status === 200)).toBe(true);
+    }
+    // Generous bounds: an export on the request path would cost the export
+    // timeout (1 s) per request, orders of magnitude above these.
+    expect(quantile(during.latencies, 0.5)).toBeLessThanOrEqual(2 * quantile(baseline.latencies, 0.5) + 5);
+    expect(during.durationMs).toBeLessThanOrEqual(2 * baseline.durationMs + 1000);
 
-  const seen = collector.requests.length;
-  await collector.setMode({ kind: 'healthy' });
-  await collector.waitFor('the first export after the recovery', c => c.requests.slice(seen).some(request => request.spans > 0), 10_000);
-  const recovered = await requestsUntilExported(collector, round => load(`recovered-${round}`, 10), 10);
+    const seen = collector.requests.length;
+    await collector.setMode({ kind: 'healthy' });
+    await collector.waitFor('the first export after the recovery', c => c.requests.slice(seen).some(request => request.spans > 0), 10_000);
+    const recovered = await requestsUntilExported(collector, round => load(`recovered-${round}`, 10), 10);
 
-  expect(await app.stop()).toEqual({ code: null, signal: 'SIGTERM' });
-  const stderr = await app.waitForStderr(/span counts/);
-  const counts = parseSpanCounts(stderr);
-  expect(counts.created).toBe(100 + 200 + 100 + 200 + recovered);
-  expect(counts.exported + counts.dropped).toBe(counts.created);
-  expect(counts.unsent).toBe(0);
-  // Every span counted exported arrived. The converse can fail on a loaded machine: a batch the collector
-  // took whose answer came after the export deadline is counted dropped (OTLP is at-least-once at best).
-  expect(collector.spans.length).toBeGreaterThanOrEqual(counts.exported);
-  expect(counts.peakQueued).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
+    expect(await app.stop()).toEqual({ code: null, signal: 'SIGTERM' });
+    const stderr = await app.waitForStderr(/span counts/);
+    const counts = parseSpanCounts(stderr);
+    expect(counts.created).toBe(100 + 200 + 100 + 200 + recovered);
+    expect(counts.exported + counts.dropped).toBe(counts.created);
+    expect(counts.unsent).toBe(0);
+    // Every span counted exported arrived. The converse can fail on a loaded machine: a batch the collector
+    // took whose answer came after the export deadline is counted dropped (OTLP is at-least-once at best).
+    expect(collector.spans.length).toBeGreaterThanOrEqual(counts.exported);
+    expect(counts.peakQueued).toBeLessThanOrEqual(MAX_QUEUE_SIZE);
 
-  const lines = stderr.trim().split('\n');
-  expect(lines.filter(line => diagLine.test(line))).toHaveLength(1);
-  expect(lines.filter(line => !EXPECTED_DIAG.some(pattern => pattern.test(line)))).toEqual([]);
-  expect(app.lines.filter(line => line.level === 50)).toEqual([]);
-});
+    const lines = stderr.trim().split('\n');
+    expect(lines.filter(line => diagLine.test(line))).toHaveLength(1);
+    expect(lines.filter(line => !EXPECTED_DIAG.some(pattern => pattern.test(line)))).toEqual([]);
+    expect(app.lines.filter(line => line.level === 50)).toEqual([]);
+  },
+);
 
 test('a 503 with Retry-After: 2 is retried no sooner than 2 s later, within the export timeout', async () => {
-  const { collector, app } = await setUp({ kind: 'status', status: 503, retryAfter: '2' }, { OTEL_EXPORTER_OTLP_TIMEOUT: '3000', OTEL_BSP_SCHEDULE_DELAY: '600000' });
+  const { collector, app } = await setUp(
+    { kind: 'status', status: 503, retryAfter: '2' },
+    { OTEL_EXPORTER_OTLP_TIMEOUT: '3000', OTEL_BSP_SCHEDULE_DELAY: '600000' },
+  );
   await sendRequests(app.url, { count: 50, concurrency: 1 });
   // A full batch (50) leaves at once: the first attempt, then one retry
   // 2 s later; a further retry would pass the 3 s deadline, so there is none.

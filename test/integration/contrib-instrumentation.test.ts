@@ -46,9 +46,13 @@ beforeAll(async () => {
   // Copies, not links: Node resolves a link to the repository's path, and so to tracehop's own packages.
   copyRepoPackages(app.dir, ['@opentelemetry/instrumentation', '@opentelemetry/instrumentation-ioredis']);
   linkRepoPackages(app.dir, [
-    'ioredis', '@opentelemetry/api', 'import-in-the-middle', 'require-in-the-middle',
+    'ioredis',
+    '@opentelemetry/api',
+    'import-in-the-middle',
+    'require-in-the-middle',
     // instrumentation-ioredis's other dependencies, plain libraries.
-    '@opentelemetry/redis-common', '@opentelemetry/semantic-conventions',
+    '@opentelemetry/redis-common',
+    '@opentelemetry/semantic-conventions',
   ]);
   for (const file of ['app.js', 'app.mjs', 'otel-extra.js', 'otel-extra.mjs']) copyFileSync(path.join(FIXTURES, file), path.join(app.dir, file));
   [redis, receiver] = await Promise.all([startRedis(), startOtlpReceiver()]);
@@ -61,12 +65,16 @@ afterAll(async () => {
 
 function visit(url: string, visitor: string): Promise<{ status: number; requestId: string; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(`${url}/visit`, { headers: { 'x-visitor': visitor } }, res => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', chunk => { body += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, requestId: String(res.headers['x-request-id']), body }));
-    }).on('error', reject);
+    http
+      .get(`${url}/visit`, { headers: { 'x-visitor': visitor } }, res => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', chunk => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, requestId: String(res.headers['x-request-id']), body }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -85,12 +93,17 @@ describe.each([
   let service: Service;
 
   beforeAll(async () => {
-    service = await startService(`contrib-${script}`, script, {
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-      OTEL_SERVICE_NAME: `contrib-${script}`,
-      REDIS_PORT: String(redis.port),
-    }, { nodeArgs: nodeArgs(), cwd: app.dir });
+    service = await startService(
+      `contrib-${script}`,
+      script,
+      {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+        OTEL_SERVICE_NAME: `contrib-${script}`,
+        REDIS_PORT: String(redis.port),
+      },
+      { nodeArgs: nodeArgs(), cwd: app.dir },
+    );
   });
 
   afterAll(async () => {

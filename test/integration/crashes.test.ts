@@ -24,20 +24,28 @@ afterAll(() => receiver.close());
 afterEach(() => Promise.all(running.splice(0).map(service => service.stop())));
 
 async function start(traced: boolean, env: Record<string, string> = {}): Promise<Service> {
-  const app = await startService('crash-app', APP, {
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
-    // Nothing leaves on its own schedule: only the way out can deliver the span.
-    OTEL_BSP_SCHEDULE_DELAY: '600000',
-    TRACEHOP_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
-    ...env,
-  }, traced ? {} : { nodeArgs: [] });
+  const app = await startService(
+    'crash-app',
+    APP,
+    {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+      // Nothing leaves on its own schedule: only the way out can deliver the span.
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+      TRACEHOP_SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+      ...env,
+    },
+    traced ? {} : { nodeArgs: [] },
+  );
   running.push(app);
   return app;
 }
 
 /** Node's own report of the crash: stderr without tracehop's JSON line and diag lines. */
 function nodeMessage(stderr: string): string {
-  return stderr.split('\n').filter(line => !line.startsWith('{') && !line.startsWith('tracehop ')).join('\n');
+  return stderr
+    .split('\n')
+    .filter(line => !line.startsWith('{') && !line.startsWith('tracehop '))
+    .join('\n');
 }
 
 const CASES = [
@@ -64,11 +72,17 @@ describe.each(CASES)('a crash at $path', ({ path: crashPath, type, message, orig
     expect(nodeMessage(app.stderr)).toContain(`${type}: ${message}`);
     expect(nodeMessage(plain.stderr)).toContain(`${type}: ${message}`);
     // Node's banner opens with where the app threw, as without tracehop: tracehop never catches and re-throws the app's error.
-    const bannerTop = (stderr: string) => nodeMessage(stderr).split('\n').find(line => line.trim() !== '');
+    const bannerTop = (stderr: string) =>
+      nodeMessage(stderr)
+        .split('\n')
+        .find(line => line.trim() !== '');
     expect(bannerTop(app.stderr)).toBe(bannerTop(plain.stderr));
     expect(bannerTop(app.stderr)).not.toMatch(/dist\/src|tracehop/);
 
-    const crashLines = app.stderr.split('\n').filter(line => line.startsWith('{')).map(line => JSON.parse(line) as Record<string, unknown>);
+    const crashLines = app.stderr
+      .split('\n')
+      .filter(line => line.startsWith('{'))
+      .map(line => JSON.parse(line) as Record<string, unknown>);
     expect(crashLines).toHaveLength(1);
     const handling = await app.waitForLine(line => line.msg === 'handling');
     expect(crashLines[0]).toMatchObject({
@@ -107,32 +121,36 @@ test('an app with its own handlers keeps running: tracehop records the errors on
 test.each([
   ['/survive', 'app handled an exception'],
   ['/survive-reject', 'app handled a rejection'],
-])('an error the app survives mid-request (%s) is recorded on the request\'s span, which lasts the whole request; no crash line, no noise', async (survivePath, handledMessage) => {
-  const app = await start(true, { FIXTURE_OWN_HANDLERS: '1', OTEL_BSP_SCHEDULE_DELAY: '50' });
-  const began = Date.now();
-  const answer = await fetch(`${app.url}${survivePath}`, { headers: { 'x-request-id': 'survived' } }).then(response => response.text());
-  const took = Date.now() - began;
-  expect(answer).toBe('started finished');
-  expect(took).toBeGreaterThanOrEqual(140);
-  await app.waitForLine(line => line.msg === handledMessage && line.handled === 'boom the app survives');
-  const handling = await app.waitForLine(line => line.msg === 'handling' && line.request_id === 'survived');
-  const spans = await receiver.waitForSpans(all => all.some(span => span.traceId === handling.trace_id && span.kind === 2));
-  const server = spans.find(span => span.traceId === handling.trace_id && span.kind === 2)!;
-  // Ended by its response, 150 ms in, not by the error 10 ms in.
-  expect(Number(server.endTimeUnixNano - server.startTimeUnixNano) / 1e6).toBeGreaterThanOrEqual(140);
-  expect(server.statusCode).toBe(2);
-  expect(server.statusMessage).toBe('boom the app survives');
-  expect(server.attributes['http.response.status_code']).toBe(200);
-  const exceptions = server.events.filter(event => event.name === 'exception');
-  expect(exceptions).toHaveLength(1);
-  expect(exceptions[0].attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'boom the app survives' });
-  // The app keeps serving, and nothing of ours on stderr: no crash line, no complaint about an ended span.
-  expect(await fetch(`${app.url}/ok`).then(response => response.text())).toBe('ok');
-  expect(app.child.exitCode).toBeNull();
-  expect(app.stderr).not.toMatch(/"level":60/);
-  expect(app.stderr).not.toMatch(/ended Span|end\(\) on a span once/);
-  expect(app.stderr).toBe('');
-}, 60_000);
+])(
+  "an error the app survives mid-request (%s) is recorded on the request's span, which lasts the whole request; no crash line, no noise",
+  async (survivePath, handledMessage) => {
+    const app = await start(true, { FIXTURE_OWN_HANDLERS: '1', OTEL_BSP_SCHEDULE_DELAY: '50' });
+    const began = Date.now();
+    const answer = await fetch(`${app.url}${survivePath}`, { headers: { 'x-request-id': 'survived' } }).then(response => response.text());
+    const took = Date.now() - began;
+    expect(answer).toBe('started finished');
+    expect(took).toBeGreaterThanOrEqual(140);
+    await app.waitForLine(line => line.msg === handledMessage && line.handled === 'boom the app survives');
+    const handling = await app.waitForLine(line => line.msg === 'handling' && line.request_id === 'survived');
+    const spans = await receiver.waitForSpans(all => all.some(span => span.traceId === handling.trace_id && span.kind === 2));
+    const server = spans.find(span => span.traceId === handling.trace_id && span.kind === 2)!;
+    // Ended by its response, 150 ms in, not by the error 10 ms in.
+    expect(Number(server.endTimeUnixNano - server.startTimeUnixNano) / 1e6).toBeGreaterThanOrEqual(140);
+    expect(server.statusCode).toBe(2);
+    expect(server.statusMessage).toBe('boom the app survives');
+    expect(server.attributes['http.response.status_code']).toBe(200);
+    const exceptions = server.events.filter(event => event.name === 'exception');
+    expect(exceptions).toHaveLength(1);
+    expect(exceptions[0].attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'boom the app survives' });
+    // The app keeps serving, and nothing of ours on stderr: no crash line, no complaint about an ended span.
+    expect(await fetch(`${app.url}/ok`).then(response => response.text())).toBe('ok');
+    expect(app.child.exitCode).toBeNull();
+    expect(app.stderr).not.toMatch(/"level":60/);
+    expect(app.stderr).not.toMatch(/ended Span|end\(\) on a span once/);
+    expect(app.stderr).toBe('');
+  },
+  60_000,
+);
 
 describe('--unhandled-rejections modes are respected', () => {
   test('warn: the process keeps running, as without tracehop', async () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 const DEMO = path.join(__dirname, '..', '..', 'examples', 'lost-and-stolen', 'demo.js');
 const KILL_AFTER_MS = 60_000;
 
-test('the demo ends with the request\'s trace tree, each service\'s lines under their spans, and no escape codes through a pipe', async () => {
+test("the demo ends with the request's trace tree, each service's lines under their spans, and no escape codes through a pipe", async () => {
   const env: Record<string, string | undefined> = { ...process.env };
   // The demo exports to an endpoint of the user's when one is set; here it must use its own viewer.
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -16,8 +16,12 @@ test('the demo ends with the request\'s trace tree, each service\'s lines under 
   const child = spawn(process.execPath, [DEMO, '0dadb33f-ee15-470a-bfc8-5e35926793a5'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', chunk => { stdout += chunk; });
-  child.stderr.setEncoding('utf8').on('data', chunk => { stderr += chunk; });
+  child.stdout.setEncoding('utf8').on('data', chunk => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', chunk => {
+    stderr += chunk;
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
   const code = await new Promise(resolve => child.once('close', resolve));
   clearTimeout(timer);

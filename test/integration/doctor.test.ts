@@ -26,7 +26,6 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-
 function check(checks: readonly Check[], subject: string): Check | undefined {
   return checks.find(c => c.subject === subject);
 }
@@ -63,10 +62,12 @@ describe('tracehop doctor', () => {
     expect(report.command).toEqual(expect.arrayContaining(['--import', CARDS_ESM]));
     expect(report.entry).toMatchObject({ system: 'esm', reason: '.mjs extension', loadedAs: 'esm' });
     expect(report.esmHook).toEqual({ state: 'registered', mode: 'in-thread', include: expect.arrayContaining(['http', 'https', 'pino']) });
-    expect(report.loads).toEqual(expect.arrayContaining([
-      { module: 'http', via: 'import', hooked: true },
-      { module: 'pino', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), via: 'import', hooked: true },
-    ]));
+    expect(report.loads).toEqual(
+      expect.arrayContaining([
+        { module: 'http', via: 'import', hooked: true },
+        { module: 'pino', version: expect.stringMatching(/^\d+\.\d+\.\d+$/), via: 'import', hooked: true },
+      ]),
+    );
     expect(report.config).toMatchObject({ serviceName: 'cards', serviceNameSource: 'package.json', protocol: 'http/protobuf' });
     expect(report.checks.filter(c => c.status === 'problem')).toEqual([]);
     expect(report).toMatchObject({ ok: true, exitCode: 0 });
@@ -77,11 +78,13 @@ describe('tracehop doctor', () => {
     const { code, report } = await runDoctorCli(['--json', path.join(MODULE_SYSTEMS, 'esm-named-http.mjs')], {
       env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl },
     });
-    expect(report.loads).toEqual(expect.arrayContaining([
-      { module: 'http', via: 'require', hooked: true },
-      { module: 'http', via: 'import', hooked: true },
-      { module: 'https', via: 'import', hooked: true },
-    ]));
+    expect(report.loads).toEqual(
+      expect.arrayContaining([
+        { module: 'http', via: 'require', hooked: true },
+        { module: 'http', via: 'import', hooked: true },
+        { module: 'https', via: 'import', hooked: true },
+      ]),
+    );
     expect(report.checks.filter(c => c.status === 'problem')).toEqual([]);
     expect(code).toBe(0);
   });
@@ -108,10 +111,24 @@ describe('tracehop doctor', () => {
   });
 
   test.each<[string, string, string | undefined, { status: string; detail: RegExp }, number]>([
-    ['an app\'s own @opentelemetry/api 1.9 sees tracehop\'s provider: ok', 'otel-api-19', undefined,
-      { status: 'ok', detail: /^1\.9\.\d+ \(require\): sees tracehop's tracer provider/ }, 0],
-    ['an app\'s own @opentelemetry/api 1.11 does not: a problem naming it, exit 1', '@opentelemetry/api', '1.11.0',
-      { status: 'problem', detail: /^1\.11\.0 \(\w+\) does not see tracehop's tracer provider: spans made through it are not recorded; use @opentelemetry\/api 1\.10 or older in the app/ }, 1],
+    [
+      "an app's own @opentelemetry/api 1.9 sees tracehop's provider: ok",
+      'otel-api-19',
+      undefined,
+      { status: 'ok', detail: /^1\.9\.\d+ \(require\): sees tracehop's tracer provider/ },
+      0,
+    ],
+    [
+      "an app's own @opentelemetry/api 1.11 does not: a problem naming it, exit 1",
+      '@opentelemetry/api',
+      '1.11.0',
+      {
+        status: 'problem',
+        detail:
+          /^1\.11\.0 \(\w+\) does not see tracehop's tracer provider: spans made through it are not recorded; use @opentelemetry\/api 1\.10 or older in the app/,
+      },
+      1,
+    ],
   ])('%s', async (_title, source, version, expected, expectedCode) => {
     const app = ownApiApp(source, version);
     try {
@@ -124,9 +141,12 @@ describe('tracehop doctor', () => {
   });
 
   test('pino loaded by a preload ahead of tracehop is a problem, with the way out, exit 1', async () => {
-    const { code, report } = await runDoctorCli(['--json', '-r', path.join(MODULE_SYSTEMS, 'pino-first.js'), path.join(MODULE_SYSTEMS, 'early-logger-app.js')], {
-      env: { OTEL_TRACES_EXPORTER: 'none' },
-    });
+    const { code, report } = await runDoctorCli(
+      ['--json', '-r', path.join(MODULE_SYSTEMS, 'pino-first.js'), path.join(MODULE_SYSTEMS, 'early-logger-app.js')],
+      {
+        env: { OTEL_TRACES_EXPORTER: 'none' },
+      },
+    );
     expect(report.command.slice(0, 2)).toEqual(['--require', path.join(MODULE_SYSTEMS, 'pino-first.js')]);
     expect(check(report.checks, 'pino')).toMatchObject({
       status: 'problem',
@@ -152,7 +172,12 @@ describe('tracehop doctor', () => {
     const { code, report } = await runDoctorCli(['--json', path.join(FIXTURES, 'server.js')], {
       env: { OTEL_TRACES_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'sometimes' },
     });
-    expect(report.checks).toContainEqual({ section: 'configuration', subject: 'setting', status: 'problem', detail: expect.stringMatching(/^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/) });
+    expect(report.checks).toContainEqual({
+      section: 'configuration',
+      subject: 'setting',
+      status: 'problem',
+      detail: expect.stringMatching(/^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/),
+    });
     expect(code).toBe(1);
   });
 
@@ -164,7 +189,9 @@ describe('tracehop doctor', () => {
   });
 
   test('an app that never listens is stopped after --timeout, with SIGTERM, and that alone is no problem', async () => {
-    const { code, report } = await runDoctorCli(['--json', '--timeout=4000', path.join(MODULE_SYSTEMS, 'never-listens.js')], { env: { OTEL_TRACES_EXPORTER: 'none' } });
+    const { code, report } = await runDoctorCli(['--json', '--timeout=4000', path.join(MODULE_SYSTEMS, 'never-listens.js')], {
+      env: { OTEL_TRACES_EXPORTER: 'none' },
+    });
     expect(report.run).toMatchObject({ outcome: 'timeout', exit: { code: null, signal: 'SIGTERM' }, killed: false });
     expect(check(report.checks, 'run')).toMatchObject({ status: 'note', detail: expect.stringContaining('did not listen within 4000 ms') });
     expect(check(report.checks, 'pino')).toMatchObject({ status: 'ok' });

@@ -70,7 +70,7 @@ async function exitTime(app: Service, act: () => unknown) {
 const paths = (collector: BadCollector) => collector.spans.map(span => span.attributes['url.path'] ?? span.attributes['url.full']);
 
 describe('process.exit() from the app', () => {
-  test('queued spans are handed to the collector synchronously, and the exit code is the app\'s', async () => {
+  test("queued spans are handed to the collector synchronously, and the exit code is the app's", async () => {
     // With nothing lost the span counts are an info line.
     const { collector, app } = await setUp('fault-app.js', { kind: 'healthy' }, { OTEL_LOG_LEVEL: 'info' });
     await sendRequests(app.url, { count: 5, concurrency: 1, path: i => `/before-exit-${i}` });

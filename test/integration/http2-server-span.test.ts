@@ -46,7 +46,9 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'tracehop-http2-'));
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], {
+    stdio: 'ignore',
+  });
   downstream = http.createServer((req, res) => {
     downstreamHeaders.push(req.headers);
     res.end('downstream');
@@ -82,7 +84,11 @@ function connect(url: string): http2.ClientHttp2Session {
   return session;
 }
 
-interface Answer { readonly status: number; readonly headers: http2.IncomingHttpHeaders; readonly body: string }
+interface Answer {
+  readonly status: number;
+  readonly headers: http2.IncomingHttpHeaders;
+  readonly body: string;
+}
 
 function request(session: http2.ClientHttp2Session, urlPath: string, headers: http2.OutgoingHttpHeaders = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -90,8 +96,12 @@ function request(session: http2.ClientHttp2Session, urlPath: string, headers: ht
     let answered: http2.IncomingHttpHeaders = {};
     let body = '';
     stream.setEncoding('utf8');
-    stream.on('response', responseHeaders => { answered = responseHeaders; });
-    stream.on('data', (chunk: string) => { body += chunk; });
+    stream.on('response', responseHeaders => {
+      answered = responseHeaders;
+    });
+    stream.on('data', (chunk: string) => {
+      body += chunk;
+    });
     stream.on('end', () => resolve({ status: Number(answered[':status']), headers: answered, body }));
     stream.on('error', reject);
   });
@@ -113,41 +123,46 @@ describe.each([
   ['h2c, core stream API', () => h2cUrl, 'http', 'core'],
 ])('%s', (title, urlOf, scheme, api) => {
   let session: http2.ClientHttp2Session;
-  beforeAll(() => { session = connect(urlOf()); });
+  beforeAll(() => {
+    session = connect(urlOf());
+  });
 
   test.each([
     ['/ok', 200, STATUS_UNSET],
     ['/missing', 404, STATUS_UNSET],
     ['/fail', 500, STATUS_ERROR],
-  ])(`${title}: %s answers %i with a new X-Request-ID, one SERVER span and the request's fields in the handler's lines`, async (urlPath, status, spanStatus) => {
-    const query = `t=${api}-new-${status}`;
-    const answer = await request(session, `${urlPath}?${query}`);
-    expect(answer.status).toBe(status);
-    const requestId = String(answer.headers['x-request-id']);
-    expect(requestId).toMatch(UUID);
-    const spans = await receiver.waitForSpans(all => serverSpanOf(all, urlPath, query) !== undefined);
-    const span = serverSpanOf(spans, urlPath, query) as ReceivedSpan;
-    expect(span.traceId).toBe(requestId.replace(/-/g, ''));
-    expect(span.parentSpanId).toBeUndefined();
-    expect(span.name).toBe('GET');
-    expect(span.statusCode).toBe(spanStatus);
-    expect(span.attributes).toMatchObject({
-      'network.protocol.version': '2',
-      'http.request.method': 'GET',
-      'url.scheme': scheme,
-      'url.path': urlPath,
-      'http.response.status_code': status,
-      'server.address': '127.0.0.1',
-      'request.id': requestId,
-      'request.chain': requestId,
-    });
-    const lines = await linesFor(`${urlPath}?${query}`);
-    expect(lines.map(line => line.msg).sort()).toEqual(['awaited work done', 'handler entered', 'request body read']);
-    for (const line of lines) {
-      expect(line).toMatchObject({ trace_id: span.traceId, span_id: span.spanId, request_id: requestId, request_chain: requestId });
-    }
-    expect(lines.find(line => line.msg === 'handler entered')?.api).toBe(api);
-  });
+  ])(
+    `${title}: %s answers %i with a new X-Request-ID, one SERVER span and the request's fields in the handler's lines`,
+    async (urlPath, status, spanStatus) => {
+      const query = `t=${api}-new-${status}`;
+      const answer = await request(session, `${urlPath}?${query}`);
+      expect(answer.status).toBe(status);
+      const requestId = String(answer.headers['x-request-id']);
+      expect(requestId).toMatch(UUID);
+      const spans = await receiver.waitForSpans(all => serverSpanOf(all, urlPath, query) !== undefined);
+      const span = serverSpanOf(spans, urlPath, query) as ReceivedSpan;
+      expect(span.traceId).toBe(requestId.replace(/-/g, ''));
+      expect(span.parentSpanId).toBeUndefined();
+      expect(span.name).toBe('GET');
+      expect(span.statusCode).toBe(spanStatus);
+      expect(span.attributes).toMatchObject({
+        'network.protocol.version': '2',
+        'http.request.method': 'GET',
+        'url.scheme': scheme,
+        'url.path': urlPath,
+        'http.response.status_code': status,
+        'server.address': '127.0.0.1',
+        'request.id': requestId,
+        'request.chain': requestId,
+      });
+      const lines = await linesFor(`${urlPath}?${query}`);
+      expect(lines.map(line => line.msg).sort()).toEqual(['awaited work done', 'handler entered', 'request body read']);
+      for (const line of lines) {
+        expect(line).toMatchObject({ trace_id: span.traceId, span_id: span.spanId, request_id: requestId, request_chain: requestId });
+      }
+      expect(lines.find(line => line.msg === 'handler entered')?.api).toBe(api);
+    },
+  );
 
   test(`${title}: an incoming X-Request-ID is echoed, names the trace, and the chain is the id and this hop`, async () => {
     const requestId = `h2-${api}-incoming`;
@@ -243,17 +258,24 @@ test('Fastify with http2: true names the h2 span after its route, with http.rout
 
 test('an allowHTTP1 server still traces its HTTP/1.1 requests as before', async () => {
   const answer = await new Promise<{ status: number; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-    https.get(`${h2Url}/ok?t=http1`, { rejectUnauthorized: false }, res => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    }).on('error', reject);
+    https
+      .get(`${h2Url}/ok?t=http1`, { rejectUnauthorized: false }, res => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      })
+      .on('error', reject);
   });
   expect(answer.status).toBe(200);
   const requestId = String(answer.headers['x-request-id']);
   expect(requestId).toMatch(UUID);
   const spans = await receiver.waitForSpans(all => serverSpanOf(all, '/ok', 't=http1') !== undefined);
   const span = serverSpanOf(spans, '/ok', 't=http1') as ReceivedSpan;
-  expect(span.attributes).toMatchObject({ 'network.protocol.version': '1.1', 'url.scheme': 'https', 'http.response.status_code': 200, 'request.id': requestId });
+  expect(span.attributes).toMatchObject({
+    'network.protocol.version': '1.1',
+    'url.scheme': 'https',
+    'http.response.status_code': 200,
+    'request.id': requestId,
+  });
   const entered = (await linesFor('/ok?t=http1')).find(line => line.msg === 'handler entered');
   expect(entered).toMatchObject({ api: 'http1', request_id: requestId, span_id: span.spanId });
 });

@@ -24,7 +24,6 @@ const stack = useJobsStack();
 
 jest.setTimeout(60_000);
 
-
 function env(queue: string, extra: Record<string, string>): Record<string, string> {
   return stack.env(queue, extra);
 }
@@ -45,7 +44,7 @@ async function startApp(app: JobsApp, name: string, variables: Record<string, st
 
 async function get(service: Service, route: string): Promise<{ requestId: string | null; ids: string[] }> {
   const res = await fetch(`${service.url}/${route}`);
-  const body = await res.json() as { ids: string[] };
+  const body = (await res.json()) as { ids: string[] };
   return { requestId: res.headers.get('x-request-id'), ids: body.ids };
 }
 
@@ -62,7 +61,7 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major with its bullmq-otel', version => 
   });
   afterAll(() => app.remove());
 
-  test('a tracehop producer\'s job continues in a worker that uses BullMQ\'s own telemetry (bullmq-otel)', async () => {
+  test("a tracehop producer's job continues in a worker that uses BullMQ's own telemetry (bullmq-otel)", async () => {
     const queue = `interop${++queueCount}`;
     const [web] = await Promise.all([
       startApp(app, 'web', env(queue, { JOBS_ROLE: 'web' })),
@@ -70,30 +69,36 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major with its bullmq-otel', version => 
     ]);
     const { requestId } = await get(web, 'plain');
     const requestLine = await web.waitForLine(line => line.msg === 'queueing' && line.request_id === requestId);
-    const spans = await stack.receiver.waitForSpans(all => all.some(s => s.service === 'bullmq-otel-side' && s.kind === CONSUMER && s.traceId === requestLine.trace_id)
-      && all.some(s => s.kind === PRODUCER && s.traceId === requestLine.trace_id && s.service !== 'bullmq-otel-side'));
+    const spans = await stack.receiver.waitForSpans(
+      all =>
+        all.some(s => s.service === 'bullmq-otel-side' && s.kind === CONSUMER && s.traceId === requestLine.trace_id) &&
+        all.some(s => s.kind === PRODUCER && s.traceId === requestLine.trace_id && s.service !== 'bullmq-otel-side'),
+    );
     const producer = spanOf(spans, s => s.kind === PRODUCER && s.traceId === requestLine.trace_id && s.service !== 'bullmq-otel-side');
     const theirs = spanOf(spans, s => s.service === 'bullmq-otel-side' && s.kind === CONSUMER && s.traceId === requestLine.trace_id);
     expect(theirs.parentSpanId).toBe(producer.spanId);
   });
 
-  test('a job queued by a producer that uses BullMQ\'s own telemetry continues in a tracehop worker', async () => {
+  test("a job queued by a producer that uses BullMQ's own telemetry continues in a tracehop worker", async () => {
     const queue = `interop${++queueCount}`;
     const [web, worker] = await Promise.all([
       startApp(app, 'otel-web', env(queue, { JOBS_ROLE: 'web', JOBS_OTEL: '1', JOBS_OTEL_SDK: '1' }), false),
       startApp(app, 'worker', env(queue, { JOBS_ROLE: 'worker' })),
     ]);
-    const { ids: [jobId] } = await get(web, 'plain');
+    const {
+      ids: [jobId],
+    } = await get(web, 'plain');
     const line = await worker.waitForLine(l => l.msg === 'plain job' && l.job_id === jobId);
-    const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
-      && all.some(s => s.service === 'bullmq-otel-side' && s.kind === PRODUCER && s.traceId === line.trace_id));
+    const spans = await stack.receiver.waitForSpans(
+      all => all.some(s => s.spanId === line.span_id) && all.some(s => s.service === 'bullmq-otel-side' && s.kind === PRODUCER && s.traceId === line.trace_id),
+    );
     const theirs = spanOf(spans, s => s.service === 'bullmq-otel-side' && s.kind === PRODUCER && s.traceId === line.trace_id);
     expect(spanOf(spans, s => s.spanId === line.span_id).parentSpanId).toBe(theirs.spanId);
     // No request id came with it: the job's is its trace id, as for any request born here.
     expect(String(line.request_id).replace(/-/g, '')).toBe(line.trace_id);
   });
 
-  test('under tracehop, a Queue and Worker given BullMQ\'s own telemetry are left to it: no span twice', async () => {
+  test("under tracehop, a Queue and Worker given BullMQ's own telemetry are left to it: no span twice", async () => {
     const queue = `own${++queueCount}`;
     const [web, worker] = await Promise.all([
       startApp(app, 'web', env(queue, { JOBS_ROLE: 'web', JOBS_OTEL: '1' })),
@@ -103,26 +108,30 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major with its bullmq-otel', version => 
     const line = await worker.waitForLine(l => l.msg === 'plain job');
     // BullMQ's consumer span extracts through the global propagator, which is ours: the request id comes along.
     expect(line.request_id).toBe(requestId);
-    const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
-      && all.some(s => s.kind === PRODUCER && s.traceId === line.trace_id));
+    const spans = await stack.receiver.waitForSpans(
+      all => all.some(s => s.spanId === line.span_id) && all.some(s => s.kind === PRODUCER && s.traceId === line.trace_id),
+    );
     const inTrace = spans.filter(s => s.traceId === line.trace_id);
     expect(inTrace.filter(s => s.kind === PRODUCER).map(s => s.scope)).toEqual(['interop']);
     expect(inTrace.filter(s => s.kind === CONSUMER).map(s => s.scope)).toEqual(['interop']);
   });
 });
 
-test('a worker written as an ES module gets the job\'s fields', async () => {
+test("a worker written as an ES module gets the job's fields", async () => {
   const queue = `esm${++queueCount}`;
   const [web, worker] = await Promise.all([
     start('web', APP, env(queue, { JOBS_ROLE: 'web' })),
     start('esm-worker', path.join(FIXTURES, 'worker.mjs'), env(queue, {})),
   ]);
-  const { requestId, ids: [jobId] } = await get(web, 'plain');
+  const {
+    requestId,
+    ids: [jobId],
+  } = await get(web, 'plain');
   const line = await worker.waitForLine(l => l.msg === 'esm job' && l.job_id === jobId);
   expect(line.request_id).toBe(requestId);
 });
 
-test('a job\'s outgoing call carries the request id and a chain that ends with the job\'s hop', async () => {
+test("a job's outgoing call carries the request id and a chain that ends with the job's hop", async () => {
   const queue = `downstream${++queueCount}`;
   const seen: http.IncomingHttpHeaders[] = [];
   const downstream = http.createServer((req, res) => {
@@ -154,7 +163,7 @@ test('the carrier over a Redis list (LPUSH, BRPOP): the consumer continues the r
     start('list-consumer', script, env('', { LIST: list, LIST_ROLE: 'consumer' })),
   ]);
   const ok = await fetch(`${producer.url}/send?body=letter`);
-  const { id } = await ok.json() as { id: string };
+  const { id } = (await ok.json()) as { id: string };
   const requestId = ok.headers.get('x-request-id');
   const requestLine = await producer.waitForLine(l => l.msg === 'pushing' && l.id === id);
   const line = await consumer.waitForLine(l => l.msg === 'list message' && l.job_id === id);
@@ -163,15 +172,21 @@ test('the carrier over a Redis list (LPUSH, BRPOP): the consumer continues the r
   expect(String(line.request_chain).startsWith(`${requestLine.request_chain},`)).toBe(true);
   expect(line.parent_job_id).toBeUndefined();
   const failed = await fetch(`${producer.url}/send?body=fail`);
-  const { id: failedId } = await failed.json() as { id: string };
+  const { id: failedId } = (await failed.json()) as { id: string };
   await consumer.waitForLine(l => l.msg === 'list message failed' && l.job_id === undefined);
-  const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id)
-    && all.some(s => s.kind === CONSUMER && s.attributes['messaging.message.id'] === failedId && s.attributes['messaging.destination.name'] === list));
+  const spans = await stack.receiver.waitForSpans(
+    all =>
+      all.some(s => s.spanId === line.span_id) &&
+      all.some(s => s.kind === CONSUMER && s.attributes['messaging.message.id'] === failedId && s.attributes['messaging.destination.name'] === list),
+  );
   const consumed = spanOf(spans, s => s.spanId === line.span_id);
   expect(consumed.name).toBe(`process ${list}`);
   expect(consumed.attributes['messaging.system']).toBe('redis');
   expect(consumed.parentSpanId).toBe(requestLine.span_id);
-  const failedSpan = spanOf(spans, s => s.kind === CONSUMER && s.attributes['messaging.message.id'] === failedId && s.attributes['messaging.destination.name'] === list);
+  const failedSpan = spanOf(
+    spans,
+    s => s.kind === CONSUMER && s.attributes['messaging.message.id'] === failedId && s.attributes['messaging.destination.name'] === list,
+  );
   expect(failedSpan.statusCode).toBe(2);
 });
 

@@ -21,9 +21,12 @@ const stack = useJobsStack();
 
 jest.setTimeout(60_000);
 
-
 /** A web process and a worker process of `app` on a queue of their own. */
-async function startPair(app: JobsApp, env: Record<string, string> = {}, workerEnv: Record<string, string> = {}): Promise<{ web: Service; worker: Service; queue: string }> {
+async function startPair(
+  app: JobsApp,
+  env: Record<string, string> = {},
+  workerEnv: Record<string, string> = {},
+): Promise<{ web: Service; worker: Service; queue: string }> {
   const queue = `q${++queueCount}`;
   const common = { ...stack.env(queue, env), ...app.env };
   const [web, worker] = await Promise.all([
@@ -37,7 +40,7 @@ async function startPair(app: JobsApp, env: Record<string, string> = {}, workerE
 
 async function get(service: Service, route: string): Promise<{ requestId: string | null; ids: string[] }> {
   const res = await fetch(`${service.url}/${route}`);
-  const body = await res.json() as { ids: string[] };
+  const body = (await res.json()) as { ids: string[] };
   return { requestId: res.headers.get('x-request-id'), ids: body.ids };
 }
 
@@ -58,9 +61,12 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
   });
   afterAll(() => app.remove());
 
-  test('request -> job -> job: request_id everywhere, job_id from the first job, parent_job_id from the second (asgi-correlation-id\'s table)', async () => {
+  test("request -> job -> job: request_id everywhere, job_id from the first job, parent_job_id from the second (asgi-correlation-id's table)", async () => {
     const { web, worker, queue } = await startPair(app);
-    const { requestId, ids: [firstId] } = await get(web, 'first');
+    const {
+      requestId,
+      ids: [firstId],
+    } = await get(web, 'first');
     // Row "request": the request's own lines have a request id and no job ids.
     const requestLine = await web.waitForLine(line => line.msg === 'queueing' && line.request_id === requestId);
     expect(requestLine.job_id).toBeUndefined();
@@ -89,12 +95,20 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
     const send1 = spanOf(inTrace, s => s.kind === PRODUCER && s.parentSpanId === server.spanId);
     expect(send1.name).toBe(`send ${queue}`);
     expect(send1.attributes).toMatchObject({
-      'messaging.system': 'bullmq', 'messaging.destination.name': queue, 'messaging.operation.type': 'send', 'messaging.message.id': firstId,
+      'messaging.system': 'bullmq',
+      'messaging.destination.name': queue,
+      'messaging.operation.type': 'send',
+      'messaging.message.id': firstId,
     });
     const process1 = spanOf(inTrace, s => s.kind === CONSUMER && s.parentSpanId === send1.spanId);
     expect(process1.name).toBe(`process ${queue}`);
     expect(process1.spanId).toBe(first.span_id);
-    expect(process1.attributes).toMatchObject({ 'messaging.operation.type': 'process', 'messaging.message.id': firstId, 'tracehop.job.attempt': 1, 'request.id': requestId });
+    expect(process1.attributes).toMatchObject({
+      'messaging.operation.type': 'process',
+      'messaging.message.id': firstId,
+      'tracehop.job.attempt': 1,
+      'request.id': requestId,
+    });
     const send2 = spanOf(inTrace, s => s.kind === PRODUCER && s.parentSpanId === process1.spanId);
     const process2 = spanOf(inTrace, s => s.kind === CONSUMER && s.parentSpanId === send2.spanId);
     expect(process2.attributes['tracehop.job.parent_id']).toBe(firstId);
@@ -105,8 +119,9 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
     const { requestId, ids } = await get(web, 'flow');
     const lines = await Promise.all(ids.map(id => worker.waitForLine(l => l.msg === 'plain job' && l.job_id === id)));
     expect(lines.map(l => l.request_id)).toEqual([requestId, requestId]);
-    const spans = await stack.receiver.waitForSpans(all => lines.every(line => all.some(s => s.spanId === line.span_id))
-      && all.some(s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id));
+    const spans = await stack.receiver.waitForSpans(
+      all => lines.every(line => all.some(s => s.spanId === line.span_id)) && all.some(s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id),
+    );
     const send = spanOf(spans, s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id);
     expect(send.name).toBe(`send ${queue}`);
     expect(send.attributes['messaging.batch.message_count']).toBe(2);
@@ -119,8 +134,9 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
     expect(new Set(ids).size).toBe(3);
     const lines = await Promise.all(ids.map(id => worker.waitForLine(l => l.msg === 'plain job' && l.job_id === id)));
     expect(lines.map(l => l.request_id)).toEqual([requestId, requestId, requestId]);
-    const spans = await stack.receiver.waitForSpans(all => lines.every(line => all.some(s => s.spanId === line.span_id))
-      && all.some(s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id));
+    const spans = await stack.receiver.waitForSpans(
+      all => lines.every(line => all.some(s => s.spanId === line.span_id)) && all.some(s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id),
+    );
     const sends = spans.filter(s => s.kind === PRODUCER && s.traceId === lines[0]!.trace_id);
     expect(sends.map(s => [s.name, s.attributes['messaging.batch.message_count']])).toEqual([[`send ${queue}`, 3]]);
     for (const line of lines) expect(spanOf(spans, s => s.spanId === line.span_id).parentSpanId).toBe(sends[0]!.spanId);
@@ -136,7 +152,7 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
     expect(line.request_chain).toBe(`${line.request_id},${line.span_id}`);
   });
 
-  test('a scheduled job starts a new trace and request id on every run, never the worker\'s own context', async () => {
+  test("a scheduled job starts a new trace and request id on every run, never the worker's own context", async () => {
     const { worker } = await startPair(app, {}, { JOBS_SCHEDULE: '1' });
     const ticks = await waitForLines(worker, lines => lines.filter(l => l.msg === 'tick').length >= 3);
     const runs = ticks.filter(l => l.msg === 'tick').slice(0, 3);
@@ -153,23 +169,26 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
 
   test('every retry is its own span with its attempt number; failures record the exception and status ERROR', async () => {
     const { web, worker, queue } = await startPair(app);
-    const { requestId, ids: [jobId] } = await get(web, 'flaky');
+    const {
+      requestId,
+      ids: [jobId],
+    } = await get(web, 'flaky');
     // Job ids are per queue: the destination tells this job's spans from others.
-    const isTry = (s: ReceivedSpan) => s.kind === CONSUMER && s.attributes['messaging.destination.name'] === queue && s.attributes['messaging.message.id'] === jobId;
+    const isTry = (s: ReceivedSpan) =>
+      s.kind === CONSUMER && s.attributes['messaging.destination.name'] === queue && s.attributes['messaging.message.id'] === jobId;
     await waitForLines(worker, lines => lines.filter(l => l.msg === 'flaky attempt' && l.job_id === jobId).length === 3);
     const attempts = worker.lines.filter(l => l.msg === 'flaky attempt' && l.job_id === jobId);
     expect(attempts.map(l => l.request_id)).toEqual([requestId, requestId, requestId]);
     expect(new Set(attempts.map(l => l.span_id)).size).toBe(3);
     const spans = await stack.receiver.waitForSpans(all => all.filter(isTry).length === 3);
-    const tries = spans.filter(isTry)
-      .sort((a, b) => Number(a.attributes['tracehop.job.attempt']) - Number(b.attributes['tracehop.job.attempt']));
+    const tries = spans.filter(isTry).sort((a, b) => Number(a.attributes['tracehop.job.attempt']) - Number(b.attributes['tracehop.job.attempt']));
     expect(tries.map(s => s.attributes['tracehop.job.attempt'])).toEqual([1, 2, 3]);
     expect(tries.map(s => s.statusCode)).toEqual([2, 2, 0]);
     expect(tries[0]!.events.find(e => e.name === 'exception')?.attributes['exception.message']).toBe('flaky failure');
     expect(tries[2]!.events.some(e => e.name === 'exception')).toBe(false);
   });
 
-  test('200 jobs at concurrency 10: every line carries its own job\'s ids, none mixed up', async () => {
+  test("200 jobs at concurrency 10: every line carries its own job's ids, none mixed up", async () => {
     const { web, worker } = await startPair(app);
     const { requestId, ids } = await get(web, 'load?count=200');
     expect(ids).toHaveLength(200);
@@ -194,21 +213,28 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
 
   test('TRACEHOP_JOB_TRACE=link: the job starts its own trace, with a span link to the producer, and keeps the request id', async () => {
     const { web, worker } = await startPair(app, { TRACEHOP_JOB_TRACE: 'link' });
-    const { requestId, ids: [jobId] } = await get(web, 'plain');
+    const {
+      requestId,
+      ids: [jobId],
+    } = await get(web, 'plain');
     const requestLine = await web.waitForLine(line => line.msg === 'queueing' && line.request_id === requestId);
     const line = await worker.waitForLine(l => l.msg === 'plain job' && l.job_id === jobId);
     expect(line.request_id).toBe(requestId);
     expect(line.trace_id).not.toBe(requestLine.trace_id);
-    const spans = await stack.receiver.waitForSpans(all => all.some(s => s.spanId === line.span_id) && all.some(s => s.kind === PRODUCER && s.traceId === requestLine.trace_id));
+    const spans = await stack.receiver.waitForSpans(
+      all => all.some(s => s.spanId === line.span_id) && all.some(s => s.kind === PRODUCER && s.traceId === requestLine.trace_id),
+    );
     const consumer = spanOf(spans, s => s.spanId === line.span_id);
     const producer = spanOf(spans, s => s.kind === PRODUCER && s.traceId === requestLine.trace_id);
     expect(consumer.parentSpanId).toBeUndefined();
     expect(consumer.links.map(link => [link.traceId, link.spanId])).toEqual([[producer.traceId, producer.spanId]]);
   });
 
-  test('a worker stopped by SIGTERM mid-job: BullMQ\'s close waits for the job, and the job\'s span is flushed', async () => {
+  test("a worker stopped by SIGTERM mid-job: BullMQ's close waits for the job, and the job's span is flushed", async () => {
     const { web, worker } = await startPair(app, { OTEL_BSP_SCHEDULE_DELAY: '600000' });
-    const { ids: [jobId] } = await get(web, 'slow');
+    const {
+      ids: [jobId],
+    } = await get(web, 'slow');
     const started = await worker.waitForLine(l => l.msg === 'slow job started' && l.job_id === jobId);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toEqual({ code: 0, signal: null });
@@ -219,11 +245,13 @@ describe.each(BULLMQ_VERSIONS)('BullMQ $major', version => {
     expect(spanOf(spans, s => s.spanId === started.span_id).kind).toBe(CONSUMER);
   });
 
-
-  test('a crash out of a job\'s code is recorded on its consumer span and written to stderr with the request id; the worker exits as Node would', async () => {
+  test("a crash out of a job's code is recorded on its consumer span and written to stderr with the request id; the worker exits as Node would", async () => {
     const { web, worker } = await startPair(app, {}, { TRACEHOP_SHUTDOWN_TIMEOUT_MS: '10000' });
     stack.running.splice(stack.running.indexOf(worker), 1);
-    const { requestId, ids: [jobId] } = await get(web, 'crash');
+    const {
+      requestId,
+      ids: [jobId],
+    } = await get(web, 'crash');
     const started = await worker.waitForLine(line => line.msg === 'crash job started' && line.job_id === jobId);
     expect(await worker.exited).toEqual({ code: 1, signal: null });
     await Promise.all([worker.waitForStderr(/^TypeError: boom from a job timer$/m), worker.waitForStderr(/^\{"level":60.*\n/m)]);

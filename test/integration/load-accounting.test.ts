@@ -80,18 +80,23 @@ test('while the collector hangs, 3,000 requests leave the heap flat: the queue h
   // 4.5 MB for these 3,000); with it the heap after a full GC stays put.
   const collector = await startBadCollector({ kind: 'hang' });
   collectors.push(collector);
-  const app = await startService('load-app', APP, {
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
-    OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
-    // Well inside the test helper's 5 s before it kills a child that ignores SIGTERM.
-    TRACEHOP_SHUTDOWN_TIMEOUT_MS: '1000',
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-    OTEL_BSP_MAX_QUEUE_SIZE: String(MAX_QUEUE_SIZE),
-    OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '100',
-    // The memory probe is left untraced, so that it does not count as load.
-    TRACEHOP_IGNORE_PATHS: '/memory',
-    FIXTURE_QUIET: '1',
-  }, { nodeArgs: ['--expose-gc', '-r', REGISTER] });
+  const app = await startService(
+    'load-app',
+    APP,
+    {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: collector.tracesUrl,
+      OTEL_EXPORTER_OTLP_TIMEOUT: '30000',
+      // Well inside the test helper's 5 s before it kills a child that ignores SIGTERM.
+      TRACEHOP_SHUTDOWN_TIMEOUT_MS: '1000',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_BSP_MAX_QUEUE_SIZE: String(MAX_QUEUE_SIZE),
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '100',
+      // The memory probe is left untraced, so that it does not count as load.
+      TRACEHOP_IGNORE_PATHS: '/memory',
+      FIXTURE_QUIET: '1',
+    },
+    { nodeArgs: ['--expose-gc', '-r', REGISTER] },
+  );
   running.push(app);
   const heapUsed = async () => ((await (await fetch(`${app.url}/memory`)).json()) as { heapUsed: number }).heapUsed;
   const load = (prefix: string, count: number) => sendRequests(app.url, { count, concurrency: CONCURRENCY, path: i => `/${prefix}-${i}` });

@@ -25,27 +25,31 @@ test.each<[string, string | undefined, string[]]>([
   ['warn records from warn', 'warn', LEVELS.slice(3)],
   ['error records error and fatal', 'error', ['error', 'fatal']],
   ['fatal records fatal alone', 'fatal', ['fatal']],
-])('%s', async (_title, setting, expected) => {
-  const requestId = `log-events-${setting ?? 'default'}`;
-  const app = await startService('log-events-app', APP, {
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-    ...(setting === undefined ? {} : { TRACEHOP_LOG_SPAN_EVENTS: setting }),
-  });
-  try {
-    await fetch(app.url, { headers: { 'x-request-id': requestId } }).then(response => response.text());
-    const spans = await receiver.waitForSpans(all => all.some(span => span.kind === 2 && span.attributes['request.id'] === requestId));
-    const server = spans.find(span => span.kind === 2 && span.attributes['request.id'] === requestId)!;
-    const events = server.events.filter(event => event.name === 'log');
-    expect(events.map(event => event.attributes['log.severity'])).toEqual(expected);
-    for (const event of events) expect(event.attributes['log.message']).toBe(`${event.attributes['log.severity']} record`);
-    const error = events.find(event => event.attributes['log.severity'] === 'error');
-    if (error !== undefined) {
-      expect(error.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'bad card' });
-      expect(String(error.attributes['exception.stacktrace'])).toContain('TypeError: bad card');
+])(
+  '%s',
+  async (_title, setting, expected) => {
+    const requestId = `log-events-${setting ?? 'default'}`;
+    const app = await startService('log-events-app', APP, {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ...(setting === undefined ? {} : { TRACEHOP_LOG_SPAN_EVENTS: setting }),
+    });
+    try {
+      await fetch(app.url, { headers: { 'x-request-id': requestId } }).then(response => response.text());
+      const spans = await receiver.waitForSpans(all => all.some(span => span.kind === 2 && span.attributes['request.id'] === requestId));
+      const server = spans.find(span => span.kind === 2 && span.attributes['request.id'] === requestId)!;
+      const events = server.events.filter(event => event.name === 'log');
+      expect(events.map(event => event.attributes['log.severity'])).toEqual(expected);
+      for (const event of events) expect(event.attributes['log.message']).toBe(`${event.attributes['log.severity']} record`);
+      const error = events.find(event => event.attributes['log.severity'] === 'error');
+      if (error !== undefined) {
+        expect(error.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'bad card' });
+        expect(String(error.attributes['exception.stacktrace'])).toContain('TypeError: bad card');
+      }
+      expect(app.stderr).toBe('');
+    } finally {
+      await app.stop();
     }
-    expect(app.stderr).toBe('');
-  } finally {
-    await app.stop();
-  }
-}, 30_000);
+  },
+  30_000,
+);

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => redis?.stop());
 
-test('a lost card\'s letter job and its follow-up log the request\'s id, with job_id and parent_job_id', async () => {
+test("a lost card's letter job and its follow-up log the request's id, with job_id and parent_job_id", async () => {
   const env = { OTEL_TRACES_EXPORTER: 'none', REDIS_PORT: String(redis.port) };
   const [chain, letters] = await Promise.all([startChain(env), startService('letters', WORKER, env)]);
   try {

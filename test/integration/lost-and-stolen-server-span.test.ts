@@ -5,7 +5,7 @@
 import { describeLostAndStolenChain } from '../support/chain-assertions';
 
 describeLostAndStolenChain({
-  name: 'CommonJS services on tracehop\'s own server span (the default)',
+  name: "CommonJS services on tracehop's own server span (the default)",
   serverSpanScope: 'tracehop-http-server',
 });
 

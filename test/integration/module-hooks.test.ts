@@ -22,7 +22,7 @@ describe.each([
   ['an ES module app under -r', path.join(FIXTURES, 'module-systems', 'esm-named-http.mjs'), undefined, undefined],
   ['an ES module app under --import', path.join(FIXTURES, 'module-systems', 'esm-named-http.mjs'), ['--import', 'tracehop/register'], installed.dir],
 ])(`%s on Node ${process.versions.node}`, (_title, script, nodeArgs, cwd) => {
-  test('the import hooks run in the app\'s thread, and Node prints no warning', async () => {
+  test("the import hooks run in the app's thread, and Node prints no warning", async () => {
     const service = await startService('silent-hooks', script, { OTEL_TRACES_EXPORTER: 'none', OTEL_LOG_LEVEL: 'debug' }, { nodeArgs, cwd });
     running.push(service);
     await service.waitForStderr(/ESM loader hook registered \(in-thread\)/);

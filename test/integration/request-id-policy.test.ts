@@ -24,7 +24,7 @@ async function ask(app: Service, requestId?: string) {
   return { header: response.headers.get('x-request-id'), ...body };
 }
 
-test('the app\'s generate makes new ids, and the trace id follows the documented mapping', async () => {
+test("the app's generate makes new ids, and the trace id follows the documented mapping", async () => {
   const app = await start({ FIXTURE_IDS: 'custom' });
   const first = await ask(app);
   const second = await ask(app);
@@ -33,7 +33,7 @@ test('the app\'s generate makes new ids, and the trace id follows the documented
   expect(first.traceId).toBe(requestIdToTraceId('gen-1'));
 }, 30_000);
 
-test('the app\'s validate narrows what is accepted and its transform rewrites what is', async () => {
+test("the app's validate narrows what is accepted and its transform rewrites what is", async () => {
   const app = await start({ FIXTURE_IDS: 'custom' });
   const accepted = await ask(app, 'OK-Upstream-7');
   expect(accepted.requestId).toBe('ok-upstream-7');

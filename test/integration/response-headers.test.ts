@@ -18,14 +18,20 @@ const APP = path.join(__dirname, '..', 'fixtures', 'response-headers-app.js');
 const ORIGIN = { origin: 'https://shop.example' };
 const TIMING = /traceparent;desc="00-([0-9a-f]{32})-([0-9a-f]{16})-01"/;
 
-interface Answer { status: number; headers: http.IncomingHttpHeaders; raw: string[] }
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  raw: string[];
+}
 
 function get(port: number, urlPath: string, headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: urlPath, headers }, res => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: res.rawHeaders }));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: urlPath, headers }, res => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: res.rawHeaders }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -35,12 +41,17 @@ function occurrences(answer: Answer, name: string): number {
 }
 
 function exposed(answer: Answer): string[] {
-  return String(answer.headers['access-control-expose-headers'] ?? '').split(',').map(s => s.trim().toLowerCase()).filter(Boolean);
+  return String(answer.headers['access-control-expose-headers'] ?? '')
+    .split(',')
+    .map(s => s.trim().toLowerCase())
+    .filter(Boolean);
 }
 
 async function start(env: Record<string, string> = {}): Promise<{ service: Service; ports: Record<string, number> }> {
   const service = await startService('response-headers-app', APP, {
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl, OTEL_BSP_SCHEDULE_DELAY: '50', ...env,
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+    OTEL_BSP_SCHEDULE_DELAY: '50',
+    ...env,
   });
   const line = await service.waitForLine(l => l.msg === 'listening');
   return { service, ports: line as unknown as Record<string, number> };
@@ -84,7 +95,7 @@ describe('with the defaults', () => {
     });
   });
 
-  test('the server span id in Server-Timing is the exported server span\'s', async () => {
+  test("the server span id in Server-Timing is the exported server span's", async () => {
     const answer = await get(ports.koa3, '/throw');
     const [, traceId, spanId] = TIMING.exec(String(answer.headers['server-timing'])) ?? [];
     const spans = await receiver.waitForSpans(all => all.some(s => s.traceId === traceId));
@@ -104,7 +115,7 @@ describe('with the defaults', () => {
     expect(answer.headers['server-timing']).toMatch(TIMING);
   });
 
-  test('a hand-written expose list that already names the request id gets only what it lacks, and the app\'s Server-Timing is kept', async () => {
+  test("a hand-written expose list that already names the request id gets only what it lacks, and the app's Server-Timing is kept", async () => {
     const answer = await get(ports.plain, '/set-header', ORIGIN);
     expect(exposed(answer)).toEqual(['x-page', 'x-request-id', 'server-timing']);
     const timing = String(answer.headers['server-timing']);
@@ -132,7 +143,7 @@ describe('with TRACEHOP_CORS_EXPOSE_HEADERS=false and TRACEHOP_SERVER_TIMING=fal
     await service?.stop();
   });
 
-  test('the app\'s headers are left as they are, and the request id still survives Koa\'s error handler', async () => {
+  test("the app's headers are left as they are, and the request id still survives Koa's error handler", async () => {
     const [items, koa] = await Promise.all([get(ports.express, '/items', ORIGIN), get(ports.koa2, '/throw', ORIGIN)]);
     expect(exposed(items)).toEqual(['x-total-count']);
     expect(items.headers['server-timing']).toBeUndefined();
@@ -154,7 +165,7 @@ describe('with TRACEHOP_SERVER_SPAN=instrumentation-http', () => {
     await service?.stop();
   });
 
-  test('Koa\'s error answer keeps the request id and the Server-Timing traceparent', async () => {
+  test("Koa's error answer keeps the request id and the Server-Timing traceparent", async () => {
     const answer = await get(ports.koa3, '/unauthorized', ORIGIN);
     expect(answer.status).toBe(401);
     expect(answer.headers['x-request-id']).toBeDefined();

@@ -34,14 +34,19 @@ function expressAppDir(alias: string, fixture: string): string {
 }
 
 async function start(name: string, script: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Service> {
-  const service = await startService(name, script, {
-    OTEL_SERVICE_NAME: name,
-    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-    OTEL_BSP_SCHEDULE_DELAY: '50',
-    // The linked framework's own dependencies resolve from the repository.
-    NODE_PATH: REPO_NODE_MODULES,
-    ...env,
-  }, { nodeArgs: ['--preserve-symlinks', ...nodeArgs, '-r', REGISTER] });
+  const service = await startService(
+    name,
+    script,
+    {
+      OTEL_SERVICE_NAME: name,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '50',
+      // The linked framework's own dependencies resolve from the repository.
+      NODE_PATH: REPO_NODE_MODULES,
+      ...env,
+    },
+    { nodeArgs: ['--preserve-symlinks', ...nodeArgs, '-r', REGISTER] },
+  );
   running.push(service);
   return service;
 }
@@ -51,8 +56,7 @@ async function serverSpanFor(service: Service, urlPath: string, expectedStatus: 
   const response = await fetch(`${service.url}${urlPath}`);
   await response.arrayBuffer();
   expect(response.status).toBe(expectedStatus);
-  const find = (spans: ReceivedSpan[]) =>
-    spans.find(s => s.service === service.name && s.kind === 2 && s.attributes['url.path'] === urlPath);
+  const find = (spans: ReceivedSpan[]) => spans.find(s => s.service === service.name && s.kind === 2 && s.attributes['url.path'] === urlPath);
   return find(await receiver.waitForSpans(spans => find(spans) !== undefined, 30_000))!;
 }
 
@@ -93,16 +97,22 @@ describe.each(['express4', 'express5'])('%s route names', alias => {
 
   test(`${alias}: an ES module app that imports express gets route names too`, async () => {
     const service = await start(`${alias}-esm`, expressAppDir(alias, 'express-app.mjs'));
-    await expectRoutes(service, EXPRESS_REQUESTS.slice(0, 2).map(([urlPath, , , route]) => [urlPath, route!]));
+    await expectRoutes(
+      service,
+      EXPRESS_REQUESTS.slice(0, 2).map(([urlPath, , , route]) => [urlPath, route!]),
+    );
   });
 
   test(`${alias}: the routers' own stacks list the same routes with tracehop as without`, () => {
     const script = expressAppDir(alias, 'express-route-list.js');
-    const list = (nodeArgs: string[]) => JSON.parse(execFileSync(process.execPath, ['--preserve-symlinks', ...nodeArgs, script], {
-      env: { ...process.env, NODE_PATH: REPO_NODE_MODULES, OTEL_TRACES_EXPORTER: 'none', OTEL_SERVICE_NAME: `${alias}-list` },
-      encoding: 'utf8',
-      timeout: 30_000,
-    })) as string[];
+    const list = (nodeArgs: string[]) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['--preserve-symlinks', ...nodeArgs, script], {
+          env: { ...process.env, NODE_PATH: REPO_NODE_MODULES, OTEL_TRACES_EXPORTER: 'none', OTEL_SERVICE_NAME: `${alias}-list` },
+          encoding: 'utf8',
+          timeout: 30_000,
+        }),
+      ) as string[];
     const without = list([]);
     expect(without).toEqual(expect.arrayContaining(['GET /users/:id', 'GET /nested/v1/items/:itemId', 'GET /tenants/:tenant/things/:thingId']));
     expect(list(['-r', REGISTER])).toEqual(without);
@@ -117,21 +127,30 @@ describe.each([
     const app = linkedFixture({ express: 'express5', [pkg]: path.join(FIXTURES, pkg) }, path.join(FIXTURES, 'esm-dependency-app.js'));
     linked.push(app);
     const service = await start(`${pkg}-dependency`, app.script, { ESM_ONLY_PACKAGE: pkg });
-    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+    await expectRoutes(service, [
+      ['/users/42', '/users/:id'],
+      ['/api/items/7', '/api/items/:itemId'],
+    ]);
   });
 });
 
 describe.each(['fastify4', 'fastify5'])('%s route names', alias => {
   test(`${alias}: routes and prefixed plugins name the server span through fastify.initialization; an unmatched path keeps GET`, async () => {
     const service = await start(`${alias}-cjs`, path.join(FIXTURES, 'fastify-app.js'), { FASTIFY_MODULE: alias });
-    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+    await expectRoutes(service, [
+      ['/users/42', '/users/:id'],
+      ['/api/items/7', '/api/items/:itemId'],
+    ]);
   });
 });
 
 describe.each(['express', 'fastify'])('NestJS 11 on %s route names', platform => {
   test(`NestJS on ${platform}: controller routes name the server span through the platform's hook; an unmatched path keeps GET`, async () => {
     const service = await start(`nest-${platform}`, path.join(FIXTURES, 'nest-app.js'), { NEST_PLATFORM: platform });
-    await expectRoutes(service, [['/users/42', '/users/:id'], ['/api/items/7', '/api/items/:itemId']]);
+    await expectRoutes(service, [
+      ['/users/42', '/users/:id'],
+      ['/api/items/7', '/api/items/:itemId'],
+    ]);
   });
 });
 
@@ -179,7 +198,10 @@ describe.each(['koa2', 'koa3'])('%s with @koa/router route names', alias => {
 
 test('Hapi 21: routes, and a plugin under a prefix, name the server span with the {param} template; an unmatched path keeps GET', async () => {
   const service = await start('hapi', path.join(FIXTURES, 'hapi-app.js'));
-  await expectRoutes(service, [['/users/42', '/users/{id}'], ['/api/items/7', '/api/items/{itemId}']]);
+  await expectRoutes(service, [
+    ['/users/42', '/users/{id}'],
+    ['/api/items/7', '/api/items/{itemId}'],
+  ]);
 });
 
 /** Path, status, and the span's name and `http.route` (undefined: the plain method). See test/fixtures/frameworks/hono-routes.js. */

@@ -44,7 +44,14 @@ function runScript(env: Record<string, string>): Promise<{ code: number | null; 
     // 'close', not 'exit': only then has all of stdout and stderr been read.
     child.on('close', code => {
       clearTimeout(timer);
-      resolve({ code, stderr, lines: stdout.split('\n').filter(Boolean).map(line => JSON.parse(line) as LogLine) });
+      resolve({
+        code,
+        stderr,
+        lines: stdout
+          .split('\n')
+          .filter(Boolean)
+          .map(line => JSON.parse(line) as LogLine),
+      });
     });
   });
 }

@@ -37,26 +37,29 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-interface Seen { requestId: string; traceId: string }
+interface Seen {
+  requestId: string;
+  traceId: string;
+}
 
 async function ask(): Promise<{ header: string | null; apiPath: string; inRequest: Seen; asRequest: Seen }> {
   const response = await fetch(app.url);
   return { header: response.headers.get('x-request-id'), ...JSON.parse(await response.text()) };
 }
 
-test('the app requires its own copy of tracehop, not the preload\'s', async () => {
+test("the app requires its own copy of tracehop, not the preload's", async () => {
   const { apiPath } = await ask();
   expect(fs.realpathSync(apiPath).startsWith(fs.realpathSync(dir))).toBe(true);
 });
 
-test('configureRequestIds through the app\'s copy decides the ids of the preload\'s requests', async () => {
+test("configureRequestIds through the app's copy decides the ids of the preload's requests", async () => {
   const { header, inRequest } = await ask();
   expect(inRequest.requestId).toMatch(/^copy-\d+$/);
   expect(header).toBe(inRequest.requestId);
   expect(inRequest.traceId).toBe(requestIdToTraceId(inRequest.requestId));
 });
 
-test('runAsRequest through the app\'s copy runs as a request with an id from the same policy', async () => {
+test("runAsRequest through the app's copy runs as a request with an id from the same policy", async () => {
   const { asRequest } = await ask();
   expect(asRequest.requestId).toMatch(/^copy-\d+$/);
   expect(asRequest.traceId).toBe(requestIdToTraceId(asRequest.requestId));

@@ -62,7 +62,10 @@ async function checkApp(script: string, modes: string[], urlOf: (base: string, n
       expect(event.tags?.request_id).toBe(start.request_id);
       expect(event.contexts?.tracehop).toEqual({ request_id: start.request_id, request_chain: start.request_chain });
       const crumbs = (event.breadcrumbs ?? []).filter(crumb => crumb.category === 'pino');
-      expect(crumbs.map(crumb => [crumb.level, crumb.message])).toEqual([['info', `start ${n}`], ['warning', `middle ${n}`]]);
+      expect(crumbs.map(crumb => [crumb.level, crumb.message])).toEqual([
+        ['info', `start ${n}`],
+        ['warning', `middle ${n}`],
+      ]);
       expect((await lineOf(app, `middle ${n}`)).trace_id).toBe(start.trace_id);
     }
     expect(seen.size).toBe(REQUESTS);
@@ -75,7 +78,9 @@ async function checkApp(script: string, modes: string[], urlOf: (base: string, n
       expect(headers['x-request-id']).toBeUndefined();
       expect(headers['sentry-trace']).toBeUndefined();
     }
-    const spans = await otlp.waitForSpans(all => all.filter(span => span.kind === 2 && span.traceId !== undefined && traceIds.has(span.traceId)).length >= REQUESTS);
+    const spans = await otlp.waitForSpans(
+      all => all.filter(span => span.kind === 2 && span.traceId !== undefined && traceIds.has(span.traceId)).length >= REQUESTS,
+    );
     expect(spans.filter(span => span.kind === 3)).toEqual([]);
     expect(app.stderr).toBe('');
   } finally {
@@ -84,10 +89,10 @@ async function checkApp(script: string, modes: string[], urlOf: (base: string, n
   }
 }
 
-test('a plain http app\'s captured exceptions and messages carry their request, 50 interleaved', async () => {
+test("a plain http app's captured exceptions and messages carry their request, 50 interleaved", async () => {
   await checkApp('http-app.js', ['capture', 'message'], (base, n, mode) => `${base}/?n=${n}&mode=${mode}`);
 }, 60_000);
 
-test('an Express app\'s thrown, captured and messaged errors carry their request, 50 interleaved', async () => {
+test("an Express app's thrown, captured and messaged errors carry their request, 50 interleaved", async () => {
   await checkApp('express-app.js', ['throw', 'capture', 'message'], (base, n, mode) => `${base}/work/${n}?mode=${mode}`);
 }, 60_000);

@@ -31,7 +31,9 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'tracehop-server-span-'));
   const key = path.join(dir, 'key.pem');
   const cert = path.join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1'], {
+    stdio: 'ignore',
+  });
   receiver = await startOtlpReceiver();
   service = await startService('server-span-app', APP, {
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
@@ -53,10 +55,12 @@ afterAll(async () => {
 function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
   return new Promise((resolve, reject) => {
     const client = url.startsWith('https:') ? https : http;
-    client.get(url, { headers, rejectUnauthorized: false }, res => {
-      res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-    }).on('error', reject);
+    client
+      .get(url, { headers, rejectUnauthorized: false }, res => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      })
+      .on('error', reject);
   });
 }
 
@@ -87,7 +91,7 @@ test('every request received makes exactly one server span, aborted ones include
   expect(servers.every(s => s.scope === 'tracehop-http-server')).toBe(true);
 });
 
-test('the handler\'s awaited work runs inside the server span, whose id is in the log line', async () => {
+test("the handler's awaited work runs inside the server span, whose id is in the log line", async () => {
   const res = await get(`${service.url}/work/ctx?q=1`);
   const requestId = String(res.headers['x-request-id']);
   const line: LogLine = await service.waitForLine(l => l.msg === 'awaited work done' && l.request_id === requestId);
@@ -97,9 +101,16 @@ test('the handler\'s awaited work runs inside the server span, whose id is in th
   expect(span.traceId).toBe(requestId.replace(/-/g, ''));
   expect(span.name).toBe('GET');
   expect(span.attributes).toMatchObject({
-    'http.request.method': 'GET', 'url.scheme': 'http', 'url.path': '/work/ctx', 'url.query': 'q=1',
-    'server.address': '127.0.0.1', 'server.port': Number(new URL(service.url).port), 'network.protocol.version': '1.1',
-    'client.address': '127.0.0.1', 'http.response.status_code': 200, 'request.id': requestId,
+    'http.request.method': 'GET',
+    'url.scheme': 'http',
+    'url.path': '/work/ctx',
+    'url.query': 'q=1',
+    'server.address': '127.0.0.1',
+    'server.port': Number(new URL(service.url).port),
+    'network.protocol.version': '1.1',
+    'client.address': '127.0.0.1',
+    'http.response.status_code': 200,
+    'request.id': requestId,
   });
   expect(span.statusCode).not.toBe(STATUS_ERROR);
 });
@@ -113,7 +124,8 @@ test('listeners of the request body and of the response, run from socket callbac
     });
     request.on('error', reject);
     request.flushHeaders();
-    service.waitForLine(() => service.lines.filter(line => line.msg === 'body expected').length > expected)
+    service
+      .waitForLine(() => service.lines.filter(line => line.msg === 'body expected').length > expected)
       .then(() => request.end('a body sent once the handler has returned'), reject);
   });
   const requestId = await answered;
@@ -127,10 +139,13 @@ test('listeners of the request body and of the response, run from socket callbac
 
 test('a method outside the known set names its span HTTP, with http.request.method _OTHER and the method as sent', async () => {
   await new Promise<void>((resolve, reject) => {
-    http.request(`${service.url}/dav/folder`, { method: 'PROPFIND' }, res => {
-      res.resume();
-      res.on('end', resolve);
-    }).on('error', reject).end();
+    http
+      .request(`${service.url}/dav/folder`, { method: 'PROPFIND' }, res => {
+        res.resume();
+        res.on('end', resolve);
+      })
+      .on('error', reject)
+      .end();
   });
   const [span] = await receiver.waitForSpans(all => serverSpansFor(all, '/dav/folder').length === 1).then(all => serverSpansFor(all, '/dav/folder'));
   expect(span.name).toBe('HTTP');

@@ -30,7 +30,7 @@ test('SIGTERM flushes pending spans, then the process ends by that signal as it 
   expect(spans.find(s => s.attributes['request.id'] === 'sigterm-default')?.attributes['url.path']).toBe('/flush-on-sigterm');
 });
 
-test('with the app\'s own SIGTERM handler, spans are flushed and the app keeps its exit code', async () => {
+test("with the app's own SIGTERM handler, spans are flushed and the app keeps its exit code", async () => {
   const service = await startService('server', path.join(FIXTURES, 'server.js'), { ...slowBatch(), FIXTURE_SIGTERM_EXIT_CODE: '3' });
   const res = await fetch(`${service.url}/app-handler`, { headers: { 'X-Request-ID': 'sigterm-app' } });
   await res.text();

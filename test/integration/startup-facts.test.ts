@@ -29,11 +29,13 @@ async function startWithDebug(name: string, script: string, options: StartOption
 }
 
 describe('start-up facts in diag at OTEL_LOG_LEVEL=debug', () => {
-  test('a CommonJS app: entry point, the hooks in the app\'s thread, what each instrumentation hooks, and pino hooked via require', async () => {
+  test("a CommonJS app: entry point, the hooks in the app's thread, what each instrumentation hooks, and pino hooked via require", async () => {
     const service = await startWithDebug('debug-commonjs', SERVER);
     const stderr = await service.waitForStderr(/pino \d+\.\d+\.\d+ loaded via require: hooked/);
     expect(stderr).toMatch(/^tracehop debug: entry point .*server\.js: CommonJS \(no "type": "module" in .*\)$/m);
-    expect(stderr).toMatch(/^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, router, express, @koa\/router, @hapi\/hapi, hono, pino, @sentry\/core, bullmq, @opentelemetry\/api$/m);
+    expect(stderr).toMatch(
+      /^tracehop debug: ESM loader hook registered \(in-thread\) for https, http, router, express, @koa\/router, @hapi\/hapi, hono, pino, @sentry\/core, bullmq, @opentelemetry\/api$/m,
+    );
     expect(stderr).toMatch(/^tracehop debug: tracehop-api-copies [\d.]+ hooks @opentelemetry\/api$/m);
     // tracehop's own copy of the API is always loaded first: no hook was missed there.
     expect(stderr).not.toMatch(/loaded before tracehop started.*@opentelemetry\/api/);

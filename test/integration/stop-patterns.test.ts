@@ -16,22 +16,31 @@ const APP = path.join(__dirname, '..', 'fixtures', 'stop-patterns-app.js');
 let receiver: OtlpReceiver;
 const running: Service[] = [];
 
-beforeAll(async () => { receiver = await startOtlpReceiver(); });
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
 afterAll(() => receiver.close());
-afterEach(async () => { await Promise.all(running.splice(0).map(service => service.stop())); });
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(service => service.stop()));
+});
 
 type Protocol = 'http/protobuf' | 'http/json';
 
 async function start(pattern: string, signal: string, traced: boolean, protocol: Protocol): Promise<Service> {
-  const service = await startService(pattern, APP, {
-    FIXTURE_PATTERN: pattern,
-    FIXTURE_SIGNAL: signal,
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
-    OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
-    // Only the way out can deliver.
-    OTEL_BSP_SCHEDULE_DELAY: '600000',
-    TRACEHOP_SHUTDOWN_TIMEOUT_MS: '10000',
-  }, traced ? {} : { nodeArgs: [] });
+  const service = await startService(
+    pattern,
+    APP,
+    {
+      FIXTURE_PATTERN: pattern,
+      FIXTURE_SIGNAL: signal,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+      OTEL_EXPORTER_OTLP_PROTOCOL: protocol,
+      // Only the way out can deliver.
+      OTEL_BSP_SCHEDULE_DELAY: '600000',
+      TRACEHOP_SHUTDOWN_TIMEOUT_MS: '10000',
+    },
+    traced ? {} : { nodeArgs: [] },
+  );
   running.push(service);
   return service;
 }
@@ -41,19 +50,59 @@ async function answered(service: Service, ids: string[]): Promise<void> {
 }
 
 const requestIds = (prefix: string) => [0, 1, 2].map(i => `${prefix}-${i}`);
-const received = (ids: string[]) => receiver.waitForSpans(all => ids.every(id => all.some(span => span.attributes['request.id'] === id && span.kind === 2)), 15_000);
+const received = (ids: string[]) =>
+  receiver.waitForSpans(all => ids.every(id => all.some(span => span.attributes['request.id'] === id && span.kind === 2)), 15_000);
 
 const patterns: Array<[string, string, (service: Service, signal: NodeJS.Signals) => Promise<void>]> = [
-  ['no handler', 'none', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
-  ['re-raises once', 'reraise-once', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
-  ['removes all listeners and re-raises', 'reraise-remove-all', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
-  ['exits after async clean-up', 'exit-after-async', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
-  ['closes and lets the loop drain', 'close-and-drain', (service, signal) => { service.child.kill(signal); return Promise.resolve(); }],
-  ['a second signal during the clean-up', 'once-second-signal', async (service, signal) => {
-    service.child.kill(signal);
-    await service.waitForLine(line => line.msg === 'cleaning up');
-    service.child.kill(signal);
-  }],
+  [
+    'no handler',
+    'none',
+    (service, signal) => {
+      service.child.kill(signal);
+      return Promise.resolve();
+    },
+  ],
+  [
+    're-raises once',
+    'reraise-once',
+    (service, signal) => {
+      service.child.kill(signal);
+      return Promise.resolve();
+    },
+  ],
+  [
+    'removes all listeners and re-raises',
+    'reraise-remove-all',
+    (service, signal) => {
+      service.child.kill(signal);
+      return Promise.resolve();
+    },
+  ],
+  [
+    'exits after async clean-up',
+    'exit-after-async',
+    (service, signal) => {
+      service.child.kill(signal);
+      return Promise.resolve();
+    },
+  ],
+  [
+    'closes and lets the loop drain',
+    'close-and-drain',
+    (service, signal) => {
+      service.child.kill(signal);
+      return Promise.resolve();
+    },
+  ],
+  [
+    'a second signal during the clean-up',
+    'once-second-signal',
+    async (service, signal) => {
+      service.child.kill(signal);
+      await service.waitForLine(line => line.msg === 'cleaning up');
+      service.child.kill(signal);
+    },
+  ],
 ];
 
 describe.each(['http/protobuf', 'http/json'] as const)('over %s', protocol => {
@@ -73,15 +122,19 @@ describe.each(['http/protobuf', 'http/json'] as const)('over %s', protocol => {
     });
   });
 
-  test('process.exit(0) right after res.end(): the last request\'s span is received, cut short', async () => {
+  test("process.exit(0) right after res.end(): the last request's span is received, cut short", async () => {
     const untraced = await start('none', 'SIGTERM', false, protocol);
-    await fetch(`${untraced.url}/exit-after-answer`).then(res => res.text()).catch(() => undefined);
+    await fetch(`${untraced.url}/exit-after-answer`)
+      .then(res => res.text())
+      .catch(() => undefined);
     const expected = await untraced.exited;
 
     const id = `exit-after-answer-${protocol}`;
     const traced = await start('none', 'SIGTERM', true, protocol);
     await answered(traced, [`${id}-before`]);
-    await fetch(`${traced.url}/exit-after-answer`, { headers: { 'X-Request-ID': id } }).then(res => res.text()).catch(() => undefined);
+    await fetch(`${traced.url}/exit-after-answer`, { headers: { 'X-Request-ID': id } })
+      .then(res => res.text())
+      .catch(() => undefined);
     expect(await traced.exited).toEqual(expected);
     const spans = await received([`${id}-before`, id]);
     expect(spans.find(span => span.attributes['request.id'] === id)?.attributes['tracehop.span.cut_short']).toBe(true);

@@ -15,14 +15,22 @@ const BIN = path.join(__dirname, '..', '..', 'bin', 'tracehop.js');
 const FIELDS = 'request_id=reqId,request_chain=reqChain';
 const KILL_AFTER_MS = 30_000;
 
-interface Run { code: number | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function runTree(args: string[], stdin: string | undefined, env: Record<string, string | undefined>): Promise<Run> {
   const child = spawn(process.execPath, [BIN, 'tree', ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', chunk => { stdout += chunk; });
-  child.stderr.setEncoding('utf8').on('data', chunk => { stderr += chunk; });
+  child.stdout.setEncoding('utf8').on('data', chunk => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', chunk => {
+    stderr += chunk;
+  });
   child.stdin.end(stdin ?? '');
   const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
   return new Promise((resolve, reject) => {
@@ -67,18 +75,22 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
       const response = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, { method: 'POST' });
       await response.text();
       requestId = response.headers.get('x-request-id') ?? '';
-      const more = await Promise.all([1, 2].map(async () => {
-        const answer = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, { method: 'POST' });
-        await answer.text();
-        return answer.headers.get('x-request-id') ?? '';
-      }));
+      const more = await Promise.all(
+        [1, 2].map(async () => {
+          const answer = await fetch(`${chain.gateway.url}/cards/lost_and_stolen/`, { method: 'POST' });
+          await answer.text();
+          return answer.headers.get('x-request-id') ?? '';
+        }),
+      );
       ids = [requestId, ...more];
       // Each service's last line of each request; the gateway's is written after its answer.
-      await Promise.all(ids.flatMap(id => [
-        chain.gateway.waitForLine(line => line.reqId === id && line.msg === 'card reported lost'),
-        chain.cards.waitForLine(line => line.reqId === id && line.msg === 'card cancelled'),
-        chain.accounts.waitForLine(line => line.reqId === id && line.msg === 'replacement card ordered'),
-      ]));
+      await Promise.all(
+        ids.flatMap(id => [
+          chain.gateway.waitForLine(line => line.reqId === id && line.msg === 'card reported lost'),
+          chain.cards.waitForLine(line => line.reqId === id && line.msg === 'card cancelled'),
+          chain.accounts.waitForLine(line => line.reqId === id && line.msg === 'replacement card ordered'),
+        ]),
+      );
     } finally {
       await chain.stop();
     }
@@ -101,15 +113,20 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
     const run = await runTree(['--json', ...files], undefined, { TRACEHOP_LOG_FIELDS: FIELDS });
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/skipped 6 not JSON, 3 without a request id/);
-    const docs = run.stdout.trim().split('\n').map(text => JSON.parse(text) as { requestId: string; root: JsonHop });
+    const docs = run.stdout
+      .trim()
+      .split('\n')
+      .map(text => JSON.parse(text) as { requestId: string; root: JsonHop });
     expect(docs.map(doc => doc.requestId)).toEqual([requestId]);
     const { root } = docs[0];
     expect(root).toMatchObject({ chain: requestId, service: 'gateway', method: 'POST', path: '/cards/lost_and_stolen/' });
     // Each downstream hop is the gateway's child, its chain the root's plus one element, named after its file.
     const expected = [...byService].flatMap(([name, lines]) =>
-      [...new Set(lines.map(line => String(line.reqChain)).filter(chain => chain !== requestId))].map(chain => ({ chain, service: name })));
-    expect(root.children.map(child => ({ chain: child.chain, service: child.service })).sort((a, b) => a.chain.localeCompare(b.chain)))
-      .toEqual(expected.sort((a, b) => a.chain.localeCompare(b.chain)));
+      [...new Set(lines.map(line => String(line.reqChain)).filter(chain => chain !== requestId))].map(chain => ({ chain, service: name })),
+    );
+    expect(root.children.map(child => ({ chain: child.chain, service: child.service })).sort((a, b) => a.chain.localeCompare(b.chain))).toEqual(
+      expected.sort((a, b) => a.chain.localeCompare(b.chain)),
+    );
     expect(root.children.length).toBeGreaterThanOrEqual(4);
     let total = 0;
     walk(root, hop => {
@@ -122,7 +139,10 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
   });
 
   test('stdin, with a --request filter and the human output: the hops are drawn under the request id', async () => {
-    const all = shuffled([...byService].flatMap(([name, lines]) => lines.map(line => JSON.stringify({ ...line, service: name }))), 3);
+    const all = shuffled(
+      [...byService].flatMap(([name, lines]) => lines.map(line => JSON.stringify({ ...line, service: name }))),
+      3,
+    );
     const other = JSON.stringify({ reqId: 'someone-else', reqChain: 'someone-else', msg: 'other request' });
     const run = await runTree(['--request', requestId], [...all, other].join('\n') + '\n', { TRACEHOP_LOG_FIELDS: FIELDS });
     expect(run.code).toBe(0);
@@ -135,7 +155,11 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
   });
 
   test('under the default field names the renamed lines carry no request id, and a missing request is exit status 1', async () => {
-    const text = [...byService.values()].flat().map(line => JSON.stringify(line)).join('\n') + '\n';
+    const text =
+      [...byService.values()]
+        .flat()
+        .map(line => JSON.stringify(line))
+        .join('\n') + '\n';
     const run = await runTree(['--request', requestId], text, {});
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
@@ -154,7 +178,12 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
 
   /** The --json documents of a run, sorted by request id: the trees, whatever order they were printed in. */
   function treesOf(run: Run): string[] {
-    return run.stdout.trim().split('\n').map(text => JSON.parse(text) as { requestId: string }).sort((a, b) => a.requestId.localeCompare(b.requestId)).map(doc => JSON.stringify(doc));
+    return run.stdout
+      .trim()
+      .split('\n')
+      .map(text => JSON.parse(text) as { requestId: string })
+      .sort((a, b) => a.requestId.localeCompare(b.requestId))
+      .map(doc => JSON.stringify(doc));
   }
 
   test('stdin is copied to a temporary file in the temporary directory, read in two passes like the files, and gone at the end', async () => {
@@ -165,8 +194,14 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
 
     const tmp = fs.mkdtempSync(path.join(dir, 'tmp-'));
     const created: string[] = [];
-    const watcher = fs.watch(tmp, (_event, name) => { if (name !== null) created.push(String(name)); });
-    const spoolSeen = new Promise<void>(resolve => watcher.on('change', (_event, name) => { if (String(name).startsWith('tracehop-tree-')) resolve(); }));
+    const watcher = fs.watch(tmp, (_event, name) => {
+      if (name !== null) created.push(String(name));
+    });
+    const spoolSeen = new Promise<void>(resolve =>
+      watcher.on('change', (_event, name) => {
+        if (String(name).startsWith('tracehop-tree-')) resolve();
+      }),
+    );
     try {
       const stdin = files.map(file => fs.readFileSync(file, 'utf8')).join('');
       const fromStdin = await runTree(['--json'], stdin, { TRACEHOP_LOG_FIELDS: FIELDS, TMPDIR: tmp });
@@ -192,7 +227,7 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
-  test('the three requests\' lines shuffled into one file: the same three trees as the files in order give', async () => {
+  test("the three requests' lines shuffled into one file: the same three trees as the files in order give", async () => {
     const files = writeServiceFiles(path.join(dir, 'shuffle-files'));
     const inOrder = await runTree(['--json', ...files], undefined, { TRACEHOP_LOG_FIELDS: FIELDS });
     const all = files.flatMap(file => fs.readFileSync(file, 'utf8').trim().split('\n'));
@@ -206,7 +241,10 @@ describe('tracehop tree over the lost-and-stolen chain', () => {
     expect(trees.map(sameMillisecondInOrder)).toEqual(treesOf(inOrder).map(sameMillisecondInOrder));
     // Every line of every request is in its tree.
     let total = 0;
-    for (const text of trees) walk((JSON.parse(text) as { root: JsonHop }).root, hop => { total += hop.lines.length; });
+    for (const text of trees)
+      walk((JSON.parse(text) as { root: JsonHop }).root, hop => {
+        total += hop.lines.length;
+      });
     expect(total).toBe(all.length);
   });
 });

@@ -31,10 +31,11 @@ async function recorder(address: string): Promise<Recorder> {
   return {
     url: `http://${address}:${port}`,
     seen,
-    close: () => new Promise(resolve => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise(resolve => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -76,8 +77,7 @@ describe('the propagation policy', () => {
     const leaked = outside.seen.filter(r => OUR_HEADERS.some(header => header in r.headers));
     expect(leaked).toEqual([]);
     expect(outside.seen.length).toBeGreaterThanOrEqual(2);
-    const spans = await receiver.waitForSpans(all =>
-      all.filter(s => s.kind === 3 && String(s.attributes['url.full']).startsWith(outside.url)).length >= 2);
+    const spans = await receiver.waitForSpans(all => all.filter(s => s.kind === 3 && String(s.attributes['url.full']).startsWith(outside.url)).length >= 2);
     const outsideSpans = spans.filter(s => s.kind === 3 && String(s.attributes['url.full']).startsWith(outside.url));
     for (const span of outsideSpans) expect(span.attributes['request.id']).toBe('policy-1');
   });
@@ -101,7 +101,10 @@ describe('a request id the app forwards itself', () => {
     const service = await caller({ FIXTURE_FORWARD_ID: '1', FIXTURE_TARGETS: trusted.url });
     await (await fetch(`${service.url}/forwarding`, { headers: { 'X-Request-ID': 'forwarded-1' } })).text();
     const received = trusted.seen.filter(r => String(r.headers['x-request-id']).startsWith('forwarded-1'));
-    expect(received.map(r => [r.path, r.headers['x-request-id']]).sort()).toEqual([['/fetch', 'forwarded-1'], ['/http', 'forwarded-1']]);
+    expect(received.map(r => [r.path, r.headers['x-request-id']]).sort()).toEqual([
+      ['/fetch', 'forwarded-1'],
+      ['/http', 'forwarded-1'],
+    ]);
     for (const request of received) expect(request.headers).toHaveProperty('traceparent');
   });
 });

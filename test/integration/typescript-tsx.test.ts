@@ -36,10 +36,15 @@ describe.each([
   const traceId = requestIdToTraceId(requestId);
 
   beforeAll(async () => {
-    service = await startService('typescript', path.join(FIXTURES, script), {
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
-      OTEL_BSP_SCHEDULE_DELAY: '50',
-    }, { nodeArgs });
+    service = await startService(
+      'typescript',
+      path.join(FIXTURES, script),
+      {
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+      },
+      { nodeArgs },
+    );
   });
   afterAll(async () => {
     await service?.stop();

@@ -18,8 +18,10 @@ function all(nodes: readonly SpanNode[]): SpanNode[] {
 }
 
 function post(url: string, contentType: string, body: Buffer | string): Promise<{ status: number; text: string }> {
-  return fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': contentType }, body })
-    .then(async response => ({ status: response.status, text: await response.text() }));
+  return fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': contentType }, body }).then(async response => ({
+    status: response.status,
+    text: await response.text(),
+  }));
 }
 
 describe.each(['http/protobuf', 'http/json'])('tracehop view receiving the chain over %s', protocol => {
@@ -48,7 +50,10 @@ describe.each(['http/protobuf', 'http/json'])('tracehop view receiving the chain
       await chain.stop();
       void view.stop();
       const out = await view.waitFor('stdout', /\n/);
-      const docs = out.trim().split('\n').map(text => JSON.parse(text) as TraceDocument);
+      const docs = out
+        .trim()
+        .split('\n')
+        .map(text => JSON.parse(text) as TraceDocument);
       expect(docs).toHaveLength(1);
       const [doc] = docs;
       expect(doc.traceId).toBe(requestId.replace(/-/g, ''));
@@ -57,15 +62,23 @@ describe.each(['http/protobuf', 'http/json'])('tracehop view receiving the chain
       const [root] = doc.roots;
       expect(root).toMatchObject({ service: 'gateway', kind: 'server', name: 'POST', parentSpanId: null, status: { code: 'unset' } });
       // The gateway's four calls, in order, each with the server span of the service it called beneath it.
-      expect(root.children.map(client => [client.kind, client.name, client.children.map(server => `${server.service} ${server.kind} ${server.name}`)])).toEqual([
-        ['client', 'GET', ['cards server GET']],
-        ['client', 'GET', ['accounts server GET']],
-        ['client', 'DELETE', ['cards server DELETE']],
-        ['client', 'POST', ['accounts server POST']],
-      ]);
+      expect(root.children.map(client => [client.kind, client.name, client.children.map(server => `${server.service} ${server.kind} ${server.name}`)])).toEqual(
+        [
+          ['client', 'GET', ['cards server GET']],
+          ['client', 'GET', ['accounts server GET']],
+          ['client', 'DELETE', ['cards server DELETE']],
+          ['client', 'POST', ['accounts server POST']],
+        ],
+      );
       const spans = all(doc.roots);
       for (const span of spans) {
-        expect(span).toEqual(expect.objectContaining({ spanId: expect.stringMatching(/^[0-9a-f]{16}$/), durationMs: expect.any(Number), attributes: expect.objectContaining({ 'request.id': requestId }) }));
+        expect(span).toEqual(
+          expect.objectContaining({
+            spanId: expect.stringMatching(/^[0-9a-f]{16}$/),
+            durationMs: expect.any(Number),
+            attributes: expect.objectContaining({ 'request.id': requestId }),
+          }),
+        );
         for (const child of span.children) expect(child.parentSpanId).toBe(span.spanId);
         for (const record of span.logs) expect(record.span_id).toBe(span.spanId);
       }
@@ -81,7 +94,7 @@ describe.each(['http/protobuf', 'http/json'])('tracehop view receiving the chain
 });
 
 describe('tracehop view --logs', () => {
-  test('a log file\'s lines, those written after start included, are attached to the span whose id they carry', async () => {
+  test("a log file's lines, those written after start included, are attached to the span whose id they carry", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-view-logs-'));
     const file = path.join(dir, 'app.log');
     const spanId = 'b7ad6b7169203331';
@@ -90,7 +103,15 @@ describe('tracehop view --logs', () => {
     const view = await startView(['--json', '--quiet-ms', '3000', '--logs', file]);
     try {
       fs.appendFileSync(file, `${JSON.stringify({ level: 40, span_id: spanId, msg: 'after start' })}\n`);
-      const body = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId, name: 'op', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] });
+      const body = JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              { spans: [{ traceId: '0af7651916cd43dd8448eb211c80319c', spanId, name: 'op', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' }] },
+            ],
+          },
+        ],
+      });
       expect((await post(view.url, 'application/json', body)).status).toBe(200);
       const doc = JSON.parse((await view.waitFor('stdout', /\n/)).trim()) as TraceDocument;
       expect(doc.roots[0].logs.map(record => record.msg)).toEqual(['before start', 'after start']);
@@ -104,10 +125,28 @@ describe('tracehop view --logs', () => {
 describe('tracehop view and log lines that come after their trace printed', () => {
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   const spanId = '00f067aa0ba902b7';
-  const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cards' } }] }, scopeSpans: [{ spans: [{
-    traceId, spanId, name: 'GET /cards/:id', kind: 2, startTimeUnixNano: '1000000', endTimeUnixNano: '3000000',
-    attributes: [{ key: 'request.id', value: { stringValue: 'req-late-1' } }],
-  }] }] }] });
+  const body = JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'cards' } }] },
+        scopeSpans: [
+          {
+            spans: [
+              {
+                traceId,
+                spanId,
+                name: 'GET /cards/:id',
+                kind: 2,
+                startTimeUnixNano: '1000000',
+                endTimeUnixNano: '3000000',
+                attributes: [{ key: 'request.id', value: { stringValue: 'req-late-1' } }],
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
   const logLine = (extra: Record<string, unknown>): string =>
     `${JSON.stringify({ level: 30, time: Date.UTC(2026, 0, 1, 12, 0, 0, 5), request_id: 'req-late-1', trace_id: traceId, span_id: spanId, ...extra })}\n`;
 
@@ -123,7 +162,10 @@ describe('tracehop view and log lines that come after their trace printed', () =
       // A line of a trace never printed is not late: it waits for its spans.
       view.child.stdin.write(`${JSON.stringify({ level: 30, trace_id: 'f'.repeat(32), span_id: 'e'.repeat(16), msg: 'spans still to come' })}\n`);
       view.child.stdin.write(logLine({ msg: 'connection closed' }));
-      const lines = (await view.waitFor('stdout', /connection closed.*\n/)).trim().split('\n').map(text => JSON.parse(text) as Record<string, unknown>);
+      const lines = (await view.waitFor('stdout', /connection closed.*\n/))
+        .trim()
+        .split('\n')
+        .map(text => JSON.parse(text) as Record<string, unknown>);
       expect(lines).toHaveLength(3);
       expect((lines[0] as unknown as TraceDocument).roots[0].logs.map(record => record.msg)).toEqual(['request received']);
       expect(lines[1]).toEqual({ traceId, spanId, lateLog: JSON.parse(logLine({ msg: 'audit written', rows: 3 })) });
@@ -160,12 +202,32 @@ describe('tracehop view on bad input', () => {
       await view.waitFor('stderr', /refused an export \(400\): malformed OTLP\/JSON body/);
       expect(view.stderr().match(/refused an export/g)).toHaveLength(2);
       expect(view.stderr()).toMatch(/refused an export \(400\): malformed OTLP protobuf body: protobuf: truncated input/);
-      const good = await post(view.url, 'application/json', JSON.stringify({
-        resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] }, scopeSpans: [{ spans: [{
-          traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'work', kind: 1,
-          startTimeUnixNano: '1000000', endTimeUnixNano: '3000000', status: { code: 2, message: 'boom' },
-        }] }] }],
-      }));
+      const good = await post(
+        view.url,
+        'application/json',
+        JSON.stringify({
+          resourceSpans: [
+            {
+              resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId: '0af7651916cd43dd8448eb211c80319c',
+                      spanId: 'b7ad6b7169203331',
+                      name: 'work',
+                      kind: 1,
+                      startTimeUnixNano: '1000000',
+                      endTimeUnixNano: '3000000',
+                      status: { code: 2, message: 'boom' },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      );
       expect(good.status).toBe(200);
       const doc = JSON.parse((await view.waitFor('stdout', /\n/)).trim()) as TraceDocument;
       expect(doc.roots[0]).toMatchObject({ service: 'svc', name: 'work', kind: 'internal', durationMs: 2, status: { code: 'error', message: 'boom' } });
@@ -190,8 +252,12 @@ describe('tracehop view on bad input', () => {
   test('past --max-traces the oldest pending traces are evicted and counted, the newest still printed', async () => {
     const view = await startView(['--json', '--quiet-ms', '60000', '--max-traces', '3']);
     const spanOf = (i: number) => ({
-      traceId: i.toString(16).padStart(32, '0'), spanId: (i + 1).toString(16).padStart(16, '0'), name: `t${i}`, kind: 2,
-      startTimeUnixNano: '1000000', endTimeUnixNano: '2000000',
+      traceId: i.toString(16).padStart(32, '0'),
+      spanId: (i + 1).toString(16).padStart(16, '0'),
+      name: `t${i}`,
+      kind: 2,
+      startTimeUnixNano: '1000000',
+      endTimeUnixNano: '2000000',
     });
     try {
       for (let i = 1; i <= 10; i++) {
@@ -201,7 +267,11 @@ describe('tracehop view on bad input', () => {
     } finally {
       expect(await view.stop()).toBe(0);
     }
-    const docs = view.stdout().trim().split('\n').map(text => JSON.parse(text) as TraceDocument);
+    const docs = view
+      .stdout()
+      .trim()
+      .split('\n')
+      .map(text => JSON.parse(text) as TraceDocument);
     expect(docs.map(doc => doc.roots[0].name)).toEqual(['t8', 't9', 't10']);
     expect(view.stderr()).toMatch(/evicted over the caps: 7 trace\(s\), 7 span\(s\), 0 log record\(s\)/);
   }, 60_000);

@@ -37,13 +37,18 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-interface Opened { readonly socket: WebSocket; readonly headers: IncomingMessage['headers'] }
+interface Opened {
+  readonly socket: WebSocket;
+  readonly headers: IncomingMessage['headers'];
+}
 
 function open(urlPath: string, headers: Record<string, string> = {}): Promise<Opened> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(`${wsUrl}${urlPath}`, { headers });
     let answered: IncomingMessage['headers'] = {};
-    socket.on('upgrade', response => { answered = response.headers; });
+    socket.on('upgrade', response => {
+      answered = response.headers;
+    });
     socket.on('open', () => resolve({ socket, headers: answered }));
     socket.on('error', reject);
   });
@@ -129,13 +134,15 @@ test('a refused upgrade answers with X-Request-ID, and its span has the refusal 
   expect(span.traceId).toBe(requestIdToTraceId('refused-1'));
 });
 
-test('50 sockets exchanging messages at once: each handler line carries its own socket\'s ids', async () => {
+test("50 sockets exchanging messages at once: each handler line carries its own socket's ids", async () => {
   const ns = Array.from({ length: 50 }, (_, i) => `c${i}`);
   const opened = await Promise.all(ns.map(n => open(`/echo?n=${n}`, { 'X-Request-ID': `ws-${n}` })));
-  await Promise.all(opened.map(async ({ socket }, i) => {
-    for (const round of [1, 2, 3]) expect(await exchange(socket, `${ns[i]}-${round}`)).toBe(`echo ${ns[i]}-${round}`);
-    socket.close();
-  }));
+  await Promise.all(
+    opened.map(async ({ socket }, i) => {
+      for (const round of [1, 2, 3]) expect(await exchange(socket, `${ns[i]}-${round}`)).toBe(`echo ${ns[i]}-${round}`);
+      socket.close();
+    }),
+  );
   await service.waitForLine(() => ns.every(n => linesOf(n).length === 7));
   const spans = await receiver.waitForSpans(all => ns.every(n => spanOf(all, `n=${n}`) !== undefined));
   for (const [i, n] of ns.entries()) {

@@ -65,7 +65,11 @@ class Collector implements BadCollector {
   private readonly waiters = new Set<() => void>();
   private current: CollectorMode;
 
-  constructor(private readonly server: http.Server, private readonly port: number, mode: CollectorMode) {
+  constructor(
+    private readonly server: http.Server,
+    private readonly port: number,
+    mode: CollectorMode,
+  ) {
     this.current = mode;
     server.on('connection', socket => {
       this.sockets.add(socket);
@@ -104,7 +108,9 @@ class Collector implements BadCollector {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
-        reject(new Error(`bad collector: ${what} did not happen within ${timeoutMs} ms; ${this.requests.length} request(s), ${this.spans.length} span(s) accepted`));
+        reject(
+          new Error(`bad collector: ${what} did not happen within ${timeoutMs} ms; ${this.requests.length} request(s), ${this.spans.length} span(s) accepted`),
+        );
       }, timeoutMs);
       this.waiters.add(waiter);
     });
@@ -182,9 +188,10 @@ class Collector implements BadCollector {
     try {
       const body = request.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw;
       const mediaType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      const batch = mediaType === 'application/json'
-        ? decodeJsonExportTraceServiceRequest(JSON.parse(body.toString('utf8')))
-        : decodeExportTraceServiceRequest(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+      const batch =
+        mediaType === 'application/json'
+          ? decodeJsonExportTraceServiceRequest(JSON.parse(body.toString('utf8')))
+          : decodeExportTraceServiceRequest(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
       return batch.flatMap(resourceSpans => resourceSpans.spans);
     } catch {
       return undefined;

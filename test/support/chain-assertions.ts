@@ -71,11 +71,14 @@ export function describeLostAndStolenChain(variant: ChainVariant): void {
 
     beforeAll(async () => {
       receiver = await startOtlpReceiver();
-      chain = await startChain({
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
-        OTEL_BSP_SCHEDULE_DELAY: '50',
-        ...variant.env,
-      }, variant.options);
+      chain = await startChain(
+        {
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.tracesUrl,
+          OTEL_BSP_SCHEDULE_DELAY: '50',
+          ...variant.env,
+        },
+        variant.options,
+      );
     });
 
     afterAll(async () => {
@@ -97,17 +100,16 @@ export function describeLostAndStolenChain(variant: ChainVariant): void {
         await res.text();
         requestId = res.headers.get('x-request-id') ?? '';
         traceId = givenTrace ?? requestId.replace(/-/g, '');
-        spans = (await receiver.waitForSpans(all => all.filter(s => s.traceId === traceId).length >= SPANS_PER_REQUEST))
-          .filter(s => s.traceId === traceId);
+        spans = (await receiver.waitForSpans(all => all.filter(s => s.traceId === traceId).length >= SPANS_PER_REQUEST)).filter(s => s.traceId === traceId);
         // The last line each service writes for the request; stdout is read asynchronously.
         await Promise.all([
           chain.gateway.waitForLine(line => line.request_id === requestId && line.msg === 'card reported lost'),
           chain.cards.waitForLine(line => line.request_id === requestId && line.msg === 'card cancelled'),
           chain.accounts.waitForLine(line => line.request_id === requestId && line.msg === 'replacement card ordered'),
         ]);
-        lines = chain.services.flatMap(service => service.lines
-          .filter(line => line.request_id === requestId)
-          .map(line => ({ ...line, service: service.name })));
+        lines = chain.services.flatMap(service =>
+          service.lines.filter(line => line.request_id === requestId).map(line => ({ ...line, service: service.name })),
+        );
         const root = spans.find(s => s.service === 'gateway' && s.kind === SERVER);
         gatewayChain = bareId === true ? `${requestId},${root?.spanId}` : requestId;
       });
@@ -187,7 +189,9 @@ export function describeLostAndStolenChain(variant: ChainVariant): void {
       test('an error log line carries the stack trace and the request ids', async () => {
         const res = await fetch(`${chain.gateway.url}/boom`, { headers: { 'X-Request-ID': 'err-check-2' } });
         await res.text();
-        const line = await chain.gateway.waitForLine(l => l.request_id === 'err-check-2' && l.msg === 'handler failed') as LogLine & { err: { stack: string } };
+        const line = (await chain.gateway.waitForLine(l => l.request_id === 'err-check-2' && l.msg === 'handler failed')) as LogLine & {
+          err: { stack: string };
+        };
         expect(line).toMatchObject({ trace_id: requestIdToTraceId('err-check-2'), request_chain: `err-check-2,${line.span_id}` });
         expect(line.err.stack).toContain('Error: boom');
       });

@@ -26,8 +26,12 @@ export function runDoctorCli(args: string[], options: { env?: Record<string, str
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', chunk => { stdout += chunk; });
-  child.stderr.setEncoding('utf8').on('data', chunk => { stderr += chunk; });
+  child.stdout.setEncoding('utf8').on('data', chunk => {
+    stdout += chunk;
+  });
+  child.stderr.setEncoding('utf8').on('data', chunk => {
+    stderr += chunk;
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
   return new Promise((resolve, reject) => {
     child.once('error', reject);

@@ -33,7 +33,14 @@ export function linkedApp(moduleName: string, alias: string, fixture: string): L
  * an absolute path (a fixture package).
  */
 export function linkedFixture(links: Record<string, string>, fixture: string, alongside: readonly string[] = []): LinkedApp {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tracehop-${Object.values(links).map(alias => path.basename(alias)).join('-')}-`));
+  const dir = fs.mkdtempSync(
+    path.join(
+      os.tmpdir(),
+      `tracehop-${Object.values(links)
+        .map(alias => path.basename(alias))
+        .join('-')}-`,
+    ),
+  );
   fs.mkdirSync(path.join(dir, 'node_modules'));
   for (const [moduleName, alias] of Object.entries(links)) {
     fs.symlinkSync(path.isAbsolute(alias) ? alias : path.join(REPO_NODE_MODULES, alias), path.join(dir, 'node_modules', moduleName), 'dir');

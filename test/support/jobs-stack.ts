@@ -33,11 +33,19 @@ export function useJobsStack(): JobsStack {
     await Promise.all([redis?.stop(), receiver?.close()]);
   });
   return {
-    get redis() { return redis as RedisServer; },
-    get receiver() { return receiver as OtlpReceiver; },
+    get redis() {
+      return redis as RedisServer;
+    },
+    get receiver() {
+      return receiver as OtlpReceiver;
+    },
     running,
     env: (queue, extra = {}) => ({
-      REDIS_PORT: String((redis as RedisServer).port), QUEUE: queue, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: (receiver as OtlpReceiver).tracesUrl, OTEL_BSP_SCHEDULE_DELAY: '100', ...extra,
+      REDIS_PORT: String((redis as RedisServer).port),
+      QUEUE: queue,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: (receiver as OtlpReceiver).tracesUrl,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ...extra,
     }),
   };
 }

@@ -14,14 +14,7 @@ import { decodeJsonExportTraceServiceRequest } from './otlp-json';
 import { decodeExportTraceServiceRequest, type ReceivedResourceSpans, type ReceivedSpan } from './otlp-protobuf';
 import { listenOnLoopback } from './ports';
 
-export type {
-  ReceivedAttributes,
-  ReceivedAttributeValue,
-  ReceivedEvent,
-  ReceivedLink,
-  ReceivedResourceSpans,
-  ReceivedSpan,
-} from './otlp-protobuf';
+export type { ReceivedAttributes, ReceivedAttributeValue, ReceivedEvent, ReceivedLink, ReceivedResourceSpans, ReceivedSpan } from './otlp-protobuf';
 
 export interface OtlpReceiverOptions {
   /** HTTP status for every export request; spans are only stored when it is 2xx. Default 200. */
@@ -77,12 +70,7 @@ class HttpError extends Error {
 
 function describeSpans(spans: ReceivedSpan[]): string {
   if (spans.length === 0) return '  (none)';
-  return spans
-    .map(
-      (s) =>
-        `  ${s.service} "${s.name}" kind=${s.kind} trace=${s.traceId} span=${s.spanId} parent=${s.parentSpanId ?? '-'}`,
-    )
-    .join('\n');
+  return spans.map(s => `  ${s.service} "${s.name}" kind=${s.kind} trace=${s.traceId} span=${s.spanId} parent=${s.parentSpanId ?? '-'}`).join('\n');
 }
 
 function readBody(request: http.IncomingMessage): Promise<Buffer> {
@@ -183,9 +171,7 @@ class Receiver implements OtlpReceiver {
       waiter.reject(new Error('OTLP receiver closed before the expected spans arrived'));
     }
     this.waiters.clear();
-    const closed = new Promise<void>((resolve, reject) =>
-      this.server.close((error) => (error ? reject(error) : resolve())),
-    );
+    const closed = new Promise<void>((resolve, reject) => this.server.close(error => (error ? reject(error) : resolve())));
     // server.close() alone waits for idle keep-alive sockets (which exporters' agents hold open) to time out.
     this.server.closeAllConnections();
     await closed;

@@ -14,7 +14,8 @@ export interface SpanCounts {
   maxQueueSize: number;
 }
 
-const SPAN_COUNTS = /span counts \(otlp\): (\d+) created, (\d+) exported, (\d+) dropped \((\d+) queue full, (\d+) export failed, (\d+) after shutdown\), (\d+) unsent; queue peak (\d+) of (\d+)/;
+const SPAN_COUNTS =
+  /span counts \(otlp\): (\d+) created, (\d+) exported, (\d+) dropped \((\d+) queue full, (\d+) export failed, (\d+) after shutdown\), (\d+) unsent; queue peak (\d+) of (\d+)/;
 
 /** The counts in `stderr`; throws, showing stderr, when the line is missing. */
 export function parseSpanCounts(stderr: string): SpanCounts {

@@ -25,32 +25,39 @@ export async function startView(args: string[], env: Record<string, string> = {}
   const text = { stdout: '', stderr: '' };
   const waiters = new Set<() => void>();
   const killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-  const closed = new Promise<number | null>(resolve => child.once('close', code => {
-    clearTimeout(killer);
-    resolve(code);
-  }));
+  const closed = new Promise<number | null>(resolve =>
+    child.once('close', code => {
+      clearTimeout(killer);
+      resolve(code);
+    }),
+  );
   for (const stream of ['stdout', 'stderr'] as const) {
     child[stream].setEncoding('utf8').on('data', (chunk: string) => {
       text[stream] += chunk;
       for (const waiter of waiters) waiter();
     });
   }
-  const waitFor = (stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 20_000): Promise<string> => new Promise((resolve, reject) => {
-    const check = (): boolean => {
-      if (!pattern.test(text[stream])) return false;
-      waiters.delete(waiter);
-      clearTimeout(timer);
-      resolve(text[stream]);
-      return true;
-    };
-    const waiter = (): void => { check(); };
-    const timer = setTimeout(() => {
-      waiters.delete(waiter);
-      reject(new Error(`view: ${stream} did not match ${pattern} within ${timeoutMs} ms; stdout: ${text.stdout}; stderr: ${text.stderr}`));
-    }, timeoutMs);
-    if (!check()) waiters.add(waiter);
+  const waitFor = (stream: 'stdout' | 'stderr', pattern: RegExp, timeoutMs = 20_000): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        if (!pattern.test(text[stream])) return false;
+        waiters.delete(waiter);
+        clearTimeout(timer);
+        resolve(text[stream]);
+        return true;
+      };
+      const waiter = (): void => {
+        check();
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(waiter);
+        reject(new Error(`view: ${stream} did not match ${pattern} within ${timeoutMs} ms; stdout: ${text.stdout}; stderr: ${text.stderr}`));
+      }, timeoutMs);
+      if (!check()) waiters.add(waiter);
+    });
+  const exitedEarly = closed.then(code => {
+    throw new Error(`view exited (${code}) before listening; stderr: ${text.stderr}`);
   });
-  const exitedEarly = closed.then(code => { throw new Error(`view exited (${code}) before listening; stderr: ${text.stderr}`); });
   const listening = await Promise.race([waitFor('stderr', /on (http:\/\/\S+)\/v1\/traces/), exitedEarly]);
   const url = (/on (http:\/\/\S+)\/v1\/traces/.exec(listening) as RegExpExecArray)[1];
   let stopping = false;

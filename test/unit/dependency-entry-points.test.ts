@@ -35,9 +35,13 @@ export function deepImports(text: string): string[] {
 
 describe('imports of dependencies', () => {
   test.each<[string, string, string[]]>([
-    ['a build/ path', "import type * as X from '@opentelemetry/otlp-exporter-base/build/src/index-node-http';", ['@opentelemetry/otlp-exporter-base/build/src/index-node-http']],
+    [
+      'a build/ path',
+      "import type * as X from '@opentelemetry/otlp-exporter-base/build/src/index-node-http';",
+      ['@opentelemetry/otlp-exporter-base/build/src/index-node-http'],
+    ],
     ['a require of dist/', "const u = require('@opentelemetry/instrumentation-http/dist/utils.cjs');", ['@opentelemetry/instrumentation-http/dist/utils.cjs']],
-    ['an unscoped lib/', "const x = require(\"pino/lib/symbols\");", ['pino/lib/symbols']],
+    ['an unscoped lib/', 'const x = require("pino/lib/symbols");', ['pino/lib/symbols']],
     ['a dynamic import of src/', "await import('some-pkg/src/index.js');", ['some-pkg/src/index.js']],
     ['a documented subpath', "import type * as H from '@opentelemetry/otlp-exporter-base/node-http';", []],
     ['the package itself', "import { trace } from '@opentelemetry/api';", []],
@@ -47,7 +51,7 @@ describe('imports of dependencies', () => {
     expect(deepImports(text)).toEqual(found);
   });
 
-  test('no file of tracehop imports a dependency\'s build, dist, src or lib folder', () => {
+  test("no file of tracehop imports a dependency's build, dist, src or lib folder", () => {
     const files = SCANNED.flatMap(sourceFiles);
     // The scan must see the code it guards, or it proves nothing.
     expect(files.length).toBeGreaterThan(200);

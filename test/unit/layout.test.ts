@@ -95,7 +95,14 @@ describe('the cycle finder', () => {
     ['a chain has none', { a: ['b'], b: ['c'] }, []],
     ['two folders importing each other', { a: ['b'], b: ['a'] }, [['a', 'b']]],
     ['a cycle through three', { a: ['b'], b: ['c'], c: ['a'], d: ['a'] }, [['a', 'b', 'c']]],
-    ['two separate cycles', { a: ['b'], b: ['a'], c: ['d'], d: ['c'] }, [['a', 'b'], ['c', 'd']]],
+    [
+      'two separate cycles',
+      { a: ['b'], b: ['a'], c: ['d'], d: ['c'] },
+      [
+        ['a', 'b'],
+        ['c', 'd'],
+      ],
+    ],
   ])('%s', (_title, edges, expected) => {
     expect(cycles(graphOf(edges)).sort()).toEqual(expected);
   });
@@ -115,7 +122,8 @@ describe('the layout of src/', () => {
 
   test('code that runs in the app never imports the command-line tools', () => {
     const cli = path.join(SRC, 'cli') + path.sep;
-    const offending = imports.filter(([from, to]) => !from.startsWith(cli) && to.startsWith(cli))
+    const offending = imports
+      .filter(([from, to]) => !from.startsWith(cli) && to.startsWith(cli))
       .map(([from, to]) => `${path.relative(SRC, from)} -> ${path.relative(SRC, to)}`);
     expect(offending).toEqual([]);
   });

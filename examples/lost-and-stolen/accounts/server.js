@@ -13,7 +13,9 @@ const server = http.createServer((req, res) => {
   if (newCard && req.method === 'POST') {
     let body = '';
     req.setEncoding('utf8');
-    req.on('data', chunk => { body += chunk; });
+    req.on('data', chunk => {
+      body += chunk;
+    });
     req.on('end', () => {
       log.info({ account: newCard[1], bytes: body.length }, 'replacement card ordered');
       reply(res, 201, { account: newCard[1], replacement: 'ordered' });

@@ -47,7 +47,9 @@ function httpJson(method, url) {
     const req = http.request(url, { method }, res => {
       let body = '';
       res.setEncoding('utf8');
-      res.on('data', chunk => { body += chunk; });
+      res.on('data', chunk => {
+        body += chunk;
+      });
       res.on('end', () => (res.statusCode < 400 ? resolve(JSON.parse(body)) : reject(new Error(`${method} ${url}: ${res.statusCode}`))));
     });
     req.on('error', reject);

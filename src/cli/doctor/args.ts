@@ -60,12 +60,22 @@ export function parseDoctorArgs(argv: readonly string[]): ParsedDoctorArgs {
   const nodeArgs: string[] = [];
   for (const option of parsed.options) {
     switch (option.name) {
-      case 'json': json = true; break;
-      case 'preload': preload = option.value; break;
-      case 'timeout': timeoutMs = option.value; break;
+      case 'json':
+        json = true;
+        break;
+      case 'preload':
+        preload = option.value;
+        break;
+      case 'timeout':
+        timeoutMs = option.value;
+        break;
       // In the order given: Node runs its preloads in that order.
-      case 'require': nodeArgs.push('--require', option.value); break;
-      case 'import': nodeArgs.push('--import', option.value); break;
+      case 'require':
+        nodeArgs.push('--require', option.value);
+        break;
+      case 'import':
+        nodeArgs.push('--import', option.value);
+        break;
     }
   }
   const [script, ...scriptArgs] = parsed.positionals;

@@ -72,8 +72,20 @@ export function diagnose(input: DiagnoseInput): DoctorReport {
   if (facts !== undefined) {
     checks.push(...configChecks(facts));
     if (!facts.config.disabled) {
-      checks.push(esmHookCheck(facts, run), ...moduleChecks(facts, run.loads, input.entrySource), fetchCheck(facts), SERVERS_CHECK, routesCheck(facts, run.loads));
-      if (!facts.config.pinoHook) checks.push({ section: 'hooks', subject: 'pino', status: 'note', detail: 'hook off (TRACEHOP_PINO_HOOK=false); loggers with tracehopMixin still get the fields' });
+      checks.push(
+        esmHookCheck(facts, run),
+        ...moduleChecks(facts, run.loads, input.entrySource),
+        fetchCheck(facts),
+        SERVERS_CHECK,
+        routesCheck(facts, run.loads),
+      );
+      if (!facts.config.pinoHook)
+        checks.push({
+          section: 'hooks',
+          subject: 'pino',
+          status: 'note',
+          detail: 'hook off (TRACEHOP_PINO_HOOK=false); loggers with tracehopMixin still get the fields',
+        });
       checks.push(exportCheck(facts.config, input.probe));
     }
   }
@@ -85,12 +97,14 @@ export function diagnose(input: DiagnoseInput): DoctorReport {
     script: input.script,
     command: run.command,
     preload: input.preload,
-    ...(facts === undefined ? {} : {
-      node: facts.node,
-      entry: { ...facts.entry, ...(run.listening ? { loadedAs: run.listening.entryLoadedAs } : {}) },
-      esmHook: facts.esmHook,
-      config: facts.config,
-    }),
+    ...(facts === undefined
+      ? {}
+      : {
+          node: facts.node,
+          entry: { ...facts.entry, ...(run.listening ? { loadedAs: run.listening.entryLoadedAs } : {}) },
+          esmHook: facts.esmHook,
+          config: facts.config,
+        }),
     run: {
       outcome: run.outcome,
       exit: run.exit,
@@ -109,19 +123,25 @@ function runCheck({ run, timeoutMs }: DiagnoseInput): Check {
   const ended = run.exit.signal ? `signal ${run.exit.signal}` : `code ${run.exit.code}`;
   if (run.outcome === 'spawn-failed') return check('problem', `could not start node: ${run.error ?? 'unknown error'}`);
   if (run.started === undefined) {
-    return check('problem', run.outcome === 'timeout'
-      ? `tracehop did not report from the app within ${STARTUP_TIMEOUT_MS} ms`
-      : `the app exited (${ended}) without tracehop starting in it`);
+    return check(
+      'problem',
+      run.outcome === 'timeout'
+        ? `tracehop did not report from the app within ${STARTUP_TIMEOUT_MS} ms`
+        : `the app exited (${ended}) without tracehop starting in it`,
+    );
   }
-  if (run.outcome === 'listening') return check('ok', `listened on ${run.listening?.address} after ${run.listening?.afterMs} ms; stopped by the doctor${run.killed ? ' with SIGKILL' : ''}`);
-  if (run.outcome === 'timeout') return check('note', `did not listen within ${timeoutMs} ms of tracehop starting; stopped by the doctor, so modules it loads later are not in this report`);
+  if (run.outcome === 'listening')
+    return check('ok', `listened on ${run.listening?.address} after ${run.listening?.afterMs} ms; stopped by the doctor${run.killed ? ' with SIGKILL' : ''}`);
+  if (run.outcome === 'timeout')
+    return check('note', `did not listen within ${timeoutMs} ms of tracehop starting; stopped by the doctor, so modules it loads later are not in this report`);
   if (run.exit.code === 0) return check('note', 'exited by itself (code 0) without listening');
   return check('problem', `exited by itself (${ended}) before listening`);
 }
 
 function configChecks(facts: StartupFacts): Check[] {
   const checks: Check[] = facts.warnings.map(warning => ({ section: 'configuration', subject: 'setting', status: 'problem', detail: warning }));
-  if (facts.config.disabled) checks.push({ section: 'configuration', subject: 'tracehop', status: 'note', detail: 'OTEL_SDK_DISABLED=true: tracehop is off, nothing is traced' });
+  if (facts.config.disabled)
+    checks.push({ section: 'configuration', subject: 'tracehop', status: 'note', detail: 'OTEL_SDK_DISABLED=true: tracehop is off, nothing is traced' });
   return checks;
 }
 
@@ -132,13 +152,16 @@ function esmHookCheck(facts: StartupFacts, run: AppRun): Check {
   if (esmHook.reason === LOADER_ALREADY_GIVEN) return check('ok', `not registered: ${esmHook.reason}, and it serves the same hooks`);
   const isEsm = (run.listening?.entryLoadedAs ?? facts.entry.system) === 'esm';
   return isEsm
-    ? check('problem', `off (${esmHook.reason}), and the app is an ES module: its imports of ${instrumentedModules(facts).join(', ')} are not hooked; set TRACEHOP_ESM_HOOK=true`)
+    ? check(
+        'problem',
+        `off (${esmHook.reason}), and the app is an ES module: its imports of ${instrumentedModules(facts).join(', ')} are not hooked; set TRACEHOP_ESM_HOOK=true`,
+      )
     : check('note', `off (${esmHook.reason}); the app is CommonJS, which require hooks cover, but not its import() calls`);
 }
 
 function describeMode(mode: EsmHookMode): string {
   return mode === 'in-thread'
-    ? 'in the app\'s thread (module.registerHooks)'
+    ? "in the app's thread (module.registerHooks)"
     : `in Node's loader thread (module.register: Node ${process.versions.node} predates correct module.registerHooks)`;
 }
 
@@ -149,8 +172,10 @@ function instrumentedModules(facts: StartupFacts): string[] {
 function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySource: string | undefined): Check[] {
   return instrumentedModules(facts).map(module => {
     if (module === API_MODULE) return apiCopiesCheck(loads);
-    const by = facts.instrumentations.filter(instrumentation => instrumentation.modules.includes(module))
-      .map(instrumentation => `${instrumentation.name} ${instrumentation.version}`).join(', ');
+    const by = facts.instrumentations
+      .filter(instrumentation => instrumentation.modules.includes(module))
+      .map(instrumentation => `${instrumentation.name} ${instrumentation.version}`)
+      .join(', ');
     const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: module, status, detail });
     const ofModule = loads.filter(load => load.module === module);
     const version = ofModule.find(load => load.version !== undefined)?.version;
@@ -158,14 +183,20 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
     const via = [...new Set(ofModule.map(load => load.via))].join(' and ');
     if (facts.loadedBefore.includes(module)) {
       const later = ofModule.length > 0 && ofModule.every(load => load.hooked) ? `; later loads (${via}) were hooked, ` : '; ';
-      return check('problem', `${named}was loaded before tracehop started (a preload ahead of it): anything made from it then is not hooked${later}load tracehop first${module === 'pino' ? ', or give those loggers tracehopMixin' : ''}`);
+      return check(
+        'problem',
+        `${named}was loaded before tracehop started (a preload ahead of it): anything made from it then is not hooked${later}load tracehop first${module === 'pino' ? ', or give those loggers tracehopMixin' : ''}`,
+      );
     }
     const unhooked = ofModule.filter(load => load.hooked === false);
     if (unhooked.length > 0) {
       // Name the copy that was not hooked: an app's pino 10 may be hooked while a dependency's pino 6 is not.
       const unhookedVersions = [...new Set(unhooked.flatMap(load => (load.version === undefined ? [] : [load.version])))];
       const unhookedNamed = unhookedVersions.length === 0 ? '' : `${unhookedVersions.join(', ')} `;
-      return check('problem', `${unhookedNamed}loaded via ${[...new Set(unhooked.map(load => load.via))].join(' and ')} but not hooked${whyNotHooked(module, unhookedVersions[0])}`);
+      return check(
+        'problem',
+        `${unhookedNamed}loaded via ${[...new Set(unhooked.map(load => load.via))].join(' and ')} but not hooked${whyNotHooked(module, unhookedVersions[0])}`,
+      );
     }
     if (ofModule.length > 0) return check('ok', `${named}hooked by ${by} (${via})`);
     if (module === 'pino' && looksLikeBundledPino(entrySource)) {
@@ -187,19 +218,28 @@ function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySo
  */
 function apiCopiesCheck(loads: readonly ModuleLoad[]): Check {
   const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: API_MODULE, status, detail });
-  const copies = [...new Map(loads.filter(load => load.module === API_MODULE && load.apiCopy !== undefined)
-    .map(load => [`${load.version ?? 'unknown version'} (${load.via})`, load.apiCopy!])).entries()];
+  const copies = [
+    ...new Map(
+      loads
+        .filter(load => load.module === API_MODULE && load.apiCopy !== undefined)
+        .map(load => [`${load.version ?? 'unknown version'} (${load.via})`, load.apiCopy!]),
+    ).entries(),
+  ];
   if (copies.length === 0) return check('note', 'no copy loaded while the doctor watched');
   const listed = copies.map(([copy, state]) => `${copy}: ${describeApiCopy(state)}`).join('; ');
   const separate = copies.filter(([, state]) => state === 'separate-provider').map(([copy]) => copy);
   if (separate.length === 0) return check('ok', listed);
-  return check('problem', `${separate.join(', ')} ${separate.length === 1 ? 'does' : 'do'} not see tracehop's tracer provider: spans made through ${separate.length === 1 ? 'it' : 'them'} are not recorded; `
-    + `use @opentelemetry/api ${TRACEHOP_API_MINOR} or older in the app (copies loaded: ${listed})`);
+  return check(
+    'problem',
+    `${separate.join(', ')} ${separate.length === 1 ? 'does' : 'do'} not see tracehop's tracer provider: spans made through ${separate.length === 1 ? 'it' : 'them'} are not recorded; ` +
+      `use @opentelemetry/api ${TRACEHOP_API_MINOR} or older in the app (copies loaded: ${listed})`,
+  );
 }
 
 function whyNotHooked(module: string, version: string | undefined): string {
   if (module === 'pino' && version !== undefined) return `: the hook supports pino ${SUPPORTED_PINO_VERSIONS.join(' || ')}; use tracehopMixin with this one`;
-  if (module === 'bullmq' && version !== undefined) return `: the hook supports bullmq ${SUPPORTED_BULLMQ_VERSIONS.join(' || ')}; its jobs carry no request (inject and runWithCarrier still work)`;
+  if (module === 'bullmq' && version !== undefined)
+    return `: the hook supports bullmq ${SUPPORTED_BULLMQ_VERSIONS.join(' || ')}; its jobs carry no request (inject and runWithCarrier still work)`;
   return '';
 }
 
@@ -220,7 +260,8 @@ const SERVERS_CHECK: Check = Object.freeze({
   section: 'hooks',
   subject: 'servers',
   status: 'ok',
-  detail: 'server spans and X-Request-ID for http and https servers, HTTP/2 servers (Node 22.17 and later), and WebSocket and other upgrades on http and https servers',
+  detail:
+    'server spans and X-Request-ID for http and https servers, HTTP/2 servers (Node 22.17 and later), and WebSocket and other upgrades on http and https servers',
 });
 
 /** Which frameworks' routes name the server spans: Express, @koa/router, Hapi and Hono when their load was hooked, Fastify when it loaded with the channel subscribed. */
@@ -239,13 +280,21 @@ function routesCheck(facts: StartupFacts, loads: readonly ModuleLoad[]): Check {
   const fastify = loaded('fastify');
   if (fastify !== undefined && facts.fastifyChannelSubscribed) seen.push(`fastify ${fastify.version ?? ''} (fastify.initialization)`.replace('  ', ' '));
   if (seen.length > 0) return check('ok', `route names (http.route, "METHOD /template") for ${seen.join(', ')}`);
-  return check('note', 'no framework whose routes tracehop names was loaded (Express 4-5, Fastify 4-5, @koa/router, Hapi 21, Hono 4): server spans are named by method only');
+  return check(
+    'note',
+    'no framework whose routes tracehop names was loaded (Express 4-5, Fastify 4-5, @koa/router, Hapi 21, Hono 4): server spans are named by method only',
+  );
 }
 
 function exportCheck(config: ConfigFacts, probe: EndpointProbe | undefined): Check {
   const check = (status: CheckStatus, detail: string): Check => ({ section: 'export', subject: 'endpoint', status, detail });
   if (!config.tracesExporters.includes('otlp')) {
-    return check('note', config.tracesExporters.length === 0 ? 'OTEL_TRACES_EXPORTER=none: spans are made but not exported' : `spans go to ${config.tracesExporters.join(', ')}, not OTLP`);
+    return check(
+      'note',
+      config.tracesExporters.length === 0
+        ? 'OTEL_TRACES_EXPORTER=none: spans are made but not exported'
+        : `spans go to ${config.tracesExporters.join(', ')}, not OTLP`,
+    );
   }
   if (probe === undefined) return check('note', `${config.tracesEndpoint} was not probed`);
   if (!probe.answered) return check('problem', `${probe.url} does not answer (${probe.error}): spans will be dropped`);

@@ -31,10 +31,11 @@ export async function runDoctor(argv: readonly string[], output: Output): Promis
   }
   const run = await runApp({ ...options, register: registerFile() });
   const config = run.started?.config;
-  const probe = config !== undefined && !config.disabled && config.tracesExporters.includes('otlp')
-    // The app was given this process's environment: the same headers, read here rather than sent by the app.
-    ? await probeEndpoint(config.tracesEndpoint, config.protocol, exporterHeadersFromEnvironment())
-    : undefined;
+  const probe =
+    config !== undefined && !config.disabled && config.tracesExporters.includes('otlp')
+      ? // The app was given this process's environment: the same headers, read here rather than sent by the app.
+        await probeEndpoint(config.tracesEndpoint, config.protocol, exporterHeadersFromEnvironment())
+      : undefined;
   const report = diagnose({
     script: options.script,
     preload: options.preload,

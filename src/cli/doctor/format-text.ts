@@ -21,9 +21,10 @@ export function formatReport(report: DoctorReport): string {
   if (report.node) app.push(pair('node', report.node));
   if (report.entry) {
     const declared = `${describeSystem(report.entry.system)} (${report.entry.reason})`;
-    const loaded = report.entry.loadedAs !== undefined && report.entry.loadedAs !== report.entry.system
-      ? `; Node loaded it as ${describeSystem(report.entry.loadedAs)}`
-      : '';
+    const loaded =
+      report.entry.loadedAs !== undefined && report.entry.loadedAs !== report.entry.system
+        ? `; Node loaded it as ${describeSystem(report.entry.loadedAs)}`
+        : '';
     app.push(pair('entry point', `${declared}${loaded}`));
   }
   app.push(...checksOf(report, 'app'));
@@ -52,17 +53,21 @@ export function formatReport(report: DoctorReport): string {
 
   section('export', checksOf(report, 'export'));
 
-  if (!report.ok && report.stderrTail.length > 0) section('the app\'s last stderr lines', report.stderrTail);
+  if (!report.ok && report.stderrTail.length > 0) section("the app's last stderr lines", report.stderrTail);
 
   const problems = report.checks.filter(check => check.status === 'problem').length;
-  lines.push('', problems === 0
-    ? 'everything the configuration asks for is working'
-    : `${problems} problem${problems === 1 ? '' : 's'} (the PROBLEM lines above)${report.exitCode === 2 ? '; the app could not be examined' : ''}`);
+  lines.push(
+    '',
+    problems === 0
+      ? 'everything the configuration asks for is working'
+      : `${problems} problem${problems === 1 ? '' : 's'} (the PROBLEM lines above)${report.exitCode === 2 ? '; the app could not be examined' : ''}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
 function checksOf(report: DoctorReport, section: Check['section']): string[] {
-  return report.checks.filter(check => check.section === section)
+  return report.checks
+    .filter(check => check.section === section)
     .map(check => `${STATUS_LABEL[check.status].padEnd(LABEL_WIDTH)} ${check.subject.padEnd(SUBJECT_WIDTH)} ${check.detail}`);
 }
 

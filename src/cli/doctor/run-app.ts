@@ -62,9 +62,7 @@ export interface AppRun {
 
 /** The Node arguments: the app's own preloads, then tracehop, then the script. */
 export function nodeCommand(options: RunOptions): string[] {
-  const preload = options.preload === 'import'
-    ? ['--import', pathToFileURL(options.register).href]
-    : ['--require', options.register];
+  const preload = options.preload === 'import' ? ['--import', pathToFileURL(options.register).href] : ['--require', options.register];
   return [...options.nodeArgs, ...preload, path.resolve(options.script), ...options.scriptArgs];
 }
 
@@ -102,19 +100,22 @@ export function runApp(options: RunOptions): Promise<AppRun> {
     const channelClosed = new Promise<void>(done => {
       if (!channel) return done();
       channel.on('error', () => done());
-      readline.createInterface({ input: channel }).on('line', line => {
-        const message = parseMessage(line);
-        if (message?.type === 'started') {
-          started = message.facts;
-          clearTimeout(timer);
-          if (outcome === undefined) timer = setTimeout(() => stop('timeout'), options.timeoutMs);
-        } else if (message?.type === 'load') {
-          loads.push(message.load);
-        } else if (message?.type === 'listening' && listening === undefined) {
-          listening = { address: message.address, entryLoadedAs: message.entryLoadedAs, afterMs: Date.now() - startedAt };
-          stop('listening');
-        }
-      }).on('close', () => done());
+      readline
+        .createInterface({ input: channel })
+        .on('line', line => {
+          const message = parseMessage(line);
+          if (message?.type === 'started') {
+            started = message.facts;
+            clearTimeout(timer);
+            if (outcome === undefined) timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+          } else if (message?.type === 'load') {
+            loads.push(message.load);
+          } else if (message?.type === 'listening' && listening === undefined) {
+            listening = { address: message.address, entryLoadedAs: message.entryLoadedAs, afterMs: Date.now() - startedAt };
+            stop('listening');
+          }
+        })
+        .on('close', () => done());
     });
 
     child.once('exit', () => {
@@ -130,17 +131,19 @@ export function runApp(options: RunOptions): Promise<AppRun> {
     child.once('close', (code, signal) => {
       clearTimeout(timer);
       outcome ??= 'exited';
-      void channelClosed.then(() => resolve({
-        command,
-        started,
-        loads,
-        listening,
-        outcome: outcome ?? 'exited',
-        exit: { code, signal },
-        killed,
-        stderrTail,
-        ...(spawnError === undefined ? {} : { error: spawnError }),
-      }));
+      void channelClosed.then(() =>
+        resolve({
+          command,
+          started,
+          loads,
+          listening,
+          outcome: outcome ?? 'exited',
+          exit: { code, signal },
+          killed,
+          stderrTail,
+          ...(spawnError === undefined ? {} : { error: spawnError }),
+        }),
+      );
     });
   });
 }

@@ -23,7 +23,11 @@ export class LineReader {
    * @param limit the bytes to read at most (Infinity: to the end)
    * @param chunkSize bytes per read; a longer line grows the buffer
    */
-  constructor(private readonly file: FileHandle, private readonly limit = Infinity, chunkSize = 1 << 20) {
+  constructor(
+    private readonly file: FileHandle,
+    private readonly limit = Infinity,
+    chunkSize = 1 << 20,
+  ) {
     this.buffer = Buffer.allocUnsafe(chunkSize);
   }
 

@@ -22,10 +22,7 @@ export interface TreeLine {
   readonly seq: number;
 }
 
-export type LineResult =
-  | { readonly kind: 'line'; readonly line: TreeLine }
-  | { readonly kind: 'not-json' }
-  | { readonly kind: 'no-request-id' };
+export type LineResult = { readonly kind: 'line'; readonly line: TreeLine } | { readonly kind: 'not-json' } | { readonly kind: 'no-request-id' };
 
 const NOT_JSON: LineResult = { kind: 'not-json' };
 const NO_REQUEST_ID: LineResult = { kind: 'no-request-id' };

@@ -97,10 +97,14 @@ async function everyRequest(sources: readonly string[], env: TreeEnvironment, pr
     current = sources.length === 1 ? sources[0] : sources.join(', ');
     const chunk = Math.max(64 << 10, Math.min(1 << 20, Math.floor(PASS_2_BUFFER_BYTES / inputs.length)));
     const readers = inputs.map(input => new ParsedLines(new LineReader(input.file, input.bytes, chunk), env.logFields, input.fallback, input.firstSeq, counts));
-    await mergeByTime(readers, line => line.time, line => {
-      const tree = assembler.add(line);
-      if (tree !== undefined) print(tree);
-    });
+    await mergeByTime(
+      readers,
+      line => line.time,
+      line => {
+        const tree = assembler.add(line);
+        if (tree !== undefined) print(tree);
+      },
+    );
     for (const tree of assembler.unfinished()) print(tree);
   } catch (error) {
     env.output.stderr(`tracehop tree: cannot read ${current}: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
@@ -109,7 +113,8 @@ async function everyRequest(sources: readonly string[], env: TreeEnvironment, pr
     await Promise.all(inputs.map(input => input.close()));
   }
   for (const input of inputs) {
-    if (input.spooledBytes !== undefined) env.output.stderr(`tracehop tree: ${input.name} read through a temporary file (${input.spooledBytes} bytes), removed\n`);
+    if (input.spooledBytes !== undefined)
+      env.output.stderr(`tracehop tree: ${input.name} read through a temporary file (${input.spooledBytes} bytes), removed\n`);
   }
   env.output.stderr(`${summary(counts, assembler.requestCount)}; at most ${assembler.peakHeldLines} line(s) held at once\n`);
   return 0;
@@ -122,7 +127,10 @@ async function openInput(source: string, stdin: Readable): Promise<Input> {
   let stream: Readable = stdin;
   if (source !== '-') {
     const file = await open(source, 'r');
-    const isFile = await file.stat().then(stat => stat.isFile(), () => false);
+    const isFile = await file.stat().then(
+      stat => stat.isFile(),
+      () => false,
+    );
     if (isFile) return { name, fallback, file, spooledBytes: undefined, close: () => file.close().catch(() => undefined), bytes: 0, firstSeq: 0 };
     stream = file.createReadStream();
   }
@@ -156,7 +164,13 @@ function requestIdOf(result: LineResult): string | undefined {
 
 /** Pass 2's view of one input: its lines parsed, numbered as pass 1 numbered them; those without a request are counted and skipped. */
 class ParsedLines implements PullSource<TreeLine> {
-  constructor(private readonly reader: LineReader, private readonly fields: LogFieldNames, private readonly fallback: string, private seq: number, private readonly counts: TreeCounts) {}
+  constructor(
+    private readonly reader: LineReader,
+    private readonly fields: LogFieldNames,
+    private readonly fallback: string,
+    private seq: number,
+    private readonly counts: TreeCounts,
+  ) {}
 
   take(): TreeLine | undefined {
     for (let text = this.reader.take(); text !== undefined; text = this.reader.take()) {

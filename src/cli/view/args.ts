@@ -61,19 +61,41 @@ export function parseViewArgs(argv: readonly string[]): ParsedViewArgs {
   const parsed = parseCommandLine(argv, VIEW_COMMAND_LINE);
   if (parsed.kind !== 'run') return parsed;
   const options = {
-    port: DEFAULT_VIEW_PORT, host: DEFAULT_VIEW_HOST, quietMs: DEFAULT_QUIET_MS, logFiles: [] as string[], json: false,
-    maxSpans: DEFAULT_MAX_SPANS, maxTraces: DEFAULT_MAX_TRACES, maxLogs: DEFAULT_MAX_LOGS,
+    port: DEFAULT_VIEW_PORT,
+    host: DEFAULT_VIEW_HOST,
+    quietMs: DEFAULT_QUIET_MS,
+    logFiles: [] as string[],
+    json: false,
+    maxSpans: DEFAULT_MAX_SPANS,
+    maxTraces: DEFAULT_MAX_TRACES,
+    maxLogs: DEFAULT_MAX_LOGS,
   };
   for (const option of parsed.options) {
     switch (option.name) {
-      case 'port': options.port = option.value; break;
-      case 'host': options.host = option.value; break;
-      case 'quiet-ms': options.quietMs = option.value; break;
-      case 'logs': options.logFiles.push(...option.value); break;
-      case 'json': options.json = true; break;
-      case 'max-spans': options.maxSpans = option.value; break;
-      case 'max-traces': options.maxTraces = option.value; break;
-      case 'max-logs': options.maxLogs = option.value; break;
+      case 'port':
+        options.port = option.value;
+        break;
+      case 'host':
+        options.host = option.value;
+        break;
+      case 'quiet-ms':
+        options.quietMs = option.value;
+        break;
+      case 'logs':
+        options.logFiles.push(...option.value);
+        break;
+      case 'json':
+        options.json = true;
+        break;
+      case 'max-spans':
+        options.maxSpans = option.value;
+        break;
+      case 'max-traces':
+        options.maxTraces = option.value;
+        break;
+      case 'max-logs':
+        options.maxLogs = option.value;
+        break;
     }
   }
   return { kind: 'run', options };

@@ -22,7 +22,10 @@ export interface Palette {
 const plain = (text: string): string => text;
 /** No escape codes at all: what a pipe, a file or NO_COLOR gets. */
 export const NO_COLOUR: Palette = { dim: plain, bold: plain, red: plain, cyan: plain };
-const sgr = (open: number, close: number) => (text: string): string => `\u001b[${open}m${text}\u001b[${close}m`;
+const sgr =
+  (open: number, close: number) =>
+  (text: string): string =>
+    `\u001b[${open}m${text}\u001b[${close}m`;
 /** ANSI SGR colours (ECMA-48), for a terminal. */
 export const ANSI_COLOUR: Palette = { dim: sgr(2, 22), bold: sgr(1, 22), red: sgr(31, 39), cyan: sgr(36, 39) };
 
@@ -57,7 +60,9 @@ export function formatTrace(doc: TraceDocument, colour: Palette, logFields: LogF
     const label = row.label.length > width ? `${row.label.slice(0, width - 1)}…` : row.label.padEnd(width);
     const status = failed ? colour.red(`✗ error${node.status.message ? `: ${printable(node.status.message)}` : ''}`) : node.status.code;
     const bar = waterfall(node, doc.durationMs);
-    out.push(`${colourLabel(label, node, colour)}  ${node.kind.padEnd(8)} ${formatMs(node.durationMs).padStart(9)}  ${failed ? colour.red(bar) : colour.cyan(bar)}  ${status}`);
+    out.push(
+      `${colourLabel(label, node, colour)}  ${node.kind.padEnd(8)} ${formatMs(node.durationMs).padStart(9)}  ${failed ? colour.red(bar) : colour.cyan(bar)}  ${status}`,
+    );
     for (const record of node.logs) out.push(colour.dim(`${row.logPrefix}· `) + formatLog(record, failed ? colour : NO_COLOUR, quiet));
   }
   return out.join('\n') + '\n';
@@ -82,7 +87,11 @@ function collectRows(node: SpanNode, prefix: string, last: boolean, rows: Row[],
   const branch = root ? '' : last ? '└─ ' : '├─ ';
   const below = root ? '' : prefix + (last ? '   ' : '│  ');
   const childPrefix = root ? (last ? '' : '│  ') : below;
-  rows.push({ label: `${prefix}${branch}${printable(node.service)} ${printable(node.name)}${printable(routeOf(node))}`, node, logPrefix: `${childPrefix}${node.children.length > 0 ? '│ ' : '  '}` });
+  rows.push({
+    label: `${prefix}${branch}${printable(node.service)} ${printable(node.name)}${printable(routeOf(node))}`,
+    node,
+    logPrefix: `${childPrefix}${node.children.length > 0 ? '│ ' : '  '}`,
+  });
   node.children.forEach((child, i) => collectRows(child, childPrefix, i === node.children.length - 1, rows, false));
 }
 

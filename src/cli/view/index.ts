@@ -22,9 +22,7 @@ export { LOG_WAIT_INTERVALS, TraceBuffer } from './trace-buffer';
 export type { EvictionCounts, PendingTrace, TraceBufferOptions } from './trace-buffer';
 export { buildTraceDocument } from './trace-document';
 export type { SpanNode, TraceDocument } from './trace-document';
-export {
-  DEFAULT_MAX_LOGS, DEFAULT_MAX_SPANS, DEFAULT_MAX_TRACES, DEFAULT_QUIET_MS, DEFAULT_VIEW_HOST, DEFAULT_VIEW_PORT, startViewer,
-} from './viewer';
+export { DEFAULT_MAX_LOGS, DEFAULT_MAX_SPANS, DEFAULT_MAX_TRACES, DEFAULT_QUIET_MS, DEFAULT_VIEW_HOST, DEFAULT_VIEW_PORT, startViewer } from './viewer';
 export type { Viewer, ViewerOptions } from './viewer';
 export { runView } from './view-command';
 export type { ViewEnvironment } from './view-command';

@@ -25,7 +25,10 @@ export interface ReceiverHandlers {
 }
 
 class Refusal extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -65,16 +68,27 @@ async function handle(request: http.IncomingMessage, handlers: ReceiverHandlers)
     throw new Refusal(415, `unsupported content-encoding ${JSON.stringify(encoding.slice(0, 100))}`);
   }
   const raw = await readBody(request);
-  const body = encoding === 'gzip' ? await gunzip(raw, { maxOutputLength: MAX_BODY_BYTES }).catch(() => { throw new Refusal(400, 'malformed gzip body'); }) : raw;
+  const body =
+    encoding === 'gzip'
+      ? await gunzip(raw, { maxOutputLength: MAX_BODY_BYTES }).catch(() => {
+          throw new Refusal(400, 'malformed gzip body');
+        })
+      : raw;
   let batch;
   try {
-    batch = mediaType === 'application/json'
-      ? decodeJsonExportTraceServiceRequest(JSON.parse(body.toString('utf8')))
-      : decodeExportTraceServiceRequest(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+    batch =
+      mediaType === 'application/json'
+        ? decodeJsonExportTraceServiceRequest(JSON.parse(body.toString('utf8')))
+        : decodeExportTraceServiceRequest(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
   } catch (error) {
-    throw new Refusal(400, `malformed ${mediaType === 'application/json' ? 'OTLP/JSON' : 'OTLP protobuf'} body: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Refusal(
+      400,
+      `malformed ${mediaType === 'application/json' ? 'OTLP/JSON' : 'OTLP protobuf'} body: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
-  handlers.onSpans(batch.flatMap(resourceSpans => resourceSpans.spans).filter(span => /^[0-9a-f]{32}$/.test(span.traceId) && /^[0-9a-f]{16}$/.test(span.spanId)));
+  handlers.onSpans(
+    batch.flatMap(resourceSpans => resourceSpans.spans).filter(span => /^[0-9a-f]{32}$/.test(span.traceId) && /^[0-9a-f]{16}$/.test(span.spanId)),
+  );
   return mediaType;
 }
 

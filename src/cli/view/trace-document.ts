@@ -36,7 +36,6 @@ export interface TraceDocument {
   readonly roots: SpanNode[];
 }
 
-
 /** Builds the tree. `logsOf` is asked once per span for the records that carry its id. */
 export function buildTraceDocument(traceId: string, spans: readonly ReceivedSpan[], logsOf: (spanId: string) => LogRecord[]): TraceDocument {
   // A span sent twice (an exporter's retry) is one span.

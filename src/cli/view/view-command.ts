@@ -35,17 +35,33 @@ export async function runView(argv: readonly string[], env: ViewEnvironment): Pr
   const printLate = (doc: LateLogDocument): void => env.stdout(options.json ? `${JSON.stringify(doc)}\n` : `${formatLateLog(doc, colour, env.logFields)}\n`);
   let viewer;
   try {
-    viewer = await startViewer({ ...options, onTrace: print, onLateLog: printLate, onNotice: line => env.stderr(`tracehop view: ${line}\n`), logFields: env.logFields });
+    viewer = await startViewer({
+      ...options,
+      onTrace: print,
+      onLateLog: printLate,
+      onNotice: line => env.stderr(`tracehop view: ${line}\n`),
+      logFields: env.logFields,
+    });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const where = `${options.host}:${options.port}`;
-    env.stderr(code === 'EADDRINUSE'
-      ? `tracehop view: ${where} is already in use (a collector or another viewer?); choose another with --port\n`
-      : `tracehop view: cannot listen on ${where}: ${code ?? (error instanceof Error ? error.message : String(error))}\n`);
+    env.stderr(
+      code === 'EADDRINUSE'
+        ? `tracehop view: ${where} is already in use (a collector or another viewer?); choose another with --port\n`
+        : `tracehop view: cannot listen on ${where}: ${code ?? (error instanceof Error ? error.message : String(error))}\n`,
+    );
     return 1;
   }
-  env.stderr(`tracehop view: receiving OTLP/HTTP traces (protobuf and JSON) on ${viewer.url}${'/v1/traces'}; a trace prints ${options.quietMs} ms after its last span or log line\n`);
-  const followers = options.logFiles.map(file => followFile(file, line => viewer.addLogLine(line), message => env.stderr(`tracehop view: ${message}\n`)));
+  env.stderr(
+    `tracehop view: receiving OTLP/HTTP traces (protobuf and JSON) on ${viewer.url}${'/v1/traces'}; a trace prints ${options.quietMs} ms after its last span or log line\n`,
+  );
+  const followers = options.logFiles.map(file =>
+    followFile(
+      file,
+      line => viewer.addLogLine(line),
+      message => env.stderr(`tracehop view: ${message}\n`),
+    ),
+  );
   let stdinLines: readline.Interface | undefined;
   if (!env.stdin.isTTY) {
     stdinLines = readline.createInterface({ input: env.stdin, crlfDelay: Infinity });

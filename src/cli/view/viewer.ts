@@ -77,7 +77,9 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
     timer = undefined;
     emit(buffer.takeComplete(Date.now()));
     if (buffer.evicted.traces > reportedEvictions) {
-      options.onNotice(`evicted ${buffer.evicted.traces - reportedEvictions} trace(s) over the cap (${options.maxSpans} spans, ${options.maxTraces} traces pending); ${buffer.evicted.traces} trace(s), ${buffer.evicted.spans} span(s) so far`);
+      options.onNotice(
+        `evicted ${buffer.evicted.traces - reportedEvictions} trace(s) over the cap (${options.maxSpans} spans, ${options.maxTraces} traces pending); ${buffer.evicted.traces} trace(s), ${buffer.evicted.spans} span(s) so far`,
+      );
       reportedEvictions = buffer.evicted.traces;
     }
     schedule();
@@ -131,5 +133,3 @@ export async function startViewer(options: ViewerOptions): Promise<Viewer> {
   };
   return viewer;
 }
-
-

@@ -22,9 +22,7 @@ export interface RequestFacts {
 // semantic conventions' list of known methods; any other is `_OTHER`.
 const KNOWN_METHODS = new Set(['CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE', 'QUERY']);
 // The query keys whose values the conventions say to redact (signed URLs).
-const REDACTED_QUERY_KEYS = [
-  'sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token',
-];
+const REDACTED_QUERY_KEYS = ['sig', 'Signature', 'AWSAccessKeyId', 'X-Goog-Signature', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Security-Token'];
 
 /** `http.request.method`: the method, upper-cased when known, else `_OTHER`. */
 export function normalizeMethod(method: string | undefined): string {
@@ -54,7 +52,7 @@ export function requestAttributes(request: RequestFacts, scheme: 'http' | 'https
   };
   // A fragment never reaches a server, but a hostile client can send one.
   const hash = (request.url ?? '/').indexOf('#');
-  const target = hash === -1 ? request.url ?? '/' : (request.url as string).slice(0, hash);
+  const target = hash === -1 ? (request.url ?? '/') : (request.url as string).slice(0, hash);
   const query = target.indexOf('?');
   const path = pathOf(query === -1 ? target : target.slice(0, query), request.headers.host, scheme);
   if (path !== undefined) attributes['url.path'] = path;
@@ -88,7 +86,10 @@ function redactQuery(search: string): string {
   return params.toString();
 }
 
-interface HostPort { readonly host: string; readonly port?: string }
+interface HostPort {
+  readonly host: string;
+  readonly port?: string;
+}
 
 /** `server.address`/`server.port`: Forwarded's host, else X-Forwarded-Host, else Host. */
 function serverAddress(headers: IncomingHttpHeaders, scheme: string): HostPort | undefined {

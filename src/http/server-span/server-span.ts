@@ -106,19 +106,23 @@ export class ServerSpan {
     }
     // An https server is a tls.Server: its sockets are TLSSockets with `encrypted` set.
     const scheme = (request.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http';
-    const attributes = requestAttributes({
-      method: request.method,
-      url: request.url,
-      httpVersion: request.httpVersion,
-      headers: request.headers,
-      remoteAddress: request.socket.remoteAddress,
-      remotePort: request.socket.remotePort,
-    }, scheme);
+    const attributes = requestAttributes(
+      {
+        method: request.method,
+        url: request.url,
+        httpVersion: request.httpVersion,
+        headers: request.headers,
+        remoteAddress: request.socket.remoteAddress,
+        remotePort: request.socket.remotePort,
+      },
+      scheme,
+    );
     const tracer = this.tracer ?? this.options.tracer();
     // The method part of the span's name, now and with a route at the end: once per request.
     const methodName = spanMethod(request.method);
-    const { span, parent } = this.options.startRequestSpan(propagation.extract(ROOT_CONTEXT, request.headers),
-      requestParent => tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes }, requestParent));
+    const { span, parent } = this.options.startRequestSpan(propagation.extract(ROOT_CONTEXT, request.headers), requestParent =>
+      tracer.startSpan(methodName, { kind: SpanKind.SERVER, attributes }, requestParent),
+    );
     const spanContext = setRPCMetadata(trace.setSpan(parent, span), { type: RPCType.HTTP, span });
     req[REQUEST_CONTEXT] = spanContext;
     (response as unknown as Emitter)[REQUEST_CONTEXT] = spanContext;
@@ -253,7 +257,11 @@ export function emitInRequestContextOn(prototype: object): void {
     const args = arguments;
     // An event nobody listens to (most of a response's) needs no context.
     // Nor does one emitted from code already in it (the handler's own res.end()).
-    if (requestContext === undefined || (this as unknown as EventEmitter).listenerCount(args[0] as string | symbol) === 0 || context.active() === requestContext) {
+    if (
+      requestContext === undefined ||
+      (this as unknown as EventEmitter).listenerCount(args[0] as string | symbol) === 0 ||
+      context.active() === requestContext
+    ) {
       return Reflect.apply(emit, this, args) as boolean;
     }
     return context.with(requestContext, () => Reflect.apply(emit, this, args) as boolean);

@@ -84,21 +84,13 @@ const CONFIG_ENV = /^TRACEHOP_(COLLECTOR|JAEGER)_/;
  * `env` sets the config's variables: any inherited from the shell are
  * dropped, so an empty `env` checks the file's defaults.
  */
-export function validateCollectorConfig(
-  env: Record<string, string> = {},
-  configPath: string = collectorConfigPath,
-): Promise<ValidateResult> {
+export function validateCollectorConfig(env: Record<string, string> = {}, configPath: string = collectorConfigPath): Promise<ValidateResult> {
   const { otelcol } = readBinaries();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !CONFIG_ENV.test(key)));
-  return new Promise((resolve) => {
-    execFile(
-      otelcol,
-      ['validate', '--config', configPath],
-      { env: { ...inherited, ...env }, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, output: `${stdout}${stderr}` });
-      },
-    );
+  return new Promise(resolve => {
+    execFile(otelcol, ['validate', '--config', configPath], { env: { ...inherited, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, output: `${stdout}${stderr}` });
+    });
   });
 }

@@ -95,11 +95,7 @@ export function jaegerApi(queryUrl: string): JaegerApi {
     return body?.data ?? [];
   };
 
-  const waitForTrace = async (
-    traceIdHex: string,
-    predicate: (trace: JaegerTrace) => boolean,
-    timeoutMs = 15_000,
-  ): Promise<JaegerTrace> => {
+  const waitForTrace = async (traceIdHex: string, predicate: (trace: JaegerTrace) => boolean, timeoutMs = 15_000): Promise<JaegerTrace> => {
     const deadline = Date.now() + timeoutMs;
     let last: JaegerTrace | null = null;
     for (;;) {
@@ -108,9 +104,7 @@ export function jaegerApi(queryUrl: string): JaegerApi {
       if (Date.now() >= deadline) break;
       await sleep(POLL_INTERVAL_MS);
     }
-    const seen = last
-      ? `it has ${last.spans.length} span(s): ${last.spans.map((s) => s.operationName).join(', ')}`
-      : 'Jaeger has no span of it';
+    const seen = last ? `it has ${last.spans.length} span(s): ${last.spans.map(s => s.operationName).join(', ')}` : 'Jaeger has no span of it';
     throw new Error(`trace ${traceIdHex} did not reach the expected state within ${timeoutMs} ms; ${seen}`);
   };
 
@@ -119,12 +113,12 @@ export function jaegerApi(queryUrl: string): JaegerApi {
 
 /** Span id of the CHILD_OF parent, or undefined for a root span. */
 export function parentSpanId(span: JaegerSpan): string | undefined {
-  return span.references.find((ref) => ref.refType === 'CHILD_OF')?.spanID;
+  return span.references.find(ref => ref.refType === 'CHILD_OF')?.spanID;
 }
 
 /** Value of a span attribute as Jaeger reports it. */
 export function spanTag(span: JaegerSpan, key: string): unknown {
-  return span.tags.find((tag) => tag.key === key)?.value;
+  return span.tags.find(tag => tag.key === key)?.value;
 }
 
 /** service.name of the resource that emitted the span. */

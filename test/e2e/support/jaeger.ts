@@ -51,7 +51,7 @@ export async function startJaeger(options: StartJaegerOptions = {}): Promise<Jae
   await waitUntilReady(
     proc,
     'healthy status',
-    async () => (await answers(healthUrl, (res) => res.status === 200)) && answers(`${queryUrl}/api/services`, (res) => res.ok),
+    async () => (await answers(healthUrl, res => res.status === 200)) && answers(`${queryUrl}/api/services`, res => res.ok),
     options.startTimeoutMs ?? 30_000,
   );
 

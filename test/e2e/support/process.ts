@@ -77,11 +77,11 @@ export function launch(name: string, file: string, args: string[], env: Record<s
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => buffer.append(chunk));
 
   let exitInfo: ExitInfo | undefined;
-  const exited = new Promise<ExitInfo>((resolve) => {
+  const exited = new Promise<ExitInfo>(resolve => {
     // A binary that cannot be spawned reports 'error' and then 'close';
     // 'close' also waits for the output pipes, so logs() is complete once
     // this resolves.
-    child.on('error', (err) => buffer.append(`\n[${name}: ${err.message}]\n`));
+    child.on('error', err => buffer.append(`\n[${name}: ${err.message}]\n`));
     child.on('close', (code, signal) => {
       running.delete(child);
       exitInfo = { code, signal };
@@ -93,7 +93,7 @@ export function launch(name: string, file: string, args: string[], env: Record<s
     if (exitInfo) return;
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
+    const timedOut = new Promise<'timeout'>(resolve => {
       timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS);
     });
     const outcome = await Promise.race([exited, timedOut]);
@@ -113,12 +113,7 @@ export function launch(name: string, file: string, args: string[], env: Record<s
  * when the process exits first or the deadline passes; the error carries the
  * process's output so a failed start explains itself.
  */
-export async function waitUntilReady(
-  proc: ManagedProcess,
-  what: string,
-  probe: () => Promise<boolean>,
-  timeoutMs: number,
-): Promise<void> {
+export async function waitUntilReady(proc: ManagedProcess, what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError = '';
   while (Date.now() < deadline) {
@@ -140,7 +135,7 @@ export async function waitUntilReady(
 }
 
 export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise(resolve => setTimeout(resolve, ms));
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
@@ -168,6 +163,6 @@ export async function freePorts(count: number): Promise<number[]> {
     }
     return ports;
   } finally {
-    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await Promise.all(servers.map(server => new Promise<void>(resolve => server.close(() => resolve()))));
   }
 }

@@ -11,18 +11,48 @@ const OPTIONS = {
 } as const;
 const spec = (positionals: CommandSpec<OptionSpecs>['positionals']): CommandSpec<typeof OPTIONS> => ({ options: OPTIONS, positionals });
 type Parsed = ParsedCommandLine<typeof OPTIONS>;
-const run = (options: Array<{ name: string; value: unknown }>, positionals: string[] = []): Parsed => ({ kind: 'run', options, positionals } as Parsed);
+const run = (options: Array<{ name: string; value: unknown }>, positionals: string[] = []): Parsed => ({ kind: 'run', options, positionals }) as Parsed;
 const error = (message: string): Parsed => ({ kind: 'error', message });
 
 describe('parseCommandLine', () => {
   test.each<[string, 'app' | 'operands' | 'none', string[], Parsed]>([
-    ['options in the order given, repeated ones each kept', 'operands', ['-r', 'a', '--json', '--require=b'], run([{ name: 'require', value: 'a' }, { name: 'json', value: true }, { name: 'require', value: 'b' }])],
-    ['a value inline or as the next argument, even one starting with a dash', 'operands', ['--count=3', '-r', '-x'], run([{ name: 'count', value: 3 }, { name: 'require', value: '-x' }])],
+    [
+      'options in the order given, repeated ones each kept',
+      'operands',
+      ['-r', 'a', '--json', '--require=b'],
+      run([
+        { name: 'require', value: 'a' },
+        { name: 'json', value: true },
+        { name: 'require', value: 'b' },
+      ]),
+    ],
+    [
+      'a value inline or as the next argument, even one starting with a dash',
+      'operands',
+      ['--count=3', '-r', '-x'],
+      run([
+        { name: 'count', value: 3 },
+        { name: 'require', value: '-x' },
+      ]),
+    ],
     ['operands wherever they stand, - among them', 'operands', ['a', '--json', '-', 'b'], run([{ name: 'json', value: true }], ['a', '-', 'b'])],
     ['-- makes the rest operands', 'operands', ['--', '--json'], run([], ['--json'])],
-    ['the first operand ends the options: the rest is the app\'s', 'app', ['--json', 'app.js', '--json', '-h'], run([{ name: 'json', value: true }], ['app.js', '--json', '-h'])],
+    [
+      "the first operand ends the options: the rest is the app's",
+      'app',
+      ['--json', 'app.js', '--json', '-h'],
+      run([{ name: 'json', value: true }], ['app.js', '--json', '-h']),
+    ],
     ['-- ends the options before the app', 'app', ['--', '-odd.js', 'x'], run([], ['-odd.js', 'x'])],
-    ['a list takes the arguments up to the next option', 'none', ['--files', 'a', 'b', '--json'], run([{ name: 'files', value: ['a', 'b'] }, { name: 'json', value: true }])],
+    [
+      'a list takes the arguments up to the next option',
+      'none',
+      ['--files', 'a', 'b', '--json'],
+      run([
+        { name: 'files', value: ['a', 'b'] },
+        { name: 'json', value: true },
+      ]),
+    ],
     ['a list with its first value inline', 'none', ['--files=a', 'b'], run([{ name: 'files', value: ['a', 'b'] }])],
     ['--help wins when it comes first', 'operands', ['--help', '--count=0'], { kind: 'help' }],
     ['-h', 'none', ['-h'], { kind: 'help' }],

@@ -17,8 +17,8 @@ describe('readPinoRecord', () => {
 
 describe('levelName', () => {
   test.each<[string, unknown, string]>([
-    ['pino\'s info', 30, 'info'],
-    ['pino\'s fatal', 60, 'fatal'],
+    ["pino's info", 30, 'info'],
+    ["pino's fatal", 60, 'fatal'],
     ['a custom numeric level', 35, '35'],
     ['a level written as a word', 'notice', 'notice'],
     ['no level', undefined, ''],

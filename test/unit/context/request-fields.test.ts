@@ -29,7 +29,7 @@ describe('added fields in the log-field readers', () => {
     });
   });
 
-  test('the mixin reader returns the added fields in the object, the app\'s winning over a clash', () => {
+  test("the mixin reader returns the added fields in the object, the app's winning over a clash", () => {
     const read = createLogFieldsReader();
     inRequest(() => {
       addLogFields({ user: 'u1', request_id: 'app-value' });
@@ -37,7 +37,7 @@ describe('added fields in the log-field readers', () => {
     });
   });
 
-  test('withLogFields fields apply inside the block only, over the request\'s, and the block\'s value is returned', () => {
+  test("withLogFields fields apply inside the block only, over the request's, and the block's value is returned", () => {
     const read = createLogFieldsJsonReader();
     inRequest(() => {
       addLogFields({ user: 'u1' });
@@ -73,7 +73,11 @@ describe('outside a request', () => {
     ['addLogFields does nothing and does not throw', () => addLogFields({ a: 1 }), undefined],
     ['addLogFields with a non-object does not throw', () => addLogFields(null as unknown as Record<string, unknown>), undefined],
     ['runAsRequest with tracehop not started runs the function plainly', () => runAsRequest(() => currentRequest() ?? 'plain'), 'plain'],
-    ['withLogFields with a non-object still runs the function', () => inRequest(() => withLogFields('x' as unknown as Record<string, unknown>, () => 'ran')), 'ran'],
+    [
+      'withLogFields with a non-object still runs the function',
+      () => inRequest(() => withLogFields('x' as unknown as Record<string, unknown>, () => 'ran')),
+      'ran',
+    ],
   ])('%s', (_title, call, expected) => {
     expect(call()).toBe(expected);
   });

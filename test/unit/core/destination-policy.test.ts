@@ -57,9 +57,21 @@ describe('policy entries', () => {
   });
 
   test.each<[string, boolean]>([
-    ['loopback', true], ['private', true], ['local-names', true], ['*', true],
-    ['.example.com', true], ['example.com', true], ['10.0.0.0/8', true], ['fd00::/8', true], ['::1', true],
-    ['10.0.0.0/33', false], ['not a host', false], ['exa_mple..com', false], ['', false], ['.', false], ['http://x', false],
+    ['loopback', true],
+    ['private', true],
+    ['local-names', true],
+    ['*', true],
+    ['.example.com', true],
+    ['example.com', true],
+    ['10.0.0.0/8', true],
+    ['fd00::/8', true],
+    ['::1', true],
+    ['10.0.0.0/33', false],
+    ['not a host', false],
+    ['exa_mple..com', false],
+    ['', false],
+    ['.', false],
+    ['http://x', false],
   ])('isPolicyEntry(%j) is %s', (entry, expected) => {
     expect(isPolicyEntry(entry)).toBe(expected);
   });
@@ -97,13 +109,18 @@ describe('DestinationGate', () => {
 
   test('a judgement that throws refuses the headers', () => {
     const gate = new DestinationGate(() => true);
-    gate.judge(() => { throw new TypeError('origin of an unexpected shape'); }, never);
+    gate.judge(() => {
+      throw new TypeError('origin of an unexpected shape');
+    }, never);
     expect(gate.take().allowed).toBe(false);
   });
 
   test('it remembers that the app sent its own request id', () => {
     const gate = new DestinationGate(() => true);
-    gate.judge(() => 'ok', () => true);
+    gate.judge(
+      () => 'ok',
+      () => true,
+    );
     expect(gate.take()).toEqual({ allowed: true, appSentRequestId: true });
   });
 });

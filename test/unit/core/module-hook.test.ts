@@ -164,7 +164,13 @@ const bullmqCase: HookCase = {
   exports: () => load('bullmq') as Exports,
   replaced: exports => {
     const prototypeOf = (name: string) => (exports[name] as { prototype: Exports }).prototype;
-    return [prototypeOf('Queue').add, prototypeOf('Queue').addBulk, prototypeOf('FlowProducer').add, prototypeOf('FlowProducer').addBulk, prototypeOf('Worker').callProcessJob];
+    return [
+      prototypeOf('Queue').add,
+      prototypeOf('Queue').addBulk,
+      prototypeOf('FlowProducer').add,
+      prototypeOf('FlowProducer').addBulk,
+      prototypeOf('Worker').callProcessJob,
+    ];
   },
   // Running a job needs Redis (test/integration/jobs.test.ts): the methods' marker stands for it.
   traced: exports => isHookedBullmq(exports),
@@ -180,7 +186,7 @@ describe.each<[string, HookCase]>([
 ])('%s', (_title, hook) => {
   test.each<[string, (instrumentation: Hooked, definition: InstrumentationModuleDefinition, exports: Exports) => void]>([
     ['disable() puts back every function the patch replaced', instrumentation => instrumentation.disable()],
-    ['the machinery\'s unpatch puts them back too', (_instrumentation, definition, exports) => definition.unpatch?.(exports, hook.version)],
+    ["the machinery's unpatch puts them back too", (_instrumentation, definition, exports) => definition.unpatch?.(exports, hook.version)],
   ])('%s, and the module runs as untraced', (_how, undo) => {
     const exports = hook.exports();
     const originals = hook.replaced(exports);
@@ -200,7 +206,7 @@ describe.each<[string, HookCase]>([
     }
   });
 
-  test('disable() puts back what each load had replaced, not only the last load\'s', () => {
+  test("disable() puts back what each load had replaced, not only the last load's", () => {
     const first = hook.exports();
     const firstOriginals = hook.replaced(first);
     const instrumentation = hook.make();
@@ -245,7 +251,7 @@ describe('pino', () => {
     return records[0]?.trace_id === TRACE_ID;
   }
 
-  test('by import: disable() puts pino\'s own factory back in the namespace', () => {
+  test("by import: disable() puts pino's own factory back in the namespace", () => {
     const original = load('pino') as Exports;
     const namespace = namespaceOf({ default: original, pino: original });
     const instrumentation = new PinoHookInstrumentation(defaultLogLineSettings());

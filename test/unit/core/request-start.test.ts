@@ -23,8 +23,9 @@ const MAPPED = requestIdToTraceId('abc-123');
 
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  propagation.setGlobalPropagator(buildPropagator(['tracecontext', 'baggage'],
-    new RequestIdPropagator({ headers: ['x-request-id'], outgoingHeader: 'X-Request-ID', requestIds })));
+  propagation.setGlobalPropagator(
+    buildPropagator(['tracecontext', 'baggage'], new RequestIdPropagator({ headers: ['x-request-id'], outgoingHeader: 'X-Request-ID', requestIds })),
+  );
 });
 afterAll(() => {
   context.disable();
@@ -52,9 +53,11 @@ test('the root span started for the request takes the trace id its request id ma
 });
 
 test('a span start that throws leaves the generator disarmed', () => {
-  expect(() => idGenerator.withTraceId(MAPPED, () => {
-    throw new Error('start failed');
-  })).toThrow('start failed');
+  expect(() =>
+    idGenerator.withTraceId(MAPPED, () => {
+      throw new Error('start failed');
+    }),
+  ).toThrow('start failed');
   expect(tracer.startSpan('next', { root: true }).spanContext().traceId).not.toBe(MAPPED);
 });
 

@@ -3,7 +3,9 @@ import { RateLimitedReporter, StderrDiagLogger } from '../../../src/diag';
 
 function recorder() {
   const lines: string[] = [];
-  const record = (message: string) => { lines.push(message); };
+  const record = (message: string) => {
+    lines.push(message);
+  };
   const logger: DiagLogger = { error: record, warn: record, info: record, debug: record, verbose: record };
   return { lines, logger };
 }
@@ -35,7 +37,11 @@ describe('StderrDiagLogger throttling', () => {
   test('repeats of one warning, digits aside, are written once per interval; info is never held back', () => {
     let now = 0;
     const written: string[] = [];
-    const logger = new StderrDiagLogger(line => written.push(line), 60_000, () => now);
+    const logger = new StderrDiagLogger(
+      line => written.push(line),
+      60_000,
+      () => now,
+    );
     for (let i = 0; i < 50; i++) logger.warn(`Received Partial Success response: ${i} spans rejected`);
     logger.warn('another message');
     logger.info('started');

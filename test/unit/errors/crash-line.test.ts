@@ -18,14 +18,25 @@ describe('describeError', () => {
 });
 
 describe('crashLine', () => {
-  test('a crash in a request: pino\'s shape, level 60, with the request\'s ids', () => {
+  test("a crash in a request: pino's shape, level 60, with the request's ids", () => {
     const error = new RangeError('out of range');
-    const line = crashLine(error, { traceId: 't'.repeat(32), spanId: 's'.repeat(16), requestId: 'req-1', requestChain: 'req-1,hop' }, FACTS, DEFAULT_LOG_FIELDS);
+    const line = crashLine(
+      error,
+      { traceId: 't'.repeat(32), spanId: 's'.repeat(16), requestId: 'req-1', requestChain: 'req-1,hop' },
+      FACTS,
+      DEFAULT_LOG_FIELDS,
+    );
     expect(line.endsWith('\n')).toBe(true);
     expect(line.indexOf('\n')).toBe(line.length - 1);
     expect(JSON.parse(line)).toEqual({
-      level: 60, time: FACTS.time, pid: 4242, hostname: 'cards-1',
-      trace_id: 't'.repeat(32), span_id: 's'.repeat(16), request_id: 'req-1', request_chain: 'req-1,hop',
+      level: 60,
+      time: FACTS.time,
+      pid: 4242,
+      hostname: 'cards-1',
+      trace_id: 't'.repeat(32),
+      span_id: 's'.repeat(16),
+      request_id: 'req-1',
+      request_chain: 'req-1,hop',
       err: { type: 'RangeError', message: 'out of range', stack: error.stack },
       msg: 'uncaught exception: out of range',
     });
@@ -33,7 +44,14 @@ describe('crashLine', () => {
 
   test('outside any request: no ids, and an unhandled rejection says so', () => {
     const record = JSON.parse(crashLine('plain reason', {}, { ...FACTS, origin: 'unhandledRejection' }, DEFAULT_LOG_FIELDS));
-    expect(record).toEqual({ level: 60, time: FACTS.time, pid: 4242, hostname: 'cards-1', err: { type: 'string', message: 'plain reason' }, msg: 'unhandled rejection: plain reason' });
+    expect(record).toEqual({
+      level: 60,
+      time: FACTS.time,
+      pid: 4242,
+      hostname: 'cards-1',
+      err: { type: 'string', message: 'plain reason' },
+      msg: 'unhandled rejection: plain reason',
+    });
   });
 
   test('the configured field names are used', () => {

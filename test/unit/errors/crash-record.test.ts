@@ -17,7 +17,9 @@ const diagLines: string[] = [];
 beforeAll(() => {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);
-  const note = (message: string) => { diagLines.push(message); };
+  const note = (message: string) => {
+    diagLines.push(message);
+  };
   diag.setLogger({ error: note, warn: note, info: () => undefined, debug: () => undefined, verbose: () => undefined }, DiagLogLevel.WARN);
 });
 afterAll(() => {
@@ -58,10 +60,15 @@ test('a crash: the span is ended for the exit hand-off, and the fatal line names
   expect(span.isRecording()).toBe(false);
   const [finished] = exporter.getFinishedSpans();
   expect(finished.status.code).toBe(SpanStatusCode.ERROR);
-  expect(JSON.parse(result!)).toMatchObject({ level: 60, msg: 'uncaught exception: crashed', trace_id: finished.spanContext().traceId, span_id: finished.spanContext().spanId });
+  expect(JSON.parse(result!)).toMatchObject({
+    level: 60,
+    msg: 'uncaught exception: crashed',
+    trace_id: finished.spanContext().traceId,
+    span_id: finished.spanContext().spanId,
+  });
 });
 
-test.each([false, true])('an error after the request ended (going down: %s) goes on a short child span; the request\'s span is untouched', goingDown => {
+test.each([false, true])("an error after the request ended (going down: %s) goes on a short child span; the request's span is untouched", goingDown => {
   const span = trace.getTracer('test').startSpan('GET /timer');
   span.end();
   context.with(trace.setSpan(context.active(), span), () => recordCrash(new Error(`late ${goingDown}`), 'unhandledRejection', DEFAULT_LOG_FIELDS, goingDown));

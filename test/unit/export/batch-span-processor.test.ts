@@ -20,7 +20,11 @@ const settledResource = { asyncAttributesPending: false } as unknown as Resource
 function span(name: string, options: { sampled?: boolean; resource?: Resource } = {}): ReadableSpan {
   return {
     name,
-    spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: options.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED }),
+    spanContext: () => ({
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: options.sampled === false ? TraceFlags.NONE : TraceFlags.SAMPLED,
+    }),
     resource: options.resource ?? settledResource,
   } as unknown as ReadableSpan;
 }
@@ -91,25 +95,82 @@ afterEach(() => {
 describe('when a batch goes', () => {
   test.each<[string, Options, (t: ReturnType<typeof setUp>) => Promise<void> | void, string[][], Partial<ExportStatsSnapshot>]>([
     ['a full batch goes at once, before the delay', {}, t => t.end(...names('s', 5)), [['s0', 's1', 's2', 's3']], { queued: 1, inFlight: 4 }],
-    ['fewer than a batch wait for the delay', {}, t => { t.end('a', 'b'); jest.advanceTimersByTime(999); }, [], { queued: 2 }],
-    ['the delay sends what waits', {}, t => { t.end('a', 'b'); jest.advanceTimersByTime(1000); }, [['a', 'b']], { queued: 0, inFlight: 2 }],
-    ['a delay of 0 sends on the next timer turn', { scheduledDelayMillis: 0 }, t => { t.end('a'); jest.advanceTimersByTime(0); }, [['a']], { inFlight: 1 }],
-    ['one batch per export, and the next waits for its answer', { maxExportBatchSize: 2 }, t => { t.end(...names('s', 6)); jest.advanceTimersByTime(4999); }, [['s0', 's1']], { queued: 4, inFlight: 2 }],
-    ['the next batch goes once the first is answered', { maxExportBatchSize: 2 }, async t => {
-      t.end(...names('s', 5));
-      t.exporter.batches[0].answer(SUCCESS);
-      await microtasks();
-    }, [['s0', 's1'], ['s2', 's3']], { exported: 2, queued: 1, inFlight: 2 }],
-    ['a short batch after an answer waits for the delay again', { maxExportBatchSize: 2 }, async t => {
-      t.end('a', 'b', 'c');
-      t.exporter.batches[0].answer(SUCCESS);
-      await microtasks();
-      jest.advanceTimersByTime(999);
-    }, [['a', 'b']], { exported: 2, queued: 1 }],
-    ['unsampled spans are neither counted nor exported', {}, t => {
-      t.processor.onEnd(span('not sampled', { sampled: false }));
-      jest.advanceTimersByTime(10_000);
-    }, [], { created: 0, queued: 0 }],
+    [
+      'fewer than a batch wait for the delay',
+      {},
+      t => {
+        t.end('a', 'b');
+        jest.advanceTimersByTime(999);
+      },
+      [],
+      { queued: 2 },
+    ],
+    [
+      'the delay sends what waits',
+      {},
+      t => {
+        t.end('a', 'b');
+        jest.advanceTimersByTime(1000);
+      },
+      [['a', 'b']],
+      { queued: 0, inFlight: 2 },
+    ],
+    [
+      'a delay of 0 sends on the next timer turn',
+      { scheduledDelayMillis: 0 },
+      t => {
+        t.end('a');
+        jest.advanceTimersByTime(0);
+      },
+      [['a']],
+      { inFlight: 1 },
+    ],
+    [
+      'one batch per export, and the next waits for its answer',
+      { maxExportBatchSize: 2 },
+      t => {
+        t.end(...names('s', 6));
+        jest.advanceTimersByTime(4999);
+      },
+      [['s0', 's1']],
+      { queued: 4, inFlight: 2 },
+    ],
+    [
+      'the next batch goes once the first is answered',
+      { maxExportBatchSize: 2 },
+      async t => {
+        t.end(...names('s', 5));
+        t.exporter.batches[0].answer(SUCCESS);
+        await microtasks();
+      },
+      [
+        ['s0', 's1'],
+        ['s2', 's3'],
+      ],
+      { exported: 2, queued: 1, inFlight: 2 },
+    ],
+    [
+      'a short batch after an answer waits for the delay again',
+      { maxExportBatchSize: 2 },
+      async t => {
+        t.end('a', 'b', 'c');
+        t.exporter.batches[0].answer(SUCCESS);
+        await microtasks();
+        jest.advanceTimersByTime(999);
+      },
+      [['a', 'b']],
+      { exported: 2, queued: 1 },
+    ],
+    [
+      'unsampled spans are neither counted nor exported',
+      {},
+      t => {
+        t.processor.onEnd(span('not sampled', { sampled: false }));
+        jest.advanceTimersByTime(10_000);
+      },
+      [],
+      { created: 0, queued: 0 },
+    ],
   ])('%s', async (_title, options, run, batches, counts) => {
     const t = setUp(options);
     await run(t);
@@ -130,20 +191,78 @@ describe('when a batch goes', () => {
 describe('counting', () => {
   test.each<[string, Options, (t: ReturnType<typeof setUp>) => Promise<void> | void, Partial<ExportStatsSnapshot>]>([
     // Three go out as a batch, three wait for its answer, the seventh finds the queue full.
-    ['a full queue drops and counts the spans beyond it', { maxQueueSize: 3, maxExportBatchSize: 3 }, t => t.end(...names('s', 7)),
-      { created: 7, inFlight: 3, queued: 3, droppedQueueFull: 1, peakQueued: 3 }],
-    ['an exported batch counts as exported', {}, t => { t.end(...names('s', 4)); t.exporter.answerAll(SUCCESS); }, { created: 4, exported: 4, inFlight: 0 }],
-    ['a failed export counts as dropped', {}, t => { t.end(...names('s', 4)); t.exporter.answerAll(FAILED); }, { created: 4, droppedExportFailed: 4, inFlight: 0 }],
-    ['an export that never answers fails at the export timeout', { exportTimeoutMillis: 300 }, t => { t.end(...names('s', 4)); jest.advanceTimersByTime(300); },
-      { created: 4, droppedExportFailed: 4, inFlight: 0 }],
-    ['an answer after the timeout changes nothing', { exportTimeoutMillis: 300 }, t => { t.end(...names('s', 4)); jest.advanceTimersByTime(300); t.exporter.answerAll(SUCCESS); },
-      { exported: 0, droppedExportFailed: 4 }],
-    ['an answer before the timeout stands', { exportTimeoutMillis: 300 }, t => { t.end(...names('s', 4)); t.exporter.answerAll(SUCCESS); jest.advanceTimersByTime(300); },
-      { exported: 4, droppedExportFailed: 0 }],
-    ['a second answer changes nothing', {}, t => { t.end(...names('s', 4)); t.exporter.answerAll(SUCCESS); t.exporter.answerAll(FAILED); },
-      { exported: 4, droppedExportFailed: 0 }],
-    ['spans ending after shutdown are counted, not queued', {}, async t => { await t.processor.shutdown(); t.end('late', 'later'); },
-      { created: 2, droppedAfterShutdown: 2, queued: 0 }],
+    [
+      'a full queue drops and counts the spans beyond it',
+      { maxQueueSize: 3, maxExportBatchSize: 3 },
+      t => t.end(...names('s', 7)),
+      { created: 7, inFlight: 3, queued: 3, droppedQueueFull: 1, peakQueued: 3 },
+    ],
+    [
+      'an exported batch counts as exported',
+      {},
+      t => {
+        t.end(...names('s', 4));
+        t.exporter.answerAll(SUCCESS);
+      },
+      { created: 4, exported: 4, inFlight: 0 },
+    ],
+    [
+      'a failed export counts as dropped',
+      {},
+      t => {
+        t.end(...names('s', 4));
+        t.exporter.answerAll(FAILED);
+      },
+      { created: 4, droppedExportFailed: 4, inFlight: 0 },
+    ],
+    [
+      'an export that never answers fails at the export timeout',
+      { exportTimeoutMillis: 300 },
+      t => {
+        t.end(...names('s', 4));
+        jest.advanceTimersByTime(300);
+      },
+      { created: 4, droppedExportFailed: 4, inFlight: 0 },
+    ],
+    [
+      'an answer after the timeout changes nothing',
+      { exportTimeoutMillis: 300 },
+      t => {
+        t.end(...names('s', 4));
+        jest.advanceTimersByTime(300);
+        t.exporter.answerAll(SUCCESS);
+      },
+      { exported: 0, droppedExportFailed: 4 },
+    ],
+    [
+      'an answer before the timeout stands',
+      { exportTimeoutMillis: 300 },
+      t => {
+        t.end(...names('s', 4));
+        t.exporter.answerAll(SUCCESS);
+        jest.advanceTimersByTime(300);
+      },
+      { exported: 4, droppedExportFailed: 0 },
+    ],
+    [
+      'a second answer changes nothing',
+      {},
+      t => {
+        t.end(...names('s', 4));
+        t.exporter.answerAll(SUCCESS);
+        t.exporter.answerAll(FAILED);
+      },
+      { exported: 4, droppedExportFailed: 0 },
+    ],
+    [
+      'spans ending after shutdown are counted, not queued',
+      {},
+      async t => {
+        await t.processor.shutdown();
+        t.end('late', 'later');
+      },
+      { created: 2, droppedAfterShutdown: 2, queued: 0 },
+    ],
   ])('%s', async (_title, options, run, counts) => {
     const t = setUp(options);
     await run(t);
@@ -172,8 +291,18 @@ describe('counting', () => {
 
   test('an exporter that throws fails its batch instead of the app', () => {
     const stats = new ExportStats(8);
-    const throwing: ItemExporter<ReadableSpan> = { export: () => { throw new Error('broke'); }, shutdown: () => Promise.resolve() };
-    const processor = new BatchSpanProcessor<ReadableSpan>(throwing, { maxQueueSize: 8, maxExportBatchSize: 1, scheduledDelayMillis: 1000, exportTimeoutMillis: 5000 }, stats, s => s);
+    const throwing: ItemExporter<ReadableSpan> = {
+      export: () => {
+        throw new Error('broke');
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const processor = new BatchSpanProcessor<ReadableSpan>(
+      throwing,
+      { maxQueueSize: 8, maxExportBatchSize: 1, scheduledDelayMillis: 1000, exportTimeoutMillis: 5000 },
+      stats,
+      s => s,
+    );
     expect(() => processor.onEnd(span('a'))).not.toThrow();
     expect(stats.snapshot()).toMatchObject({ droppedExportFailed: 1, inFlight: 0 });
   });
@@ -184,7 +313,9 @@ describe('forceFlush and shutdown', () => {
     const t = setUp({ maxExportBatchSize: 2 });
     t.end('a', 'b', 'c', 'd', 'e');
     let done = false;
-    const flushed = t.processor.forceFlush().then(() => { done = true; });
+    const flushed = t.processor.forceFlush().then(() => {
+      done = true;
+    });
     expect(t.exporter.batches.map(b => b.names)).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     t.exporter.batches[0].answer(SUCCESS);
     t.exporter.batches[1].answer(SUCCESS);
@@ -256,7 +387,10 @@ describe('a resource with attributes still settling', () => {
       waitForAsyncAttributes: () => {
         waits++;
         return new Promise<void>(resolve => {
-          settle = () => { resource.asyncAttributesPending = false; resolve(); };
+          settle = () => {
+            resource.asyncAttributesPending = false;
+            resolve();
+          };
         });
       },
     };
@@ -314,10 +448,34 @@ describe('takeQueued while a resource is still settling', () => {
 
   test.each<[string, Options, (t: Setting) => Promise<unknown> | unknown, string[]]>([
     ['a batch started by size, waiting', { maxExportBatchSize: 2 }, t => t.end('a', 'b'), ['a', 'b']],
-    ['a batch started by the delay, waiting', {}, t => { t.end('a'); jest.advanceTimersByTime(1000); }, ['a']],
+    [
+      'a batch started by the delay, waiting',
+      {},
+      t => {
+        t.end('a');
+        jest.advanceTimersByTime(1000);
+      },
+      ['a'],
+    ],
     ['a waiting batch and the queue behind it, in one', { maxExportBatchSize: 2 }, t => t.end('a', 'b', 'c'), ['a', 'b', 'c']],
-    ['every batch shutdown took, waiting', { maxExportBatchSize: 2 }, t => { t.end('a', 'b', 'c', 'd', 'e'); void t.processor.shutdown(); }, ['a', 'b', 'c', 'd', 'e']],
-    ['every batch forceFlush took, waiting', { maxExportBatchSize: 2 }, t => { t.end('a', 'b', 'c'); void t.processor.forceFlush(); }, ['a', 'b', 'c']],
+    [
+      'every batch shutdown took, waiting',
+      { maxExportBatchSize: 2 },
+      t => {
+        t.end('a', 'b', 'c', 'd', 'e');
+        void t.processor.shutdown();
+      },
+      ['a', 'b', 'c', 'd', 'e'],
+    ],
+    [
+      'every batch forceFlush took, waiting',
+      { maxExportBatchSize: 2 },
+      t => {
+        t.end('a', 'b', 'c');
+        void t.processor.forceFlush();
+      },
+      ['a', 'b', 'c'],
+    ],
   ])('takes %s; nothing is exported when the resource settles, and each span counts once', async (_title, options, run, taken) => {
     const t = setUpSettling(options);
     await run(t);
@@ -363,9 +521,13 @@ describe('takeQueued while a resource is still settling', () => {
     const t = setUpSettling({ maxExportBatchSize: 2 });
     t.end('a', 'b', 'c');
     let flushed = false;
-    const flush = t.processor.forceFlush().then(() => { flushed = true; });
+    const flush = t.processor.forceFlush().then(() => {
+      flushed = true;
+    });
     let shutDown = false;
-    const shutdown = t.processor.shutdown().then(() => { shutDown = true; });
+    const shutdown = t.processor.shutdown().then(() => {
+      shutDown = true;
+    });
     await microtasks();
     expect(flushed || shutDown).toBe(false);
     t.processor.takeQueued()?.done(SUCCESS);
@@ -400,7 +562,7 @@ describe('takeQueued while a resource is still settling', () => {
   });
 });
 
-describe('beside the app\'s own span processors', () => {
+describe("beside the app's own span processors", () => {
   test('each processor registered with the SDK sees every span; only sampled ones are counted and exported', async () => {
     jest.useRealTimers();
     const seen: string[] = [];

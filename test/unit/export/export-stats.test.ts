@@ -38,7 +38,12 @@ const exporters: HeldExporter[] = [];
 function pipeline(maxQueueSize: number, maxExportBatchSize: number, exitSender?: SyncSender) {
   const exporter = new HeldExporter();
   exporters.push(exporter);
-  const built = new ExportPipeline('otlp', exporter, { maxQueueSize, maxExportBatchSize, scheduledDelayMillis: 600_000, exportTimeoutMillis: 600_000 }, exitSender);
+  const built = new ExportPipeline(
+    'otlp',
+    exporter,
+    { maxQueueSize, maxExportBatchSize, scheduledDelayMillis: 600_000, exportTimeoutMillis: 600_000 },
+    exitSender,
+  );
   return { exporter, pipeline: built, stats: () => built.stats.snapshot() };
 }
 
@@ -68,12 +73,50 @@ afterEach(async () => {
 describe('ExportStats', () => {
   const table: Array<[string, (stats: ExportStats) => void, Partial<ExportStatsSnapshot>]> = [
     ['a span admitted waits in the queue', s => s.admit(), { created: 1, queued: 1, peakQueued: 1, dropped: 0 }],
-    ['spans beyond the queue limit are dropped and counted', s => { for (let i = 0; i < 5; i++) s.admit(); }, { created: 5, queued: 3, droppedQueueFull: 2, dropped: 2, peakQueued: 3 }],
-    ['a batch taken for export is in flight, no longer queued', s => { s.admit(); s.admit(); s.taken(2); }, { queued: 0, inFlight: 2, peakQueued: 2 }],
-    ['an exported batch is counted as exported', s => { s.admit(); s.taken(1); s.settled(1, true); }, { exported: 1, inFlight: 0, dropped: 0 }],
-    ['a failed batch is counted as dropped by export', s => { s.admit(); s.taken(1); s.settled(1, false); }, { exported: 0, droppedExportFailed: 1, dropped: 1 }],
+    [
+      'spans beyond the queue limit are dropped and counted',
+      s => {
+        for (let i = 0; i < 5; i++) s.admit();
+      },
+      { created: 5, queued: 3, droppedQueueFull: 2, dropped: 2, peakQueued: 3 },
+    ],
+    [
+      'a batch taken for export is in flight, no longer queued',
+      s => {
+        s.admit();
+        s.admit();
+        s.taken(2);
+      },
+      { queued: 0, inFlight: 2, peakQueued: 2 },
+    ],
+    [
+      'an exported batch is counted as exported',
+      s => {
+        s.admit();
+        s.taken(1);
+        s.settled(1, true);
+      },
+      { exported: 1, inFlight: 0, dropped: 0 },
+    ],
+    [
+      'a failed batch is counted as dropped by export',
+      s => {
+        s.admit();
+        s.taken(1);
+        s.settled(1, false);
+      },
+      { exported: 0, droppedExportFailed: 1, dropped: 1 },
+    ],
     ['a span ending after shutdown is counted as dropped', s => s.endedAfterShutdown(), { created: 1, droppedAfterShutdown: 1, dropped: 1, queued: 0 }],
-    ['room freed by an export is used again', s => { for (let i = 0; i < 4; i++) s.admit(); s.taken(3); s.admit(); }, { created: 5, queued: 1, inFlight: 3, droppedQueueFull: 1 }],
+    [
+      'room freed by an export is used again',
+      s => {
+        for (let i = 0; i < 4; i++) s.admit();
+        s.taken(3);
+        s.admit();
+      },
+      { created: 5, queued: 1, inFlight: 3, droppedQueueFull: 1 },
+    ],
   ];
 
   test.each(table)('%s', (_title, run, expected) => {
@@ -89,23 +132,25 @@ describe('ExportStats', () => {
       fc.record({ kind: fc.constant('take' as const), count: fc.integer({ min: 1, max: 4 }) }),
       fc.record({ kind: fc.constant('settle' as const), ok: fc.boolean() }),
     );
-    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.array(operation, { maxLength: 200 }), (limit, operations) => {
-      const stats = new ExportStats(limit);
-      const batches: number[] = [];
-      for (const op of operations) {
-        const now = stats.snapshot();
-        if (op.kind === 'end') stats.admit();
-        else if (op.kind === 'after-shutdown') stats.endedAfterShutdown();
-        else if (op.kind === 'take' && now.queued > 0) {
-          const count = Math.min(op.count, now.queued);
-          stats.taken(count);
-          batches.push(count);
-        } else if (op.kind === 'settle' && batches.length > 0) stats.settled(batches.shift() as number, op.ok);
-        const after = stats.snapshot();
-        expect(after.created).toBe(after.exported + after.dropped + unsent(after));
-        expect(after.queued).toBeLessThanOrEqual(limit);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(operation, { maxLength: 200 }), (limit, operations) => {
+        const stats = new ExportStats(limit);
+        const batches: number[] = [];
+        for (const op of operations) {
+          const now = stats.snapshot();
+          if (op.kind === 'end') stats.admit();
+          else if (op.kind === 'after-shutdown') stats.endedAfterShutdown();
+          else if (op.kind === 'take' && now.queued > 0) {
+            const count = Math.min(op.count, now.queued);
+            stats.taken(count);
+            batches.push(count);
+          } else if (op.kind === 'settle' && batches.length > 0) stats.settled(batches.shift() as number, op.ok);
+          const after = stats.snapshot();
+          expect(after.created).toBe(after.exported + after.dropped + unsent(after));
+          expect(after.queued).toBeLessThanOrEqual(limit);
+        }
+      }),
+    );
   });
 
   test('the description names every count', () => {
@@ -166,13 +211,19 @@ describe('the counted pipeline', () => {
     let settle = () => undefined as void;
     const resource = {
       asyncAttributesPending: true,
-      waitForAsyncAttributes: () => new Promise<void>(resolve => {
-        settle = () => { resource.asyncAttributesPending = false; resolve(); };
-      }),
+      waitForAsyncAttributes: () =>
+        new Promise<void>(resolve => {
+          settle = () => {
+            resource.asyncAttributesPending = false;
+            resolve();
+          };
+        }),
     };
     built.processor.onEnd({ spanContext: span().spanContext, resource } as unknown as ReadableSpan);
     let finished = false;
-    const shutdown = built.processor.shutdown().then(() => { finished = true; });
+    const shutdown = built.processor.shutdown().then(() => {
+      finished = true;
+    });
     await nextTurn();
     expect(finished).toBe(false);
     settle();
@@ -188,7 +239,14 @@ describe('the counted pipeline', () => {
 describe('the hand-off at exit', () => {
   test('spans still queued leave synchronously, in one request, and count as exported', () => {
     const sent: number[] = [];
-    const { exporter, pipeline: built, stats } = pipeline(100, 50, spans => { sent.push(spans.length); return true; });
+    const {
+      exporter,
+      pipeline: built,
+      stats,
+    } = pipeline(100, 50, spans => {
+      sent.push(spans.length);
+      return true;
+    });
     for (let i = 0; i < 7; i++) built.processor.onEnd(span());
     built.handOffAtExit();
     expect(sent).toEqual([7]);
@@ -198,7 +256,14 @@ describe('the hand-off at exit', () => {
 
   test('a batch handed to an exporter that made no request yet is sent again: not one byte of it left (holding-span-exporter.ts)', async () => {
     const sent: number[] = [];
-    const { exporter, pipeline: built, stats } = pipeline(100, 2, spans => { sent.push(spans.length); return true; });
+    const {
+      exporter,
+      pipeline: built,
+      stats,
+    } = pipeline(100, 2, spans => {
+      sent.push(spans.length);
+      return true;
+    });
     built.processor.onEnd(span());
     built.processor.onEnd(span());
     await nextTurn();
@@ -209,9 +274,12 @@ describe('the hand-off at exit', () => {
     expect(stats()).toMatchObject({ created: 3, exported: 3, inFlight: 0 });
   });
 
-  test('spans the app\'s own signal handler leaves behind in the same tick are still handed off', () => {
+  test("spans the app's own signal handler leaves behind in the same tick are still handed off", () => {
     const sent: number[] = [];
-    const { pipeline: built, stats } = pipeline(100, 50, spans => { sent.push(spans.length); return true; });
+    const { pipeline: built, stats } = pipeline(100, 50, spans => {
+      sent.push(spans.length);
+      return true;
+    });
     for (let i = 0; i < 3; i++) built.processor.onEnd(span());
     void built.processor.shutdown();
     built.handOffAtExit();
@@ -221,13 +289,24 @@ describe('the hand-off at exit', () => {
 
   test('a batch shutdown took while the resource still settles is handed off at exit, and never exported after', async () => {
     const sent: number[] = [];
-    const { exporter, pipeline: built, stats } = pipeline(100, 2, spans => { sent.push(spans.length); return true; });
+    const {
+      exporter,
+      pipeline: built,
+      stats,
+    } = pipeline(100, 2, spans => {
+      sent.push(spans.length);
+      return true;
+    });
     let settle = () => undefined as void;
     const resource = {
       asyncAttributesPending: true,
-      waitForAsyncAttributes: () => new Promise<void>(resolve => {
-        settle = () => { resource.asyncAttributesPending = false; resolve(); };
-      }),
+      waitForAsyncAttributes: () =>
+        new Promise<void>(resolve => {
+          settle = () => {
+            resource.asyncAttributesPending = false;
+            resolve();
+          };
+        }),
     };
     for (let i = 0; i < 3; i++) built.processor.onEnd({ spanContext: span().spanContext, resource } as unknown as ReadableSpan);
     const shutdown = built.processor.shutdown();
@@ -243,7 +322,12 @@ describe('the hand-off at exit', () => {
   });
 
   test('a hand-off that fails or throws counts its spans as export failures', () => {
-    for (const sender of [() => false, () => { throw new Error('spawn failed'); }]) {
+    for (const sender of [
+      () => false,
+      () => {
+        throw new Error('spawn failed');
+      },
+    ]) {
       const { pipeline: built, stats } = pipeline(100, 50, sender);
       built.processor.onEnd(span());
       built.handOffAtExit();
@@ -269,7 +353,7 @@ describe('answers', () => {
     expect(stats()).toMatchObject({ exported: 1, droppedExportFailed: 0, inFlight: 0 });
   });
 
-  test('the exporter\'s own request runs with tracing suppressed, even when shutdown drains it', async () => {
+  test("the exporter's own request runs with tracing suppressed, even when shutdown drains it", async () => {
     const inner = new HeldExporter();
     const exporter = new HoldingSpanExporter(inner);
     exporter.export([span()], () => undefined);
@@ -280,8 +364,18 @@ describe('answers', () => {
   });
 
   test('an exporter that throws fails the batch instead of the app', async () => {
-    const throwing: SpanExporter = { export: () => { throw new Error('encoder broke'); }, shutdown: () => Promise.resolve() };
-    const built = new ExportPipeline('otlp', throwing, { maxQueueSize: 10, maxExportBatchSize: 1, scheduledDelayMillis: 600_000, exportTimeoutMillis: 600_000 });
+    const throwing: SpanExporter = {
+      export: () => {
+        throw new Error('encoder broke');
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const built = new ExportPipeline('otlp', throwing, {
+      maxQueueSize: 10,
+      maxExportBatchSize: 1,
+      scheduledDelayMillis: 600_000,
+      exportTimeoutMillis: 600_000,
+    });
     built.processor.onEnd(span());
     await nextTurn();
     expect(built.stats.snapshot()).toMatchObject({ droppedExportFailed: 1, inFlight: 0 });

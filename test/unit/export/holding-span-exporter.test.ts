@@ -29,7 +29,12 @@ function encodingAhead(stepsPerBatch: number): RecordingExporter {
   exporter.encodeAhead = () => {
     let left = stepsPerBatch;
     const index = exporter.stepsTaken.push(0) - 1;
-    return { step: () => { exporter.stepsTaken[index]++; return --left <= 0; } };
+    return {
+      step: () => {
+        exporter.stepsTaken[index]++;
+        return --left <= 0;
+      },
+    };
   };
   return exporter;
 }
@@ -91,14 +96,17 @@ test('a batch still being encoded at exit goes to the exit sender, and never to 
   holding.export(spans, result => results.push(result));
   await turn();
   const sent: ReadableSpan[][] = [];
-  holding.sendUnsentSync(all => { sent.push(all); return true; });
+  holding.sendUnsentSync(all => {
+    sent.push(all);
+    return true;
+  });
   expect(sent).toEqual([spans]);
   expect(results.map(r => r.code)).toEqual([ExportResultCode.SUCCESS]);
   for (let i = 0; i < 5; i++) await turn();
   expect(exporter.exported).toHaveLength(0);
 });
 
-test('at exit, the held batches and the processor\'s queue go in one request, each told the outcome', async () => {
+test("at exit, the held batches and the processor's queue go in one request, each told the outcome", async () => {
   const exporter = new RecordingExporter();
   const holding = new HoldingSpanExporter(exporter);
   const held = batch(2);
@@ -106,7 +114,13 @@ test('at exit, the held batches and the processor\'s queue go in one request, ea
   const results: string[] = [];
   holding.export(held, result => results.push(`held ${result.code}`));
   const sent: ReadableSpan[][] = [];
-  holding.sendUnsentSync(all => { sent.push(all); return false; }, { items: queued, done: result => results.push(`queued ${result.code}`) });
+  holding.sendUnsentSync(
+    all => {
+      sent.push(all);
+      return false;
+    },
+    { items: queued, done: result => results.push(`queued ${result.code}`) },
+  );
   expect(sent).toEqual([[...held, ...queued]]);
   expect(results).toEqual([`held ${ExportResultCode.FAILED}`, `queued ${ExportResultCode.FAILED}`]);
   await turn();
@@ -119,7 +133,12 @@ describe('a batch handed over stays re-sendable until its request reaches the wi
 
   test('a batch the exporter holds without a request is sent by the hand-off, and its late answer is ignored', async () => {
     let answer: ((result: ExportResult) => void) | undefined;
-    const exporter = { export: (_spans: ReadableSpan[], done: (result: ExportResult) => void) => { answer = done; }, shutdown: () => Promise.resolve() };
+    const exporter = {
+      export: (_spans: ReadableSpan[], done: (result: ExportResult) => void) => {
+        answer = done;
+      },
+      shutdown: () => Promise.resolve(),
+    };
     const holding = new HoldingSpanExporter<ReadableSpan>(exporter);
     const outcomes: ExportResultCode[] = [];
     const spans = batch(2);
@@ -127,7 +146,10 @@ describe('a batch handed over stays re-sendable until its request reaches the wi
     await turn();
     expect(answer).toBeDefined();
     const sent: ReadableSpan[][] = [];
-    holding.sendUnsentSync(items => { sent.push(items); return true; });
+    holding.sendUnsentSync(items => {
+      sent.push(items);
+      return true;
+    });
     expect(sent).toEqual([spans]);
     answer?.({ code: ExportResultCode.FAILED });
     expect(outcomes).toEqual([ExportResultCode.SUCCESS]);
@@ -135,12 +157,17 @@ describe('a batch handed over stays re-sendable until its request reaches the wi
 
   test('a batch whose request is connected is left to the exporter: it may have arrived', async () => {
     const sockets: import('node:net').Socket[] = [];
-    const server = net.createServer(socket => { sockets.push(socket); socket.resume(); });
+    const server = net.createServer(socket => {
+      sockets.push(socket);
+      socket.resume();
+    });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as import('node:net').AddressInfo;
     let request: import('node:http').ClientRequest | undefined;
     let onConnect: () => void = () => undefined;
-    const connected = new Promise<void>(resolve => { onConnect = resolve; });
+    const connected = new Promise<void>(resolve => {
+      onConnect = resolve;
+    });
     const exporter = {
       export: () => {
         request = http.request({ host: '127.0.0.1', port, method: 'POST' });
@@ -154,7 +181,10 @@ describe('a batch handed over stays re-sendable until its request reaches the wi
     holding.export(batch(1), () => undefined);
     await connected;
     const sent: ReadableSpan[][] = [];
-    holding.sendUnsentSync(items => { sent.push(items); return true; });
+    holding.sendUnsentSync(items => {
+      sent.push(items);
+      return true;
+    });
     expect(sent).toEqual([]);
     await turn();
     request?.destroy();

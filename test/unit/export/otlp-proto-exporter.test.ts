@@ -33,7 +33,12 @@ beforeAll(async () => {
       received.push({
         method: req.method ?? '',
         url: req.url ?? '',
-        headers: { 'content-type': req.headers['content-type'], 'content-encoding': req.headers['content-encoding'], 'user-agent': req.headers['user-agent'], 'x-tenant': req.headers['x-tenant'] as string | undefined },
+        headers: {
+          'content-type': req.headers['content-type'],
+          'content-encoding': req.headers['content-encoding'],
+          'user-agent': req.headers['user-agent'],
+          'x-tenant': req.headers['x-tenant'] as string | undefined,
+        },
         body: req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(raw) : raw,
       });
       res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });

@@ -53,7 +53,7 @@ describe('encodeInSlices', () => {
     expect(decodedNames(bytes)).toEqual(batch.map(span => span.name));
   });
 
-  test('a batch that fits one slice is the serializer\'s bytes exactly, and the serializer sends what was encoded ahead', () => {
+  test("a batch that fits one slice is the serializer's bytes exactly, and the serializer sends what was encoded ahead", () => {
     const batch = spans(20);
     encodeInSlices(batch).step();
     const serializer = tracehopTraceSerializer(ProtobufTraceSerializer);
@@ -64,7 +64,15 @@ describe('encodeInSlices', () => {
   test('a slice that cannot be encoded leaves the whole batch to the serializer', () => {
     const batch = spans(3);
     // A span whose context cannot be read makes the encoder throw.
-    const broken = [...batch.slice(0, 2), { ...batch[2], spanContext: () => { throw new Error('unreadable'); } } as unknown as ReadableSpan];
+    const broken = [
+      ...batch.slice(0, 2),
+      {
+        ...batch[2],
+        spanContext: () => {
+          throw new Error('unreadable');
+        },
+      } as unknown as ReadableSpan,
+    ];
     const steps = encodeInSlices(broken, 2);
     expect(steps.step()).toBe(false);
     expect(steps.step()).toBe(true);

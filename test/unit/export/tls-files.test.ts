@@ -12,10 +12,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-test('the files set are read as Node\'s ca, cert and key; none set, no options', () => {
+test("the files set are read as Node's ca, cert and key; none set, no options", () => {
   const warnings: string[] = [];
-  expect(readTlsFiles({ certificate: path.join(dir, 'ca.pem'), clientCertificate: path.join(dir, 'client.pem'), clientKey: path.join(dir, 'client.key') }, w => warnings.push(w)))
-    .toEqual({ ca: 'CA', cert: 'CERT', key: 'KEY' });
+  expect(
+    readTlsFiles({ certificate: path.join(dir, 'ca.pem'), clientCertificate: path.join(dir, 'client.pem'), clientKey: path.join(dir, 'client.key') }, w =>
+      warnings.push(w),
+    ),
+  ).toEqual({ ca: 'CA', cert: 'CERT', key: 'KEY' });
   expect(readTlsFiles({}, w => warnings.push(w))).toEqual({});
   expect(warnings).toEqual([]);
 });
@@ -27,7 +30,7 @@ test('a file that cannot be read is left out with one line naming the setting, a
   expect(warnings[0]).toMatch(/^the OTEL_EXPORTER_OTLP_CLIENT_KEY file ".*missing\.key" could not be read \(ENOENT\); exporting without it$/);
 });
 
-test('read once, however many callers (the exporter\'s agent and the hand-off)', () => {
+test("read once, however many callers (the exporter's agent and the hand-off)", () => {
   const warnings: string[] = [];
   const tls = tlsFilesOnce({ clientKey: path.join(dir, 'missing.key') }, w => warnings.push(w));
   expect(tls()).toBe(tls());

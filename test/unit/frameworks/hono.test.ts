@@ -69,7 +69,7 @@ describe('a hooked Hono', () => {
     expect(new once()).toBeInstanceOf(hono.Hono);
   });
 
-  test('the app\'s routes and matched routes still list its own handlers', async () => {
+  test("the app's routes and matched routes still list its own handlers", async () => {
     const Hono = hookedHono();
     const app = new Hono();
     const handler = (c: hono.Context) => c.json(c.req.matchedRoutes.map(route => route.handler === handler));
@@ -90,13 +90,19 @@ describe('a hooked Hono', () => {
   ])('%s: %s', async (_title, path, status, name, route) => {
     const Hono = hookedHono();
     const app = new Hono();
-    app.use('*', async (_c, next) => { await next(); });
+    app.use('*', async (_c, next) => {
+      await next();
+    });
     app.use('/admin/*', c => Promise.resolve(c.text('refused', 401)));
     app.get('/users/:id', c => c.text('user'));
     app.get('/maybe/:id', (_c, next) => next());
-    app.get('/files/:name', async (_c, next) => { await next(); });
+    app.get('/files/:name', async (_c, next) => {
+      await next();
+    });
     app.get('/files/*', c => c.text('file'));
-    app.get('/boom', () => { throw new Error('boom'); });
+    app.get('/boom', () => {
+      throw new Error('boom');
+    });
     app.get('/later-boom', () => Promise.reject(new Error('later')));
     app.onError((_error, c) => c.text('failed', 500));
     const items = new Hono();
@@ -111,7 +117,14 @@ describe('a hooked Hono', () => {
       const Hono = hookedHono();
       const app = new Hono();
       const handler = (c: hono.Context) => c.text('ok');
-      const hostile = { get method(): string { throw new Error('unreadable'); }, path: '/x', basePath: '/', handler };
+      const hostile = {
+        get method(): string {
+          throw new Error('unreadable');
+        },
+        path: '/x',
+        basePath: '/',
+        handler,
+      };
       app.router.add('GET', '/x', [handler, hostile]);
       expect(await requestInSpan(app, '/x')).toEqual({ status: 200, name: 'GET', route: undefined });
       expect(warn).toHaveBeenCalledTimes(1);

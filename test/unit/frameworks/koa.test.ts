@@ -13,8 +13,19 @@ import { nameAnsweredRoute } from '../../../src/frameworks/answered-route';
 import { isHookedKoaRouter, patchKoaRouterModule } from '../../../src/frameworks/koa';
 
 type Middleware = (ctx: KoaContext, next: () => Promise<unknown>) => unknown;
-interface KoaContext { method: string; path: string; req: object; request: object; status?: number; body?: unknown }
-interface Layer { path: string; methods: string[]; stack: Middleware[] }
+interface KoaContext {
+  method: string;
+  path: string;
+  req: object;
+  request: object;
+  status?: number;
+  body?: unknown;
+}
+interface Layer {
+  path: string;
+  methods: string[];
+  stack: Middleware[];
+}
 interface Router {
   stack: Layer[];
   get(path: string, ...middleware: Middleware[]): Router;
@@ -72,17 +83,19 @@ async function requestInSpan(router: Router, path: string) {
   const ctx: KoaContext = { method: 'GET', path, req, request: {} };
   let thrown: unknown;
   await context.with(trace.setSpan(context.active(), span), async () => {
-    await router.routes()(ctx, () => {
-      ctx.status = 404;
-      return Promise.resolve();
-    }).catch((error: unknown) => {
-      thrown = error;
-    });
+    await router
+      .routes()(ctx, () => {
+        ctx.status = 404;
+        return Promise.resolve();
+      })
+      .catch((error: unknown) => {
+        thrown = error;
+      });
   });
   nameAnsweredRoute(req);
   span.end();
   const [exported] = exporter.getFinishedSpans();
-  return { answered: thrown === undefined ? ctx.body ?? ctx.status : 'threw', name: exported.name, route: exported.attributes['http.route'] };
+  return { answered: thrown === undefined ? (ctx.body ?? ctx.status) : 'threw', name: exported.name, route: exported.attributes['http.route'] };
 }
 
 test.each([
@@ -96,11 +109,14 @@ test.each([
   expect(await requestInSpan(app(), path)).toEqual({ answered, name, route });
 });
 
-test('the router is hooked, and its stack lists the routes with their own functions\' names and lengths', () => {
+test("the router is hooked, and its stack lists the routes with their own functions' names and lengths", () => {
   expect(isHookedKoaRouter(Router)).toBe(true);
   const router = new Router();
   router.get('/pair/:id', passOn, answer);
   const [layer] = router.stack;
   expect({ path: layer.path, methods: layer.methods }).toEqual({ path: '/pair/:id', methods: ['HEAD', 'GET'] });
-  expect(layer.stack.map(fn => [fn.name, fn.length])).toEqual([['passOn', 2], ['answer', 1]]);
+  expect(layer.stack.map(fn => [fn.name, fn.length])).toEqual([
+    ['passOn', 2],
+    ['answer', 1],
+  ]);
 });

@@ -8,17 +8,29 @@ const ALL: HeadFields = { requestIdHeader: 'X-Request-ID', requestId: 'req-1', e
 describe('withHeadFields, over a headers object', () => {
   test.each<[string, Record<string, unknown> | undefined, HeadFields, Record<string, unknown>]>([
     ['no headers: the default status and the request id', undefined, ID_ONLY, { ':status': 200, 'x-request-id': 'req-1' }],
-    ['the app\'s status and headers are kept', { ':status': 404, 'content-type': 'text/plain' }, ID_ONLY,
-      { ':status': 404, 'content-type': 'text/plain', 'x-request-id': 'req-1' }],
+    [
+      "the app's status and headers are kept",
+      { ':status': 404, 'content-type': 'text/plain' },
+      ID_ONLY,
+      { ':status': 404, 'content-type': 'text/plain', 'x-request-id': 'req-1' },
+    ],
     ['a request id the app set, in any case, is kept', { ':status': 200, 'X-Request-ID': 'app-id' }, ID_ONLY, { ':status': 200, 'X-Request-ID': 'app-id' }],
-    ['Server-Timing and the exposed names are appended to the app\'s', { 'server-timing': 'db;dur=5', 'access-control-expose-headers': 'X-Page' }, ALL, {
-      ':status': 200, 'x-request-id': 'req-1', 'server-timing': `db;dur=5, ${TIMING}`, 'access-control-expose-headers': 'X-Page, X-Request-ID, Server-Timing',
-    }],
+    [
+      "Server-Timing and the exposed names are appended to the app's",
+      { 'server-timing': 'db;dur=5', 'access-control-expose-headers': 'X-Page' },
+      ALL,
+      {
+        ':status': 200,
+        'x-request-id': 'req-1',
+        'server-timing': `db;dur=5, ${TIMING}`,
+        'access-control-expose-headers': 'X-Page, X-Request-ID, Server-Timing',
+      },
+    ],
   ])('%s', (_title, given, fields, expected) => {
     expect(withHeadFields(given, fields)).toEqual(expected);
   });
 
-  test('the app\'s object is copied, never changed', () => {
+  test("the app's object is copied, never changed", () => {
     const given = { ':status': 201 };
     withHeadFields(given, ALL);
     expect(given).toEqual({ ':status': 201 });
@@ -27,10 +39,19 @@ describe('withHeadFields, over a headers object', () => {
 
 describe('withHeadFields, over raw headers', () => {
   test.each<[string, unknown[], HeadFields, unknown[]]>([
-    ['the request id is appended, the status put first', ['content-type', 'text/plain'], ID_ONLY, [':status', 200, 'content-type', 'text/plain', 'x-request-id', 'req-1']],
-    ['the app\'s status and request id are kept', [':status', 500, 'x-request-id', 'app-id'], ID_ONLY, [':status', 500, 'x-request-id', 'app-id']],
-    ['the app\'s Server-Timing entries become one with ours', [':status', 200, 'server-timing', 'db;dur=5'], { ...ID_ONLY, serverTiming: TIMING },
-      [':status', 200, 'x-request-id', 'req-1', 'server-timing', `db;dur=5, ${TIMING}`]],
+    [
+      'the request id is appended, the status put first',
+      ['content-type', 'text/plain'],
+      ID_ONLY,
+      [':status', 200, 'content-type', 'text/plain', 'x-request-id', 'req-1'],
+    ],
+    ["the app's status and request id are kept", [':status', 500, 'x-request-id', 'app-id'], ID_ONLY, [':status', 500, 'x-request-id', 'app-id']],
+    [
+      "the app's Server-Timing entries become one with ours",
+      [':status', 200, 'server-timing', 'db;dur=5'],
+      { ...ID_ONLY, serverTiming: TIMING },
+      [':status', 200, 'x-request-id', 'req-1', 'server-timing', `db;dur=5, ${TIMING}`],
+    ],
   ])('%s', (_title, given, fields, expected) => {
     const copy = given.slice();
     expect(withHeadFields(given, fields)).toEqual(expected);

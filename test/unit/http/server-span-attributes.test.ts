@@ -22,7 +22,12 @@ import { requestAttributes } from '../../../src/http/server-span/attributes';
 import type { RequestFacts } from '../../../src/http/server-span/attributes';
 
 const base: RequestFacts = {
-  method: 'GET', url: '/', httpVersion: '1.1', headers: { host: '127.0.0.1:8080' }, remoteAddress: '127.0.0.1', remotePort: undefined,
+  method: 'GET',
+  url: '/',
+  httpVersion: '1.1',
+  headers: { host: '127.0.0.1:8080' },
+  remoteAddress: '127.0.0.1',
+  remotePort: undefined,
 };
 
 interface Case {
@@ -174,9 +179,28 @@ async function selfSignedCertificate(): Promise<{ key: string; cert: string }> {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
     await new Promise<void>((resolve, reject) => {
-      execFile('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost'], { timeout: 30_000 },
-      (error, _stdout, stderr) => (error ? reject(new Error(`openssl failed: ${error.message}\n${stderr}`)) : resolve()));
+      execFile(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+        ],
+        { timeout: 30_000 },
+        (error, _stdout, stderr) => (error ? reject(new Error(`openssl failed: ${error.message}\n${stderr}`)) : resolve()),
+      );
     });
     return { key: await readFile(key, 'utf8'), cert: await readFile(cert, 'utf8') };
   } finally {

@@ -3,7 +3,7 @@ import { containsModuleSyntax } from '../../../src/introspection/module-syntax';
 // Each row was checked against Node 20.20 itself: the source saved as a .js
 // file under a package.json with no "type", run with `node file.js`, is an
 // ES module exactly when the last column says so.
-describe('containsModuleSyntax decides as Node\'s module syntax detection', () => {
+describe("containsModuleSyntax decides as Node's module syntax detection", () => {
   test.each<[string, string, boolean]>([
     ['a static import', "import http from 'node:http';\n", true],
     ['a side-effect import', "import './setup.js';\n", true],
@@ -14,7 +14,7 @@ describe('containsModuleSyntax decides as Node\'s module syntax detection', () =
     ['a top-level await in the middle of a line', "const pino = (await import('pino')).default;\n", true],
     ['a BOM before the first import', "\uFEFFimport http from 'node:http';\n", true],
     ['a shebang, then an import', "#!/usr/bin/env node\nimport http from 'node:http';\n", true],
-    ['"use strict" and an import on one line (minified)', "\"use strict\";import http from 'node:http';\n", true],
+    ['"use strict" and an import on one line (minified)', '"use strict";import http from \'node:http\';\n', true],
     ['a banner comment before the import', "/* banner */ import http from 'node:http';\n", true],
     ['a top-level const require', "import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n", true],
     ['CRLF line ends', "import http from 'node:http';\r\nhttp.createServer();\r\n", true],

@@ -12,7 +12,12 @@ describe('packagesLoadedBefore', () => {
     ['a name that is only a prefix does not', ['pino'], [nm('pino-pretty', 'index.js')], []],
     ['a scoped package', ['@acme/log'], [nm('@acme', 'log', 'index.js')], ['@acme/log']],
     ['an empty cache', ['pino'], [], []],
-    ['@opentelemetry/api never: tracehop\'s own copy is always loaded before', ['@opentelemetry/api', 'pino'], [nm('@opentelemetry', 'api', 'dist', 'index.cjs')], []],
+    [
+      "@opentelemetry/api never: tracehop's own copy is always loaded before",
+      ['@opentelemetry/api', 'pino'],
+      [nm('@opentelemetry', 'api', 'dist', 'index.cjs')],
+      [],
+    ],
   ])('%s', (_title, modules, cached, expected) => {
     expect(packagesLoadedBefore(modules, cached)).toEqual(expected);
   });
@@ -29,8 +34,22 @@ describe('configFacts', () => {
   test('the facts are the settings the doctor prints, in the order its --json has always listed them', () => {
     const { config } = parseConfig({}, { entryScript: undefined, readFile: () => undefined });
     expect(Object.keys(configFacts(config))).toEqual([
-      'disabled', 'serviceName', 'serviceNameSource', 'tracesExporters', 'tracesEndpoint', 'protocol', 'exporterHeaderNames',
-      'sampler', 'samplerRatio', 'propagators', 'requestIdHeaders', 'echoedRequestIdHeader', 'ignorePaths', 'pinoHook', 'esmHook', 'jobTrace',
+      'disabled',
+      'serviceName',
+      'serviceNameSource',
+      'tracesExporters',
+      'tracesEndpoint',
+      'protocol',
+      'exporterHeaderNames',
+      'sampler',
+      'samplerRatio',
+      'propagators',
+      'requestIdHeaders',
+      'echoedRequestIdHeader',
+      'ignorePaths',
+      'pinoHook',
+      'esmHook',
+      'jobTrace',
     ]);
   });
 

@@ -52,7 +52,7 @@ describe('withCarrier', () => {
   test.each([
     ['no options', undefined, { telemetry: { metadata: JSON.stringify(carrier) } }],
     ['other options kept', { attempts: 3 }, { attempts: 3, telemetry: { metadata: JSON.stringify(carrier) } }],
-    ['the caller\'s own metadata wins', { telemetry: { metadata: '{"a":"b"}' } }, { telemetry: { metadata: '{"a":"b"}' } }],
+    ["the caller's own metadata wins", { telemetry: { metadata: '{"a":"b"}' } }, { telemetry: { metadata: '{"a":"b"}' } }],
     ['omitContext honoured', { telemetry: { omitContext: true } }, { telemetry: { omitContext: true } }],
   ])('%s', (_title, opts, expected) => {
     expect(withCarrier(opts as never, carrier)).toEqual(expected);
@@ -72,7 +72,7 @@ describe('inject and runWithCarrier', () => {
     return context.with(setCorrelation(trace.setSpan(ROOT_CONTEXT, span), correlation), fn);
   }
 
-  test('inject writes the trace context and the running job\'s id, with lowercase keys, into the object it returns', () => {
+  test("inject writes the trace context and the running job's id, with lowercase keys, into the object it returns", () => {
     const carrier = inJob(() => inject({ other: 'kept' }));
     expect(carrier).toEqual({ other: 'kept', traceparent: TRACEPARENT, [PARENT_JOB_ID_KEY]: 'job-7' });
   });
@@ -85,25 +85,42 @@ describe('inject and runWithCarrier', () => {
     const readFields = createLogFieldsReader({ ...DEFAULT_LOG_FIELDS, jobId: 'jobId' });
     const readJson = createLogFieldsJsonReader();
     const carrier = { traceparent: TRACEPARENT, [PARENT_JOB_ID_KEY]: 'job-7' };
-    const [fields, json] = await runWithCarrier(carrier, async () => {
-      await Promise.resolve();
-      return [readFields(), readJson()] as const;
-    }, { jobId: 'job-8', name: 'letters' });
+    const [fields, json] = await runWithCarrier(
+      carrier,
+      async () => {
+        await Promise.resolve();
+        return [readFields(), readJson()] as const;
+      },
+      { jobId: 'job-8', name: 'letters' },
+    );
     const [span] = exporter.getFinishedSpans();
     expect(span?.name).toBe('process letters');
     expect(span?.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
     const spanId = span!.spanContext().spanId;
     const requestId = '0af76519-16cd-43dd-8448-eb211c80319c';
     expect(fields).toEqual({
-      trace_id: PRODUCER_TRACE, span_id: spanId, trace_flags: '01', request_id: requestId,
-      request_chain: `${requestId},${spanId}`, jobId: 'job-8', parent_job_id: 'job-7',
+      trace_id: PRODUCER_TRACE,
+      span_id: spanId,
+      trace_flags: '01',
+      request_id: requestId,
+      request_chain: `${requestId},${spanId}`,
+      jobId: 'job-8',
+      parent_job_id: 'job-7',
     });
     expect(JSON.parse(`{${json}}`)).toEqual({ ...fields, job_id: 'job-8', jobId: undefined });
   });
 
   test('a throw is recorded on the span with status ERROR and passed on unchanged', () => {
     const failure = new Error('no paper');
-    expect(() => runWithCarrier({}, () => { throw failure; }, { jobId: '1', name: 'letters' })).toThrow(failure);
+    expect(() =>
+      runWithCarrier(
+        {},
+        () => {
+          throw failure;
+        },
+        { jobId: '1', name: 'letters' },
+      ),
+    ).toThrow(failure);
     const [span] = exporter.getFinishedSpans();
     expect(span?.status.code).toBe(2);
     expect(span?.events.map(event => event.name)).toEqual(['exception']);
@@ -120,7 +137,11 @@ describe('inject and runWithCarrier', () => {
   });
 
   test('a recurring run ignores the carrier: a new trace, no parent job', () => {
-    const fields = runWithCarrier({ traceparent: TRACEPARENT, [PARENT_JOB_ID_KEY]: 'job-7' }, () => createLogFieldsReader()(), { jobId: '1', name: 'ticks', recurring: true });
+    const fields = runWithCarrier({ traceparent: TRACEPARENT, [PARENT_JOB_ID_KEY]: 'job-7' }, () => createLogFieldsReader()(), {
+      jobId: '1',
+      name: 'ticks',
+      recurring: true,
+    });
     expect(fields.trace_id).not.toBe(PRODUCER_TRACE);
     expect(fields.parent_job_id).toBeUndefined();
     expect(fields.request_id?.replace(/-/g, '')).toBe(fields.trace_id);

@@ -20,8 +20,17 @@ describe('eventAttributes', () => {
   test.each([
     ['level and message', { level: 50, msg: 'failed' }, { 'log.severity': 'error', 'log.message': 'failed' }],
     ['a fatal record', { level: 60, msg: 'down' }, { 'log.severity': 'fatal', 'log.message': 'down' }],
-    ['an err as exception.* attributes', { level: 50, msg: 'failed', err: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at x' } },
-      { 'log.severity': 'error', 'log.message': 'failed', 'exception.type': 'TypeError', 'exception.message': 'bad', 'exception.stacktrace': 'TypeError: bad\n    at x' }],
+    [
+      'an err as exception.* attributes',
+      { level: 50, msg: 'failed', err: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at x' } },
+      {
+        'log.severity': 'error',
+        'log.message': 'failed',
+        'exception.type': 'TypeError',
+        'exception.message': 'bad',
+        'exception.stacktrace': 'TypeError: bad\n    at x',
+      },
+    ],
     ['an err that is not an object', { level: 50, err: 'oops' }, { 'log.severity': 'error' }],
     ['a label level', { level: 'warn', msg: 'm' }, { 'log.severity': 'warn', 'log.message': 'm' }],
     ['a custom numeric level', { level: 55 }, { 'log.severity': '55' }],

@@ -120,8 +120,10 @@ describe('the pino hook', () => {
   });
 
   test('configured field names are used', () => {
-     
-    const renamed = patchPinoModule(require('pino'), defaultLogLineSettings({ ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestChain: 'chain' })) as typeof pino;
+    const renamed = patchPinoModule(
+      require('pino'),
+      defaultLogLineSettings({ ...DEFAULT_LOG_FIELDS, traceId: 'traceId', requestChain: 'chain' }),
+    ) as typeof pino;
     const { records, stream } = lines();
     const logger = renamed(stream);
     inRequest(() => logger.info('renamed'));

@@ -97,13 +97,10 @@ describe('the pino hook through streamWrite', () => {
 
 describe('the pino hook with a pino that never calls streamWrite', () => {
   // Older pinos have no streamWrite hook: this stand-in drops the option.
-  const olderPino = Object.assign(
-    (options: Record<string, unknown>, destination: Writable) => {
-      const { hooks: _dropped, ...rest } = options;
-      return realPino(rest, destination);
-    },
-    realPino,
-  );
+  const olderPino = Object.assign((options: Record<string, unknown>, destination: Writable) => {
+    const { hooks: _dropped, ...rest } = options;
+    return realPino(rest, destination);
+  }, realPino);
   const pino = patchPinoModule(olderPino, defaultLogLineSettings()) as (options: object, destination: Writable) => import('pino').Logger;
 
   test('the probe sees no streamWrite call', () => {

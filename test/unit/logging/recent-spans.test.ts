@@ -3,7 +3,9 @@ import type { Span } from '@opentelemetry/api';
 import { RECENT_SPANS, RecentSpans } from '../../../src/logging/recent-spans';
 
 function spans(count: number): Span[] {
-  return Array.from({ length: count }, (_, i) => trace.wrapSpanContext({ traceId: '0dadb33fee15470abfc85e35926793a5', spanId: (i + 1).toString(16).padStart(16, '0'), traceFlags: 1 }));
+  return Array.from({ length: count }, (_, i) =>
+    trace.wrapSpanContext({ traceId: '0dadb33fee15470abfc85e35926793a5', spanId: (i + 1).toString(16).padStart(16, '0'), traceFlags: 1 }),
+  );
 }
 
 describe('RecentSpans', () => {

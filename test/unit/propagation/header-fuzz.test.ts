@@ -19,11 +19,14 @@ const MAX_BAGGAGE_BYTES = 8192;
 const MAX_BAGGAGE_MEMBERS = 180;
 
 const requestIds = new RequestIdPolicy(builtInRequestIds('uuid4'));
-const propagator = buildPropagator(['tracecontext', 'baggage'], new RequestIdPropagator({
-  headers: ['x-request-id', 'x-correlation-id'],
-  outgoingHeader: 'X-Request-ID',
-  requestIds,
-}));
+const propagator = buildPropagator(
+  ['tracecontext', 'baggage'],
+  new RequestIdPropagator({
+    headers: ['x-request-id', 'x-correlation-id'],
+    outgoingHeader: 'X-Request-ID',
+    requestIds,
+  }),
+);
 
 const anyString = fc.oneof(
   fc.string({ maxLength: 300 }),
@@ -36,41 +39,55 @@ const headerValue = fc.oneof(anyString, fc.array(anyString, { minLength: 2, maxL
 const baggage = fc.oneof(
   anyString,
   fc.integer({ min: 0, max: 3000 }).map(count => Array.from({ length: count }, (_, i) => `k${i}=v${i}`).join(',')),
-  fc.string({ maxLength: 20 }).map(value => `request.id=${encodeURIComponent(value)},request.chain=${encodeURIComponent(`${value},${'h'.repeat(16)},`.repeat(50))}`),
+  fc
+    .string({ maxLength: 20 })
+    .map(value => `request.id=${encodeURIComponent(value)},request.chain=${encodeURIComponent(`${value},${'h'.repeat(16)},`.repeat(50))}`),
 );
 
 describe('hostile incoming headers', () => {
   test('extraction never throws and never adopts an unacceptable id', () => {
-    fc.assert(fc.property(
-      fc.record({ 'x-request-id': headerValue, 'x-correlation-id': headerValue, traceparent: headerValue, tracestate: headerValue, baggage }, { requiredKeys: [] }),
-      headers => {
-        const context = decideRequest(propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter), requestIds).context;
-        const correlation = getCorrelation(context)!;
-        expect(isAcceptableId(correlation.requestId)).toBe(true);
-        correlation.enterHop('0123456789abcdef');
-        const chain = correlation.chain.split(',');
-        expect(chain.length).toBeLessThanOrEqual(MAX_CHAIN_HOPS + 1);
-        for (const element of chain) expect(isAcceptableId(element)).toBe(true);
-        const sentHeaders = [headers['x-request-id'], headers['x-correlation-id']].flat();
-        if (!sentHeaders.some(value => typeof value === 'string' && value.split(',')[0] === correlation.requestId)) {
-          // Not from a header: then from baggage, or new (a UUID).
-          expect(correlation.requestId).toMatch(/^[!-~]+$/);
-        }
-      },
-    ), { numRuns: 400 });
+    fc.assert(
+      fc.property(
+        fc.record(
+          { 'x-request-id': headerValue, 'x-correlation-id': headerValue, traceparent: headerValue, tracestate: headerValue, baggage },
+          { requiredKeys: [] },
+        ),
+        headers => {
+          const context = decideRequest(propagator.extract(ROOT_CONTEXT, headers, defaultTextMapGetter), requestIds).context;
+          const correlation = getCorrelation(context)!;
+          expect(isAcceptableId(correlation.requestId)).toBe(true);
+          correlation.enterHop('0123456789abcdef');
+          const chain = correlation.chain.split(',');
+          expect(chain.length).toBeLessThanOrEqual(MAX_CHAIN_HOPS + 1);
+          for (const element of chain) expect(isAcceptableId(element)).toBe(true);
+          const sentHeaders = [headers['x-request-id'], headers['x-correlation-id']].flat();
+          if (!sentHeaders.some(value => typeof value === 'string' && value.split(',')[0] === correlation.requestId)) {
+            // Not from a header: then from baggage, or new (a UUID).
+            expect(correlation.requestId).toMatch(/^[!-~]+$/);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
   });
 
   test('what we propagate stays within the W3C Baggage limits and carries only safe header values', () => {
-    fc.assert(fc.property(baggage, headerValue, (incomingBaggage, requestId) => {
-      const context = decideRequest(propagator.extract(ROOT_CONTEXT, { baggage: incomingBaggage, 'x-request-id': requestId }, defaultTextMapGetter), requestIds).context;
-      getCorrelation(context)!.enterHop('0123456789abcdef');
-      const out: Record<string, string> = {};
-      propagator.inject(context, out, defaultTextMapSetter);
-      const sentBaggage = out.baggage ?? '';
-      expect(Buffer.byteLength(sentBaggage)).toBeLessThanOrEqual(MAX_BAGGAGE_BYTES);
-      expect(sentBaggage === '' ? 0 : sentBaggage.split(',').length).toBeLessThanOrEqual(MAX_BAGGAGE_MEMBERS);
-      for (const value of Object.values(out)) expect(value).toMatch(/^[!-~]*$/);
-      expect(isAcceptableId(out['X-Request-ID'])).toBe(true);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(baggage, headerValue, (incomingBaggage, requestId) => {
+        const context = decideRequest(
+          propagator.extract(ROOT_CONTEXT, { baggage: incomingBaggage, 'x-request-id': requestId }, defaultTextMapGetter),
+          requestIds,
+        ).context;
+        getCorrelation(context)!.enterHop('0123456789abcdef');
+        const out: Record<string, string> = {};
+        propagator.inject(context, out, defaultTextMapSetter);
+        const sentBaggage = out.baggage ?? '';
+        expect(Buffer.byteLength(sentBaggage)).toBeLessThanOrEqual(MAX_BAGGAGE_BYTES);
+        expect(sentBaggage === '' ? 0 : sentBaggage.split(',').length).toBeLessThanOrEqual(MAX_BAGGAGE_MEMBERS);
+        for (const value of Object.values(out)) expect(value).toMatch(/^[!-~]*$/);
+        expect(isAcceptableId(out['X-Request-ID'])).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

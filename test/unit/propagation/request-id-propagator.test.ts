@@ -27,30 +27,71 @@ function setup(edge = false) {
 
 describe('deciding the request correlation where its root span starts', () => {
   const table: Array<[string, Record<string, string>, { requestId: string | RegExp; chain: string | RegExp; armed: string | null; parent: boolean }]> = [
-    ['a UUID X-Request-ID picks the trace id', { 'x-request-id': '0DADB33F-EE15-470A-BFC8-5E35926793A5' },
-      { requestId: '0DADB33F-EE15-470A-BFC8-5E35926793A5', chain: '0DADB33F-EE15-470A-BFC8-5E35926793A5', armed: '0dadb33fee15470abfc85e35926793a5', parent: false }],
-    ['a free-form X-Request-ID maps through SHA-256', { 'x-request-id': 'abc-123' },
-      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
-    ['X-Correlation-ID is read when X-Request-ID is absent', { 'x-correlation-id': 'abc-123' },
-      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
-    ['an invalid X-Request-ID falls back to X-Correlation-ID', { 'x-request-id': 'bad id', 'x-correlation-id': 'abc-123' },
-      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
-    ['the chain form counts as the root with its chain', { 'x-request-id': 'abc-123,1111111111111111' },
-      { requestId: 'abc-123', chain: 'abc-123,1111111111111111', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
-    ['request.id and request.chain in baggage are read', { baggage: 'request.id=abc-123,request.chain=abc-123%2C1111111111111111' },
-      { requestId: 'abc-123', chain: 'abc-123,1111111111111111', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
-    ['a baggage chain with another root is ignored', { 'x-request-id': 'abc-123', baggage: 'request.chain=other%2C1111111111111111' },
-      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
-    ['a valid traceparent continues the trace and names the request after it', { traceparent: TRACEPARENT },
-      { requestId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', chain: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', armed: null, parent: true }],
-    ['a traceparent with X-Request-ID keeps both', { traceparent: TRACEPARENT, 'x-request-id': 'abc-123' },
-      { requestId: 'abc-123', chain: 'abc-123', armed: null, parent: true }],
-    ['an invalid traceparent is ignored', { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'x-request-id': 'abc-123' },
-      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false }],
-    ['no id at all makes a new UUID', {},
-      { requestId: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, chain: /^[0-9a-f-]{36}$/, armed: 'uuid', parent: false }],
-    ['a hostile X-Request-ID counts as no id', { 'x-request-id': 'x\r\nSet-Cookie: a=b' },
-      { requestId: /^[0-9a-f]{8}-/, chain: /^[0-9a-f-]{36}$/, armed: 'uuid', parent: false }],
+    [
+      'a UUID X-Request-ID picks the trace id',
+      { 'x-request-id': '0DADB33F-EE15-470A-BFC8-5E35926793A5' },
+      {
+        requestId: '0DADB33F-EE15-470A-BFC8-5E35926793A5',
+        chain: '0DADB33F-EE15-470A-BFC8-5E35926793A5',
+        armed: '0dadb33fee15470abfc85e35926793a5',
+        parent: false,
+      },
+    ],
+    [
+      'a free-form X-Request-ID maps through SHA-256',
+      { 'x-request-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false },
+    ],
+    [
+      'X-Correlation-ID is read when X-Request-ID is absent',
+      { 'x-correlation-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false },
+    ],
+    [
+      'an invalid X-Request-ID falls back to X-Correlation-ID',
+      { 'x-request-id': 'bad id', 'x-correlation-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false },
+    ],
+    [
+      'the chain form counts as the root with its chain',
+      { 'x-request-id': 'abc-123,1111111111111111' },
+      { requestId: 'abc-123', chain: 'abc-123,1111111111111111', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false },
+    ],
+    [
+      'request.id and request.chain in baggage are read',
+      { baggage: 'request.id=abc-123,request.chain=abc-123%2C1111111111111111' },
+      { requestId: 'abc-123', chain: 'abc-123,1111111111111111', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false },
+    ],
+    [
+      'a baggage chain with another root is ignored',
+      { 'x-request-id': 'abc-123', baggage: 'request.chain=other%2C1111111111111111' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false },
+    ],
+    [
+      'a valid traceparent continues the trace and names the request after it',
+      { traceparent: TRACEPARENT },
+      { requestId: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', chain: '4bf92f35-77b3-4da6-a3ce-929d0e0e4736', armed: null, parent: true },
+    ],
+    [
+      'a traceparent with X-Request-ID keeps both',
+      { traceparent: TRACEPARENT, 'x-request-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: null, parent: true },
+    ],
+    [
+      'an invalid traceparent is ignored',
+      { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01', 'x-request-id': 'abc-123' },
+      { requestId: 'abc-123', chain: 'abc-123', armed: '5942d94f524882e0f29bf0a1e5a6dcc9', parent: false },
+    ],
+    [
+      'no id at all makes a new UUID',
+      {},
+      { requestId: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, chain: /^[0-9a-f-]{36}$/, armed: 'uuid', parent: false },
+    ],
+    [
+      'a hostile X-Request-ID counts as no id',
+      { 'x-request-id': 'x\r\nSet-Cookie: a=b' },
+      { requestId: /^[0-9a-f]{8}-/, chain: /^[0-9a-f-]{36}$/, armed: 'uuid', parent: false },
+    ],
   ];
 
   test.each(table)('%s', (_title, headers, expected) => {
@@ -120,7 +161,8 @@ describe('extract is pure', () => {
     };
     expect(shape(second)).toEqual(shape(first));
     // Nothing new is made: with no id and no parent, there is no correlation until the request starts.
-    if (headers['x-request-id'] === undefined && headers.baggage === undefined && headers.traceparent === undefined) expect(getCorrelation(first)).toBeUndefined();
+    if (headers['x-request-id'] === undefined && headers.baggage === undefined && headers.traceparent === undefined)
+      expect(getCorrelation(first)).toBeUndefined();
     if (edge) expect(getCorrelation(first)).toBeUndefined();
     const mapped = new Set(['5942d94f524882e0f29bf0a1e5a6dcc9']);
     expect(mapped.has(generator.generateTraceId())).toBe(false);
@@ -135,7 +177,10 @@ describe('injecting the request correlation', () => {
     const headers = inject(context);
     expect(headers['X-Request-ID']).toBe('abc-123');
     const sent = Object.fromEntries(
-      headers.baggage.split(',').map(entry => entry.split('=')).map(([key, value]) => [key, decodeURIComponent(value)]),
+      headers.baggage
+        .split(',')
+        .map(entry => entry.split('='))
+        .map(([key, value]) => [key, decodeURIComponent(value)]),
     );
     expect(sent).toEqual({ tenant: 'acme', 'request.id': 'abc-123', 'request.chain': 'abc-123,1111111111111111,2222222222222222' });
   });

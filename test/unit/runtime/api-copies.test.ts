@@ -10,8 +10,8 @@ const foreignProvider = { getTracer: () => undefined };
 
 describe('apiCopyState', () => {
   test.each<[string, unknown, ReturnType<typeof apiCopyState>]>([
-    ['tracehop\'s own copy', api, 'tracehops-own'],
-    ['another copy whose provider is tracehop\'s', { trace: { getTracerProvider: ownProvider } }, 'sees-provider'],
+    ["tracehop's own copy", api, 'tracehops-own'],
+    ["another copy whose provider is tracehop's", { trace: { getTracerProvider: ownProvider } }, 'sees-provider'],
     ['another copy with a provider of its own', { trace: { getTracerProvider: () => foreignProvider } }, 'separate-provider'],
     ['exports that are not the API', { trace: 'no' }, undefined],
     ['no exports', undefined, undefined],
@@ -27,7 +27,11 @@ describe('apiCopyState', () => {
 
 describe('separateCopyWarning', () => {
   test.each<[string, string | undefined, RegExp]>([
-    ['a known version is named', '1.11.0', /^the app loaded @opentelemetry\/api 1\.11\.0, which does not see tracehop's tracer provider .* use @opentelemetry\/api 1\.10 or older in the app$/],
+    [
+      'a known version is named',
+      '1.11.0',
+      /^the app loaded @opentelemetry\/api 1\.11\.0, which does not see tracehop's tracer provider .* use @opentelemetry\/api 1\.10 or older in the app$/,
+    ],
     ['an unknown version is said to be unknown', undefined, /^the app loaded a copy of @opentelemetry\/api of unknown version, which/],
   ])('%s', (_title, version, expected) => {
     expect(separateCopyWarning(version)).toMatch(expected);

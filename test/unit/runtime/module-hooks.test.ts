@@ -15,7 +15,17 @@ class Hooks extends InstrumentationBase {
 }
 
 /** Registrars that record what would have been registered, and how; nothing reaches Node's loader. */
-function fakeNode(options: { syncHooks?: boolean; syncThrows?: boolean; mainThread?: boolean; execArgv?: string[]; register?: boolean; loadThrows?: boolean; iitmVersion?: string } = {}) {
+function fakeNode(
+  options: {
+    syncHooks?: boolean;
+    syncThrows?: boolean;
+    mainThread?: boolean;
+    execArgv?: string[];
+    register?: boolean;
+    loadThrows?: boolean;
+    iitmVersion?: string;
+  } = {},
+) {
   const calls: string[] = [];
   const registrars: HookRegistrars = {
     resolve: request => `/pkg/${request}`,
@@ -29,9 +39,12 @@ function fakeNode(options: { syncHooks?: boolean; syncThrows?: boolean; mainThre
         },
       };
     },
-    register: options.register === false ? undefined : ((url: URL | string, opts?: { data?: { include: string[] } }) => {
-      calls.push(`register ${String(url)} ${opts?.data?.include.join(',')}`);
-    }) as HookRegistrars['register'],
+    register:
+      options.register === false
+        ? undefined
+        : (((url: URL | string, opts?: { data?: { include: string[] } }) => {
+            calls.push(`register ${String(url)} ${opts?.data?.include.join(',')}`);
+          }) as HookRegistrars['register']),
     execArgv: options.execArgv ?? [],
     iitmVersion: () => options.iitmVersion ?? '3.6.0',
     isMainThread: options.mainThread ?? true,
@@ -46,22 +59,67 @@ describe('the ESM hook', () => {
   });
 
   test.each<[string, Parameters<typeof fakeNode>[0], EsmHookStatus, string[]]>([
-    ['a Node with correct module.registerHooks: in the app\'s thread', {}, { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] }, ['registerHooks http,pino']],
-    ['a worker thread registers its own synchronous hooks', { mainThread: false }, { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] }, ['registerHooks http,pino']],
-    ['an older 22 or 24 patch release: Node\'s loader thread', { syncHooks: false }, { state: 'registered', mode: 'loader-thread', include: ['http', 'pino'] },
-      [`register file:///pkg/${ESM_LOADER} http,pino`]],
-    ['an older patch release, in a worker: the main thread\'s loader serves it', { syncHooks: false, mainThread: false },
-      { state: 'off', reason: 'not the main thread (its imports go through the main thread\'s loader)' }, []],
+    [
+      "a Node with correct module.registerHooks: in the app's thread",
+      {},
+      { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] },
+      ['registerHooks http,pino'],
+    ],
+    [
+      'a worker thread registers its own synchronous hooks',
+      { mainThread: false },
+      { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] },
+      ['registerHooks http,pino'],
+    ],
+    [
+      "an older 22 or 24 patch release: Node's loader thread",
+      { syncHooks: false },
+      { state: 'registered', mode: 'loader-thread', include: ['http', 'pino'] },
+      [`register file:///pkg/${ESM_LOADER} http,pino`],
+    ],
+    [
+      "an older patch release, in a worker: the main thread's loader serves it",
+      { syncHooks: false, mainThread: false },
+      { state: 'off', reason: "not the main thread (its imports go through the main thread's loader)" },
+      [],
+    ],
     ['registerHooks refuses: off, with the reason', { syncThrows: true }, { state: 'off', reason: 'module.registerHooks failed: hooks refused' }, []],
-    ['the hooks cannot be loaded: off, with the reason', { loadThrows: true },
-      { state: 'off', reason: 'import-in-the-middle\'s hooks could not be loaded: Cannot find module \'/pkg/import-in-the-middle/register-hooks.mjs\'' }, []],
-    ['a loader given with --experimental-loader is not registered twice', { execArgv: ['--experimental-loader', '@opentelemetry/instrumentation/hook.mjs'] },
-      { state: 'off', reason: LOADER_ALREADY_GIVEN }, []],
-    ['an import-in-the-middle older than 3.2: registered, and what it cannot do is said', { iitmVersion: '3.1.4' },
-      { state: 'registered', mode: 'in-thread', include: ['http', 'pino'], limitation: 'import-in-the-middle 3.1.4 is older than 3.2: instrumentations the app adds itself are hooked on require only, not on import; install import-in-the-middle 3.2 or later' },
-      ['registerHooks http,pino']],
-    ['import-in-the-middle 3.10 is newer than 3.2, not older', { iitmVersion: '3.10.0' }, { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] }, ['registerHooks http,pino']],
-    ['a loader given with --loader= is not registered twice', { execArgv: ['--loader=import-in-the-middle/hook.mjs'] }, { state: 'off', reason: LOADER_ALREADY_GIVEN }, []],
+    [
+      'the hooks cannot be loaded: off, with the reason',
+      { loadThrows: true },
+      { state: 'off', reason: "import-in-the-middle's hooks could not be loaded: Cannot find module '/pkg/import-in-the-middle/register-hooks.mjs'" },
+      [],
+    ],
+    [
+      'a loader given with --experimental-loader is not registered twice',
+      { execArgv: ['--experimental-loader', '@opentelemetry/instrumentation/hook.mjs'] },
+      { state: 'off', reason: LOADER_ALREADY_GIVEN },
+      [],
+    ],
+    [
+      'an import-in-the-middle older than 3.2: registered, and what it cannot do is said',
+      { iitmVersion: '3.1.4' },
+      {
+        state: 'registered',
+        mode: 'in-thread',
+        include: ['http', 'pino'],
+        limitation:
+          'import-in-the-middle 3.1.4 is older than 3.2: instrumentations the app adds itself are hooked on require only, not on import; install import-in-the-middle 3.2 or later',
+      },
+      ['registerHooks http,pino'],
+    ],
+    [
+      'import-in-the-middle 3.10 is newer than 3.2, not older',
+      { iitmVersion: '3.10.0' },
+      { state: 'registered', mode: 'in-thread', include: ['http', 'pino'] },
+      ['registerHooks http,pino'],
+    ],
+    [
+      'a loader given with --loader= is not registered twice',
+      { execArgv: ['--loader=import-in-the-middle/hook.mjs'] },
+      { state: 'off', reason: LOADER_ALREADY_GIVEN },
+      [],
+    ],
   ])('%s', (_title, options, status, calls) => {
     const node = fakeNode(options);
     expect(hookImports('true', [new Hooks(['http']), new Hooks(['pino'])], node.registrars)).toEqual(status);
@@ -86,7 +144,12 @@ describe('the ESM hook', () => {
     const load = node.registrars.load;
     const registrars: HookRegistrars = {
       ...node.registrars,
-      load: file => ({ ...(load(file) as object), register: (options: { shouldInclude?: typeof matcher }) => { matcher = options.shouldInclude; } }),
+      load: file => ({
+        ...(load(file) as object),
+        register: (options: { shouldInclude?: typeof matcher }) => {
+          matcher = options.shouldInclude;
+        },
+      }),
     };
     hookImports('true', [new Hooks(['http'])], registrars);
     expect(matcher?.('node:http', 'http')).toBe(true);
@@ -102,7 +165,9 @@ describe('the ESM hook', () => {
 function later(): LaterHooks & { hook(...names: string[]): void } {
   const pending: string[] = [];
   return {
-    hook: (...names) => { pending.push(...names); },
+    hook: (...names) => {
+      pending.push(...names);
+    },
     take: () => pending.splice(0),
   };
 }
@@ -114,8 +179,8 @@ describe('which imports the in-thread hooks wrap', () => {
     ['a listed builtin by its node: specifier', 'node:http', 'node:http', true],
     ['a file inside a listed package, imported by path', 'file:///app/node_modules/pino/lib/tools.js', './lib/tools.js', false],
     ['a package nobody hooks', 'file:///app/node_modules/ioredis/built/index.js', 'ioredis', false],
-    ['the app\'s own module', 'file:///app/app.mjs', './app.mjs', false],
-  ])('tracehop\'s list alone: %s', (_title, url, specifier, wrapped) => {
+    ["the app's own module", 'file:///app/app.mjs', './app.mjs', false],
+  ])("tracehop's list alone: %s", (_title, url, specifier, wrapped) => {
     expect(includedModules(['http', 'pino'], undefined)(url, specifier)).toBe(wrapped);
   });
 

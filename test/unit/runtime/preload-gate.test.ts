@@ -19,7 +19,9 @@ describe('the preload gate', () => {
     if (supported) {
       expect(message).toBeUndefined();
     } else {
-      expect(message).toBe(`tracehop error: Node.js ${version} is not supported (${MINIMUM_NODE.join('.')} or later is): tracing is off, the app runs untraced\n`);
+      expect(message).toBe(
+        `tracehop error: Node.js ${version} is not supported (${MINIMUM_NODE.join('.')} or later is): tracing is off, the app runs untraced\n`,
+      );
     }
   });
 
@@ -28,7 +30,7 @@ describe('the preload gate', () => {
   });
 
   test.each<[string, unknown, string]>([
-    ['an Error', new Error('Cannot find module \'x\''), 'tracehop error: start-up failed, tracing is off: Cannot find module \'x\'\n'],
+    ['an Error', new Error("Cannot find module 'x'"), "tracehop error: start-up failed, tracing is off: Cannot find module 'x'\n"],
     ['a thrown string', 'gone', 'tracehop error: start-up failed, tracing is off: gone\n'],
     ['a message with line breaks, kept on one line', new Error('a\r\nb\nc'), 'tracehop error: start-up failed, tracing is off: a b c\n'],
   ])('a load failure from %s is one line', (_title, error, line) => {

@@ -30,12 +30,35 @@ class FakeProcess extends EventEmitter {
 function fakeWork() {
   const settles: Array<() => void> = [];
   const calls = { shutdown: 0, forceFlush: 0, handOff: 0, endOpenSpans: 0 };
-  const pipeline = { name: 'otlp', stats: new ExportStats(16), handOffAtExit: () => { calls.handOff++; } } as unknown as ExportPipeline;
+  const pipeline = {
+    name: 'otlp',
+    stats: new ExportStats(16),
+    handOffAtExit: () => {
+      calls.handOff++;
+    },
+  } as unknown as ExportPipeline;
   const work: ExitWork = {
-    sdk: { shutdown: () => { calls.shutdown++; return new Promise<void>(resolve => { settles.push(resolve); }); } },
-    spanProcessors: [{ forceFlush: async () => { calls.forceFlush++; } }],
+    sdk: {
+      shutdown: () => {
+        calls.shutdown++;
+        return new Promise<void>(resolve => {
+          settles.push(resolve);
+        });
+      },
+    },
+    spanProcessors: [
+      {
+        forceFlush: async () => {
+          calls.forceFlush++;
+        },
+      },
+    ],
     exportPipelines: [pipeline],
-    serverSpan: { endOpenSpans: () => { calls.endOpenSpans++; } },
+    serverSpan: {
+      endOpenSpans: () => {
+        calls.endOpenSpans++;
+      },
+    },
   };
   return { work, calls, settle: () => settles.splice(0).forEach(settle => settle()) };
 }
@@ -137,7 +160,7 @@ describe('signals', () => {
     expect(proc.kills).toEqual(['SIGTERM', 'SIGUSR2']);
   });
 
-  test('a second SIGTERM during the app\'s clean-up, once its `once` handler is gone, ends the process at once as without tracehop', () => {
+  test("a second SIGTERM during the app's clean-up, once its `once` handler is gone, ends the process at once as without tracehop", () => {
     const { proc, calls } = setUp();
     proc.once('SIGTERM', () => undefined);
     proc.emit('SIGTERM', 'SIGTERM');
@@ -147,7 +170,7 @@ describe('signals', () => {
     expect(proc.kills).toEqual(['SIGTERM']);
   });
 
-  test('process.exit(n) from the app\'s handler: open spans are ended and what is unsent handed off, once', () => {
+  test("process.exit(n) from the app's handler: open spans are ended and what is unsent handed off, once", () => {
     const { proc, calls } = setUp();
     proc.on('SIGTERM', () => proc.emit('exit', 3));
     proc.emit('SIGTERM', 'SIGTERM');
@@ -156,7 +179,7 @@ describe('signals', () => {
     expect(proc.kills).toEqual([]);
   });
 
-  test('the app handles a signal and lets its loop drain: the drained loop flushes and ends with the app\'s exit code', async () => {
+  test("the app handles a signal and lets its loop drain: the drained loop flushes and ends with the app's exit code", async () => {
     const { proc, calls, settle } = setUp();
     proc.on('SIGTERM', () => undefined);
     proc.emit('SIGTERM', 'SIGTERM');
@@ -178,7 +201,7 @@ describe('signals', () => {
     expect(proc.kills).toEqual(['SIGTERM']);
   });
 
-  test('signal-exit\'s listener, which defers to any other, does not count as the app\'s handler', async () => {
+  test("signal-exit's listener, which defers to any other, does not count as the app's handler", async () => {
     const { proc, settle } = setUp();
     (proc as unknown as { __signal_exit_emitter__: unknown }).__signal_exit_emitter__ = new EventEmitter();
     proc.on('SIGTERM', () => undefined);
@@ -217,7 +240,17 @@ describe('the event loop drains, and the process exits', () => {
 });
 
 describe('crash recording', () => {
-  const config = { logFields: { traceId: 'trace_id', spanId: 'span_id', traceFlags: 'trace_flags', requestId: 'request_id', requestChain: 'request_chain', jobId: 'job_id', parentJobId: 'parent_job_id' } };
+  const config = {
+    logFields: {
+      traceId: 'trace_id',
+      spanId: 'span_id',
+      traceFlags: 'trace_flags',
+      requestId: 'request_id',
+      requestChain: 'request_chain',
+      jobId: 'job_id',
+      parentJobId: 'parent_job_id',
+    },
+  };
   const setUpCrashes = () => {
     const proc = new FakeProcess();
     const lines: string[] = [];
@@ -251,7 +284,7 @@ describe('crash recording', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 60, msg: 'unhandled rejection: rejected' });
   });
 
-  test('an exception the app\'s uncaughtException handler takes is no crash: no line', () => {
+  test("an exception the app's uncaughtException handler takes is no crash: no line", () => {
     const { proc, lines } = setUpCrashes();
     proc.on('uncaughtException', () => undefined);
     proc.emit('uncaughtExceptionMonitor', new Error('survived'), 'uncaughtException');
@@ -266,7 +299,7 @@ describe('crash recording', () => {
     expect(lines).toEqual([]);
   });
 
-  test('a rejection the app\'s own unhandledRejection listener takes is no crash: no line', () => {
+  test("a rejection the app's own unhandledRejection listener takes is no crash: no line", () => {
     const { proc, lines } = setUpCrashes();
     proc.on('unhandledRejection', () => undefined);
     proc.emit('unhandledRejection', new Error('taken'), Promise.resolve());

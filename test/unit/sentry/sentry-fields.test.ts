@@ -10,15 +10,19 @@ describe('eventWithRequest', () => {
     });
   });
 
-  test('leaves an app\'s own tag of that name as it is', () => {
+  test("leaves an app's own tag of that name as it is", () => {
     expect(eventWithRequest({ tags: { rid: 'mine' } }, REQUEST, 'rid').tags).toEqual({ rid: 'mine' });
   });
 });
 
 describe('breadcrumbOfLine', () => {
   test.each<[string, string, number, unknown]>([
-    ['an info line at the info threshold', '{"level":30,"time":1700000000000,"pid":1,"hostname":"h","msg":"hi","user":7}', 30,
-      { type: 'default', category: 'pino', level: 'info', message: 'hi', timestamp: 1700000000, data: { user: 7 } }],
+    [
+      'an info line at the info threshold',
+      '{"level":30,"time":1700000000000,"pid":1,"hostname":"h","msg":"hi","user":7}',
+      30,
+      { type: 'default', category: 'pino', level: 'info', message: 'hi', timestamp: 1700000000, data: { user: 7 } },
+    ],
     ['a warn line becomes a warning', '{"level":40,"msg":"careful"}', 30, { type: 'default', category: 'pino', level: 'warning', message: 'careful' }],
     ['a fatal line', '{"level":60,"msg":"down"}', 30, { type: 'default', category: 'pino', level: 'fatal', message: 'down' }],
     ['a debug line below the threshold', '{"level":20,"msg":"detail"}', 30, null],

@@ -7,24 +7,11 @@ import { execFile } from 'node:child_process';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  TraceFlags,
-  trace,
-  type Attributes,
-  type HrTime,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type HrTime } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  TracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from '@opentelemetry/sdk-trace';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { decodeJsonExportTraceServiceRequest } from '../../support/otlp-json';
 import { decodeExportTraceServiceRequest, type ReceivedSpan } from '../../support/otlp-protobuf';
 import { startOtlpReceiver, type OtlpReceiver } from '../../support/otlp-receiver';
@@ -73,12 +60,12 @@ function expectedFromSdk(span: ReadableSpan): Omit<ReceivedSpan, 'flags'> {
     startTimeUnixNano: hrTimeToNanos(span.startTime),
     endTimeUnixNano: hrTimeToNanos(span.endTime),
     attributes: { ...span.attributes } as ReceivedSpan['attributes'],
-    links: span.links.map((link) => ({
+    links: span.links.map(link => ({
       traceId: link.context.traceId,
       spanId: link.context.spanId,
       attributes: { ...link.attributes },
     })),
-    events: span.events.map((event) => ({
+    events: span.events.map(event => ({
       name: event.name,
       timeUnixNano: hrTimeToNanos(event.time),
       attributes: { ...event.attributes } as ReceivedSpan['attributes'],
@@ -189,23 +176,21 @@ describe('OTLP trace decoders against the real OpenTelemetry serializers', () =>
   });
 
   test('the sample covers all five span kinds, a parent/child pair, a link and a remote parent', () => {
-    expect(sdkSpans.map((s) => s.kind).sort()).toEqual(
-      [SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER].sort(),
-    );
-    expect(sdkSpans.filter((s) => s.parentSpanContext === undefined)).toHaveLength(1);
-    expect(sdkSpans.some((s) => s.links.length === 1)).toBe(true);
-    expect(sdkSpans.some((s) => s.parentSpanContext?.isRemote === true)).toBe(true);
+    expect(sdkSpans.map(s => s.kind).sort()).toEqual([SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.PRODUCER, SpanKind.CONSUMER].sort());
+    expect(sdkSpans.filter(s => s.parentSpanContext === undefined)).toHaveLength(1);
+    expect(sdkSpans.some(s => s.links.length === 1)).toBe(true);
+    expect(sdkSpans.some(s => s.parentSpanContext?.isRemote === true)).toBe(true);
   });
 
   test('protobuf decoder reproduces ids, parents, names, kinds, times, attributes, events, links and status of ProtobufTraceSerializer output', () => {
     const resources = decodeExportTraceServiceRequest(protobufBytes);
-    const decoded = resources.flatMap((r) => r.spans);
+    const decoded = resources.flatMap(r => r.spans);
     expect(decoded.map(withoutFlags)).toEqual(sdkSpans.map(expectedFromSdk));
   });
 
   test('JSON decoder reproduces ids, parents, names, kinds, times, attributes, events, links and status of JsonTraceSerializer output', () => {
     const resources = decodeJsonExportTraceServiceRequest(jsonBody);
-    const decoded = resources.flatMap((r) => r.spans);
+    const decoded = resources.flatMap(r => r.spans);
     expect(decoded.map(withoutFlags)).toEqual(sdkSpans.map(expectedFromSdk));
   });
 
@@ -214,20 +199,20 @@ describe('OTLP trace decoders against the real OpenTelemetry serializers', () =>
   });
 
   test('decoded ids are lowercase hex of OTLP length and root spans have no parent id', () => {
-    const decoded = decodeExportTraceServiceRequest(protobufBytes).flatMap((r) => r.spans);
+    const decoded = decodeExportTraceServiceRequest(protobufBytes).flatMap(r => r.spans);
     for (const span of decoded) {
       expect(span.traceId).toMatch(/^[0-9a-f]{32}$/);
       expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
       if (span.parentSpanId !== undefined) expect(span.parentSpanId).toMatch(/^[0-9a-f]{16}$/);
     }
-    expect(decoded.find((s) => s.name === 'GET /orders')?.parentSpanId).toBeUndefined();
-    expect(decoded.find((s) => s.name === 'orders process')?.parentSpanId).toBe(REMOTE_SPAN_ID);
+    expect(decoded.find(s => s.name === 'GET /orders')?.parentSpanId).toBeUndefined();
+    expect(decoded.find(s => s.name === 'orders process')?.parentSpanId).toBe(REMOTE_SPAN_ID);
   });
 
   test('span flags carry the sampled bit and mark the span whose parent is remote', () => {
-    const decoded = decodeExportTraceServiceRequest(protobufBytes).flatMap((r) => r.spans);
-    const consumer = decoded.find((s) => s.name === 'orders process');
-    const server = decoded.find((s) => s.name === 'GET /orders');
+    const decoded = decodeExportTraceServiceRequest(protobufBytes).flatMap(r => r.spans);
+    const consumer = decoded.find(s => s.name === 'orders process');
+    const server = decoded.find(s => s.name === 'GET /orders');
     expect((consumer?.flags ?? 0) & 0xff).toBe(TraceFlags.SAMPLED);
     // Bits 8 and 9 of OTLP span flags: "is-remote known" and "parent is remote".
     expect((consumer?.flags ?? 0) & 0x300).toBe(0x300);
@@ -242,7 +227,7 @@ describe('OTLP trace decoders against the real OpenTelemetry serializers', () =>
       'service.name': SERVICE,
       'deployment.environment': 'unit',
     });
-    expect(new Set(resources[0].spans.map((s) => s.service))).toEqual(new Set([SERVICE]));
+    expect(new Set(resources[0].spans.map(s => s.service))).toEqual(new Set([SERVICE]));
   });
 
   test('protobuf decoder skips unknown fields of every wire type, groups and known fields with the wrong wire type', () => {
@@ -280,7 +265,7 @@ describe('OTLP trace decoders against the real OpenTelemetry serializers', () =>
       ...[0, 0, 0, 0, 0, 0, 0, 0],
     ]);
 
-    const [decoded] = decodeExportTraceServiceRequest(request).flatMap((r) => r.spans);
+    const [decoded] = decodeExportTraceServiceRequest(request).flatMap(r => r.spans);
     expect(decoded).toMatchObject({
       service: 'svc',
       scope: 'crafted-scope',
@@ -294,9 +279,7 @@ describe('OTLP trace decoders against the real OpenTelemetry serializers', () =>
   });
 
   test('protobuf decoder throws on a truncated body instead of returning partial spans', () => {
-    expect(() => decodeExportTraceServiceRequest(protobufBytes.subarray(0, protobufBytes.length - 3))).toThrow(
-      /truncated/,
-    );
+    expect(() => decodeExportTraceServiceRequest(protobufBytes.subarray(0, protobufBytes.length - 3))).toThrow(/truncated/);
   });
 
   test('JSON decoder accepts intValue and timestamps as decimal strings, uppercase hex ids and an empty parentSpanId', () => {
@@ -328,7 +311,7 @@ describe('OTLP trace decoders against the real OpenTelemetry serializers', () =>
           ],
         },
       ],
-    }).flatMap((r) => r.spans);
+    }).flatMap(r => r.spans);
     expect(decoded).toMatchObject({
       service: 'json-svc',
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
@@ -416,9 +399,9 @@ describe('OTLP receiver fed by the real OTLP/HTTP exporters', () => {
       SERVICE: service,
       COMPRESSION: compression,
     });
-    const spans = await receiver.waitForSpans((all) => all.filter((s) => s.service === service).length >= 2);
-    const own = spans.filter((s) => s.service === service);
-    expect(own.find((s) => s.name === 'parent')).toMatchObject({
+    const spans = await receiver.waitForSpans(all => all.filter(s => s.service === service).length >= 2);
+    const own = spans.filter(s => s.service === service);
+    expect(own.find(s => s.name === 'parent')).toMatchObject({
       traceId: ids.traceId,
       spanId: ids.parentSpanId,
       parentSpanId: undefined,
@@ -426,7 +409,7 @@ describe('OTLP receiver fed by the real OTLP/HTTP exporters', () => {
       attributes: { 'test.n': 1 },
       scope: 'receiver-test',
     });
-    expect(own.find((s) => s.name === 'child')).toMatchObject({
+    expect(own.find(s => s.name === 'child')).toMatchObject({
       traceId: ids.traceId,
       spanId: ids.childSpanId,
       parentSpanId: ids.parentSpanId,
@@ -451,16 +434,14 @@ describe('OTLP receiver fed by the real OTLP/HTTP exporters', () => {
   });
 
   test('waitForSpans resolves at once when spans already received satisfy the predicate', async () => {
-    await receiver.waitForSpans((all) => all.some((s) => s.service === 'proto-exporter-service'));
-    const spans = await receiver.waitForSpans((all) => all.some((s) => s.service === 'proto-exporter-service'), 1);
+    await receiver.waitForSpans(all => all.some(s => s.service === 'proto-exporter-service'));
+    const spans = await receiver.waitForSpans(all => all.some(s => s.service === 'proto-exporter-service'), 1);
     expect(spans.length).toBe(receiver.spans.length);
   });
 
   test('waitForSpans rejects after its timeout with a summary of the spans that did arrive', async () => {
-    await receiver.waitForSpans((all) => all.length > 0);
-    await expect(receiver.waitForSpans((all) => all.some((s) => s.name === 'never sent'), 50)).rejects.toThrow(
-      /did not match within 50 ms[\s\S]*"parent"/,
-    );
+    await receiver.waitForSpans(all => all.length > 0);
+    await expect(receiver.waitForSpans(all => all.some(s => s.name === 'never sent'), 50)).rejects.toThrow(/did not match within 50 ms[\s\S]*"parent"/);
   });
 });
 
@@ -472,7 +453,7 @@ describe('OTLP receiver request handling', () => {
     agent?: http.Agent,
   ): Promise<{ status: number; contentType: string | undefined; body: string }> {
     return new Promise((resolve, reject) => {
-      const request = http.request(url, { method: 'POST', headers, agent }, (response) => {
+      const request = http.request(url, { method: 'POST', headers, agent }, response => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () =>
@@ -519,7 +500,7 @@ describe('OTLP receiver request handling', () => {
       'content-encoding': 'gzip',
     });
     expect(response).toEqual({ status: 200, contentType: 'application/json', body: '{}' });
-    expect(receiver.spans.map((s) => s.spanId).sort()).toEqual(spans.map((s) => s.spanContext().spanId).sort());
+    expect(receiver.spans.map(s => s.spanId).sort()).toEqual(spans.map(s => s.spanContext().spanId).sort());
     expect(receiver.contentTypes).toEqual(['application/json']);
     expect(receiver.contentEncodings).toEqual(['gzip']);
   });
@@ -565,9 +546,14 @@ describe('OTLP receiver request handling', () => {
     const agent = new http.Agent({ keepAlive: true });
     try {
       const own = await startOtlpReceiver();
-      await post(own.tracesUrl, serializeOrFail(ProtobufTraceSerializer, spans), {
-        'content-type': 'application/x-protobuf',
-      }, agent);
+      await post(
+        own.tracesUrl,
+        serializeOrFail(ProtobufTraceSerializer, spans),
+        {
+          'content-type': 'application/x-protobuf',
+        },
+        agent,
+      );
       const started = Date.now();
       await own.close();
       // Node's default keepAliveTimeout is 5 s; a close that waited for it would take that long.
@@ -584,11 +570,11 @@ describe('OTLP receiver request handling', () => {
       // 100-continue makes the server acknowledge the headers, so the request is known to be in progress.
       headers: { 'content-type': 'application/x-protobuf', 'content-length': '1000', expect: '100-continue' },
     });
-    const ended = new Promise<void>((resolve) => {
+    const ended = new Promise<void>(resolve => {
       request.on('error', () => resolve());
       request.on('close', () => resolve());
     });
-    await new Promise<void>((resolve) => {
+    await new Promise<void>(resolve => {
       request.on('continue', () => resolve());
       request.flushHeaders();
     });

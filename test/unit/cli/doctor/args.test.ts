@@ -7,12 +7,16 @@ const run = (options: Partial<DoctorOptions>): ParsedDoctorArgs => ({ kind: 'run
 describe('parseDoctorArgs', () => {
   test.each<[string, string[], ParsedDoctorArgs]>([
     ['a script alone', ['app.js'], run({})],
-    ['the script\'s own arguments are left to it', ['app.js', '--port', '3000', '--json'], run({ scriptArgs: ['--port', '3000', '--json'] })],
+    ["the script's own arguments are left to it", ['app.js', '--port', '3000', '--json'], run({ scriptArgs: ['--port', '3000', '--json'] })],
     ['--json', ['--json', 'app.js'], run({ json: true })],
     ['--preload=import', ['--preload=import', 'app.js'], run({ preload: 'import' })],
     ['--preload with a separate value', ['--preload', 'import', 'app.js'], run({ preload: 'import' })],
     ['--timeout=2500', ['--timeout=2500', 'app.js'], run({ timeoutMs: 2500 })],
-    ['the app\'s own preloads, in order', ['-r', './pino-first.js', '--import', 'tsx', 'app.ts'], run({ script: 'app.ts', nodeArgs: ['--require', './pino-first.js', '--import', 'tsx'] })],
+    [
+      "the app's own preloads, in order",
+      ['-r', './pino-first.js', '--import', 'tsx', 'app.ts'],
+      run({ script: 'app.ts', nodeArgs: ['--require', './pino-first.js', '--import', 'tsx'] }),
+    ],
     ['--require=module', ['--require=dotenv/config', 'app.js'], run({ nodeArgs: ['--require', 'dotenv/config'] })],
     ['-- ends the options', ['--json', '--', '-weird-name.js', 'x'], run({ json: true, script: '-weird-name.js', scriptArgs: ['x'] })],
     ['--help', ['--help', 'app.js'], { kind: 'help' }],

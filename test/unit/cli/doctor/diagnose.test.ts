@@ -70,22 +70,86 @@ describe('diagnose', () => {
   });
 
   test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
-    ['pino loaded before tracehop', { run: appRun({ started: facts({}, { loadedBefore: ['pino'] }) }) }, 'pino', /^10\.4\.0 was loaded before tracehop started .*later loads \(require\) were hooked, load tracehop first, or give those loggers tracehopMixin$/],
-    ['a bullmq version the hook does not support', { run: appRun({ loads: [{ module: 'bullmq', version: '4.17.0', via: 'require', hooked: false }] }) }, 'bullmq', /^4\.17\.0 loaded via require but not hooked: the hook supports bullmq >=5\.0\.0 <7; its jobs carry no request \(inject and runWithCarrier still work\)$/],
-    ['a pino version the hook does not support', { run: appRun({ loads: [{ module: 'pino', version: '6.14.0', via: 'require', hooked: false }] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
-    ['the app\'s supported pino hooked, a dependency\'s pino 6 not: the unhooked one is named', { run: appRun({ loads: [
-      { module: 'pino', version: '10.1.0', via: 'require', hooked: true },
-      { module: 'pino', version: '6.14.0', via: 'require', hooked: false },
-    ] }) }, 'pino', /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/],
-    ['a bundled pino without the mixin', { run: appRun({ loads: [] }), entrySource: 'Symbol("pino.setLevel"); Symbol("pino.serializers")' }, 'pino', /^bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling$/],
-    ['http loaded but not hooked', { run: appRun({ loads: [{ module: 'http', via: 'import', hooked: false }] }) }, 'http', /^loaded via import but not hooked$/],
-    ['an endpoint that refuses connections', { probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } }, 'endpoint', /^http:\/\/localhost:4318\/v1\/traces does not answer \(ECONNREFUSED\): spans will be dropped$/],
-    ['an endpoint that wants credentials', { probe: { url: ENDPOINT, answered: true, status: 401 } }, 'endpoint', /answers HTTP 401, so exports will fail: check OTEL_EXPORTER_OTLP_HEADERS$/],
+    [
+      'pino loaded before tracehop',
+      { run: appRun({ started: facts({}, { loadedBefore: ['pino'] }) }) },
+      'pino',
+      /^10\.4\.0 was loaded before tracehop started .*later loads \(require\) were hooked, load tracehop first, or give those loggers tracehopMixin$/,
+    ],
+    [
+      'a bullmq version the hook does not support',
+      { run: appRun({ loads: [{ module: 'bullmq', version: '4.17.0', via: 'require', hooked: false }] }) },
+      'bullmq',
+      /^4\.17\.0 loaded via require but not hooked: the hook supports bullmq >=5\.0\.0 <7; its jobs carry no request \(inject and runWithCarrier still work\)$/,
+    ],
+    [
+      'a pino version the hook does not support',
+      { run: appRun({ loads: [{ module: 'pino', version: '6.14.0', via: 'require', hooked: false }] }) },
+      'pino',
+      /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/,
+    ],
+    [
+      "the app's supported pino hooked, a dependency's pino 6 not: the unhooked one is named",
+      {
+        run: appRun({
+          loads: [
+            { module: 'pino', version: '10.1.0', via: 'require', hooked: true },
+            { module: 'pino', version: '6.14.0', via: 'require', hooked: false },
+          ],
+        }),
+      },
+      'pino',
+      /^6\.14\.0 loaded via require but not hooked: the hook supports pino >=7 <11; use tracehopMixin with this one$/,
+    ],
+    [
+      'a bundled pino without the mixin',
+      { run: appRun({ loads: [] }), entrySource: 'Symbol("pino.setLevel"); Symbol("pino.serializers")' },
+      'pino',
+      /^bundled into the entry script, where no hook can reach it: give its loggers tracehopMixin, or mark pino external when bundling$/,
+    ],
+    [
+      'http loaded but not hooked',
+      { run: appRun({ loads: [{ module: 'http', via: 'import', hooked: false }] }) },
+      'http',
+      /^loaded via import but not hooked$/,
+    ],
+    [
+      'an endpoint that refuses connections',
+      { probe: { url: ENDPOINT, answered: false, error: 'ECONNREFUSED' } },
+      'endpoint',
+      /^http:\/\/localhost:4318\/v1\/traces does not answer \(ECONNREFUSED\): spans will be dropped$/,
+    ],
+    [
+      'an endpoint that wants credentials',
+      { probe: { url: ENDPOINT, answered: true, status: 401 } },
+      'endpoint',
+      /answers HTTP 401, so exports will fail: check OTEL_EXPORTER_OTLP_HEADERS$/,
+    ],
     ['an endpoint at the wrong path', { probe: { url: ENDPOINT, answered: true, status: 404 } }, 'endpoint', /answers HTTP 404, .*: check the path/],
-    ['an ES module app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\), and the app is an ES module: its imports of https, http, pino, bullmq are not hooked; set TRACEHOP_ESM_HOOK=true$/],
+    [
+      'an ES module app with the ESM hook off',
+      {
+        run: appRun({
+          started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }),
+          listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 },
+        }),
+      },
+      'ESM hook',
+      /^off \(TRACEHOP_ESM_HOOK=false\), and the app is an ES module: its imports of https, http, pino, bullmq are not hooked; set TRACEHOP_ESM_HOOK=true$/,
+    ],
     ['fetch not subscribed', { run: appRun({ started: facts({}, { fetchChannelSubscribed: false }) }) }, 'fetch', /is not subscribed/],
-    ['a rejected setting', { run: appRun({ started: facts({ OTEL_TRACES_SAMPLER: 'sometimes' }) }) }, 'setting', /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/],
-    ['an app that crashed before listening', { run: appRun({ outcome: 'exited', listening: undefined, exit: { code: 1, signal: null } }) }, 'run', /^exited by itself \(code 1\) before listening$/],
+    [
+      'a rejected setting',
+      { run: appRun({ started: facts({ OTEL_TRACES_SAMPLER: 'sometimes' }) }) },
+      'setting',
+      /^OTEL_TRACES_SAMPLER="sometimes" .*; using parentbased_always_on$/,
+    ],
+    [
+      'an app that crashed before listening',
+      { run: appRun({ outcome: 'exited', listening: undefined, exit: { code: 1, signal: null } }) },
+      'run',
+      /^exited by itself \(code 1\) before listening$/,
+    ],
   ])('%s is a problem, exit 1', (_title, overrides, name, detail) => {
     const report = diagnose(input(overrides));
     expect(subject(report.checks, name)).toMatchObject({ status: 'problem', detail: expect.stringMatching(detail) });
@@ -93,24 +157,104 @@ describe('diagnose', () => {
   });
 
   test.each<[string, Partial<DiagnoseInput>, string, RegExp]>([
-    ['a bundled pino with the mixin', { run: appRun({ loads: [] }), entrySource: 'pino.setLevel pino.serializers tracehopMixin' }, 'pino', /its loggers use tracehopMixin$/],
+    [
+      'a bundled pino with the mixin',
+      { run: appRun({ loads: [] }), entrySource: 'pino.setLevel pino.serializers tracehopMixin' },
+      'pino',
+      /its loggers use tracehopMixin$/,
+    ],
     ['pino never loaded', { run: appRun({ loads: [] }) }, 'pino', /^not loaded while the doctor watched/],
-    ['pino never loaded with the ESM hook off: imports were not watched', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), loads: [] }) }, 'pino', /^not loaded through require while the doctor watched \(imports are not watched with the ESM hook off\)$/],
+    [
+      'pino never loaded with the ESM hook off: imports were not watched',
+      { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }), loads: [] }) },
+      'pino',
+      /^not loaded through require while the doctor watched \(imports are not watched with the ESM hook off\)$/,
+    ],
     ['exporting turned off', { run: appRun({ started: facts({ OTEL_TRACES_EXPORTER: 'none' }) }), probe: undefined }, 'endpoint', /^OTEL_TRACES_EXPORTER=none/],
-    ['hooks registered in the app\'s thread', { run: appRun({ started: facts({}, { esmHook: { state: 'registered', mode: 'in-thread', include: ['pino'] } }) }) }, 'ESM hook', /^registered in the app's thread \(module\.registerHooks\) for pino$/],
-    ['hooks registered in Node\'s loader thread on an older patch release', { run: appRun({ started: facts({}, { esmHook: { state: 'registered', mode: 'loader-thread', include: ['pino'] } }) }) }, 'ESM hook', /^registered in Node's loader thread \(module\.register: Node [\d.]+ predates correct module\.registerHooks\) for pino$/],
-    ['a CommonJS app with the ESM hook off', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }) }) }, 'ESM hook', /^off \(TRACEHOP_ESM_HOOK=false\); the app is CommonJS/],
-    ['an ES module app whose loader was given on the command line', { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: LOADER_ALREADY_GIVEN } }), listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 } }) }, 'ESM hook', /serves the same hooks$/],
-    ['the pino hook turned off', { run: appRun({ started: facts({ TRACEHOP_PINO_HOOK: 'false' }, { instrumentations: [] }) }) }, 'pino', /^hook off \(TRACEHOP_PINO_HOOK=false\)/],
-    ['an app that never listened', { run: appRun({ outcome: 'timeout', listening: undefined }) }, 'run', /^did not listen within 10000 ms of tracehop starting/],
-    ['express loaded and hooked', { run: appRun({ loads: [{ module: 'express', version: '5.1.0', via: 'require', hooked: true }] }) }, 'routes', /for express 5\.1\.0 \(Router hooked\)$/],
-    ['@koa/router loaded and hooked', { run: appRun({ loads: [{ module: '@koa/router', version: '13.1.1', via: 'require', hooked: true }] }) }, 'routes', /for koa with @koa\/router 13\.1\.1 \(Router hooked\)$/],
-    ['@hapi/hapi loaded and hooked', { run: appRun({ loads: [{ module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }] }) }, 'routes', /for hapi 21\.4\.0 \(server extension\)$/],
-    ['hono loaded and hooked', { run: appRun({ loads: [{ module: 'hono', version: '4.13.23', via: 'import', hooked: true }] }) }, 'routes', /for hono 4\.13\.23 \(Hono hooked\)$/],
-    ['fastify loaded with its channel subscribed', { run: appRun({ loads: [{ module: 'fastify', version: '4.29.1', via: 'require', hooked: undefined }] }) }, 'routes', /for fastify 4\.29\.1 \(fastify\.initialization\)$/],
-    ['express loaded but not hooked', { run: appRun({ loads: [{ module: 'express', version: '6.0.0', via: 'require', hooked: false }] }) }, 'routes', /^no framework whose routes tracehop names was loaded/],
+    [
+      "hooks registered in the app's thread",
+      { run: appRun({ started: facts({}, { esmHook: { state: 'registered', mode: 'in-thread', include: ['pino'] } }) }) },
+      'ESM hook',
+      /^registered in the app's thread \(module\.registerHooks\) for pino$/,
+    ],
+    [
+      "hooks registered in Node's loader thread on an older patch release",
+      { run: appRun({ started: facts({}, { esmHook: { state: 'registered', mode: 'loader-thread', include: ['pino'] } }) }) },
+      'ESM hook',
+      /^registered in Node's loader thread \(module\.register: Node [\d.]+ predates correct module\.registerHooks\) for pino$/,
+    ],
+    [
+      'a CommonJS app with the ESM hook off',
+      { run: appRun({ started: facts({}, { esmHook: { state: 'off', reason: 'TRACEHOP_ESM_HOOK=false' } }) }) },
+      'ESM hook',
+      /^off \(TRACEHOP_ESM_HOOK=false\); the app is CommonJS/,
+    ],
+    [
+      'an ES module app whose loader was given on the command line',
+      {
+        run: appRun({
+          started: facts({}, { esmHook: { state: 'off', reason: LOADER_ALREADY_GIVEN } }),
+          listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1 },
+        }),
+      },
+      'ESM hook',
+      /serves the same hooks$/,
+    ],
+    [
+      'the pino hook turned off',
+      { run: appRun({ started: facts({ TRACEHOP_PINO_HOOK: 'false' }, { instrumentations: [] }) }) },
+      'pino',
+      /^hook off \(TRACEHOP_PINO_HOOK=false\)/,
+    ],
+    [
+      'an app that never listened',
+      { run: appRun({ outcome: 'timeout', listening: undefined }) },
+      'run',
+      /^did not listen within 10000 ms of tracehop starting/,
+    ],
+    [
+      'express loaded and hooked',
+      { run: appRun({ loads: [{ module: 'express', version: '5.1.0', via: 'require', hooked: true }] }) },
+      'routes',
+      /for express 5\.1\.0 \(Router hooked\)$/,
+    ],
+    [
+      '@koa/router loaded and hooked',
+      { run: appRun({ loads: [{ module: '@koa/router', version: '13.1.1', via: 'require', hooked: true }] }) },
+      'routes',
+      /for koa with @koa\/router 13\.1\.1 \(Router hooked\)$/,
+    ],
+    [
+      '@hapi/hapi loaded and hooked',
+      { run: appRun({ loads: [{ module: '@hapi/hapi', version: '21.4.0', via: 'require', hooked: true }] }) },
+      'routes',
+      /for hapi 21\.4\.0 \(server extension\)$/,
+    ],
+    [
+      'hono loaded and hooked',
+      { run: appRun({ loads: [{ module: 'hono', version: '4.13.23', via: 'import', hooked: true }] }) },
+      'routes',
+      /for hono 4\.13\.23 \(Hono hooked\)$/,
+    ],
+    [
+      'fastify loaded with its channel subscribed',
+      { run: appRun({ loads: [{ module: 'fastify', version: '4.29.1', via: 'require', hooked: undefined }] }) },
+      'routes',
+      /for fastify 4\.29\.1 \(fastify\.initialization\)$/,
+    ],
+    [
+      'express loaded but not hooked',
+      { run: appRun({ loads: [{ module: 'express', version: '6.0.0', via: 'require', hooked: false }] }) },
+      'routes',
+      /^no framework whose routes tracehop names was loaded/,
+    ],
     ['no framework loaded', { run: appRun({ loads: [] }) }, 'routes', /named by method only$/],
-    ['any app: which servers are covered, the same line for all', { run: appRun({ loads: [] }) }, 'servers', /^server spans and X-Request-ID for http and https servers, HTTP\/2 servers \(Node 22\.17 and later\), and WebSocket and other upgrades/],
+    [
+      'any app: which servers are covered, the same line for all',
+      { run: appRun({ loads: [] }) },
+      'servers',
+      /^server spans and X-Request-ID for http and https servers, HTTP\/2 servers \(Node 22\.17 and later\), and WebSocket and other upgrades/,
+    ],
   ])('%s is a note, not a problem', (_title, overrides, name, detail) => {
     const report = diagnose(input(overrides));
     expect(subject(report.checks, name)).toMatchObject({ status: expect.stringMatching(/^(note|ok)$/), detail: expect.stringMatching(detail) });
@@ -118,21 +262,43 @@ describe('diagnose', () => {
   });
 
   describe('copies of @opentelemetry/api', () => {
-    const withApiHook = facts({}, { instrumentations: [
-      ...facts().instrumentations,
-      { name: 'tracehop-api-copies', version: '1.0.0', modules: ['@opentelemetry/api'] },
-    ] });
-    const api = (version: string, via: 'require' | 'import', apiCopy: ModuleLoad['apiCopy']): ModuleLoad => ({ module: '@opentelemetry/api', version, via, hooked: undefined, apiCopy });
+    const withApiHook = facts(
+      {},
+      { instrumentations: [...facts().instrumentations, { name: 'tracehop-api-copies', version: '1.0.0', modules: ['@opentelemetry/api'] }] },
+    );
+    const api = (version: string, via: 'require' | 'import', apiCopy: ModuleLoad['apiCopy']): ModuleLoad => ({
+      module: '@opentelemetry/api',
+      version,
+      via,
+      hooked: undefined,
+      apiCopy,
+    });
 
     test.each<[string, ModuleLoad[], 'ok' | 'note' | 'problem', RegExp]>([
-      ["the app's 1.9 and 1.10 both see tracehop's provider: ok, each listed", [api('1.10.0', 'require', 'tracehops-own'), api('1.9.1', 'require', 'sees-provider'), api('1.10.0', 'import', 'sees-provider')], 'ok',
-        /^1\.10\.0 \(require\): tracehop's own copy; 1\.9\.1 \(require\): sees tracehop's tracer provider; 1\.10\.0 \(import\): sees tracehop's tracer provider$/],
-      ['a 1.11 copy does not: a problem naming it, and what to do', [api('1.9.1', 'require', 'sees-provider'), api('1.11.0', 'import', 'separate-provider')], 'problem',
-        /^1\.11\.0 \(import\) does not see tracehop's tracer provider: spans made through it are not recorded; use @opentelemetry\/api 1\.10 or older in the app \(copies loaded: 1\.9\.1 \(require\): sees .*; 1\.11\.0 \(import\): does NOT see .*\)$/],
-      ['two copies that do not: both named', [api('1.11.0', 'require', 'separate-provider'), api('1.12.0', 'require', 'separate-provider')], 'problem',
-        /^1\.11\.0 \(require\), 1\.12\.0 \(require\) do not see tracehop's tracer provider: spans made through them are not recorded/],
-      ['one copy loaded twice the same way is listed once', [api('1.9.1', 'require', 'sees-provider'), api('1.9.1', 'require', 'sees-provider')], 'ok',
-        /^1\.9\.1 \(require\): sees tracehop's tracer provider$/],
+      [
+        "the app's 1.9 and 1.10 both see tracehop's provider: ok, each listed",
+        [api('1.10.0', 'require', 'tracehops-own'), api('1.9.1', 'require', 'sees-provider'), api('1.10.0', 'import', 'sees-provider')],
+        'ok',
+        /^1\.10\.0 \(require\): tracehop's own copy; 1\.9\.1 \(require\): sees tracehop's tracer provider; 1\.10\.0 \(import\): sees tracehop's tracer provider$/,
+      ],
+      [
+        'a 1.11 copy does not: a problem naming it, and what to do',
+        [api('1.9.1', 'require', 'sees-provider'), api('1.11.0', 'import', 'separate-provider')],
+        'problem',
+        /^1\.11\.0 \(import\) does not see tracehop's tracer provider: spans made through it are not recorded; use @opentelemetry\/api 1\.10 or older in the app \(copies loaded: 1\.9\.1 \(require\): sees .*; 1\.11\.0 \(import\): does NOT see .*\)$/,
+      ],
+      [
+        'two copies that do not: both named',
+        [api('1.11.0', 'require', 'separate-provider'), api('1.12.0', 'require', 'separate-provider')],
+        'problem',
+        /^1\.11\.0 \(require\), 1\.12\.0 \(require\) do not see tracehop's tracer provider: spans made through them are not recorded/,
+      ],
+      [
+        'one copy loaded twice the same way is listed once',
+        [api('1.9.1', 'require', 'sees-provider'), api('1.9.1', 'require', 'sees-provider')],
+        'ok',
+        /^1\.9\.1 \(require\): sees tracehop's tracer provider$/,
+      ],
       ['no copy loaded while the doctor watched: a note', [], 'note', /^no copy loaded while the doctor watched$/],
     ])('%s', (_title, loads, status, detail) => {
       const report = diagnose(input({ run: appRun({ started: withApiHook, loads: [...HOOKED, ...loads] }) }));
@@ -146,7 +312,12 @@ describe('diagnose', () => {
   });
 
   test('an app where tracehop never reported cannot be examined: exit 2', () => {
-    const report = diagnose(input({ run: appRun({ started: undefined, outcome: 'exited', listening: undefined, exit: { code: 1, signal: null }, stderrTail: ['Error: boom'] }), probe: undefined }));
+    const report = diagnose(
+      input({
+        run: appRun({ started: undefined, outcome: 'exited', listening: undefined, exit: { code: 1, signal: null }, stderrTail: ['Error: boom'] }),
+        probe: undefined,
+      }),
+    );
     expect(report).toMatchObject({ ok: false, exitCode: 2, stderrTail: ['Error: boom'] });
     expect(subject(report.checks, 'run')).toMatchObject({ status: 'problem', detail: 'the app exited (code 1) without tracehop starting in it' });
   });
@@ -160,7 +331,7 @@ describe('diagnose', () => {
 
 describe('looksLikeBundledPino', () => {
   test.each<[string, string | undefined, boolean]>([
-    ['pino\'s symbol descriptions', 'var a=Symbol("pino.setLevel"),b=Symbol("pino.serializers")', true],
+    ["pino's symbol descriptions", 'var a=Symbol("pino.setLevel"),b=Symbol("pino.serializers")', true],
     ['a require of pino is not a bundle of it', 'const pino = require("pino")', false],
     ['an unreadable entry', undefined, false],
   ])('%s', (_title, source, expected) => {

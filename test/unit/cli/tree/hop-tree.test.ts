@@ -30,8 +30,11 @@ function treeOf(lines: TreeLine[]): JsonHop {
 
 describe('parseLogLine', () => {
   test.each<[string, string, Partial<TreeLine> | LineResult['kind']]>([
-    ['a pino line with a chain', JSON.stringify({ request_id: ID, request_chain: `${ID},aa`, time: 5, level: 30, msg: 'hi', name: 'cards', method: 'GET', path: '/x' }),
-      { requestId: ID, chain: [ID, 'aa'], service: 'cards', time: 5, level: 30, msg: 'hi', method: 'GET', path: '/x' }],
+    [
+      'a pino line with a chain',
+      JSON.stringify({ request_id: ID, request_chain: `${ID},aa`, time: 5, level: 30, msg: 'hi', name: 'cards', method: 'GET', path: '/x' }),
+      { requestId: ID, chain: [ID, 'aa'], service: 'cards', time: 5, level: 30, msg: 'hi', method: 'GET', path: '/x' },
+    ],
     ['service wins over name', JSON.stringify({ request_id: ID, service: 'svc', name: 'logger' }), { service: 'svc' }],
     ['no service or name: the file name', JSON.stringify({ request_id: ID }), { service: 'file', chain: [ID] }],
     ['request id from the chain when the field is missing', JSON.stringify({ request_chain: `${ID},bb` }), { requestId: ID, chain: [ID, 'bb'] }],
@@ -71,7 +74,10 @@ describe('buildRequestTree', () => {
     ];
     const root = treeOf(lines);
     expect(shape(root)).toEqual({
-      chain: ID, service: 'gateway', msgs: ['received', 'reported'], children: [
+      chain: ID,
+      service: 'gateway',
+      msgs: ['received', 'reported'],
+      children: [
         { chain: `${ID},a1`, service: 'cards', msgs: ['received'], children: [] },
         { chain: `${ID},b1`, service: 'accounts', msgs: ['received'], children: [] },
         { chain: `${ID},c1`, service: 'cards', msgs: ['received', 'cancelled'], children: [] },
@@ -89,12 +95,23 @@ describe('buildRequestTree', () => {
       line({ request_id: ID, request_chain: `${ID},api1`, name: 'api', time: 10, msg: 'job queued' }),
     ]);
     expect(shape(root)).toEqual({
-      chain: ID, service: 'gateway', msgs: ['received'], children: [
-        { chain: `${ID},api1`, service: 'api', msgs: ['job queued'], children: [
-          { chain: `${ID},api1,job7`, service: 'worker', msgs: ['job done'], children: [
-            { chain: `${ID},api1,job7,mail3`, service: 'mailer', msgs: ['sent'], children: [] },
-          ] },
-        ] },
+      chain: ID,
+      service: 'gateway',
+      msgs: ['received'],
+      children: [
+        {
+          chain: `${ID},api1`,
+          service: 'api',
+          msgs: ['job queued'],
+          children: [
+            {
+              chain: `${ID},api1,job7`,
+              service: 'worker',
+              msgs: ['job done'],
+              children: [{ chain: `${ID},api1,job7,mail3`, service: 'mailer', msgs: ['sent'], children: [] }],
+            },
+          ],
+        },
       ],
     });
   });
@@ -105,11 +122,10 @@ describe('buildRequestTree', () => {
       line({ request_id: ID, request_chain: `${ID},g1`, name: 'gateway', time: 1, msg: 'g' }),
     ]);
     expect(shape(root)).toEqual({
-      chain: ID, service: null, msgs: [], children: [
-        { chain: `${ID},g1`, service: 'gateway', msgs: ['g'], children: [
-          { chain: `${ID},g1,c1`, service: 'cards', msgs: ['c'], children: [] },
-        ] },
-      ],
+      chain: ID,
+      service: null,
+      msgs: [],
+      children: [{ chain: `${ID},g1`, service: 'gateway', msgs: ['g'], children: [{ chain: `${ID},g1,c1`, service: 'cards', msgs: ['c'], children: [] }] }],
     });
   });
 
@@ -142,24 +158,65 @@ describe('buildRequestTree', () => {
 describe('formatTree', () => {
   test('draws the request id, each hop with its service, route and hop id, and its lines in time order', () => {
     const tree = buildRequestTree(ID, [
-      { chain: [ID], lines: [line({ request_id: ID, request_chain: ID, name: 'gateway', time: Date.UTC(2026, 0, 1, 12, 0, 0, 1), level: 30, msg: 'request received', method: 'POST', path: '/cards/lost_and_stolen/' })] },
-      { chain: [ID, '6a4a79119593c728'], lines: [line({ request_id: ID, request_chain: `${ID},6a4a79119593c728`, name: 'cards', time: Date.UTC(2026, 0, 1, 12, 0, 0, 9), level: 50, msg: 'card cancelled' })] },
+      {
+        chain: [ID],
+        lines: [
+          line({
+            request_id: ID,
+            request_chain: ID,
+            name: 'gateway',
+            time: Date.UTC(2026, 0, 1, 12, 0, 0, 1),
+            level: 30,
+            msg: 'request received',
+            method: 'POST',
+            path: '/cards/lost_and_stolen/',
+          }),
+        ],
+      },
+      {
+        chain: [ID, '6a4a79119593c728'],
+        lines: [
+          line({
+            request_id: ID,
+            request_chain: `${ID},6a4a79119593c728`,
+            name: 'cards',
+            time: Date.UTC(2026, 0, 1, 12, 0, 0, 9),
+            level: 50,
+            msg: 'card cancelled',
+          }),
+        ],
+      },
     ]);
-    expect(formatTree(tree)).toBe([
-      `request ${ID}`,
-      '└─ gateway  POST /cards/lost_and_stolen/',
-      '   │  12:00:00.001  info   request received',
-      '   └─ cards  (6a4a79119593c728)',
-      '         12:00:00.009  error  card cancelled',
-      '',
-    ].join('\n'));
+    expect(formatTree(tree)).toBe(
+      [
+        `request ${ID}`,
+        '└─ gateway  POST /cards/lost_and_stolen/',
+        '   │  12:00:00.001  info   request received',
+        '   └─ cards  (6a4a79119593c728)',
+        '         12:00:00.009  error  card cancelled',
+        '',
+      ].join('\n'),
+    );
   });
 });
 
 describe('formatTree with hostile text', () => {
   test('escape sequences and controls in a service, a route or a message are printed as visible escapes', () => {
     const tree = buildRequestTree(ID, [
-      { chain: [ID], lines: [line({ request_id: ID, request_chain: ID, name: 'gate\u001b[2Jway', time: Date.UTC(2026, 0, 1, 12, 0, 0, 1), level: 30, msg: 'hi\u001b]0;owned\u0007', path: '/x\u202e' })] },
+      {
+        chain: [ID],
+        lines: [
+          line({
+            request_id: ID,
+            request_chain: ID,
+            name: 'gate\u001b[2Jway',
+            time: Date.UTC(2026, 0, 1, 12, 0, 0, 1),
+            level: 30,
+            msg: 'hi\u001b]0;owned\u0007',
+            path: '/x\u202e',
+          }),
+        ],
+      },
     ]);
     const text = formatTree(tree);
     // eslint-disable-next-line no-control-regex -- the test looks for the control characters themselves
@@ -172,7 +229,11 @@ describe('formatTree with hostile text', () => {
 describe('parseTreeArgs', () => {
   test.each<[string, string[], ReturnType<typeof parseTreeArgs>]>([
     ['no arguments: stdin', [], { kind: 'run', options: { files: [], request: undefined, json: false } }],
-    ['files and options', ['a.log', '--json', '--request', 'abc', 'b.log'], { kind: 'run', options: { files: ['a.log', 'b.log'], request: 'abc', json: true } }],
+    [
+      'files and options',
+      ['a.log', '--json', '--request', 'abc', 'b.log'],
+      { kind: 'run', options: { files: ['a.log', 'b.log'], request: 'abc', json: true } },
+    ],
     ['--request=id', ['--request=abc'], { kind: 'run', options: { files: [], request: 'abc', json: false } }],
     ['- names stdin', ['-'], { kind: 'run', options: { files: ['-'], request: undefined, json: false } }],
     ['--help', ['--help'], { kind: 'help' }],

@@ -20,7 +20,9 @@ async function readAll(file: string, limit?: number, chunkSize?: number): Promis
 
 describe('LineReader', () => {
   let dir: string;
-  beforeAll(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-line-reader-')); });
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-line-reader-'));
+  });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('lines across chunk boundaries, a character of several bytes split by a read, \\r\\n endings, a line longer than the buffer, a last line without a newline', async () => {
@@ -58,17 +60,34 @@ function source<T>(items: T[], perFill: number): PullSource<T> {
 
 describe('mergeByTime', () => {
   test('the earliest next item of any source goes first; ties go to the source listed first; an item without a time goes at once', async () => {
-    const gateway = [{ t: 1, id: 'g1' }, { t: 5, id: 'g5' }, { t: 9, id: 'g9' }];
-    const cards = [{ t: 2, id: 'c2' }, { t: 5, id: 'c5' }, { t: Number.NaN, id: 'cNaN' }, { t: 6, id: 'c6' }];
+    const gateway = [
+      { t: 1, id: 'g1' },
+      { t: 5, id: 'g5' },
+      { t: 9, id: 'g9' },
+    ];
+    const cards = [
+      { t: 2, id: 'c2' },
+      { t: 5, id: 'c5' },
+      { t: Number.NaN, id: 'cNaN' },
+      { t: 6, id: 'c6' },
+    ];
     const empty: { t: number; id: string }[] = [];
     const out: string[] = [];
-    await mergeByTime([source(gateway, 2), source(empty, 1), source(cards, 1)], item => item.t, item => out.push(item.id));
+    await mergeByTime(
+      [source(gateway, 2), source(empty, 1), source(cards, 1)],
+      item => item.t,
+      item => out.push(item.id),
+    );
     expect(out).toEqual(['g1', 'c2', 'g5', 'c5', 'cNaN', 'c6', 'g9']);
   });
 
   test('a source out of order is read in its own order, never reordered or dropped', async () => {
     const out: number[] = [];
-    await mergeByTime([source([3, 1, 2], 1), source([2], 1)], item => item, item => out.push(item));
+    await mergeByTime(
+      [source([3, 1, 2], 1), source([2], 1)],
+      item => item,
+      item => out.push(item),
+    );
     expect(out).toEqual([2, 3, 1, 2]);
   });
 });

@@ -21,14 +21,22 @@ function collector() {
 
 describe('followFile', () => {
   let dir: string;
-  beforeEach(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-follow-')); });
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-follow-'));
+  });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('reads the file from its start, then what is appended; a line written in two parts arrives once, whole', async () => {
     const file = path.join(dir, 'a.log');
     fs.writeFileSync(file, 'one\ntw');
     const seen = collector();
-    const follower = followFile(file, line => seen.onLine(line), message => { throw new Error(message); });
+    const follower = followFile(
+      file,
+      line => seen.onLine(line),
+      message => {
+        throw new Error(message);
+      },
+    );
     await seen.until(1);
     // 'tw' has been read by now (it came in the same read as 'one') and waits for its newline.
     fs.appendFileSync(file, 'o\nthree\n');
@@ -42,8 +50,17 @@ describe('followFile', () => {
     const errors: string[] = [];
     const seen = collector();
     let reported!: () => void;
-    const firstError = new Promise<void>(resolve => { reported = resolve; });
-    const follower = followFile(file, line => seen.onLine(line), message => { errors.push(message); reported(); });
+    const firstError = new Promise<void>(resolve => {
+      reported = resolve;
+    });
+    const follower = followFile(
+      file,
+      line => seen.onLine(line),
+      message => {
+        errors.push(message);
+        reported();
+      },
+    );
     await firstError;
     fs.writeFileSync(file, 'hello\n');
     await seen.until(1);

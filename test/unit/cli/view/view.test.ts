@@ -1,7 +1,18 @@
 import { DEFAULT_LOG_FIELDS } from '../../../../src/config';
 import {
-  buildTraceDocument, DEFAULT_QUIET_MS, formatLateLog, formatTrace, LOG_WAIT_INTERVALS, LogIndex, NO_COLOUR, ANSI_COLOUR, parseSpanLogLine, parseViewArgs,
-  PrintedTraces, TraceBuffer, waterfall,
+  buildTraceDocument,
+  DEFAULT_QUIET_MS,
+  formatLateLog,
+  formatTrace,
+  LOG_WAIT_INTERVALS,
+  LogIndex,
+  NO_COLOUR,
+  ANSI_COLOUR,
+  parseSpanLogLine,
+  parseViewArgs,
+  PrintedTraces,
+  TraceBuffer,
+  waterfall,
 } from '../../../../src/cli/view';
 import type { ReceivedSpan } from '../../../../src/cli/view';
 
@@ -9,9 +20,23 @@ const TRACE = '0af7651916cd43dd8448eb211c80319c';
 
 function span(spanId: string, parent: string | undefined, startMs: number, endMs: number, extra: Partial<ReceivedSpan> = {}): ReceivedSpan {
   return {
-    service: 'svc', traceId: TRACE, spanId, parentSpanId: parent, name: `op-${spanId}`, kind: 2,
-    startTimeUnixNano: BigInt(startMs) * 1_000_000n, endTimeUnixNano: BigInt(endMs) * 1_000_000n,
-    attributes: {}, links: [], events: [], statusCode: 0, statusMessage: '', traceState: '', flags: 1, scope: '', scopeVersion: '',
+    service: 'svc',
+    traceId: TRACE,
+    spanId,
+    parentSpanId: parent,
+    name: `op-${spanId}`,
+    kind: 2,
+    startTimeUnixNano: BigInt(startMs) * 1_000_000n,
+    endTimeUnixNano: BigInt(endMs) * 1_000_000n,
+    attributes: {},
+    links: [],
+    events: [],
+    statusCode: 0,
+    statusMessage: '',
+    traceState: '',
+    flags: 1,
+    scope: '',
+    scopeVersion: '',
     ...extra,
   };
 }
@@ -58,7 +83,12 @@ describe('TraceBuffer', () => {
   ])('%s', (_title, caps, sizes, evicted, pendingTraces) => {
     const buffer = new TraceBuffer({ quietMs: 100, ...caps });
     let n = 0;
-    sizes.forEach((size, t) => buffer.add(Array.from({ length: size }, () => ({ ...span(id(++n), undefined, 0, 1), traceId: String(t).padStart(32, '0') })), t));
+    sizes.forEach((size, t) =>
+      buffer.add(
+        Array.from({ length: size }, () => ({ ...span(id(++n), undefined, 0, 1), traceId: String(t).padStart(32, '0') })),
+        t,
+      ),
+    );
     expect(buffer.evicted).toEqual(evicted);
     expect(buffer.pendingTraces).toBe(pendingTraces);
     expect(buffer.pendingSpans).toBeLessThanOrEqual(caps.maxSpans);
@@ -99,22 +129,35 @@ describe('buildTraceDocument', () => {
 });
 
 describe('formatTrace', () => {
-  const doc = buildTraceDocument(TRACE, [
-    span(id(1), undefined, 0, 10, { service: 'gateway', name: 'POST', attributes: { 'request.id': 'req-1', 'http.route': '/cards' } }),
-    span(id(2), id(1), 5, 10, { service: 'cards', name: 'GET', kind: 3, statusCode: 2, statusMessage: 'boom', attributes: { 'url.full': 'http://cards/cards/1?x=1' } }),
-  ], spanId => (spanId === id(2) ? [{ level: 50, time: Date.UTC(2026, 0, 1), msg: 'failed', span_id: id(2), card: '12' }] : []));
+  const doc = buildTraceDocument(
+    TRACE,
+    [
+      span(id(1), undefined, 0, 10, { service: 'gateway', name: 'POST', attributes: { 'request.id': 'req-1', 'http.route': '/cards' } }),
+      span(id(2), id(1), 5, 10, {
+        service: 'cards',
+        name: 'GET',
+        kind: 3,
+        statusCode: 2,
+        statusMessage: 'boom',
+        attributes: { 'url.full': 'http://cards/cards/1?x=1' },
+      }),
+    ],
+    spanId => (spanId === id(2) ? [{ level: 50, time: Date.UTC(2026, 0, 1), msg: 'failed', span_id: id(2), card: '12' }] : []),
+  );
 
   test('the request id on top, a row per span with its waterfall bar, errors marked, logs under their span', () => {
-    expect(formatTrace(doc, NO_COLOUR)).toBe([
-      `request req-1  trace ${TRACE}  10.0 ms, 2 spans  1 error`,
-      `gateway POST /cards    server     10.0 ms  [██████████████████████████████]  unset`,
-      `└─ cards GET /cards/1  client     5.00 ms  [               ███████████████]  ✗ error: boom`,
-      `     · 00:00:00.000 error failed  card=12`,
-      '',
-    ].join('\n'));
+    expect(formatTrace(doc, NO_COLOUR)).toBe(
+      [
+        `request req-1  trace ${TRACE}  10.0 ms, 2 spans  1 error`,
+        `gateway POST /cards    server     10.0 ms  [██████████████████████████████]  unset`,
+        `└─ cards GET /cards/1  client     5.00 ms  [               ███████████████]  ✗ error: boom`,
+        `     · 00:00:00.000 error failed  card=12`,
+        '',
+      ].join('\n'),
+    );
   });
 
-  test('tracehop\'s fields under renamed names (TRACEHOP_LOG_FIELDS) are left out of the log rows too', () => {
+  test("tracehop's fields under renamed names (TRACEHOP_LOG_FIELDS) are left out of the log rows too", () => {
     const renamed = buildTraceDocument(TRACE, [span(id(1), undefined, 0, 1)], () => [{ level: 30, msg: 'hi', spanId: id(1), reqId: 'r', shown: 'yes' }]);
     const text = formatTrace(renamed, NO_COLOUR, { ...DEFAULT_LOG_FIELDS, spanId: 'spanId', requestId: 'reqId' });
     expect(text).toContain('hi  shown=yes');
@@ -122,9 +165,11 @@ describe('formatTrace', () => {
   });
 
   test('escape sequences and controls an app put in a span name, a service, a status or a log line are printed as visible escapes, never sent to the terminal', () => {
-    const hostile = buildTraceDocument(TRACE, [
-      span(id(1), undefined, 0, 2, { service: 'svc\u001b]0;owned\u0007', name: 'GET \u001b[2J', statusCode: 2, statusMessage: 'bad\u001b[31m' }),
-    ], () => [{ level: 50, msg: 'line\u001b[1A\rfake', spanId: id(1), note: '\u202eevil' }]);
+    const hostile = buildTraceDocument(
+      TRACE,
+      [span(id(1), undefined, 0, 2, { service: 'svc\u001b]0;owned\u0007', name: 'GET \u001b[2J', statusCode: 2, statusMessage: 'bad\u001b[31m' })],
+      () => [{ level: 50, msg: 'line\u001b[1A\rfake', spanId: id(1), note: '\u202eevil' }],
+    );
     for (const palette of [NO_COLOUR, ANSI_COLOUR]) {
       const text = formatTrace(hostile, palette);
       // eslint-disable-next-line no-control-regex -- the test looks for the control characters themselves
@@ -181,9 +226,19 @@ describe('logs for view', () => {
   });
 
   test('formatLateLog: marked late, with its request, trace and span ids, the line as under a span', () => {
-    const record = { level: 30, time: Date.UTC(2026, 0, 1, 12, 0, 0, 5), msg: 'audit written', request_id: 'req-1', trace_id: TRACE, span_id: id(7), pid: 1, rows: 3 };
+    const record = {
+      level: 30,
+      time: Date.UTC(2026, 0, 1, 12, 0, 0, 5),
+      msg: 'audit written',
+      request_id: 'req-1',
+      trace_id: TRACE,
+      span_id: id(7),
+      pid: 1,
+      rows: 3,
+    };
     expect(formatLateLog({ traceId: TRACE, spanId: id(7), lateLog: record }, NO_COLOUR)).toBe(
-      `late log  request req-1  trace ${TRACE}  span ${id(7)}\n  · 12:00:00.005 info  audit written  rows=3\n`);
+      `late log  request req-1  trace ${TRACE}  span ${id(7)}\n  · 12:00:00.005 info  audit written  rows=3\n`,
+    );
   });
 
   test('parseSpanLogLine reads a renamed span id field', () => {
@@ -203,14 +258,31 @@ describe('logs for view', () => {
 });
 
 describe('parseViewArgs', () => {
-  const defaults = { port: 4318, host: '127.0.0.1', quietMs: DEFAULT_QUIET_MS, logFiles: [], json: false, maxSpans: 100_000, maxTraces: 10_000, maxLogs: 100_000 };
+  const defaults = {
+    port: 4318,
+    host: '127.0.0.1',
+    quietMs: DEFAULT_QUIET_MS,
+    logFiles: [],
+    json: false,
+    maxSpans: 100_000,
+    maxTraces: 10_000,
+    maxLogs: 100_000,
+  };
   test.each<[string, string[], ReturnType<typeof parseViewArgs>]>([
     ['defaults: the OTLP/HTTP port on loopback', [], { kind: 'run', options: defaults }],
     ['--port 0 and --host', ['--port', '0', '--host=::1'], { kind: 'run', options: { ...defaults, port: 0, host: '::1' } }],
-    ['--logs takes files up to the next option', ['--logs', 'a.log', 'b.log', '--json'], { kind: 'run', options: { ...defaults, logFiles: ['a.log', 'b.log'], json: true } }],
+    [
+      '--logs takes files up to the next option',
+      ['--logs', 'a.log', 'b.log', '--json'],
+      { kind: 'run', options: { ...defaults, logFiles: ['a.log', 'b.log'], json: true } },
+    ],
     ['--quiet-ms', ['--quiet-ms=250'], { kind: 'run', options: { ...defaults, quietMs: 250 } }],
     ['a port out of range', ['--port', '70000'], { kind: 'error', message: '--port takes a whole number from 0 to 65535, not "70000"' }],
-    ['a quiet interval that is not a number', ['--quiet-ms', 'soon'], { kind: 'error', message: '--quiet-ms takes a whole number from 1 to 3600000, not "soon"' }],
+    [
+      'a quiet interval that is not a number',
+      ['--quiet-ms', 'soon'],
+      { kind: 'error', message: '--quiet-ms takes a whole number from 1 to 3600000, not "soon"' },
+    ],
     ['--logs with no file', ['--logs'], { kind: 'error', message: '--logs needs at least one file' }],
     ['an unknown argument', ['extra'], { kind: 'error', message: 'unknown argument extra' }],
   ])('%s', (_title, argv, expected) => {

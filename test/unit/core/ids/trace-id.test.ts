@@ -45,7 +45,14 @@ describe('traceIdToUuid', () => {
 describe('the built-in ids take their trace id directly', () => {
   const table: Array<[string, () => string]> = [
     ['a UUID v4', () => randomUUID()],
-    ['a UUID v7', () => uuid7(Date.now(), Uint8Array.from({ length: 10 }, (_v, i) => (i * 37 + 11) & 0xff))],
+    [
+      'a UUID v7',
+      () =>
+        uuid7(
+          Date.now(),
+          Uint8Array.from({ length: 10 }, (_v, i) => (i * 37 + 11) & 0xff),
+        ),
+    ],
     ['a UUID v7 of all-ones random bytes', () => uuid7(0xffffffffffff, new Uint8Array(10).fill(0xff))],
   ];
   test.each(table)('%s: the same trace id as requestIdToTraceId, from the policy too', (_title, make) => {
@@ -56,7 +63,7 @@ describe('the built-in ids take their trace id directly', () => {
     }
   });
 
-  test('an app generator\'s id goes through the full mapping', () => {
+  test("an app generator's id goes through the full mapping", () => {
     const policy = new RequestIdPolicy(() => randomUUID(), { generate: () => 'order-7' });
     expect(policy.generateWithTraceId()).toEqual({ requestId: 'order-7', traceId: requestIdToTraceId('order-7') });
   });
