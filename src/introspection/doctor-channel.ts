@@ -15,7 +15,7 @@ export type DoctorMessage =
   // Header names only, in the facts: values (often credentials) never go down the pipe.
   | { readonly type: 'started'; readonly facts: StartupFacts }
   | { readonly type: 'load'; readonly load: ModuleLoad }
-  | { readonly type: 'listening'; readonly address: string; readonly entryLoadedAs: 'commonjs' | 'esm' };
+  | { readonly type: 'listening'; readonly address: string; readonly entryLoadedAs: 'commonjs' | 'esm'; readonly server?: ServerSeen };
 
 /**
  * Published by Node when a net (so also http) server starts listening, on
@@ -59,6 +59,27 @@ export function openDoctorChannel(fd: number): DoctorChannel | undefined {
   };
 }
 
+/** The server that listened first, as the doctor names it: its kind, and whether it takes upgrades (a WebSocket library listens for them). */
+export interface ServerSeen {
+  readonly kind: 'http' | 'https' | 'http2' | 'http2-secure' | 'other';
+  readonly upgrades: boolean;
+}
+
+/** Read only: the server's class and its `upgrade` listeners. */
+export function serverSeen(server: unknown): ServerSeen | undefined {
+  if (server === null || typeof server !== 'object') return undefined;
+  const name = (server as { constructor?: { name?: unknown } }).constructor?.name;
+  const listeners = (server as { listenerCount?: (event: string) => number }).listenerCount;
+  const upgrades = typeof listeners === 'function' && listeners.call(server, 'upgrade') > 0;
+  // Read from the object, loading nothing (loading https here would count as the app loading it):
+  // http and https servers carry Node's HTTP options (headersTimeout), and an https one is a tls.Server (setSecureContext).
+  const httpOptions = 'headersTimeout' in server;
+  const tls = typeof (server as { setSecureContext?: unknown }).setSecureContext === 'function';
+  const kind: ServerSeen['kind'] =
+    name === 'Http2SecureServer' ? 'http2-secure' : name === 'Http2Server' ? 'http2' : httpOptions ? (tls ? 'https' : 'http') : 'other';
+  return { kind, upgrades };
+}
+
 /** Tells the doctor when the app first listens, and how its entry point was loaded. */
 export function reportListening(channel: DoctorChannel): void {
   let told = false;
@@ -73,6 +94,7 @@ export function reportListening(channel: DoctorChannel): void {
         type: 'listening',
         address: typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : 'unknown',
         entryLoadedAs: entryIsInRequireCache() ? 'commonjs' : 'esm',
+        server: serverSeen((message as { server?: unknown } | null)?.server),
       });
     } catch {
       // The doctor then stops the app at its time limit instead.

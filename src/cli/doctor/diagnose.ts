@@ -10,6 +10,7 @@
 import { LOADER_ALREADY_GIVEN } from '../../runtime/module-hooks';
 import type { EsmHookMode, EsmHookStatus } from '../../runtime/module-hooks';
 import { API_MODULE, TRACEHOP_API_MINOR, describeApiCopy } from '../../introspection/api-copy';
+import type { ServerSeen } from '../../introspection/doctor-channel';
 import type { ModuleLoad } from '../../introspection/hook-observer';
 import type { EntryModuleSystem } from '../../introspection/module-system';
 import type { ConfigFacts, StartupFacts } from '../../introspection/startup-facts';
@@ -76,7 +77,7 @@ export function diagnose(input: DiagnoseInput): DoctorReport {
         esmHookCheck(facts, run),
         ...moduleChecks(facts, run.loads, input.entrySource),
         fetchCheck(facts),
-        SERVERS_CHECK,
+        serversCheck(run, facts.node),
         routesCheck(facts, run.loads),
       );
       if (!facts.config.pinoHook)
@@ -252,17 +253,40 @@ function fetchCheck(facts: StartupFacts): Check {
     : check('problem', `${undici.name} is not subscribed to undici's diagnostics channels`);
 }
 
+/** What tracehop covers on every app, whatever server it runs. */
+const COVERED_SERVERS =
+  'server spans and X-Request-ID for http and https servers, HTTP/2 servers (Node 22.17 and later), and WebSocket and other upgrades on http and https servers';
+
+const SERVER_NAMES: Readonly<Record<ServerSeen['kind'], string>> = {
+  http: 'an http server',
+  https: 'an https server',
+  http2: 'an HTTP/2 server (h2c)',
+  'http2-secure': 'an HTTP/2 server over TLS',
+  other: 'a server of another kind',
+};
+
+/** Nodes that publish the http2.server.stream channels HTTP/2 server spans start from. */
+function tracesHttp2(version: string): boolean {
+  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
+  return major > 22 || (major === 22 && minor >= 17);
+}
+
 /**
- * Which servers tracehop covers: a static line, the same for every app (the
- * doctor sends no traffic, so it cannot see which servers an app runs).
+ * The server the app listened with first (the doctor stops it then, so only
+ * that one), whether it takes upgrades, and what tracehop covers. The doctor
+ * sends no traffic: what it reports is what the server is, not requests seen.
  */
-const SERVERS_CHECK: Check = Object.freeze({
-  section: 'hooks',
-  subject: 'servers',
-  status: 'ok',
-  detail:
-    'server spans and X-Request-ID for http and https servers, HTTP/2 servers (Node 22.17 and later), and WebSocket and other upgrades on http and https servers',
-});
+function serversCheck(run: AppRun, node: string): Check {
+  const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: 'servers', status, detail });
+  const server = run.listening?.server;
+  if (server === undefined) return check('note', `no server listened while the doctor watched; tracehop covers ${COVERED_SERVERS}`);
+  const named = `${SERVER_NAMES[server.kind]}${server.upgrades ? ' taking upgrades (WebSocket)' : ''}`;
+  if ((server.kind === 'http2' || server.kind === 'http2-secure') && !tracesHttp2(node)) {
+    return check('problem', `listened with ${named}, whose HTTP/2 requests Node ${node} does not publish (22.17 or later does): they go untraced`);
+  }
+  if (server.kind === 'other') return check('note', `listened with ${named}: tracehop covers ${COVERED_SERVERS}`);
+  return check('ok', `listened with ${named}: traced (${COVERED_SERVERS})`);
+}
 
 /** Which frameworks' routes name the server spans: Express, @koa/router, Hapi and Hono when their load was hooked, Fastify when it loaded with the channel subscribed. */
 function routesCheck(facts: StartupFacts, loads: readonly ModuleLoad[]): Check {

@@ -14,7 +14,7 @@ const ENDPOINT = 'http://localhost:4318/v1/traces';
 function facts(env: Record<string, string> = {}, overrides: Partial<StartupFacts> = {}): StartupFacts {
   const { config, warnings } = parseConfig(env, { entryScript: undefined, readFile: () => undefined });
   return {
-    node: 'v20.20.2',
+    node: 'v24.22.3',
     pid: 42,
     entry: { path: '/srv/app/server.js', system: 'commonjs', reason: 'no "type": "module" in /srv/app/package.json' },
     esmHook: { state: 'registered', mode: 'in-thread', include: ['https', 'http', 'pino'] },
@@ -250,10 +250,22 @@ describe('diagnose', () => {
     ],
     ['no framework loaded', { run: appRun({ loads: [] }) }, 'routes', /named by method only$/],
     [
-      'any app: which servers are covered, the same line for all',
+      'an app whose listening server the channel did not describe: what tracehop covers',
       { run: appRun({ loads: [] }) },
       'servers',
-      /^server spans and X-Request-ID for http and https servers, HTTP\/2 servers \(Node 22\.17 and later\), and WebSocket and other upgrades/,
+      /^no server listened while the doctor watched; tracehop covers http and https servers|^no server listened while the doctor watched; tracehop covers server spans/,
+    ],
+    [
+      'an http server taking upgrades',
+      { run: appRun({ listening: { address: '127.0.0.1:1', entryLoadedAs: 'commonjs', afterMs: 1, server: { kind: 'http', upgrades: true } } }) },
+      'servers',
+      /^listened with an http server taking upgrades \(WebSocket\): traced \(server spans and X-Request-ID/,
+    ],
+    [
+      'an HTTP/2 server over TLS',
+      { run: appRun({ listening: { address: '127.0.0.1:1', entryLoadedAs: 'esm', afterMs: 1, server: { kind: 'http2-secure', upgrades: false } } }) },
+      'servers',
+      /^listened with an HTTP\/2 server over TLS: traced/,
     ],
   ])('%s is a note, not a problem', (_title, overrides, name, detail) => {
     const report = diagnose(input(overrides));
@@ -350,4 +362,20 @@ describe('formatReport', () => {
     expect(text).not.toContain('s3cret');
     expect(text.trimEnd().split('\n').pop()).toBe('1 problem (the PROBLEM lines above)');
   });
+});
+
+test('an HTTP/2 server on a Node that publishes no http2.server.stream channels is a problem naming the Node', () => {
+  const report = diagnose(
+    input({
+      run: appRun({
+        started: facts({}, { node: 'v22.16.0' }),
+        listening: { address: '127.0.0.1:1', entryLoadedAs: 'commonjs', afterMs: 1, server: { kind: 'http2', upgrades: false } },
+      }),
+    }),
+  );
+  expect(subject(report.checks, 'servers')).toMatchObject({
+    status: 'problem',
+    detail: expect.stringMatching(/Node v22\.16\.0 does not publish \(22\.17 or later does\): they go untraced$/),
+  });
+  expect(report.exitCode).toBe(1);
 });
