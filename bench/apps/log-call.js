@@ -9,9 +9,17 @@
 // The span is started the way the http instrumentation starts one for an
 // incoming request: the global propagator extracts from the (empty) request
 // headers first, which is where tracehop decides the request id and chain.
-const { context, propagation, trace, ROOT_CONTEXT, SpanKind } = require('@opentelemetry/api');
+//
+// BENCH_OTEL_API: the path of the OpenTelemetry API to use, for a peer agent
+// registered through its own copy (bench/lib/peers.js says why).
+const { context, propagation, trace, ROOT_CONTEXT, SpanKind } = require(process.env.BENCH_OTEL_API || '@opentelemetry/api');
 const pino = require('pino');
 const { serve } = require('./ipc');
+
+// Under dd-trace, the API's spans are dd-trace's only once its OpenTelemetry
+// tracer provider is registered, as dd-trace's documentation has an app do;
+// then its pino injection sees them (the `dd` field with trace and span ids).
+if (global._ddtrace) new global._ddtrace.TracerProvider().register();
 
 const destination = pino.destination('/dev/null');
 const logger = pino(destination);
@@ -59,7 +67,11 @@ function addedFields(where) {
   if (where === 'span') context.with(spanContext, write);
   else if (where === 'added') context.with(addedContext, write);
   else write();
-  return Object.keys(JSON.parse(line)).filter(key => !['level', 'method', 'msg'].includes(key));
+  // One level down too: dd-trace nests its fields under `dd`.
+  const record = JSON.parse(line);
+  return Object.keys(record)
+    .filter(key => !['level', 'method', 'msg'].includes(key))
+    .flatMap(key => (record[key] !== null && typeof record[key] === 'object' ? Object.keys(record[key]).map(sub => `${key}.${sub}`) : [key]));
 }
 
 serve({
