@@ -98,12 +98,28 @@ function ensurePeers({ log = () => {} } = {}) {
     const done = path.join(prefix, '.installed');
     if (!fs.existsSync(done)) {
       log(`installing ${peer.name}@${version} into ${prefix}`);
-      fs.mkdirSync(prefix, { recursive: true });
+      // Into a folder of this process's own, renamed into place when complete:
+      // an interrupted install or a second suite installing at the same time
+      // never leaves a half-filled folder that looks installed.
+      const staging = `${prefix}.${process.pid}`;
+      fs.rmSync(staging, { recursive: true, force: true });
+      fs.mkdirSync(staging, { recursive: true });
       // The pin alone, as this folder's own package.json.
-      fs.writeFileSync(path.join(prefix, 'package.json'), JSON.stringify({ private: true, dependencies: { [peer.name]: version } }, null, 2));
-      const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--prefix', prefix], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
-      if (npm.status !== 0) throw new Error(`npm install of ${peer.name}@${version} failed (${npm.status ?? npm.signal}): ${(npm.stderr || '').slice(-2000)}`);
-      fs.writeFileSync(done, `${version}\n`);
+      fs.writeFileSync(path.join(staging, 'package.json'), JSON.stringify({ private: true, dependencies: { [peer.name]: version } }, null, 2));
+      const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      if (npm.status !== 0) {
+        fs.rmSync(staging, { recursive: true, force: true });
+        throw new Error(`npm install of ${peer.name}@${version} failed (${npm.status ?? npm.signal}): ${(npm.stderr || '').slice(-2000)}`);
+      }
+      fs.writeFileSync(path.join(staging, '.installed'), `${version}\n`);
+      fs.rmSync(prefix, { recursive: true, force: true });
+      try {
+        fs.renameSync(staging, prefix);
+      } catch (error) {
+        // Another suite renamed its copy first: use that one.
+        fs.rmSync(staging, { recursive: true, force: true });
+        if (!fs.existsSync(done)) throw error;
+      }
     }
     const packageDir = path.join(prefix, 'node_modules', ...peer.name.split('/'));
     const installed = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')).version;
