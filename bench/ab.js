@@ -7,14 +7,16 @@
 //   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] VARIANT...
 //
 // VARIANT is `name=option[:KEY=VALUE,...]`: option is one of bench/lib/options.js
-// (none, auto, minimal, tracehop), KEY=VALUE pairs are added to its environment,
+// (none, auto, minimal, tracehop) or a peer of bench/lib/peers.js (ddtrace,
+// edot, splunk; installed on first use), KEY=VALUE pairs are added to its environment,
 // except `REGISTER=path` (preload that register.js instead of this checkout's,
 // for comparing two checkouts) and `NODEARGS=a b` (more node options).
 //   node bench/ab.js none=none head=tracehop base=tracehop:REGISTER=/work/wt-base/register.js
 // --rate paces the load (lib/paced-load.js) instead of saturating; --express
 // loads apps/express-service.js; --prof writes a CPU profile per variant.
 const path = require('node:path');
-const { OPTIONS, rotation } = require('./lib/options');
+const { OPTIONS, addPeers, rotation } = require('./lib/options');
+const { PEERS } = require('./lib/peers');
 const { runLoad, CONNECTIONS } = require('./lib/load');
 const { runPacedLoad } = require('./lib/paced-load');
 const { startSink, startService } = require('./lib/processes');
@@ -28,6 +30,8 @@ const EXPRESS = { script: path.join(__dirname, 'apps', 'express-service.js'), ur
 function parseArgs(argv) {
   const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null };
   const variants = [];
+  // The peers join OPTIONS only when a variant names one: installing them is slow the first time.
+  if (argv.some(arg => PEERS.some(peer => new RegExp(`^[\\w.-]+=${peer.id}(:|$)`).test(arg)))) addPeers(line => process.stderr.write(`ab: ${line}\n`));
   for (const arg of argv) {
     const flag = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
     if (flag === null) variants.push(parseVariant(arg));

@@ -9,9 +9,17 @@
 // The span is started the way the http instrumentation starts one for an
 // incoming request: the global propagator extracts from the (empty) request
 // headers first, which is where tracehop decides the request id and chain.
-const { context, propagation, trace, ROOT_CONTEXT, SpanKind } = require('@opentelemetry/api');
+//
+// BENCH_OTEL_API: the path of the OpenTelemetry API to use, for a peer agent
+// registered through its own copy (bench/lib/peers.js says why).
+const { context, propagation, trace, ROOT_CONTEXT, SpanKind } = require(process.env.BENCH_OTEL_API || '@opentelemetry/api');
 const pino = require('pino');
 const { serve } = require('./ipc');
+
+// Under dd-trace, the API's spans are dd-trace's only once its OpenTelemetry
+// tracer provider is registered, as dd-trace's documentation has an app do;
+// then its pino injection sees them (the `dd` field with trace and span ids).
+if (global._ddtrace) new global._ddtrace.TracerProvider().register();
 
 const destination = pino.destination('/dev/null');
 const logger = pino(destination);
@@ -21,21 +29,34 @@ const requestContext = propagation.extract(ROOT_CONTEXT, {}, {
   get: (carrier, key) => carrier[key],
 });
 const span = trace.getTracer('bench').startSpan('GET', { kind: SpanKind.SERVER }, requestContext);
-const spanContext = trace.setSpan(requestContext, span);
+let spanContext = trace.setSpan(requestContext, span);
 
 // 'added': three fields that belong to the whole request. Under tracehop they
 // are added once with addLogFields, in a request of their own; a plain pino
 // app (every other option) would bind them once on a child logger, which is
 // also serialized once. Both are compared with plain pino's plain call too.
 const ADDED_FIELDS = { user: 'u-1234', tenant: 'acme', plan: 'gold' };
-const addedContext = (() => {
+let addedContext = (() => {
   const extracted = propagation.extract(ROOT_CONTEXT, {}, { keys: carrier => Object.keys(carrier), get: (carrier, key) => carrier[key] });
   return trace.setSpan(extracted, trace.getTracer('bench').startSpan('GET', { kind: SpanKind.SERVER }, extracted));
 })();
 let addedLogger = logger.child(ADDED_FIELDS);
 let addedThrough = 'child logger';
 if (globalThis[Symbol.for('tracehop.started')]) {
-  const { addLogFields } = require('../..');
+  const { addLogFields, runAsRequest } = require('../..');
+  // Since tracehop's extract became pure (issue 24), a request id and chain
+  // are made only where a request's root span starts (its http server hook,
+  // runAsRequest), not for a span started through the API as above, which
+  // then logs three fields, not five. runAsRequest gives the worker's spans
+  // what a served request has; the promise never settles, so each span stays
+  // open, as a request's is while it logs.
+  const inRequest = () => {
+    let captured;
+    runAsRequest(() => new Promise(() => { captured = context.active(); }), { name: 'GET' });
+    return captured;
+  };
+  spanContext = inRequest();
+  addedContext = inRequest();
   context.with(addedContext, () => addLogFields(ADDED_FIELDS));
   addedLogger = logger;
   addedThrough = 'addLogFields';
@@ -59,7 +80,11 @@ function addedFields(where) {
   if (where === 'span') context.with(spanContext, write);
   else if (where === 'added') context.with(addedContext, write);
   else write();
-  return Object.keys(JSON.parse(line)).filter(key => !['level', 'method', 'msg'].includes(key));
+  // One level down too: dd-trace nests its fields under `dd`.
+  const record = JSON.parse(line);
+  return Object.keys(record)
+    .filter(key => !['level', 'method', 'msg'].includes(key))
+    .flatMap(key => (record[key] !== null && typeof record[key] === 'object' ? Object.keys(record[key]).map(sub => `${key}.${sub}`) : [key]));
 }
 
 serve({

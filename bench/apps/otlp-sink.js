@@ -4,17 +4,47 @@
 // (encoding, the HTTP request, the response) and nothing waits on a collector.
 // Each service exports under its own path prefix, `/<tag>/v1/<signal>`, and
 // the sink counts requests, bytes and items per tag and signal.
+//
+// It is also the Datadog agent dd-trace sends to (DD_TRACE_AGENT_URL): it
+// accepts `PUT/POST /v0.4/traces` and `/v0.5/traces` (msgpack) and answers as
+// the agent does, 200 with `{"rate_by_service":{}}`, counting the spans under
+// the first span's service name, which the suite sets to the service's tag
+// (the intake's path cannot carry one). Any other agent endpoint dd-trace
+// asks (`/info` at start-up) gets an empty 200, so nothing retries.
 const http = require('node:http');
 const { serve } = require('./ipc');
 const { countOtlpItems } = require('../lib/otlp-count');
+const { countDatadogSpans } = require('../lib/datadog-count');
 
 const counters = {};
 
 function counterFor(url) {
   const match = /^\/([^/]+)\/v1\/([a-z]+)/.exec(url) || [null, 'default', 'unknown'];
-  const key = `${match[1]} ${match[2]}`;
+  return counterNamed(`${match[1]} ${match[2]}`);
+}
+
+function counterNamed(key) {
   counters[key] ??= { requests: 0, bytes: 0, items: 0, uncounted: 0 };
   return counters[key];
+}
+
+const DATADOG_TRACES = /^\/v(0\.[45])\/traces/;
+
+function datadog(req, res, body) {
+  const version = DATADOG_TRACES.exec(req.url);
+  if (version === null) {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{}');
+    return;
+  }
+  const counted = countDatadogSpans(body, version[1]);
+  const counter = counterNamed(`${counted?.service ?? 'datadog'} traces`);
+  counter.requests++;
+  counter.bytes += body.length;
+  if (counted === null) counter.uncounted++;
+  else counter.items += counted.spans;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{"rate_by_service":{}}');
 }
 
 const server = http.createServer((req, res) => {
@@ -22,6 +52,7 @@ const server = http.createServer((req, res) => {
   req.on('data', chunk => chunks.push(chunk));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
+    if (!/\/v1\//.test(req.url)) return datadog(req, res, body);
     const counter = counterFor(req.url);
     counter.requests++;
     counter.bytes += body.length;

@@ -1,9 +1,13 @@
 'use strict';
 // The ways a user can run the same service, compared in every scenario:
 // untraced, the auto-instrumentations preload, a minimal hand-written NodeSDK,
-// and tracehop. Each exports OTLP/HTTP protobuf to the local sink under its
-// own path prefix, and gets a clean environment: no OTEL_*, TRACEHOP_* or
-// NODE_OPTIONS from the shell that started the suite.
+// and tracehop; with `--peers`, also the other agents of bench/lib/peers.js
+// (dd-trace, EDOT, Splunk). Each exports to the local sink under its own tag
+// (OTLP/HTTP protobuf under a path prefix; dd-trace by its agent protocol,
+// under its service name), and gets a clean environment: no OTEL_*, DD_*,
+// SPLUNK_*, ELASTIC_*, TRACEHOP_* or NODE_OPTIONS from the shell that started
+// the suite.
+const fs = require('node:fs');
 const path = require('node:path');
 const { REPO } = require('./children');
 
@@ -53,15 +57,29 @@ if (process.env.BENCH_BASELINE_REGISTER) {
   const register = path.resolve(process.env.BENCH_BASELINE_REGISTER);
   OPTIONS.push({ id: 'baseline', label: `tracehop at ${path.dirname(register)}`, nodeArgs: ['-r', register], preload: register, env: {} });
 }
-Object.freeze(OPTIONS);
 
 const TRACED_OPTIONS = OPTIONS.filter(option => option.preload !== null);
+
+/**
+ * Adds the peers (bench/lib/peers.js, installed on first use) to OPTIONS and
+ * TRACED_OPTIONS. The lists are changed in place, before any scenario runs,
+ * because every scenario reads them when it runs, not when it is required.
+ */
+function addPeers(log) {
+  const peers = require('./peers').ensurePeers({ log });
+  OPTIONS.push(...peers);
+  TRACED_OPTIONS.push(...peers);
+  return peers;
+}
+
+// Every agent's settings, so that none leaks from the shell into a measured process.
+const CLEARED_PREFIXES = ['OTEL_', 'TRACEHOP_', 'DD_', 'SPLUNK_', 'ELASTIC_'];
 
 /** The environment for a child running `option`, exporting to `sinkUrl` under `tag`. */
 function optionEnv(option, sinkUrl, tag = option.id, extra = {}) {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith('OTEL_') || key.startsWith('TRACEHOP_') || key === 'NODE_OPTIONS') continue;
+    if (CLEARED_PREFIXES.some(prefix => key.startsWith(prefix)) || key === 'NODE_OPTIONS') continue;
     env[key] = value;
   }
   return {
@@ -70,8 +88,36 @@ function optionEnv(option, sinkUrl, tag = option.id, extra = {}) {
     OTEL_EXPORTER_OTLP_ENDPOINT: `${sinkUrl}/${tag}`,
     OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
     ...option.env,
+    ...(option.sinkEnv ? option.sinkEnv(sinkUrl, tag) : {}),
     ...extra,
   };
+}
+
+/**
+ * Every option as the report prints it: its version and the settings it runs
+ * with beyond the shared OTEL_SERVICE_NAME and OTLP endpoint (the per-service
+ * values a peer gets from the sink, shown with the tag `<tag>`).
+ */
+function describeField() {
+  return OPTIONS.map(option => ({
+    id: option.id,
+    label: option.label,
+    version: option.version ?? versionOf(option),
+    preload: option.preload === null ? null : path.relative(REPO, option.preload).startsWith('..') ? option.preload : path.relative(REPO, option.preload),
+    settings: { ...option.env, ...(option.sinkEnv ? option.sinkEnv('<sink>', '<tag>') : {}), ...(option.logCallEnv ?? {}) },
+  }));
+}
+
+function versionOf(option) {
+  const name = { auto: '@opentelemetry/auto-instrumentations-node', minimal: '@opentelemetry/sdk-node', tracehop: null }[option.id];
+  if (name === undefined) return null;
+  try {
+    // Read from the tree, not require(): some packages' `exports` do not list package.json.
+    const file = name === null ? path.join(REPO, 'package.json') : path.join(REPO, 'node_modules', ...name.split('/'), 'package.json');
+    return JSON.parse(fs.readFileSync(file, 'utf8')).version;
+  } catch {
+    return null;
+  }
 }
 
 /** The options in round `round`'s order: rotated, so that no option always runs first or last. */
@@ -80,4 +126,4 @@ function rotation(options, round) {
   return [...options.slice(shift), ...options.slice(0, shift)];
 }
 
-module.exports = { OPTIONS, TRACED_OPTIONS, optionEnv, rotation };
+module.exports = { OPTIONS, TRACED_OPTIONS, addPeers, describeField, optionEnv, rotation };

@@ -65,6 +65,7 @@ function requestPathSection(result) {
     ),
     '',
     `tracehop's throughput over auto-instrumentations-node's: ${ratio(result.tracehopToAuto.requestsPerSecond)}.`,
+    ...(result.tracehopToDdtrace ? ['', `tracehop over dd-trace, same rounds: CPU per request ${ratio(result.tracehopToDdtrace.cpuMicrosPerRequest)}, throughput ${ratio(result.tracehopToDdtrace.requestsPerSecond)}.`] : []),
   ].join('\n');
 }
 
@@ -179,7 +180,7 @@ function exportSection(result) {
     '',
     table(
       ['option', 'spans/s without drops', 'where it stopped', 'bytes/span on the wire'],
-      TRACED_OPTIONS.map(option => [
+      TRACED_OPTIONS.filter(option => o[option.id] !== undefined).map(option => [
         option.label,
         number(o[option.id].spansPerSecondWithoutDrops),
         o[option.id].ceiling,
@@ -257,13 +258,32 @@ function expressRoutesSection(result) {
       ]),
     ),
     '',
-    `tracehop's CPU per request over auto-instrumentations-node's: ${ratio(result.tracehopToAuto.cpuMicrosPerRequest)}.`,
+    `tracehop's CPU per request over auto-instrumentations-node's: ${ratio(result.tracehopToAuto.cpuMicrosPerRequest)}${result.tracehopToDdtrace ? `; over dd-trace's: ${ratio(result.tracehopToDdtrace.cpuMicrosPerRequest)}` : ''}.`,
+  ].join('\n');
+}
+
+/** Who ran: each option's version, preload and settings, so a figure can be traced to what produced it. */
+function fieldSection(field) {
+  return [
+    '## The field',
+    '',
+    'Each option\'s settings beyond OTEL_SERVICE_NAME and the OTLP endpoint (`<sink>` and `<tag>` are the local sink and the service\'s tag); every other setting at its default.',
+    '',
+    table(
+      ['option', 'version', 'preload', 'settings'],
+      field.map(option => [
+        option.label,
+        option.version ?? 'n/a',
+        option.preload === null ? 'none' : `\`${option.preload}\``,
+        Object.keys(option.settings).length === 0 ? 'defaults' : Object.entries(option.settings).map(([key, value]) => `${key}=${value}`).join(' '),
+      ]),
+    ),
   ].join('\n');
 }
 
 function targetsSection(targets) {
   return [
-    '## Targets (tracehop, issue #5)',
+    '## Targets (tracehop, issues #5, #10 and #23)',
     '',
     table(['target', 'figure', 'met'], targets.map(t => [t.target, Number.isFinite(t.figure) ? number(t.figure, 2) : 'n/a', t.met ? 'yes' : '**no**'])),
   ].join('\n');
@@ -281,6 +301,7 @@ function renderReport(report) {
     `Versions: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
   ].join('\n');
   const sections = Object.entries(report.results).map(([name, result]) => SECTIONS[name](result));
+  if (report.field) sections.unshift(fieldSection(report.field));
   return [header, ...sections, targetsSection(report.targets)].join('\n\n') + '\n';
 }
 

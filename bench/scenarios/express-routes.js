@@ -1,8 +1,9 @@
 'use strict';
 // An Express app with ten middlewares and parameterised routes in nested
 // routers: untraced, auto-instrumentations-node (its Express instrumentation
-// makes a span per middleware and names the route) and tracehop (route names
-// on the server span, no middleware spans), in alternating rounds. CPU per
+// makes a span per middleware and names the route), tracehop (route names
+// on the server span, no middleware spans) and, with peers, the other agents
+// at their defaults for Express, in alternating rounds. CPU per
 // request is the service's own, over IPC, as in the request path; spans per
 // request shows the middleware spans (tracehop exports one per request).
 const path = require('node:path');
@@ -17,11 +18,13 @@ const SETTINGS = {
   quick: { rounds: 1, seconds: 0.5, warmUpSeconds: 0.25 },
 };
 const SCRIPT = path.join(__dirname, '..', 'apps', 'express-service.js');
-const COMPARED = OPTIONS.filter(option => ['none', 'auto', 'tracehop'].includes(option.id));
+// Chosen when the scenario runs, not when it is required: the peers join OPTIONS in between.
+const compared = () => OPTIONS.filter(option => ['none', 'auto', 'tracehop'].includes(option.id) || option.peer);
 const METRICS = ['requestsPerSecond', 'p99Ms', 'cpuMicrosPerRequest'];
 
 async function run({ quick, sink, log }) {
   const settings = quick ? SETTINGS.quick : SETTINGS.full;
+  const COMPARED = compared();
   const services = await startServices(COMPARED, sink, { tagPrefix: 'express', script: SCRIPT, urlPath: '/api/cards/1234567890123456' });
   try {
     for (const service of services) await runLoad(service.url, settings.warmUpSeconds);
@@ -39,6 +42,7 @@ async function run({ quick, sink, log }) {
       settings: { ...settings, connections: CONNECTIONS },
       options: byOption,
       tracehopToAuto: { cpuMicrosPerRequest: ratioSummary(rounds.tracehop.map(r => r.cpuMicrosPerRequest), rounds.auto.map(r => r.cpuMicrosPerRequest)) },
+      tracehopToDdtrace: rounds.ddtrace ? { cpuMicrosPerRequest: ratioSummary(rounds.tracehop.map(r => r.cpuMicrosPerRequest), rounds.ddtrace.map(r => r.cpuMicrosPerRequest)) } : null,
       rounds,
     };
   } finally {
@@ -46,4 +50,4 @@ async function run({ quick, sink, log }) {
   }
 }
 
-module.exports = { name: 'expressRoutes', run, COMPARED };
+module.exports = { name: 'expressRoutes', run };

@@ -42,6 +42,8 @@ async function run({ quick, sink, services: pool, log }) {
     settings: { ...settings, connections: CONNECTIONS },
     options: byOption,
     tracehopToAuto: { requestsPerSecond: ratioSummary(rounds.tracehop.map(r => r.requestsPerSecond), rounds.auto.map(r => r.requestsPerSecond)) },
+    // Issue 23's targets against dd-trace, round by round, when the peers ran.
+    tracehopToDdtrace: rounds.ddtrace ? Object.fromEntries(['cpuMicrosPerRequest', 'requestsPerSecond'].map(metric => [metric, ratioSummary(rounds.tracehop.map(r => r[metric]), rounds.ddtrace.map(r => r[metric]))])) : null,
     rounds,
   };
 }
