@@ -69,16 +69,21 @@ async function main() {
   const app = settings.express ? EXPRESS : {};
   const profArgs = variant => (settings.prof === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.prof}`, `--cpu-prof-name=${variant.id}.cpuprofile`]);
   const services = await Promise.all(settings.variants.map(variant => startService(variant, sink, { ...app, tag: variant.id, nodeArgs: profArgs(variant) })));
-  const load = service => () => (settings.rate === null ? runLoad(service.url, settings.seconds) : runPacedLoad(service.url, settings.seconds, settings.rate, CONNECTIONS));
+  const load = service => () =>
+    settings.rate === null ? runLoad(service.url, settings.seconds) : runPacedLoad(service.url, settings.seconds, settings.rate, CONNECTIONS);
   try {
     for (const service of services) await (settings.rate === null ? runLoad(service.url, 1) : runPacedLoad(service.url, 1, settings.rate, CONNECTIONS));
     const rounds = Object.fromEntries(settings.variants.map(v => [v.id, []]));
     for (let round = 0; round < settings.rounds; round++) {
       for (const service of rotation(services, round)) rounds[service.option.id][round] = await measureLoad(service, load(service));
-      process.stderr.write(`round ${round + 1}/${settings.rounds}: ${services.map(s => `${s.option.id} ${rounds[s.option.id][round].cpuMicrosPerRequest.toFixed(1)} µs`).join(', ')}\n`);
+      process.stderr.write(
+        `round ${round + 1}/${settings.rounds}: ${services.map(s => `${s.option.id} ${rounds[s.option.id][round].cpuMicrosPerRequest.toFixed(1)} µs`).join(', ')}\n`,
+      );
     }
     const compared = compareRounds(rounds, METRICS, settings.variants[0].id);
-    const lines = [`${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express ? ', Express app' : ''}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`];
+    const lines = [
+      `${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express ? ', Express app' : ''}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`,
+    ];
     lines.push(['variant', ...METRICS, 'spans/request'].join('\t'));
     for (const service of services) {
       const { served } = await service.stats();

@@ -28,10 +28,18 @@ function makeSpans() {
     const span = tracer.startSpan('GET', {
       kind: SpanKind.SERVER,
       attributes: {
-        'http.request.method': 'GET', 'url.path': `/cards/${1234567890123456 + i}/`, 'url.scheme': 'http',
-        'server.address': '127.0.0.1', 'server.port': 8080, 'network.peer.address': '127.0.0.1', 'network.peer.port': 51234 + i,
-        'user_agent.original': 'node', 'http.response.status_code': 200, 'network.protocol.version': '1.1',
-        'request.id': requestId, 'request.chain': `${requestId},ac0eabbd12345678`,
+        'http.request.method': 'GET',
+        'url.path': `/cards/${1234567890123456 + i}/`,
+        'url.scheme': 'http',
+        'server.address': '127.0.0.1',
+        'server.port': 8080,
+        'network.peer.address': '127.0.0.1',
+        'network.peer.port': 51234 + i,
+        'user_agent.original': 'node',
+        'http.response.status_code': 200,
+        'network.protocol.version': '1.1',
+        'request.id': requestId,
+        'request.chain': `${requestId},ac0eabbd12345678`,
       },
     });
     span.end();
@@ -73,11 +81,16 @@ function measureEncoding({ quick = false } = {}) {
   }
   const ours = Buffer.from(encodeTraceRequest(spans));
   const identical = ours.equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)));
-  return Object.fromEntries(names.map(name => [name, {
-    bytesPerSpan: Math.round(ENCODERS[name].serializeRequest(spans).byteLength / spans.length),
-    nsPerSpan: Math.round(median(samples[name])),
-    ...(name.startsWith('http/protobuf') ? { identical } : {}),
-  }]));
+  return Object.fromEntries(
+    names.map(name => [
+      name,
+      {
+        bytesPerSpan: Math.round(ENCODERS[name].serializeRequest(spans).byteLength / spans.length),
+        nsPerSpan: Math.round(median(samples[name])),
+        ...(name.startsWith('http/protobuf') ? { identical } : {}),
+      },
+    ]),
+  );
 }
 
 function median(values) {

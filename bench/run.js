@@ -146,7 +146,6 @@ async function main() {
   log(`written to bench/results/${mode}-${stamp}.{md,json}`);
 }
 
-
 main().catch(error => {
   log(error && error.stack ? error.stack : String(error));
   killAll();

@@ -73,7 +73,8 @@ function measureTree({ lines }) {
 }
 
 function describe(result) {
-  const row = (label, r) => `${label}: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(result.log.lines / (r.ms / 1000)).toLocaleString('en')} lines/s, peak RSS ${(r.maxRssKB / 1024).toFixed(0)} MB`;
+  const row = (label, r) =>
+    `${label}: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(result.log.lines / (r.ms / 1000)).toLocaleString('en')} lines/s, peak RSS ${(r.maxRssKB / 1024).toFixed(0)} MB`;
   return [
     `${result.log.lines.toLocaleString('en')} lines, ${result.log.requests.toLocaleString('en')} requests, ${(result.log.bytes / 1e6).toFixed(0)} MB`,
     row('every request', result.all),

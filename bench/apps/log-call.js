@@ -24,10 +24,14 @@ if (global._ddtrace) new global._ddtrace.TracerProvider().register();
 const destination = pino.destination('/dev/null');
 const logger = pino(destination);
 
-const requestContext = propagation.extract(ROOT_CONTEXT, {}, {
-  keys: carrier => Object.keys(carrier),
-  get: (carrier, key) => carrier[key],
-});
+const requestContext = propagation.extract(
+  ROOT_CONTEXT,
+  {},
+  {
+    keys: carrier => Object.keys(carrier),
+    get: (carrier, key) => carrier[key],
+  },
+);
 const span = trace.getTracer('bench').startSpan('GET', { kind: SpanKind.SERVER }, requestContext);
 let spanContext = trace.setSpan(requestContext, span);
 
@@ -52,7 +56,13 @@ if (globalThis[Symbol.for('tracehop.started')]) {
   // open, as a request's is while it logs.
   const inRequest = () => {
     let captured;
-    runAsRequest(() => new Promise(() => { captured = context.active(); }), { name: 'GET' });
+    runAsRequest(
+      () =>
+        new Promise(() => {
+          captured = context.active();
+        }),
+      { name: 'GET' },
+    );
     return captured;
   };
   spanContext = inRequest();
@@ -75,7 +85,14 @@ function batch(calls, log = logger) {
 /** The fields a record gets beyond the call's own: what the option adds. */
 function addedFields(where) {
   let line = '';
-  const probe = pino({ base: null, timestamp: false }, { write: chunk => { line = chunk; } });
+  const probe = pino(
+    { base: null, timestamp: false },
+    {
+      write: chunk => {
+        line = chunk;
+      },
+    },
+  );
   const write = () => (where === 'added' && addedThrough === 'child logger' ? probe.child(ADDED_FIELDS) : probe).info({ method: 'GET' }, 'probe');
   if (where === 'span') context.with(spanContext, write);
   else if (where === 'added') context.with(addedContext, write);

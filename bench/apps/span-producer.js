@@ -19,9 +19,15 @@ const MAX_BURST = 512;
 const tracer = trace.getTracer('bench-export');
 const getter = { keys: carrier => Object.keys(carrier), get: (carrier, key) => carrier[key] };
 const ATTRIBUTES = {
-  'http.request.method': 'GET', 'url.path': '/cards/1234567890123456/', 'url.scheme': 'http',
-  'server.address': '127.0.0.1', 'server.port': 8080, 'network.peer.address': '127.0.0.1', 'network.peer.port': 51234,
-  'user_agent.original': 'autocannon', 'network.protocol.version': '1.1',
+  'http.request.method': 'GET',
+  'url.path': '/cards/1234567890123456/',
+  'url.scheme': 'http',
+  'server.address': '127.0.0.1',
+  'server.port': 8080,
+  'network.peer.address': '127.0.0.1',
+  'network.peer.port': 51234,
+  'user_agent.original': 'autocannon',
+  'network.protocol.version': '1.1',
 };
 
 function makeSpan() {

@@ -12,7 +12,14 @@ async function main() {
   let summary = '';
   const started = performance.now();
   const code = await runTree([...args, file], {
-    output: { stdout: text => { bytes += text.length; }, stderr: text => { summary += text; } },
+    output: {
+      stdout: text => {
+        bytes += text.length;
+      },
+      stderr: text => {
+        summary += text;
+      },
+    },
     stdin: process.stdin,
     logFields: DEFAULT_LOG_FIELDS,
   });

@@ -34,10 +34,12 @@ function startChild(script, { nodeArgs = [], args = [], env = process.env, name 
   child.stderr.on('data', chunk => {
     stderr = (stderr + chunk).slice(-STDERR_TAIL);
   });
-  const exited = new Promise(resolve => child.once('exit', (code, signal) => {
-    live.delete(child);
-    resolve({ code, signal });
-  }));
+  const exited = new Promise(resolve =>
+    child.once('exit', (code, signal) => {
+      live.delete(child);
+      resolve({ code, signal });
+    }),
+  );
   let nextId = 0;
 
   /** Resolves with the first message that `accept` returns true for; rejects on exit or after the timeout. */
@@ -70,7 +72,9 @@ function startChild(script, { nodeArgs = [], args = [], env = process.env, name 
     name,
     child,
     exited,
-    get stderr() { return stderr; },
+    get stderr() {
+      return stderr;
+    },
     waitForMessage,
     /** Sends `{ type, ...body }` and resolves with the child's reply to it (see apps/ipc.js). */
     request(type, body = {}, timeoutMs = DEFAULT_TIMEOUT_MS) {

@@ -99,36 +99,68 @@ function header(bytes, pos) {
   if (b <= 0xbf) return { kind: 'str', length: b & 0x1f, next: pos + 1 };
   if (b >= 0xe0) return { kind: 'int', length: 0, next: pos + 1 };
   switch (b) {
-    case 0xc0: case 0xc2: case 0xc3: return { kind: 'scalar', length: 0, next: pos + 1 };
-    case 0xc4: return { kind: 'bin', length: bytes.readUInt8(pos + 1), next: pos + 2 };
-    case 0xc5: return { kind: 'bin', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
-    case 0xc6: return { kind: 'bin', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
-    case 0xc7: return { kind: 'bin', length: bytes.readUInt8(pos + 1), next: pos + 3 };
-    case 0xc8: return { kind: 'bin', length: bytes.readUInt16BE(pos + 1), next: pos + 4 };
-    case 0xc9: return { kind: 'bin', length: bytes.readUInt32BE(pos + 1), next: pos + 6 };
-    case 0xca: return { kind: 'scalar', length: 0, next: pos + 5 };
-    case 0xcb: return { kind: 'scalar', length: 0, next: pos + 9 };
-    case 0xcc: return { kind: 'uint', value: bytes.readUInt8(pos + 1), length: 0, next: pos + 2 };
-    case 0xcd: return { kind: 'uint', value: bytes.readUInt16BE(pos + 1), length: 0, next: pos + 3 };
-    case 0xce: return { kind: 'uint', value: bytes.readUInt32BE(pos + 1), length: 0, next: pos + 5 };
-    case 0xcf: return { kind: 'scalar', length: 0, next: pos + 9 };
-    case 0xd0: return { kind: 'int', length: 0, next: pos + 2 };
-    case 0xd1: return { kind: 'int', length: 0, next: pos + 3 };
-    case 0xd2: return { kind: 'int', length: 0, next: pos + 5 };
-    case 0xd3: return { kind: 'int', length: 0, next: pos + 9 };
-    case 0xd4: return { kind: 'bin', length: 1, next: pos + 2 };
-    case 0xd5: return { kind: 'bin', length: 2, next: pos + 2 };
-    case 0xd6: return { kind: 'bin', length: 4, next: pos + 2 };
-    case 0xd7: return { kind: 'bin', length: 8, next: pos + 2 };
-    case 0xd8: return { kind: 'bin', length: 16, next: pos + 2 };
-    case 0xd9: return { kind: 'str', length: bytes.readUInt8(pos + 1), next: pos + 2 };
-    case 0xda: return { kind: 'str', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
-    case 0xdb: return { kind: 'str', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
-    case 0xdc: return { kind: 'array', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
-    case 0xdd: return { kind: 'array', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
-    case 0xde: return { kind: 'map', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
-    case 0xdf: return { kind: 'map', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
-    default: throw new Error(`unknown msgpack byte 0x${b.toString(16)}`);
+    case 0xc0:
+    case 0xc2:
+    case 0xc3:
+      return { kind: 'scalar', length: 0, next: pos + 1 };
+    case 0xc4:
+      return { kind: 'bin', length: bytes.readUInt8(pos + 1), next: pos + 2 };
+    case 0xc5:
+      return { kind: 'bin', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
+    case 0xc6:
+      return { kind: 'bin', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
+    case 0xc7:
+      return { kind: 'bin', length: bytes.readUInt8(pos + 1), next: pos + 3 };
+    case 0xc8:
+      return { kind: 'bin', length: bytes.readUInt16BE(pos + 1), next: pos + 4 };
+    case 0xc9:
+      return { kind: 'bin', length: bytes.readUInt32BE(pos + 1), next: pos + 6 };
+    case 0xca:
+      return { kind: 'scalar', length: 0, next: pos + 5 };
+    case 0xcb:
+      return { kind: 'scalar', length: 0, next: pos + 9 };
+    case 0xcc:
+      return { kind: 'uint', value: bytes.readUInt8(pos + 1), length: 0, next: pos + 2 };
+    case 0xcd:
+      return { kind: 'uint', value: bytes.readUInt16BE(pos + 1), length: 0, next: pos + 3 };
+    case 0xce:
+      return { kind: 'uint', value: bytes.readUInt32BE(pos + 1), length: 0, next: pos + 5 };
+    case 0xcf:
+      return { kind: 'scalar', length: 0, next: pos + 9 };
+    case 0xd0:
+      return { kind: 'int', length: 0, next: pos + 2 };
+    case 0xd1:
+      return { kind: 'int', length: 0, next: pos + 3 };
+    case 0xd2:
+      return { kind: 'int', length: 0, next: pos + 5 };
+    case 0xd3:
+      return { kind: 'int', length: 0, next: pos + 9 };
+    case 0xd4:
+      return { kind: 'bin', length: 1, next: pos + 2 };
+    case 0xd5:
+      return { kind: 'bin', length: 2, next: pos + 2 };
+    case 0xd6:
+      return { kind: 'bin', length: 4, next: pos + 2 };
+    case 0xd7:
+      return { kind: 'bin', length: 8, next: pos + 2 };
+    case 0xd8:
+      return { kind: 'bin', length: 16, next: pos + 2 };
+    case 0xd9:
+      return { kind: 'str', length: bytes.readUInt8(pos + 1), next: pos + 2 };
+    case 0xda:
+      return { kind: 'str', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
+    case 0xdb:
+      return { kind: 'str', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
+    case 0xdc:
+      return { kind: 'array', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
+    case 0xdd:
+      return { kind: 'array', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
+    case 0xde:
+      return { kind: 'map', length: bytes.readUInt16BE(pos + 1), next: pos + 3 };
+    case 0xdf:
+      return { kind: 'map', length: bytes.readUInt32BE(pos + 1), next: pos + 5 };
+    default:
+      throw new Error(`unknown msgpack byte 0x${b.toString(16)}`);
   }
 }
 

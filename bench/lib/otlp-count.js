@@ -41,8 +41,12 @@ function eachLenField(bytes, pos, end, visit) {
         pos = skipped.next;
         break;
       }
-      case WIRE_FIXED64: pos += 8; break;
-      case WIRE_FIXED32: pos += 4; break;
+      case WIRE_FIXED64:
+        pos += 8;
+        break;
+      case WIRE_FIXED32:
+        pos += 4;
+        break;
       case WIRE_LEN: {
         const length = readVarint(bytes, pos, end);
         if (length === null || length.next + length.value > end) return false;
@@ -50,7 +54,8 @@ function eachLenField(bytes, pos, end, visit) {
         pos = length.next + length.value;
         break;
       }
-      default: return false;
+      default:
+        return false;
     }
   }
   return pos === end;

@@ -106,7 +106,10 @@ function ensurePeers({ log = () => {} } = {}) {
       fs.mkdirSync(staging, { recursive: true });
       // The pin alone, as this folder's own package.json.
       fs.writeFileSync(path.join(staging, 'package.json'), JSON.stringify({ private: true, dependencies: { [peer.name]: version } }, null, 2));
-      const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+      const npm = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--prefix', staging], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+        encoding: 'utf8',
+      });
       if (npm.status !== 0) {
         fs.rmSync(staging, { recursive: true, force: true });
         throw new Error(`npm install of ${peer.name}@${version} failed (${npm.status ?? npm.signal}): ${(npm.stderr || '').slice(-2000)}`);

@@ -51,7 +51,9 @@ async function startService(option, sink, { tag = option.id, nodeArgs = [], scri
       pid: handle.child.pid,
       listening,
       stats: (gc = false) => handle.request('stats', { gc }),
-      get stderr() { return handle.stderr; },
+      get stderr() {
+        return handle.stderr;
+      },
       stop: () => handle.stop(),
       /** Closes the IPC channel, on which the service exits by itself (writing a --cpu-prof profile). */
       exit: () => {

@@ -22,11 +22,7 @@ function ratio(summary) {
 }
 
 function table(headers, rows) {
-  return [
-    `| ${headers.join(' | ')} |`,
-    `|${headers.map(() => '---').join('|')}|`,
-    ...rows.map(row => `| ${row.join(' | ')} |`),
-  ].join('\n');
+  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map(row => `| ${row.join(' | ')} |`)].join('\n');
 }
 
 function requestPathSection(result) {
@@ -65,7 +61,12 @@ function requestPathSection(result) {
     ),
     '',
     `tracehop's throughput over auto-instrumentations-node's: ${ratio(result.tracehopToAuto.requestsPerSecond)}.`,
-    ...(result.tracehopToDdtrace ? ['', `tracehop over dd-trace, same rounds: CPU per request ${ratio(result.tracehopToDdtrace.cpuMicrosPerRequest)}, throughput ${ratio(result.tracehopToDdtrace.requestsPerSecond)}.`] : []),
+    ...(result.tracehopToDdtrace
+      ? [
+          '',
+          `tracehop over dd-trace, same rounds: CPU per request ${ratio(result.tracehopToDdtrace.cpuMicrosPerRequest)}, throughput ${ratio(result.tracehopToDdtrace.requestsPerSecond)}.`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -113,7 +114,7 @@ function logCallSection(result) {
     'With three fields added to the request (tracehop: `addLogFields`, once; the others: a pino child logger binding them, also serialized once):',
     '',
     table(
-      ['option', 'added through', 'CPU ns/call', 'ratio to the same with plain pino', 'ratio to plain pino\'s call without them'],
+      ['option', 'added through', 'CPU ns/call', 'ratio to the same with plain pino', "ratio to plain pino's call without them"],
       OPTIONS.map(option => [
         option.id === 'none' ? 'plain pino' : option.label,
         o[option.id].addedThrough,
@@ -208,7 +209,19 @@ function exportStallSection(result) {
     `${rounds} round(s) of ${seconds} s per variant, variants alternating; autocannon, ${connections} connections. Event-loop delay from perf_hooks' monitorEventLoopDelay (1 ms timer) inside the service during the load; ratios to 512-span batches in the same round.`,
     '',
     table(
-      ['variant', 'loop delay max ms', 'p99.9 ms', 'p99 ms', 'longest GC pause ms', 'request p99 ms', 'CPU µs/request', 'export requests per 1,000 spans', 'loop p99 vs 512', 'request p99 vs 512', 'CPU vs 512'],
+      [
+        'variant',
+        'loop delay max ms',
+        'p99.9 ms',
+        'p99 ms',
+        'longest GC pause ms',
+        'request p99 ms',
+        'CPU µs/request',
+        'export requests per 1,000 spans',
+        'loop p99 vs 512',
+        'request p99 vs 512',
+        'CPU vs 512',
+      ],
       result.variants.map(({ id, label }) => [
         label,
         range(r[id].loopMaxMs.value, 1),
@@ -267,7 +280,7 @@ function fieldSection(field) {
   return [
     '## The field',
     '',
-    'Each option\'s settings beyond OTEL_SERVICE_NAME and the OTLP endpoint (`<sink>` and `<tag>` are the local sink and the service\'s tag); every other setting at its default.',
+    "Each option's settings beyond OTEL_SERVICE_NAME and the OTLP endpoint (`<sink>` and `<tag>` are the local sink and the service's tag); every other setting at its default.",
     '',
     table(
       ['option', 'version', 'preload', 'settings'],
@@ -275,7 +288,11 @@ function fieldSection(field) {
         option.label,
         option.version ?? 'n/a',
         option.preload === null ? 'none' : `\`${option.preload}\``,
-        Object.keys(option.settings).length === 0 ? 'defaults' : Object.entries(option.settings).map(([key, value]) => `${key}=${value}`).join(' '),
+        Object.keys(option.settings).length === 0
+          ? 'defaults'
+          : Object.entries(option.settings)
+              .map(([key, value]) => `${key}=${value}`)
+              .join(' '),
       ]),
     ),
   ].join('\n');
@@ -285,11 +302,24 @@ function targetsSection(targets) {
   return [
     '## Targets (tracehop, issues #5, #10 and #23)',
     '',
-    table(['target', 'figure', 'met'], targets.map(t => [t.target, Number.isFinite(t.figure) ? number(t.figure, 2) : 'n/a', t.met ? 'yes' : '**no**'])),
+    table(
+      ['target', 'figure', 'met'],
+      targets.map(t => [t.target, Number.isFinite(t.figure) ? number(t.figure, 2) : 'n/a', t.met ? 'yes' : '**no**']),
+    ),
   ].join('\n');
 }
 
-const SECTIONS = { requestPath: requestPathSection, requestRate: requestRateSection, logCall: logCallSection, startup: startupSection, memory: memorySection, export: exportSection, exportStall: exportStallSection, tree: treeSection, expressRoutes: expressRoutesSection };
+const SECTIONS = {
+  requestPath: requestPathSection,
+  requestRate: requestRateSection,
+  logCall: logCallSection,
+  startup: startupSection,
+  memory: memorySection,
+  export: exportSection,
+  exportStall: exportStallSection,
+  tree: treeSection,
+  expressRoutes: expressRoutesSection,
+};
 
 function renderReport(report) {
   const { machine } = report;
@@ -298,7 +328,9 @@ function renderReport(report) {
     '',
     `${report.startedAt}, ${number(report.durationSeconds)} s, commit ${machine.commit ?? 'unknown'}. ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGB} GB, ${machine.platform}, Node ${machine.node}. Load average ${report.loadAverage.before} before, ${report.loadAverage.after} after.`,
     '',
-    `Versions: ${Object.entries(machine.packages).map(([name, version]) => `${name} ${version}`).join(', ')}.`,
+    `Versions: ${Object.entries(machine.packages)
+      .map(([name, version]) => `${name} ${version}`)
+      .join(', ')}.`,
   ].join('\n');
   const sections = Object.entries(report.results).map(([name, result]) => SECTIONS[name](result));
   if (report.field) sections.unshift(fieldSection(report.field));

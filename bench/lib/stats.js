@@ -34,7 +34,13 @@ function compareRounds(rounds, metrics, baselineId = 'none') {
       const values = samples.map(sample => sample[metric]);
       result[id][metric] = {
         value: summary(values),
-        ratio: baseline === undefined ? null : ratioSummary(values, baseline.map(sample => sample[metric])),
+        ratio:
+          baseline === undefined
+            ? null
+            : ratioSummary(
+                values,
+                baseline.map(sample => sample[metric]),
+              ),
       };
     }
   }

@@ -15,15 +15,19 @@ function checkTargets(results) {
     const tracehop = request.options.tracehop;
     add('server CPU per request ≤ 2x untraced', tracehop.cpuMicrosPerRequest.ratio.median, tracehop.cpuMicrosPerRequest.ratio.median <= 2);
     add('throughput ≥ 0.45x untraced', tracehop.requestsPerSecond.ratio.median, tracehop.requestsPerSecond.ratio.median >= 0.45);
-    add('throughput ≥ 1.5x auto-instrumentations-node', request.tracehopToAuto.requestsPerSecond.median, request.tracehopToAuto.requestsPerSecond.median >= 1.5);
+    add(
+      'throughput ≥ 1.5x auto-instrumentations-node',
+      request.tracehopToAuto.requestsPerSecond.median,
+      request.tracehopToAuto.requestsPerSecond.median >= 1.5,
+    );
     add('p99 latency ≤ 3x untraced', tracehop.p99Ms.ratio.median, tracehop.p99Ms.ratio.median <= 3);
     add('RSS after load ≤ 1.5x untraced', tracehop.rssMB.ratio.median, tracehop.rssMB.ratio.median <= 1.5);
     // Issue 23 (item 4): on Node 24, against dd-trace in the same rounds; only when the peers ran.
     add('#23: p99 latency ≤ 2.0x untraced', tracehop.p99Ms.ratio.median, tracehop.p99Ms.ratio.median <= 2);
     const toDd = request.tracehopToDdtrace;
     if (toDd) {
-      add('#23: CPU per request ≤ 0.85x dd-trace\'s', toDd.cpuMicrosPerRequest.median, toDd.cpuMicrosPerRequest.median <= 0.85);
-      add('#23: throughput ≥ 1.15x dd-trace\'s', toDd.requestsPerSecond.median, toDd.requestsPerSecond.median >= 1.15);
+      add("#23: CPU per request ≤ 0.85x dd-trace's", toDd.cpuMicrosPerRequest.median, toDd.cpuMicrosPerRequest.median <= 0.85);
+      add("#23: throughput ≥ 1.15x dd-trace's", toDd.requestsPerSecond.median, toDd.requestsPerSecond.median >= 1.15);
     }
   }
   const log = results.logCall;
@@ -32,7 +36,11 @@ function checkTargets(results) {
     const allFields = ALL_LOG_FIELDS.every(field => tracehop.fieldsInSpan.includes(field));
     add('log call in a span ≤ 1.3x plain pino, with all five fields', tracehop.span.ratio.median, tracehop.span.ratio.median <= 1.3 && allFields);
     const addedAll = ['user', 'tenant', 'plan'].every(field => tracehop.fieldsAdded.includes(field));
-    add('log call with three addLogFields fields ≤ 1.3x plain pino with them bound on a child', tracehop.added.ratio.median, tracehop.added.ratio.median <= 1.3 && addedAll);
+    add(
+      'log call with three addLogFields fields ≤ 1.3x plain pino with them bound on a child',
+      tracehop.added.ratio.median,
+      tracehop.added.ratio.median <= 1.3 && addedAll,
+    );
   }
   const startup = results.startup;
   if (startup) {

@@ -39,7 +39,9 @@ async function run({ quick, sink, log }) {
     const rounds = Object.fromEntries(VARIANTS.map(variant => [variant.id, []]));
     for (let round = 0; round < settings.rounds; round++) {
       for (const service of rotation(services, round)) rounds[service.variant.id][round] = await measure(service, sink, settings.seconds);
-      log(`export stalls: round ${round + 1}/${settings.rounds} max event-loop delay ${VARIANTS.map(v => `${v.id} ${rounds[v.id][round].loopMaxMs.toFixed(1)} ms`).join(', ')}`);
+      log(
+        `export stalls: round ${round + 1}/${settings.rounds} max event-loop delay ${VARIANTS.map(v => `${v.id} ${rounds[v.id][round].loopMaxMs.toFixed(1)} ms`).join(', ')}`,
+      );
     }
     const byVariant = compareRounds(rounds, METRICS);
     // Ratios to 512-span batches, the earlier default, measured in the same round.
@@ -53,7 +55,11 @@ async function run({ quick, sink, log }) {
 
 async function start(variant, sink) {
   const tag = `stall-${variant.id}`;
-  const handle = startChild(SERVICE, { name: `loop-delay-service (${variant.id})`, nodeArgs: variant.option.nodeArgs, env: optionEnv(variant.option, sink.url, tag, variant.env) });
+  const handle = startChild(SERVICE, {
+    name: `loop-delay-service (${variant.id})`,
+    nodeArgs: variant.option.nodeArgs,
+    env: optionEnv(variant.option, sink.url, tag, variant.env),
+  });
   const { port } = await handle.waitForMessage(message => message.type === 'listening', 20000);
   return { variant, tag, handle, url: `http://127.0.0.1:${port}/cards/1234567890123456/` };
 }

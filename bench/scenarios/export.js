@@ -24,10 +24,16 @@ async function run({ quick, sink, log }) {
   // exporter through the API and their flush, which dd-trace does not have,
   // and this scenario compares OTLP pipelines.
   const TRACED_OPTIONS = ALL_TRACED.filter(option => !option.peer);
-  const workers = await startReadyChildren(TRACED_OPTIONS.length, i => Object.assign(
-    startChild(PRODUCER, { name: `span-producer (${TRACED_OPTIONS[i].id})`, nodeArgs: TRACED_OPTIONS[i].nodeArgs, env: optionEnv(TRACED_OPTIONS[i], sink.url, `export-${TRACED_OPTIONS[i].id}`) }),
-    { option: TRACED_OPTIONS[i] },
-  ));
+  const workers = await startReadyChildren(TRACED_OPTIONS.length, i =>
+    Object.assign(
+      startChild(PRODUCER, {
+        name: `span-producer (${TRACED_OPTIONS[i].id})`,
+        nodeArgs: TRACED_OPTIONS[i].nodeArgs,
+        env: optionEnv(TRACED_OPTIONS[i], sink.url, `export-${TRACED_OPTIONS[i].id}`),
+      }),
+      { option: TRACED_OPTIONS[i] },
+    ),
+  );
   try {
     // Unmeasured: the JIT settles, and the exporter's connection to the sink is made.
     for (const worker of workers) await worker.request('step', { rate: settings.rates[0], seconds: settings.warmUpSeconds }, 60000);

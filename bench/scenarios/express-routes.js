@@ -30,8 +30,11 @@ async function run({ quick, sink, log }) {
     for (const service of services) await runLoad(service.url, settings.warmUpSeconds);
     const rounds = Object.fromEntries(COMPARED.map(option => [option.id, []]));
     for (let round = 0; round < settings.rounds; round++) {
-      for (const service of rotation(services, round)) rounds[service.option.id][round] = await measureLoad(service, () => runLoad(service.url, settings.seconds));
-      log(`express routes: round ${round + 1}/${settings.rounds} ${COMPARED.map(o => `${o.id} ${Math.round(rounds[o.id][round].cpuMicrosPerRequest)} µs/request`).join(', ')}`);
+      for (const service of rotation(services, round))
+        rounds[service.option.id][round] = await measureLoad(service, () => runLoad(service.url, settings.seconds));
+      log(
+        `express routes: round ${round + 1}/${settings.rounds} ${COMPARED.map(o => `${o.id} ${Math.round(rounds[o.id][round].cpuMicrosPerRequest)} µs/request`).join(', ')}`,
+      );
     }
     const byOption = compareRounds(rounds, METRICS);
     for (const service of services) {
@@ -41,8 +44,20 @@ async function run({ quick, sink, log }) {
     return {
       settings: { ...settings, connections: CONNECTIONS },
       options: byOption,
-      tracehopToAuto: { cpuMicrosPerRequest: ratioSummary(rounds.tracehop.map(r => r.cpuMicrosPerRequest), rounds.auto.map(r => r.cpuMicrosPerRequest)) },
-      tracehopToDdtrace: rounds.ddtrace ? { cpuMicrosPerRequest: ratioSummary(rounds.tracehop.map(r => r.cpuMicrosPerRequest), rounds.ddtrace.map(r => r.cpuMicrosPerRequest)) } : null,
+      tracehopToAuto: {
+        cpuMicrosPerRequest: ratioSummary(
+          rounds.tracehop.map(r => r.cpuMicrosPerRequest),
+          rounds.auto.map(r => r.cpuMicrosPerRequest),
+        ),
+      },
+      tracehopToDdtrace: rounds.ddtrace
+        ? {
+            cpuMicrosPerRequest: ratioSummary(
+              rounds.tracehop.map(r => r.cpuMicrosPerRequest),
+              rounds.ddtrace.map(r => r.cpuMicrosPerRequest),
+            ),
+          }
+        : null,
       rounds,
     };
   } finally {

@@ -20,10 +20,16 @@ const WHERE = ['span', 'outside', 'added'];
 
 async function run({ quick, sink, log }) {
   const settings = quick ? SETTINGS.quick : SETTINGS.full;
-  const workers = await startReadyChildren(OPTIONS.length, i => Object.assign(
-    startChild(WORKER, { name: `log-call (${OPTIONS[i].id})`, nodeArgs: OPTIONS[i].nodeArgs, env: optionEnv(OPTIONS[i], sink.url, `log-${OPTIONS[i].id}`, OPTIONS[i].logCallEnv) }),
-    { option: OPTIONS[i] },
-  ));
+  const workers = await startReadyChildren(OPTIONS.length, i =>
+    Object.assign(
+      startChild(WORKER, {
+        name: `log-call (${OPTIONS[i].id})`,
+        nodeArgs: OPTIONS[i].nodeArgs,
+        env: optionEnv(OPTIONS[i], sink.url, `log-${OPTIONS[i].id}`, OPTIONS[i].logCallEnv),
+      }),
+      { option: OPTIONS[i] },
+    ),
+  );
   try {
     const fields = {};
     for (const worker of workers) {

@@ -40,7 +40,9 @@ async function run({ quick, services: pool, log }) {
       rssRatio: last.rssMB / samples.none[samples.none.length - 1].rssMB,
     };
   }
-  log(`memory: ${OPTIONS.map(o => `${o.id} ${byOption[o.id].rssAtEndMB.toFixed(1)} MB (${byOption[o.id].rssGrowthMB >= 0 ? '+' : ''}${byOption[o.id].rssGrowthMB.toFixed(1)})`).join(', ')}`);
+  log(
+    `memory: ${OPTIONS.map(o => `${o.id} ${byOption[o.id].rssAtEndMB.toFixed(1)} MB (${byOption[o.id].rssGrowthMB >= 0 ? '+' : ''}${byOption[o.id].rssGrowthMB.toFixed(1)})`).join(', ')}`,
+  );
   return { settings, options: byOption, samples };
 }
 

@@ -26,7 +26,9 @@ async function run({ quick, sink, services: pool, log }) {
     for (const service of rotation(services, round)) {
       rounds[service.option.id][round] = await measureLoad(service, () => runLoad(service.url, settings.seconds));
     }
-    log(`request path: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${Math.round(rounds[o.id][round].requestsPerSecond)} req/s`).join(', ')}`);
+    log(
+      `request path: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${Math.round(rounds[o.id][round].requestsPerSecond)} req/s`).join(', ')}`,
+    );
   }
   const byOption = compareRounds(rounds, METRICS);
   for (const service of services) {
@@ -41,9 +43,24 @@ async function run({ quick, sink, services: pool, log }) {
   return {
     settings: { ...settings, connections: CONNECTIONS },
     options: byOption,
-    tracehopToAuto: { requestsPerSecond: ratioSummary(rounds.tracehop.map(r => r.requestsPerSecond), rounds.auto.map(r => r.requestsPerSecond)) },
+    tracehopToAuto: {
+      requestsPerSecond: ratioSummary(
+        rounds.tracehop.map(r => r.requestsPerSecond),
+        rounds.auto.map(r => r.requestsPerSecond),
+      ),
+    },
     // Issue 23's targets against dd-trace, round by round, when the peers ran.
-    tracehopToDdtrace: rounds.ddtrace ? Object.fromEntries(['cpuMicrosPerRequest', 'requestsPerSecond'].map(metric => [metric, ratioSummary(rounds.tracehop.map(r => r[metric]), rounds.ddtrace.map(r => r[metric]))])) : null,
+    tracehopToDdtrace: rounds.ddtrace
+      ? Object.fromEntries(
+          ['cpuMicrosPerRequest', 'requestsPerSecond'].map(metric => [
+            metric,
+            ratioSummary(
+              rounds.tracehop.map(r => r[metric]),
+              rounds.ddtrace.map(r => r[metric]),
+            ),
+          ]),
+        )
+      : null,
     rounds,
   };
 }

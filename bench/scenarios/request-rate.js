@@ -38,7 +38,9 @@ async function run({ quick, services: pool, log }) {
     for (const service of rotation(services, round)) {
       rounds[service.option.id][round] = await measureLoad(service, () => runPacedLoad(service.url, settings.seconds, settings.rate, CONNECTIONS));
     }
-    log(`request rate: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${rounds[o.id][round].cpuMicrosPerRequest.toFixed(1)} µs/request`).join(', ')}`);
+    log(
+      `request rate: round ${round + 1}/${settings.rounds} ${OPTIONS.map(o => `${o.id} ${rounds[o.id][round].cpuMicrosPerRequest.toFixed(1)} µs/request`).join(', ')}`,
+    );
   }
   return { settings: { ...settings, connections: CONNECTIONS }, options: compareRounds(rounds, METRICS), rounds };
 }

@@ -39,7 +39,11 @@ async function run({ quick, sink, log }) {
 }
 
 async function timeRequire(option, sink) {
-  const handle = startChild(REQUIRE_TIME, { name: `require-time (${option.id})`, args: [option.preload], env: optionEnv(option, sink.url, `startup-${option.id}`) });
+  const handle = startChild(REQUIRE_TIME, {
+    name: `require-time (${option.id})`,
+    args: [option.preload],
+    env: optionEnv(option, sink.url, `startup-${option.id}`),
+  });
   try {
     return (await handle.waitForMessage(message => message.type === 'required')).ms;
   } finally {
