@@ -65,7 +65,8 @@ export class FastifyRoutesInstrumentation extends InstrumentationBase<Instrument
 
   override enable(): void {
     super.enable();
-    // subscribe() is idempotent for the same function.
+    // Once: a channel calls a function subscribed twice twice (unsubscribing one never subscribed is a no-op).
+    diagnosticsChannel.unsubscribe(FASTIFY_INITIALIZATION_CHANNEL, onInitialization);
     diagnosticsChannel.subscribe(FASTIFY_INITIALIZATION_CHANNEL, onInitialization);
   }
 
