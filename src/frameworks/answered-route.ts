@@ -10,7 +10,8 @@
  * channel, which Node publishes from the response's `finish`, before its
  * `close`, where both server spans (tracehop's, instrumentation-http's) read
  * the route and end. A response that never finishes (the client went away)
- * keeps the plain method.
+ * keeps the plain method. HTTP/2 compatibility requests, which that channel
+ * does not cover, are named as their stream finishes (nameOnHttp2Finish).
  */
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { context } from '@opentelemetry/api';
@@ -40,7 +41,25 @@ const always = () => true;
 
 /** Makes the route now running the request's candidate, replacing any earlier one (which passed the request on to it). */
 export function offerRoute(request: object, framework: string, method: unknown, template: string, stands: () => boolean = always): void {
-  (request as WithCandidate)[CANDIDATE] = { framework, method, template, context: context.active(), stands };
+  const holder = request as WithCandidate;
+  if (holder[CANDIDATE] === undefined) nameOnHttp2Finish(request);
+  holder[CANDIDATE] = { framework, method, template, context: context.active(), stands };
+}
+
+/**
+ * An HTTP/2 compatibility request (`http2.Http2ServerRequest`, which Koa
+ * and Express apps get from `http2.createServer(app.callback())`) publishes
+ * nothing on the response-finish channel: the candidate is named as its
+ * stream's writable side finishes instead, which is when the compatibility
+ * response emits its own `finish`, before the stream closes and the server
+ * span ends. Added with the request's first candidate; a second listener,
+ * after a withdrawn one, finds nothing left to name.
+ */
+function nameOnHttp2Finish(request: object): void {
+  // Told apart without loading node:http2: an HTTP/1 request has no `stream`; an HTTP/2 server stream has `respond`.
+  const stream = (request as { stream?: { once?: unknown; respond?: unknown; writableFinished?: unknown } }).stream;
+  if (typeof stream?.once !== 'function' || typeof stream.respond !== 'function' || stream.writableFinished === true) return;
+  (stream.once as (event: string, listener: () => void) => unknown).call(stream, 'finish', () => nameAnsweredRoute(request));
 }
 
 /** Drops the request's candidate: what ran after it (a middleware, the not-found handler) means it passed the request on. */

@@ -40,6 +40,7 @@ let dir: string;
 let h2Url: string;
 let h2cUrl: string;
 let fastifyUrl: string;
+let koaUrl: string;
 const sessions: http2.ClientHttp2Session[] = [];
 
 beforeAll(async () => {
@@ -67,6 +68,7 @@ beforeAll(async () => {
   h2cUrl = `http://127.0.0.1:${Number(listening.port)}`;
   h2Url = `https://127.0.0.1:${Number(listening.securePort)}`;
   fastifyUrl = `http://127.0.0.1:${Number(listening.fastifyPort)}`;
+  koaUrl = `http://127.0.0.1:${Number(listening.koaPort)}`;
 });
 
 afterAll(async () => {
@@ -253,6 +255,25 @@ test('Fastify with http2: true names the h2 span after its route, with http.rout
   expect(span.name).toBe('GET /users/:id');
   expect(span.attributes).toMatchObject({ 'http.route': '/users/:id', 'network.protocol.version': '2', 'request.id': answer.headers['x-request-id'] });
   const line = await service.waitForLine(candidate => candidate.msg === 'fastify route' && candidate.path === '/users/7?t=fastify');
+  expect(line).toMatchObject({ span_id: span.spanId, request_id: answer.headers['x-request-id'] });
+});
+
+test('Koa with @koa/router over h2c (compatibility API) names the span after the route that answered; a 404 past a pass-on route keeps GET', async () => {
+  const session = connect(koaUrl);
+  const answer = await request(session, '/koa/items/7?t=koa');
+  expect(answer.status).toBe(200);
+  const missing = await request(session, '/koa/nothing?t=koa-404');
+  expect(missing.status).toBe(404);
+  const spans = await receiver.waitForSpans(
+    all => serverSpanOf(all, '/koa/items/7', 't=koa') !== undefined && serverSpanOf(all, '/koa/nothing', 't=koa-404') !== undefined,
+  );
+  const span = serverSpanOf(spans, '/koa/items/7', 't=koa') as ReceivedSpan;
+  expect(span.name).toBe('GET /koa/items/:id');
+  expect(span.attributes).toMatchObject({ 'http.route': '/koa/items/:id', 'network.protocol.version': '2', 'request.id': answer.headers['x-request-id'] });
+  const notFound = serverSpanOf(spans, '/koa/nothing', 't=koa-404') as ReceivedSpan;
+  expect(notFound.name).toBe('GET');
+  expect(notFound.attributes['http.route']).toBeUndefined();
+  const line = await service.waitForLine(candidate => candidate.msg === 'koa route' && candidate.path === '/koa/items/7?t=koa');
   expect(line).toMatchObject({ span_id: span.spanId, request_id: answer.headers['x-request-id'] });
 });
 
