@@ -15,6 +15,7 @@ export type ExternalPropagationContext = () => { traceId: string; spanId: string
 export interface SentryEvent {
   tags?: Record<string, unknown>;
   contexts?: Record<string, Record<string, unknown> | undefined>;
+  breadcrumbs?: SentryBreadcrumb[];
 }
 
 export interface SentryBreadcrumb {
@@ -26,8 +27,10 @@ export interface SentryBreadcrumb {
   data?: Record<string, unknown>;
 }
 
-interface SentryScope {
+export interface SentryScope {
   addEventProcessor(processor: (event: SentryEvent) => SentryEvent | null): unknown;
+  /** The scope's data as Sentry applies it to an event (a documented `Scope` method), read for its breadcrumbs. */
+  getScopeData?(): { breadcrumbs?: SentryBreadcrumb[] };
 }
 
 export interface SentryCore {
