@@ -3,7 +3,8 @@
  * the package's index (`build/types/index.d.ts`): the external propagation
  * context (what Sentry's own OpenTelemetry bridge uses to give events the
  * active trace), the global scope's event processors, breadcrumbs on the
- * active isolation scope, and whether Sentry is suppressing tracing.
+ * active isolation scope (and read back from a scope, `Scope.getScopeData`),
+ * and whether Sentry is suppressing tracing.
  * Declared here rather than imported: Sentry is never a dependency of
  * tracehop, and the app's own copy is the one that counts.
  */
