@@ -8,8 +8,11 @@
  *
  * It hooks `uncaughtExceptionMonitor` (and `unhandledRejection` only while
  * the app has a listener of its own), through register.ts, and the context
- * manager (error-context.ts) so a synchronous throw still finds its request.
+ * manager (error-context.ts) so a synchronous throw still finds its request,
+ * which is then active again for the app's `uncaughtException` listeners
+ * (crash-context.ts).
  */
 export { recordCrash } from './crash-record';
+export { reenterEscapedRequest } from './crash-context';
 export { ErrorNotingContextManager } from './error-context';
 export { crashLine, describeError, FATAL_LEVEL } from './crash-line';

@@ -1,8 +1,8 @@
 /**
  * The automatic pino hook: an instrumentation that wraps the `pino` factory
  * so that every logger it makes, and every child of those loggers, carries
- * tracehop's fields. Where pino calls `hooks.streamWrite` (probed on the
- * first logger made) the fields are spliced into each finished line
+ * tracehop's fields. Where pino calls `hooks.streamWrite` (known from its
+ * version, pino-line.ts) the fields are spliced into each finished line
  * (pino-line.ts), which is the cheap way; otherwise, through a mixin. A user's own `mixin` and
  * `streamWrite` hook keep working, and their fields win over ours.
  */
@@ -96,11 +96,9 @@ export function fieldAdders(settings: LogLineSettings): FieldAdders {
 }
 
 function wrapFactory(original: PinoFactory, adders: FieldAdders, replacements: Replacements): PinoFactory {
-  // Probed on the first logger made, not at require time: the app may never make one.
-  let splice: boolean | undefined;
+  const splice = callsStreamWrite(original.version);
   const patched = function pino(this: unknown, ...args: unknown[]) {
     if (!replacements.inForce) return original.apply(this, args);
-    splice ??= callsStreamWrite(original);
     return original.apply(this, withTracehopFields(args, splice, adders));
   } as PinoFactory;
   Object.assign(patched, original);

@@ -59,31 +59,23 @@ export function withSplice(splice: StreamWrite, theirs: unknown): StreamWrite {
   return line => appHook(splice(line));
 }
 
+/** The first pino with the `hooks.streamWrite` option: 9.6.0 (pinojs/pino#2105). */
+const STREAM_WRITE_SINCE = [9, 6] as const;
+
 /**
- * Whether this pino calls `hooks.streamWrite` (older versions have no such
- * option): one throwaway logger writing to a no-op stream. Where it does
- * not, or anything goes wrong, the hook falls back to a mixin.
+ * Whether a pino of this version calls `hooks.streamWrite`, from its
+ * documented `pino.version`; `false` (the hook falls back to a mixin, which
+ * adds the same fields) for an older pino or a version it cannot read.
+ *
+ * Read from the version rather than tried on a throwaway logger: pino 9.10
+ * and later publish every line on the `pino_asJson` tracing channel, and a
+ * line written to find out would reach the channel's subscribers (Sentry's
+ * pino integration sends each as a Sentry log) as if the app had written it.
  */
-export function callsStreamWrite(factory: (...args: unknown[]) => unknown): boolean {
-  let called = false;
-  try {
-    const probe = factory(
-      {
-        base: null,
-        timestamp: false,
-        hooks: {
-          streamWrite: (line: string) => {
-            called = true;
-            return line;
-          },
-        },
-      },
-      { write: () => true },
-    ) as { info?: unknown } | null;
-    if (typeof probe?.info === 'function') (probe.info as (message: string) => void)('probe');
-  } catch {
-    // Nothing is lost: the hook falls back to a mixin, which adds the same fields.
-    return false;
-  }
-  return called;
+export function callsStreamWrite(version: unknown): boolean {
+  if (typeof version !== 'string') return false;
+  const match = /^(\d+)\.(\d+)\./.exec(version);
+  if (match === null) return false;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > STREAM_WRITE_SINCE[0] || (major === STREAM_WRITE_SINCE[0] && minor >= STREAM_WRITE_SINCE[1]);
 }

@@ -9,7 +9,7 @@
 import { constants as osConstants } from 'node:os';
 import type { Config } from '../config';
 import { reporter } from '../diag';
-import { recordCrash } from '../errors';
+import { recordCrash, reenterEscapedRequest } from '../errors';
 import { flushWithin, handOffAtExit, reportExportStats } from '../export/shutdown';
 import type { ExportPipeline } from '../export/export-pipeline';
 import type { Sdk } from './traces-sdk';
@@ -47,6 +47,11 @@ export interface ExitWork {
  * error the app survives (it has a handler, or its `unhandledRejection`
  * listener took the rejection) is recorded on the request's span, which its
  * request still ends, and no line is written: nothing crashed.
+ *
+ * An exception thrown synchronously out of a request handler has left the
+ * request's context as it unwound: the monitor makes that request active
+ * again, so the app's `uncaughtException` listeners (Sentry's, which
+ * reports the error there) run inside it, as they do for a throw from a timer.
  */
 export function installCrashRecording(proc: ProcessHooksTarget, config: Config, writeStderr: (line: string) => void): void {
   const goingDown = () => proc.listenerCount('uncaughtException') === 0 && proc.hasUncaughtExceptionCaptureCallback?.() !== true;
@@ -67,7 +72,23 @@ export function installCrashRecording(proc: ProcessHooksTarget, config: Config, 
       }
     }
   };
-  proc.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => record(error, origin, goingDown()));
+  proc.on('uncaughtExceptionMonitor', (error: unknown, origin: string) => {
+    record(error, origin, goingDown());
+    if (origin !== 'uncaughtException') return;
+    try {
+      reenterEscapedRequest(error);
+    } catch (failure) {
+      // The app's listeners then run outside the request, as they would without tracehop; only that is lost.
+      try {
+        reporter.warn(
+          'crash context',
+          `the request of an uncaught error could not be made active for its handlers: ${failure instanceof Error ? failure.message : String(failure)}`,
+        );
+      } catch {
+        // Reporting must not throw either.
+      }
+    }
+  });
   // Only ever called while the app has a listener of its own, which takes the rejection: the app survives it.
   const onRejection = (reason: unknown) => record(reason, 'unhandledRejection', false);
   const hasOurs = () => proc.listeners('unhandledRejection').includes(onRejection);

@@ -9,7 +9,9 @@
  * What it hooks, when the app loads `@sentry/core` (never a dependency):
  * - the app's own copy of `@sentry/core`, through its documented exports:
  *   `registerExternalPropagationContext`, a global-scope event processor,
- *   `addBreadcrumb` on the request's isolation scope, `isTracingSuppressed`
+ *   `addBreadcrumb` on the request's isolation scope (read back with
+ *   `getScopeData` for an event captured after a synchronous throw left
+ *   that scope), `isTracingSuppressed`
  *   (sentry-hook.ts, sentry-bridge.ts; no patching);
  * - the pino hook's finished lines (src/logging/pino-line.ts) for breadcrumbs,
  *   and the outgoing http and fetch hooks (src/http/client-hooks.ts) for
@@ -18,4 +20,4 @@
 export { SentryBridge } from './sentry-bridge';
 export type { SentrySettings } from './sentry-bridge';
 export { SentryHookInstrumentation, SUPPORTED_SENTRY_VERSIONS } from './sentry-hook';
-export { breadcrumbOfLine, eventWithRequest } from './sentry-fields';
+export { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest } from './sentry-fields';

@@ -11,11 +11,20 @@
  * is on. A line written where Sentry has no per-request scope (the default
  * isolation scope: a job, or a request Sentry did not see) is not added,
  * since it would reach every later event of the process.
+ *
+ * An error thrown synchronously out of a request handler unwinds out of
+ * Sentry's per-request scope: Sentry's `uncaughtException` handler captures
+ * it under the default isolation scope (tracehop makes the request's own
+ * context active again there, src/errors/crash-context.ts). So the bridge
+ * notes which isolation scope each request's lines went to, and an event of
+ * that request captured under the default one gets them from that scope.
  */
+import { context } from '@opentelemetry/api';
 import { currentRequest } from '../context';
+import { getCorrelation } from '../core/correlation';
 import { reporter } from '../diag';
-import { breadcrumbOfLine, eventWithRequest } from './sentry-fields';
-import type { SentryCore, SentryEvent } from './sentry-core';
+import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest } from './sentry-fields';
+import type { SentryCore, SentryEvent, SentryScope } from './sentry-core';
 
 export interface SentrySettings {
   /** TRACEHOP_SENTRY_REQUEST_ID_TAG. */
@@ -33,6 +42,8 @@ export class SentryBridge {
   private readonly cores: SentryCore[] = [];
   /** Global scopes given our event processor: copies of one Sentry version share theirs. */
   private readonly processed = new WeakSet<object>();
+  /** For each copy of `@sentry/core`, the isolation scope each request's lines went to, by the request's correlation. */
+  private readonly requestScopes = new WeakMap<SentryCore, WeakMap<object, SentryScope>>();
 
   constructor(private readonly settings: SentrySettings) {}
 
@@ -49,8 +60,9 @@ export class SentryBridge {
       const globalScope = core.getGlobalScope();
       if (!this.processed.has(globalScope)) {
         this.processed.add(globalScope);
-        globalScope.addEventProcessor(event => this.addRequest(event));
+        globalScope.addEventProcessor(event => this.addRequest(event, core));
       }
+      this.requestScopes.set(core, new WeakMap());
       this.cores.push(core);
     } catch (error) {
       reporter.warn(
@@ -67,9 +79,13 @@ export class SentryBridge {
       if (currentRequest() === undefined) return;
       const breadcrumb = breadcrumbOfLine(line, this.settings.breadcrumbLevel);
       if (breadcrumb === null) return;
+      const correlation = getCorrelation(context.active());
       for (const core of this.cores) {
-        if (core.getIsolationScope() === core.getDefaultIsolationScope()) continue;
+        const scope = core.getIsolationScope();
+        if (scope === core.getDefaultIsolationScope()) continue;
         core.addBreadcrumb(breadcrumb);
+        const scopes = this.requestScopes.get(core);
+        if (correlation !== undefined && scopes !== undefined && scopes.get(correlation) !== scope) scopes.set(correlation, scope);
       }
     } catch (error) {
       reporter.warn('sentry breadcrumb', `Sentry: a log line could not be added as a breadcrumb (${message(error)})`);
@@ -96,10 +112,16 @@ export class SentryBridge {
     });
   }
 
-  private addRequest(event: SentryEvent): SentryEvent {
+  private addRequest(event: SentryEvent, core: SentryCore): SentryEvent {
     try {
       const request = currentRequest();
-      return request === undefined ? event : eventWithRequest(event, request, this.settings.requestIdTag);
+      if (request === undefined) return event;
+      const withRequest = eventWithRequest(event, request, this.settings.requestIdTag);
+      if (core.getIsolationScope() !== core.getDefaultIsolationScope()) return withRequest;
+      const correlation = getCorrelation(context.active());
+      const scope = correlation === undefined ? undefined : this.requestScopes.get(core)?.get(correlation);
+      const breadcrumbs = scope?.getScopeData?.().breadcrumbs;
+      return breadcrumbs === undefined ? withRequest : eventWithBreadcrumbs(withRequest, breadcrumbs);
     } catch (error) {
       reporter.warn('sentry event', `Sentry: an event could not be given its request (${message(error)}); it is sent without it`);
       return event;

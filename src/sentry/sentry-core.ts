@@ -3,7 +3,8 @@
  * the package's index (`build/types/index.d.ts`): the external propagation
  * context (what Sentry's own OpenTelemetry bridge uses to give events the
  * active trace), the global scope's event processors, breadcrumbs on the
- * active isolation scope, and whether Sentry is suppressing tracing.
+ * active isolation scope (and read back from a scope, `Scope.getScopeData`),
+ * and whether Sentry is suppressing tracing.
  * Declared here rather than imported: Sentry is never a dependency of
  * tracehop, and the app's own copy is the one that counts.
  */
@@ -15,6 +16,7 @@ export type ExternalPropagationContext = () => { traceId: string; spanId: string
 export interface SentryEvent {
   tags?: Record<string, unknown>;
   contexts?: Record<string, Record<string, unknown> | undefined>;
+  breadcrumbs?: SentryBreadcrumb[];
 }
 
 export interface SentryBreadcrumb {
@@ -26,8 +28,10 @@ export interface SentryBreadcrumb {
   data?: Record<string, unknown>;
 }
 
-interface SentryScope {
+export interface SentryScope {
   addEventProcessor(processor: (event: SentryEvent) => SentryEvent | null): unknown;
+  /** The scope's data as Sentry applies it to an event (a documented `Scope` method), read for its breadcrumbs. */
+  getScopeData?(): { breadcrumbs?: SentryBreadcrumb[] };
 }
 
 export interface SentryCore {

@@ -13,6 +13,19 @@ export function eventWithRequest(event: SentryEvent, request: CurrentRequest, ta
   return event;
 }
 
+/**
+ * The event with the request's pino breadcrumbs (category `pino`) from
+ * `fromScope` added, in time order with the event's own: for an event
+ * captured where Sentry no longer had the request's scope.
+ */
+export function eventWithBreadcrumbs(event: SentryEvent, fromScope: readonly SentryBreadcrumb[]): SentryEvent {
+  const ours = fromScope.filter(crumb => crumb.category === 'pino');
+  if (ours.length === 0) return event;
+  // A stable sort: crumbs of the same time keep their order, the event's first.
+  event.breadcrumbs = [...(event.breadcrumbs ?? []), ...ours].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  return event;
+}
+
 /** Sentry's breadcrumb levels, from pino's level numbers (10 trace and 20 debug are both `debug`). */
 function sentryLevel(level: number): SentryBreadcrumb['level'] {
   if (level >= 60) return 'fatal';

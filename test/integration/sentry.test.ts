@@ -1,26 +1,34 @@
 /**
  * Sentry 11 as its users set it up (`Sentry.init({ dsn })`, tracing off),
- * under `node -r ./register.js`, against a Sentry ingest and an OTLP
+ * under `node -r ./register.js` (and an ES module app under
+ * `--import tracehop/register`), against a Sentry ingest and an OTLP
  * receiver on loopback: each event captured in a request carries that
  * request's trace and span ids, request id and chain, and its own pino
  * lines as breadcrumbs; Sentry's envelopes make no span and carry no headers.
  */
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { installTracehopInTempDir } from '../support/installed-package';
 import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
 import { startSentryReceiver } from '../support/sentry-receiver';
 import type { SentryEvent, SentryReceiver } from '../support/sentry-receiver';
 import { startService } from '../support/services';
-import type { LogLine, Service } from '../support/services';
+import type { LogLine, Service, StartOptions } from '../support/services';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sentry');
 const REQUESTS = 50;
 let otlp: OtlpReceiver;
+// `--import tracehop/register` resolves its specifier from the working directory.
+const installed = installTracehopInTempDir();
 
 beforeAll(async () => {
   otlp = await startOtlpReceiver();
 });
-afterAll(() => otlp.close());
+afterAll(async () => {
+  await otlp.close();
+  installed.remove();
+});
 
 /** The request number an event was captured for: `boom 7`, `message 7`. */
 function numberOf(event: SentryEvent): string | undefined {
@@ -33,13 +41,14 @@ function lineOf(app: Service, msg: string): Promise<LogLine> {
   return app.waitForLine(candidate => candidate.msg === msg, 5_000);
 }
 
-async function checkApp(script: string, modes: string[], urlOf: (base: string, n: number, mode: string) => string): Promise<void> {
+async function checkApp(script: string, modes: string[], urlOf: (base: string, n: number, mode: string) => string, options: StartOptions = {}): Promise<void> {
   const sentry: SentryReceiver = await startSentryReceiver();
-  const app = await startService(script, path.join(FIXTURES, script), {
-    SENTRY_DSN: sentry.dsn,
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlp.tracesUrl,
-    OTEL_BSP_SCHEDULE_DELAY: '100',
-  });
+  const app = await startService(
+    script,
+    path.join(FIXTURES, script),
+    { SENTRY_DSN: sentry.dsn, OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlp.tracesUrl, OTEL_BSP_SCHEDULE_DELAY: '100' },
+    options,
+  );
   try {
     await Promise.all(Array.from({ length: REQUESTS }, (_, n) => fetch(urlOf(app.url, n, modes[n % modes.length])).then(response => response.text())));
     const events = await sentry.waitForEvents(REQUESTS + 1);
@@ -96,3 +105,13 @@ test("a plain http app's captured exceptions and messages carry their request, 5
 test("an Express app's thrown, captured and messaged errors carry their request, 50 interleaved", async () => {
   await checkApp('express-app.js', ['throw', 'capture', 'message'], (base, n, mode) => `${base}/work/${n}?mode=${mode}`);
 }, 60_000);
+
+describe.each([
+  ['Sentry.init in the app', []],
+  ["Sentry.init in Sentry's own --import preload", ['--import', pathToFileURL(path.join(FIXTURES, 'esm-instrument.mjs')).href]],
+])('an ES module app under --import tracehop/register, %s', (_title, sentryPreload) => {
+  test('its captured exceptions and messages carry their request, 50 interleaved', async () => {
+    const nodeArgs = ['--import', 'tracehop/register', ...sentryPreload];
+    await checkApp('esm-app.mjs', ['capture', 'message'], (base, n, mode) => `${base}/?n=${n}&mode=${mode}`, { nodeArgs, cwd: installed.dir });
+  }, 60_000);
+});

@@ -2,8 +2,8 @@
  * A Sentry ingest on loopback: accepts envelope POSTs (`/api/<project>/envelope/`,
  * gzipped or not), splits each envelope into its header and items
  * (newline-separated JSON: an item header, then its payload, of `length`
- * bytes when the header says so), and keeps the events and the headers each
- * request came with.
+ * bytes when the header says so), and keeps the events, the logs and the
+ * headers each request came with.
  */
 import * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -18,11 +18,16 @@ export type SentryEvent = Record<string, unknown> & {
   breadcrumbs?: { category?: string; message?: string; level?: string; data?: Record<string, unknown> }[];
 };
 
+/** One Sentry log (an item of a `log` envelope item's `items`). */
+export type SentryLog = Record<string, unknown> & { body?: string; level?: string; trace_id?: string; attributes?: Record<string, { value?: unknown }> };
+
 export interface SentryReceiver {
   /** `http://public@127.0.0.1:PORT/1`. */
   readonly dsn: string;
   readonly port: number;
   readonly events: SentryEvent[];
+  /** Every log received (`enableLogs`), in arrival order. */
+  readonly logs: SentryLog[];
   /** The headers of every envelope request received. */
   readonly requestHeaders: http.IncomingHttpHeaders[];
   waitForEvents(count: number, timeoutMs?: number): Promise<SentryEvent[]>;
@@ -53,6 +58,7 @@ export function envelopeItems(body: Buffer): { header: Record<string, unknown>; 
 
 export async function startSentryReceiver(): Promise<SentryReceiver> {
   const events: SentryEvent[] = [];
+  const logs: SentryLog[] = [];
   const requestHeaders: http.IncomingHttpHeaders[] = [];
   const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
@@ -64,6 +70,7 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       for (const item of envelopeItems(body)) {
         if (item.header.type === 'event') events.push(JSON.parse(item.payload.toString('utf8')) as SentryEvent);
+        if (item.header.type === 'log') logs.push(...(JSON.parse(item.payload.toString('utf8')) as { items: SentryLog[] }).items);
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       for (const wake of waiters) wake();
@@ -74,6 +81,7 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
     dsn: `http://public@127.0.0.1:${port}/1`,
     port,
     events,
+    logs,
     requestHeaders,
     waitForEvents(count, timeoutMs = 15_000) {
       return new Promise((resolve, reject) => {

@@ -72,7 +72,7 @@ describe('the pino hook through streamWrite', () => {
   const pino = patchPinoModule(realPino, defaultLogLineSettings()) as typeof realPino;
 
   test('this pino calls streamWrite, so the hook splices', () => {
-    expect(callsStreamWrite(realPino as never)).toBe(true);
+    expect(callsStreamWrite(realPino.version)).toBe(true);
   });
 
   test('the fields are the first members of the record', () => {
@@ -96,15 +96,30 @@ describe('the pino hook through streamWrite', () => {
 });
 
 describe('the pino hook with a pino that never calls streamWrite', () => {
-  // Older pinos have no streamWrite hook: this stand-in drops the option.
-  const olderPino = Object.assign((options: Record<string, unknown>, destination: Writable) => {
-    const { hooks: _dropped, ...rest } = options;
-    return realPino(rest, destination);
-  }, realPino);
+  // Older pinos have no streamWrite hook: this stand-in drops the option, and says it is 9.5.
+  const olderPino = Object.assign(
+    (options: Record<string, unknown>, destination: Writable) => {
+      const { hooks: _dropped, ...rest } = options;
+      return realPino(rest, destination);
+    },
+    realPino,
+    { version: '9.5.0' },
+  );
   const pino = patchPinoModule(olderPino, defaultLogLineSettings()) as (options: object, destination: Writable) => import('pino').Logger;
 
-  test('the probe sees no streamWrite call', () => {
-    expect(callsStreamWrite(olderPino as never)).toBe(false);
+  test.each([
+    ['9.5.0', false],
+    ['9.6.0', true],
+    ['9.14.0', true],
+    ['10.0.0-rc.1', true],
+    ['8.21.0', false],
+    ['7.0.0', false],
+    ['11.0.0', true],
+    ['not a version', false],
+    [undefined, false],
+    [96, false],
+  ])('pino %p calls streamWrite: %p', (version, calls) => {
+    expect(callsStreamWrite(version)).toBe(calls);
   });
 
   test('the fields come through a mixin instead', () => {

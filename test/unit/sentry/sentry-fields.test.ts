@@ -1,4 +1,4 @@
-import { breadcrumbOfLine, eventWithRequest } from '../../../src/sentry';
+import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest } from '../../../src/sentry';
 
 const REQUEST = { requestId: 'req-1', chain: 'req-1,gw-9', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
 
@@ -31,5 +31,39 @@ describe('breadcrumbOfLine', () => {
     ['any line when off', '{"level":60,"msg":"down"}', Number.POSITIVE_INFINITY, null],
   ])('%s', (_title, line, threshold, expected) => {
     expect(breadcrumbOfLine(line, threshold)).toEqual(expected);
+  });
+});
+
+describe('eventWithBreadcrumbs', () => {
+  const pino = (message: string, timestamp: number) => ({ category: 'pino', message, timestamp });
+  test.each<[string, object, object[], object]>([
+    ['adds the pino crumbs to an event with none', {}, [pino('start', 2), pino('middle', 3)], { breadcrumbs: [pino('start', 2), pino('middle', 3)] }],
+    [
+      "puts them in time order with the event's own",
+      {
+        breadcrumbs: [
+          { category: 'console', message: 'early', timestamp: 1 },
+          { category: 'console', message: 'late', timestamp: 4 },
+        ],
+      },
+      [pino('start', 2), pino('middle', 3)],
+      {
+        breadcrumbs: [
+          { category: 'console', message: 'early', timestamp: 1 },
+          pino('start', 2),
+          pino('middle', 3),
+          { category: 'console', message: 'late', timestamp: 4 },
+        ],
+      },
+    ],
+    [
+      'leaves out crumbs that are not pino lines',
+      {},
+      [{ category: 'http', message: 'GET /', timestamp: 1 }, pino('start', 2)],
+      { breadcrumbs: [pino('start', 2)] },
+    ],
+    ['leaves the event as it is when the scope has none', { tags: { a: '1' } }, [], { tags: { a: '1' } }],
+  ])('%s', (_title, event, fromScope, expected) => {
+    expect(eventWithBreadcrumbs(event, fromScope)).toEqual(expected);
   });
 });
