@@ -82,7 +82,11 @@ export function isHookedPino(moduleExports: unknown): boolean {
   const exported = moduleExports as { default?: unknown; [PATCHED]?: unknown } | null | undefined;
   const isNamespace = isModuleNamespace(moduleExports);
   const factory = (isNamespace ? exported?.default : exported) as { [PATCHED]?: unknown } | null | undefined;
-  return factory?.[PATCHED] === true;
+  const marker = factory?.[PATCHED];
+  // The wrapper's ledger: a wrapper restored by disable() passes calls through and is hooked no more.
+  if (typeof marker === 'object' && marker !== null) return (marker as { inForce?: unknown }).inForce === true;
+  // A wrapper made by an earlier tracehop copy marks itself `true`.
+  return marker === true;
 }
 
 /** How our fields are added to a logger's options: the splice, and the mixin where pino has no `streamWrite` hook. */
@@ -104,7 +108,8 @@ function wrapFactory(original: PinoFactory, adders: FieldAdders, replacements: R
   Object.assign(patched, original);
   patched.pino = patched;
   patched.default = patched;
-  patched[PATCHED] = true;
+  // Marks the wrapper (a second patch of it changes nothing) with its ledger, which says whether it is in force.
+  patched[PATCHED] = replacements;
   return patched;
 }
 

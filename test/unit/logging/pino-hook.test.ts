@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { DEFAULT_LOG_FIELDS } from '../../../src/config';
 import { tracehopMixin } from '../../../src/logging/mixin';
-import { patchPinoModule } from '../../../src/logging/pino-hook';
+import { isHookedPino, patchPinoModule } from '../../../src/logging/pino-hook';
+import { Replacements } from '../../../src/core/module-hook';
 import { RequestCorrelation, setCorrelation } from '../../../src/core/correlation';
 import { defaultLogLineSettings, publishTestRuntime, withdrawRuntime } from '../../support/runtime';
 
@@ -151,5 +152,24 @@ describe('the pino hook', () => {
 
   test('patching twice returns the patched module unchanged', () => {
     expect(patchPinoModule(pino, defaultLogLineSettings())).toBe(pino);
+  });
+
+  test.each<[string, () => unknown, boolean]>([
+    ['pino itself', () => require('pino'), false],
+    ['the wrapper in force', () => pino, true],
+    [
+      'a wrapper restored by disable(), which passes calls through',
+      () => {
+        const replacements = new Replacements();
+        const wrapper = patchPinoModule(require('pino'), defaultLogLineSettings(), replacements);
+        replacements.restore();
+        return wrapper;
+      },
+      false,
+    ],
+    ['a namespace whose default is the wrapper', () => Object.create(null, { [Symbol.toStringTag]: { value: 'Module' }, default: { value: pino } }), true],
+    ['not a module', () => undefined, false],
+  ])('isHookedPino: %s', (_name, exports, expected) => {
+    expect(isHookedPino(exports())).toBe(expected);
   });
 });
