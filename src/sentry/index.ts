@@ -18,4 +18,4 @@
 export { SentryBridge } from './sentry-bridge';
 export type { SentrySettings } from './sentry-bridge';
 export { SentryHookInstrumentation, SUPPORTED_SENTRY_VERSIONS } from './sentry-hook';
-export { breadcrumbOfLine, eventWithRequest } from './sentry-fields';
+export { breadcrumbOfLine, eventWithRequest, propagationInTrace } from './sentry-fields';

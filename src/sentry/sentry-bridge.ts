@@ -11,11 +11,28 @@
  * is on. A line written where Sentry has no per-request scope (the default
  * isolation scope: a job, or a request Sentry did not see) is not added,
  * since it would reach every later event of the process.
+ *
+ * Sentry's own spans (its tracing on): Sentry starts its server span for a
+ * request in a trace of its own, before tracehop's context is entered. The
+ * client's `httpServerRequest` hook runs just before, in the scope that span
+ * starts from: there the scope's propagation context is given the request's
+ * trace id (tracehop's server span has started by then, on Node's
+ * `http.server.request.start` channel). Sentry's server span, its child
+ * spans, its events and the `sentry-trace` and `baggage` it sends downstream
+ * then all carry tracehop's trace id. Each client is hooked the first time a
+ * request arrives after `Sentry.init`, on the same channel.
  */
+import { subscribe } from 'node:diagnostics_channel';
+import { context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { currentRequest } from '../context';
+import { REQUEST_CONTEXT_KEY } from '../core/shared-state';
 import { reporter } from '../diag';
-import { breadcrumbOfLine, eventWithRequest } from './sentry-fields';
+import { breadcrumbOfLine, eventWithRequest, propagationInTrace } from './sentry-fields';
 import type { SentryCore, SentryEvent } from './sentry-core';
+
+/** Node publishes each incoming HTTP request here before the server emits `request`; tracehop's server span starts on it first. */
+const REQUEST_START_CHANNEL = 'http.server.request.start';
 
 export interface SentrySettings {
   /** TRACEHOP_SENTRY_REQUEST_ID_TAG. */
@@ -33,6 +50,9 @@ export class SentryBridge {
   private readonly cores: SentryCore[] = [];
   /** Global scopes given our event processor: copies of one Sentry version share theirs. */
   private readonly processed = new WeakSet<object>();
+  /** Clients whose `httpServerRequest` hook moves their request spans into the request's trace. */
+  private readonly hookedClients = new WeakSet<object>();
+  private watchingRequests = false;
 
   constructor(private readonly settings: SentrySettings) {}
 
@@ -52,6 +72,7 @@ export class SentryBridge {
         globalScope.addEventProcessor(event => this.addRequest(event));
       }
       this.cores.push(core);
+      this.watchRequests();
     } catch (error) {
       reporter.warn(
         'sentry attach',
@@ -94,6 +115,41 @@ export class SentryBridge {
       const options = core.getClient()?.getOptions();
       return options !== undefined && (typeof options.tracesSampleRate === 'number' || typeof options.tracesSampler === 'function');
     });
+  }
+
+  /** Once: on each incoming request, hooks any client `Sentry.init` made since the last one. */
+  private watchRequests(): void {
+    if (this.watchingRequests) return;
+    this.watchingRequests = true;
+    subscribe(REQUEST_START_CHANNEL, () => this.hookClients());
+  }
+
+  private hookClients(): void {
+    for (const core of this.cores) {
+      try {
+        const client = core.getClient();
+        if (client === undefined || this.hookedClients.has(client)) continue;
+        this.hookedClients.add(client);
+        client.on('httpServerRequest', request => this.startInRequestTrace(core, request));
+      } catch (error) {
+        reporter.warn('sentry client', `Sentry: its client could not be hooked (${message(error)}); its own spans keep their own trace ids`);
+      }
+    }
+  }
+
+  /** In Sentry's scope for an incoming request, before its spans start: the trace is the request's. */
+  private startInRequestTrace(core: SentryCore, incoming: unknown): void {
+    try {
+      const requestContext = (incoming as { [REQUEST_CONTEXT_KEY]?: Context } | null)?.[REQUEST_CONTEXT_KEY];
+      if (requestContext === undefined) return;
+      const request = context.with(requestContext, currentRequest);
+      if (request === undefined) return;
+      const scope = core.getCurrentScope();
+      const moved = propagationInTrace(scope.getPropagationContext(), request.traceId);
+      if (moved !== null) scope.setPropagationContext(moved);
+    } catch (error) {
+      reporter.warn('sentry request trace', `Sentry: a request's trace could not be given to Sentry (${message(error)}); its spans keep their own trace id`);
+    }
   }
 
   private addRequest(event: SentryEvent): SentryEvent {

@@ -1,4 +1,4 @@
-import { breadcrumbOfLine, eventWithRequest } from '../../../src/sentry';
+import { breadcrumbOfLine, eventWithRequest, propagationInTrace } from '../../../src/sentry';
 
 const REQUEST = { requestId: 'req-1', chain: 'req-1,gw-9', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
 
@@ -31,5 +31,27 @@ describe('breadcrumbOfLine', () => {
     ['any line when off', '{"level":60,"msg":"down"}', Number.POSITIVE_INFINITY, null],
   ])('%s', (_title, line, threshold, expected) => {
     expect(breadcrumbOfLine(line, threshold)).toEqual(expected);
+  });
+});
+
+describe('propagationInTrace', () => {
+  const OURS = 'c'.repeat(32);
+
+  test('a context already in the trace is left as it is', () => {
+    expect(propagationInTrace({ traceId: OURS, sampleRand: 0.5, parentSpanId: 'd'.repeat(16), sampled: true }, OURS)).toBeNull();
+  });
+
+  test("Sentry's own new trace takes the request's id, keeping its random sample value and propagation span", () => {
+    expect(propagationInTrace({ traceId: 'e'.repeat(32), sampleRand: 0.25, propagationSpanId: 'f'.repeat(16) }, OURS)).toEqual({
+      traceId: OURS,
+      sampleRand: 0.25,
+      propagationSpanId: 'f'.repeat(16),
+    });
+  });
+
+  test("a caller's sentry-trace of another trace: its parent, decision and sampling context are dropped", () => {
+    expect(
+      propagationInTrace({ traceId: 'e'.repeat(32), sampleRand: 0.75, parentSpanId: 'a'.repeat(16), sampled: false, dsc: { trace_id: 'e'.repeat(32) } }, OURS),
+    ).toEqual({ traceId: OURS, sampleRand: 0.75 });
   });
 });
