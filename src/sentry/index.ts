@@ -19,3 +19,7 @@ export { SentryBridge } from './sentry-bridge';
 export type { SentrySettings } from './sentry-bridge';
 export { SentryHookInstrumentation, SUPPORTED_SENTRY_VERSIONS } from './sentry-hook';
 export { breadcrumbOfLine, eventWithRequest, propagationInTrace } from './sentry-fields';
+export { sentryCoreOf } from './sentry-core';
+export { sentrySupport } from './sentry-version';
+export type { SentrySupport } from './sentry-version';
+export type { SentrySeen } from './sentry-bridge';

@@ -45,6 +45,16 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : typeof error;
 }
 
+/** What the doctor is told of the app's Sentry when the app listens (src/introspection/doctor-channel.ts). */
+export interface SentrySeen {
+  /** The versions of the copies of `@sentry/core` hooked. */
+  readonly versions: readonly string[];
+  /** Whether `Sentry.init` had made a client by then. */
+  readonly initialised: boolean;
+  /** Whether that client's own tracing is on (`tracesSampleRate` or `tracesSampler`, or SENTRY_TRACES_SAMPLE_RATE). */
+  readonly tracing: boolean;
+}
+
 export class SentryBridge {
   /** Every copy of `@sentry/core` the app loaded; one is usual. */
   private readonly cores: SentryCore[] = [];
@@ -107,6 +117,12 @@ export class SentryBridge {
       }
     }
     return false;
+  }
+
+  /** For the doctor: `undefined` when the app has loaded no copy tracehop hooks. */
+  seen(): SentrySeen | undefined {
+    if (this.cores.length === 0) return undefined;
+    return { versions: this.versions, initialised: this.cores.some(core => core.getClient() !== undefined), tracing: this.tracingOn() };
   }
 
   /** Whether any hooked Sentry client has its own tracing on: two tracers then run side by side. */
