@@ -20,7 +20,9 @@
  * `http.server.request.start` channel). Sentry's server span, its child
  * spans, its events and the `sentry-trace` and `baggage` it sends downstream
  * then all carry tracehop's trace id. Each client is hooked the first time a
- * request arrives after `Sentry.init`, on the same channel.
+ * request arrives after `Sentry.init`, on the same channel. The other way
+ * round, tracehop's export requests run inside Sentry's `suppressTracing`
+ * (`runAsOwnTraffic`): no span or breadcrumb of Sentry's names them.
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { context } from '@opentelemetry/api';
@@ -105,6 +107,35 @@ export class SentryBridge {
     } catch (error) {
       reporter.warn('sentry breadcrumb', `Sentry: a log line could not be added as a breadcrumb (${message(error)})`);
     }
+  }
+
+  /**
+   * Runs `send` (tracehop's export of spans) with each hooked Sentry's
+   * tracing suppressed, as Sentry sends its own envelopes: its HTTP client
+   * instrumentation then makes no span and no breadcrumb of the request,
+   * in whichever request's context the export runs. `send`'s own throw is
+   * the caller's; a Sentry that fails to suppress is reported and `send`
+   * runs plainly.
+   */
+  runAsOwnTraffic<T>(send: () => T): T {
+    let run = send;
+    for (const core of this.cores) {
+      const inner = run;
+      run = () => {
+        let ran = false;
+        try {
+          return core.suppressTracing(() => {
+            ran = true;
+            return inner();
+          });
+        } catch (error) {
+          if (ran) throw error;
+          reporter.warn('sentry suppress', `Sentry: its tracing could not be suppressed around tracehop's export (${message(error)}); Sentry may trace it`);
+          return inner();
+        }
+      };
+    }
+    return run();
   }
 
   /** Whether Sentry is sending its own traffic (its transport runs inside `suppressTracing`): such a request gets no span and no headers. */

@@ -3,7 +3,8 @@
  * the package's index (`build/types/index.d.ts`): the external propagation
  * context (what Sentry's own OpenTelemetry bridge uses to give events the
  * active trace), the global scope's event processors, breadcrumbs on the
- * active isolation scope, whether Sentry is suppressing tracing, and the
+ * active isolation scope, whether Sentry is suppressing tracing (and its
+ * suppression, around tracehop's own export requests), and the
  * client's `httpServerRequest` hook with the current scope's propagation
  * context (so that Sentry's own spans of a request start in its trace).
  * Declared here rather than imported: Sentry is never a dependency of
@@ -69,6 +70,7 @@ export interface SentryCore {
   getDefaultIsolationScope(): SentryScope;
   addBreadcrumb(breadcrumb: SentryBreadcrumb): void;
   isTracingSuppressed(): boolean;
+  suppressTracing<T>(callback: () => T): T;
   getClient(): SentryClient | undefined;
 }
 
@@ -80,6 +82,7 @@ const FUNCTIONS = [
   'getDefaultIsolationScope',
   'addBreadcrumb',
   'isTracingSuppressed',
+  'suppressTracing',
   'getClient',
 ] as const;
 
