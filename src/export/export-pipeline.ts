@@ -10,7 +10,7 @@ import type { QueuedSpan, SlicingSpanExporter } from '.';
 import { BatchSpanProcessor } from './batch-span-processor';
 import type { ItemExporter, Queueable } from './batch-span-processor';
 import { HoldingSpanExporter } from './holding-span-exporter';
-import type { EncodesAhead } from './holding-span-exporter';
+import type { EncodesAhead, OwnTrafficRunner } from './holding-span-exporter';
 import { ExportStats } from './export-stats';
 import type { SyncSender } from './exit-hand-off';
 
@@ -26,17 +26,19 @@ export class ExportPipeline {
    * @param exporter an exporter of spans, or tracehop's OTLP/HTTP protobuf
    *   exporter, which takes spans encoded as they end in their place
    * @param exitSender how spans still unsent at process exit can be sent synchronously, if at all
+   * @param ownTraffic runs each export so that the app's other tools (Sentry) trace none of its requests
    */
   constructor(
     readonly name: string,
     exporter: SpanExporter | SlicingSpanExporter,
     batch: Config['batch'],
     private readonly exitSender?: SyncSender,
+    ownTraffic?: OwnTrafficRunner,
   ) {
     this.stats = new ExportStats(batch.maxQueueSize);
     const assembled = isSlicing(exporter)
-      ? assemble<QueuedSpan>(exporter, batch, this.stats, span => standInOrSpan(exporter, span))
-      : assemble<ReadableSpan>(exporter, batch, this.stats, span => span);
+      ? assemble<QueuedSpan>(exporter, batch, this.stats, span => standInOrSpan(exporter, span), ownTraffic)
+      : assemble<ReadableSpan>(exporter, batch, this.stats, span => span, ownTraffic);
     this.processor = assembled.processor;
     this.sendUnsentSync = assembled.sendUnsentSync;
   }
@@ -59,8 +61,9 @@ function assemble<Item extends Queueable & QueuedSpan>(
   batch: Config['batch'],
   stats: ExportStats,
   toItem: (span: ReadableSpan) => Item,
+  ownTraffic: OwnTrafficRunner | undefined,
 ): { processor: SpanProcessor; sendUnsentSync: (sender: SyncSender) => void } {
-  const holding = new HoldingSpanExporter<Item>(exporter);
+  const holding = new HoldingSpanExporter<Item>(exporter, ownTraffic);
   const processor = new BatchSpanProcessor<Item>(holding, batch, stats, toItem);
   return {
     processor,

@@ -99,13 +99,24 @@ export interface BatchToSend<Item> {
  * turn holds the event loop for a whole batch. The answers go back to the
  * processor, which counts them.
  */
+/** Runs `send` so that the app's other tools take its requests for the exporter's own traffic. */
+export type OwnTrafficRunner = (send: () => void) => void;
+
 export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
   private unsent: Array<UnsentBatch<Item>> = [];
   /** Handed to the exporter, not yet answered. */
   private readonly inFlight = new Set<HandedOverBatch<Item>>();
   private drainScheduled = false;
 
-  constructor(private readonly exporter: ItemExporter<Item> & EncodesAhead<Item>) {}
+  /**
+   * @param ownTraffic runs each hand-over as the app's other tools' own
+   *   traffic is run (Sentry's suppressed tracing, src/sentry/), so that they
+   *   trace none of the exporter's requests; plain by default
+   */
+  constructor(
+    private readonly exporter: ItemExporter<Item> & EncodesAhead<Item>,
+    private readonly ownTraffic: OwnTrafficRunner = send => send(),
+  ) {}
 
   export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
     let steps: EncodingSteps | undefined;
@@ -195,8 +206,12 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
     if (batches.length === 0) return;
     // A turn runs in whatever context scheduled it, and a drain may be called
     // from shutdown() or forceFlush(): the exporter's own HTTP request must
-    // never become a span.
+    // never become a span, ours or another tool's.
     watchExportRequests();
+    this.ownTraffic(() => this.handOverQuietly(batches));
+  }
+
+  private handOverQuietly(batches: ReadonlyArray<UnsentBatch<Item>>): void {
     context.with(suppressTracing(context.active()), () => {
       for (const { spans, done } of batches) {
         let settled = false;

@@ -7,6 +7,9 @@ import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { fstatSync, writeSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tracehopDiag } from '../diag';
+import type { SentrySeen } from '../sentry';
+
+export type { SentrySeen };
 import type { ModuleLoad } from './hook-observer';
 import type { StartupFacts } from './startup-facts';
 
@@ -15,7 +18,14 @@ export type DoctorMessage =
   // Header names only, in the facts: values (often credentials) never go down the pipe.
   | { readonly type: 'started'; readonly facts: StartupFacts }
   | { readonly type: 'load'; readonly load: ModuleLoad }
-  | { readonly type: 'listening'; readonly address: string; readonly entryLoadedAs: 'commonjs' | 'esm'; readonly server?: ServerSeen };
+  | {
+      readonly type: 'listening';
+      readonly address: string;
+      readonly entryLoadedAs: 'commonjs' | 'esm';
+      readonly server?: ServerSeen;
+      /** The app's Sentry as it was when the app listened; absent when no copy was hooked. */
+      readonly sentry?: SentrySeen;
+    };
 
 /**
  * Published by Node when a net (so also http) server starts listening, on
@@ -80,8 +90,8 @@ export function serverSeen(server: unknown): ServerSeen | undefined {
   return { kind, upgrades };
 }
 
-/** Tells the doctor when the app first listens, and how its entry point was loaded. */
-export function reportListening(channel: DoctorChannel): void {
+/** Tells the doctor when the app first listens, how its entry point was loaded, and what `sentry` says of the app's Sentry then. */
+export function reportListening(channel: DoctorChannel, sentry: () => SentrySeen | undefined = () => undefined): void {
   let told = false;
   const onListen = (message: unknown) => {
     if (told) return;
@@ -95,6 +105,7 @@ export function reportListening(channel: DoctorChannel): void {
         address: typeof address === 'string' ? address : address ? `${address.address}:${address.port}` : 'unknown',
         entryLoadedAs: entryIsInRequireCache() ? 'commonjs' : 'esm',
         server: serverSeen((message as { server?: unknown } | null)?.server),
+        sentry: sentry(),
       });
     } catch {
       // The doctor then stops the app at its time limit instead.

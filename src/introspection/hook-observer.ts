@@ -16,6 +16,7 @@ import { isHookedHono } from '../frameworks/hono';
 import { isHookedKoaRouter } from '../frameworks/koa';
 import { isHookedPino } from '../logging/pino-hook';
 import { isModuleNamespace } from '../core/module-namespace';
+import { sentryCoreOf, sentrySupport } from '../sentry';
 import { apiCopyState } from './api-copy-state';
 import { API_MODULE } from './api-copy';
 import type { ApiCopyState } from './api-copy';
@@ -44,7 +45,14 @@ const HOOKED_CHECKS: Readonly<Record<string, (moduleExports: unknown) => boolean
   '@koa/router': isHookedKoaRouter,
   '@hapi/hapi': isHookedHapi,
   hono: isHookedHono,
+  '@sentry/core': isHookedSentry,
 };
+
+/** The hook takes Sentry 11 with the functions it uses: the exports are read, never changed. */
+function isHookedSentry(moduleExports: unknown): boolean {
+  const core = sentryCoreOf(moduleExports);
+  return core !== null && sentrySupport(String(core.SDK_VERSION)) === 'hooked';
+}
 
 // The outgoing side is what the module's exports show: the server side is
 // tracehop's own span, on a diagnostics channel, unless

@@ -68,9 +68,9 @@ const SHOWN = {
   tlsFiles: false,
   // Holds the exporter's headers, values included.
   exportEnvironment: false,
-  // Sentry's: the doctor has no Sentry check yet (issue 22), so it shows neither.
-  sentryRequestIdTag: false,
-  sentryBreadcrumbLevel: false,
+  // Sentry's: the doctor's @sentry/core line says what the app's events carry with them.
+  sentryRequestIdTag: true,
+  sentryBreadcrumbLevel: true,
 } as const satisfies Record<keyof Config, boolean | 'computed'>;
 
 type SettingShown<How> = { [K in keyof Config]: (typeof SHOWN)[K] extends How ? K : never }[keyof Config];

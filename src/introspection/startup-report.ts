@@ -7,6 +7,7 @@ import type { Instrumentation } from '@opentelemetry/instrumentation';
 import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { isBuiltin } from 'node:module';
 import type { Config } from '../config';
+import type { SentrySeen } from '../sentry';
 import { reporter, tracehopDiag } from '../diag';
 import { instrumentedModules } from './module-hook-state';
 import type { EsmHookStatus } from './module-hook-state';
@@ -27,6 +28,8 @@ export interface StartupContext {
   readonly entry: () => EntryModuleSystem;
   /** Built and enabled: the hook observer must come after them to see what they did. */
   readonly instrumentations: readonly Instrumentation[];
+  /** The app's Sentry, read when the app listens (after its `Sentry.init`, as a rule). */
+  readonly sentry?: () => SentrySeen | undefined;
 }
 
 /** Never throws: the facts are a report, and must not stop the preload's remaining start-up. */
@@ -57,7 +60,7 @@ function report(context: StartupContext): void {
       channel?.send({ type: 'load', load });
     });
   }
-  if (channel !== undefined) reportListening(channel);
+  if (channel !== undefined) reportListening(channel, context.sentry);
 }
 
 function gatherFacts({ config, warnings, esmHook, entry: system, instrumentations }: StartupContext): StartupFacts {

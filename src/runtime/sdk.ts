@@ -93,11 +93,13 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
   // The correlation processor comes first so exporters see the attributes.
   // With OTEL_TRACES_EXPORTER=none spans are still made, so that request ids,
   // propagation and log fields keep working; they are just not sent anywhere.
-  const exportPipelines = config.tracesExporters.map(name => buildPipeline(name, config));
+  // The app's Sentry, once it loads: its tracing is suppressed around each export, so it traces none of the exporter's requests.
+  const sentry = new SentryBridge({ requestIdTag: config.sentryRequestIdTag, breadcrumbLevel: logSpanEventLevel(config.sentryBreadcrumbLevel) });
+  const ownTraffic = (send: () => void) => sentry.runAsOwnTraffic(send);
+  const exportPipelines = config.tracesExporters.map(name => buildPipeline(name, config, ownTraffic));
   const spanProcessors: SpanProcessor[] = [new CorrelationSpanProcessor(), ...exportPipelines.map(pipeline => pipeline.processor)];
   // Instrumentations patch their modules as they are made: if what follows
   // throws, they are switched off again, so the app runs as it would untraced.
-  const sentry = new SentryBridge({ requestIdTag: config.sentryRequestIdTag, breadcrumbLevel: logSpanEventLevel(config.sentryBreadcrumbLevel) });
   const instrumentations = buildInstrumentations(config, runtime, claimed, gate, sentry);
   try {
     const sampler = buildSampler(config);
@@ -182,12 +184,12 @@ function serverHookOptions(config: Config, runtime: TracehopRuntime, claimed: Cl
   };
 }
 
-function buildPipeline(name: 'otlp' | 'console', config: Config): ExportPipeline {
+function buildPipeline(name: 'otlp' | 'console', config: Config, ownTraffic: (send: () => void) => void): ExportPipeline {
   // Only OTLP gets a hand-off at exit: the console exporter is for debugging.
   if (name === 'console') return new ExportPipeline(name, new ConsoleSpanExporter(), config.batch, undefined);
   // Read once for both: the exporter's agent and the exit hand-off reach the collector the same way.
   const tls = tlsFilesOnce(config.tlsFiles);
-  return new ExportPipeline(name, buildOtlpExporter(config, tls), config.batch, otlpExitSender(config, tls));
+  return new ExportPipeline(name, buildOtlpExporter(config, tls), config.batch, otlpExitSender(config, tls), ownTraffic);
 }
 
 function buildOtlpExporter(config: Config, tls: () => TlsOptions): SpanExporter | SlicingSpanExporter {

@@ -94,7 +94,7 @@ function start(): void {
   tracehopDiag.debug(
     `started: service.name=${config.serviceName} (from ${config.serviceNameSource}), exporters=${config.tracesExporters.join(',') || 'none'}, endpoint=${config.tracesEndpoint}, protocol=${config.protocol}`,
   );
-  reportStartupFacts({ config, warnings, esmHook, entry: entryOf(config), instrumentations: built.instrumentations });
+  reportStartupFacts({ config, warnings, esmHook, entry: entryOf(config), instrumentations: built.instrumentations, sentry: () => built.sentry.seen() });
   installExitHandlers(process, built, config);
   installCrashRecording(process, config, line => writeSync(2, line));
 }

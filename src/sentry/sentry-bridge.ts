@@ -18,13 +18,31 @@
  * context active again there, src/errors/crash-context.ts). So the bridge
  * notes which isolation scope each request's lines went to, and an event of
  * that request captured under the default one gets them from that scope.
+ *
+ * Sentry's own spans (its tracing on): Sentry starts its server span for a
+ * request in a trace of its own, before tracehop's context is entered. The
+ * client's `httpServerRequest` hook runs just before, in the scope that span
+ * starts from: there the scope's propagation context is given the request's
+ * trace id (tracehop's server span has started by then, on Node's
+ * `http.server.request.start` channel). Sentry's server span, its child
+ * spans, its events and the `sentry-trace` and `baggage` it sends downstream
+ * then all carry tracehop's trace id. Each client is hooked the first time a
+ * request arrives after `Sentry.init`, on the same channel. The other way
+ * round, tracehop's export requests run inside Sentry's `suppressTracing`
+ * (`runAsOwnTraffic`): no span or breadcrumb of Sentry's names them.
  */
+import { subscribe } from 'node:diagnostics_channel';
 import { context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { currentRequest } from '../context';
 import { getCorrelation } from '../core/correlation';
+import { REQUEST_CONTEXT_KEY } from '../core/shared-state';
 import { reporter } from '../diag';
-import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest } from './sentry-fields';
+import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, propagationInTrace } from './sentry-fields';
 import type { SentryCore, SentryEvent, SentryScope } from './sentry-core';
+
+/** Node publishes each incoming HTTP request here before the server emits `request`; tracehop's server span starts on it first. */
+const REQUEST_START_CHANNEL = 'http.server.request.start';
 
 export interface SentrySettings {
   /** TRACEHOP_SENTRY_REQUEST_ID_TAG. */
@@ -37,6 +55,16 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : typeof error;
 }
 
+/** What the doctor is told of the app's Sentry when the app listens (src/introspection/doctor-channel.ts). */
+export interface SentrySeen {
+  /** The versions of the copies of `@sentry/core` hooked. */
+  readonly versions: readonly string[];
+  /** Whether `Sentry.init` had made a client by then. */
+  readonly initialised: boolean;
+  /** Whether that client's own tracing is on (`tracesSampleRate` or `tracesSampler`, or SENTRY_TRACES_SAMPLE_RATE). */
+  readonly tracing: boolean;
+}
+
 export class SentryBridge {
   /** Every copy of `@sentry/core` the app loaded; one is usual. */
   private readonly cores: SentryCore[] = [];
@@ -44,6 +72,9 @@ export class SentryBridge {
   private readonly processed = new WeakSet<object>();
   /** For each copy of `@sentry/core`, the isolation scope each request's lines went to, by the request's correlation. */
   private readonly requestScopes = new WeakMap<SentryCore, WeakMap<object, SentryScope>>();
+  /** Clients whose `httpServerRequest` hook moves their request spans into the request's trace. */
+  private readonly hookedClients = new WeakSet<object>();
+  private watchingRequests = false;
 
   constructor(private readonly settings: SentrySettings) {}
 
@@ -64,6 +95,7 @@ export class SentryBridge {
       }
       this.requestScopes.set(core, new WeakMap());
       this.cores.push(core);
+      this.watchRequests();
     } catch (error) {
       reporter.warn(
         'sentry attach',
@@ -92,6 +124,35 @@ export class SentryBridge {
     }
   }
 
+  /**
+   * Runs `send` (tracehop's export of spans) with each hooked Sentry's
+   * tracing suppressed, as Sentry sends its own envelopes: its HTTP client
+   * instrumentation then makes no span and no breadcrumb of the request,
+   * in whichever request's context the export runs. `send`'s own throw is
+   * the caller's; a Sentry that fails to suppress is reported and `send`
+   * runs plainly.
+   */
+  runAsOwnTraffic<T>(send: () => T): T {
+    let run = send;
+    for (const core of this.cores) {
+      const inner = run;
+      run = () => {
+        let ran = false;
+        try {
+          return core.suppressTracing(() => {
+            ran = true;
+            return inner();
+          });
+        } catch (error) {
+          if (ran) throw error;
+          reporter.warn('sentry suppress', `Sentry: its tracing could not be suppressed around tracehop's export (${message(error)}); Sentry may trace it`);
+          return inner();
+        }
+      };
+    }
+    return run();
+  }
+
   /** Whether Sentry is sending its own traffic (its transport runs inside `suppressTracing`): such a request gets no span and no headers. */
   isSentryTraffic(): boolean {
     for (const core of this.cores) {
@@ -104,12 +165,53 @@ export class SentryBridge {
     return false;
   }
 
+  /** For the doctor: `undefined` when the app has loaded no copy tracehop hooks. */
+  seen(): SentrySeen | undefined {
+    if (this.cores.length === 0) return undefined;
+    return { versions: this.versions, initialised: this.cores.some(core => core.getClient() !== undefined), tracing: this.tracingOn() };
+  }
+
   /** Whether any hooked Sentry client has its own tracing on: two tracers then run side by side. */
   tracingOn(): boolean {
     return this.cores.some(core => {
       const options = core.getClient()?.getOptions();
       return options !== undefined && (typeof options.tracesSampleRate === 'number' || typeof options.tracesSampler === 'function');
     });
+  }
+
+  /** Once: on each incoming request, hooks any client `Sentry.init` made since the last one. */
+  private watchRequests(): void {
+    if (this.watchingRequests) return;
+    this.watchingRequests = true;
+    subscribe(REQUEST_START_CHANNEL, () => this.hookClients());
+  }
+
+  private hookClients(): void {
+    for (const core of this.cores) {
+      try {
+        const client = core.getClient();
+        if (client === undefined || this.hookedClients.has(client)) continue;
+        this.hookedClients.add(client);
+        client.on('httpServerRequest', request => this.startInRequestTrace(core, request));
+      } catch (error) {
+        reporter.warn('sentry client', `Sentry: its client could not be hooked (${message(error)}); its own spans keep their own trace ids`);
+      }
+    }
+  }
+
+  /** In Sentry's scope for an incoming request, before its spans start: the trace is the request's. */
+  private startInRequestTrace(core: SentryCore, incoming: unknown): void {
+    try {
+      const requestContext = (incoming as { [REQUEST_CONTEXT_KEY]?: Context } | null)?.[REQUEST_CONTEXT_KEY];
+      if (requestContext === undefined) return;
+      const request = context.with(requestContext, currentRequest);
+      if (request === undefined) return;
+      const scope = core.getCurrentScope();
+      const moved = propagationInTrace(scope.getPropagationContext(), request.traceId);
+      if (moved !== null) scope.setPropagationContext(moved);
+    } catch (error) {
+      reporter.warn('sentry request trace', `Sentry: a request's trace could not be given to Sentry (${message(error)}); its spans keep their own trace id`);
+    }
   }
 
   private addRequest(event: SentryEvent, core: SentryCore): SentryEvent {

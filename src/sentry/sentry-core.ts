@@ -4,7 +4,10 @@
  * context (what Sentry's own OpenTelemetry bridge uses to give events the
  * active trace), the global scope's event processors, breadcrumbs on the
  * active isolation scope (and read back from a scope, `Scope.getScopeData`),
- * and whether Sentry is suppressing tracing.
+ * whether Sentry is suppressing tracing (and its suppression, around
+ * tracehop's own export requests), and the client's `httpServerRequest`
+ * hook with the current scope's propagation context (so that Sentry's own
+ * spans of a request start in its trace).
  * Declared here rather than imported: Sentry is never a dependency of
  * tracehop, and the app's own copy is the one that counts.
  */
@@ -28,30 +31,62 @@ export interface SentryBreadcrumb {
   data?: Record<string, unknown>;
 }
 
+/** A scope's propagation context: the trace its next root span starts in (and the trace of events outside any span). */
+export interface SentryPropagationContext {
+  traceId: string;
+  sampleRand: number;
+  sampled?: boolean;
+  parentSpanId?: string;
+  propagationSpanId?: string;
+  dsc?: Record<string, unknown>;
+}
+
 export interface SentryScope {
   addEventProcessor(processor: (event: SentryEvent) => SentryEvent | null): unknown;
   /** The scope's data as Sentry applies it to an event (a documented `Scope` method), read for its breadcrumbs. */
   getScopeData?(): { breadcrumbs?: SentryBreadcrumb[] };
+  getPropagationContext(): SentryPropagationContext;
+  setPropagationContext(context: SentryPropagationContext): unknown;
+}
+
+/** The client's options tracehop reads: whether Sentry's own tracing is on. */
+export interface SentryOptions {
+  tracesSampleRate?: unknown;
+  tracesSampler?: unknown;
+}
+
+/**
+ * The client, as `Sentry.init` made it. `httpServerRequest` is the hook its
+ * HTTP server integration emits for each incoming request, inside the scope
+ * the request's spans will start in and before the first of them starts.
+ */
+export interface SentryClient {
+  getOptions(): SentryOptions;
+  on(hook: 'httpServerRequest', callback: (request: unknown, response: unknown, normalizedRequest: unknown) => void): () => void;
 }
 
 export interface SentryCore {
   readonly SDK_VERSION: string;
   registerExternalPropagationContext(fn: ExternalPropagationContext): void;
   getGlobalScope(): SentryScope;
+  getCurrentScope(): SentryScope;
   getIsolationScope(): SentryScope;
   getDefaultIsolationScope(): SentryScope;
   addBreadcrumb(breadcrumb: SentryBreadcrumb): void;
   isTracingSuppressed(): boolean;
-  getClient(): { getOptions(): { tracesSampleRate?: unknown; tracesSampler?: unknown } } | undefined;
+  suppressTracing<T>(callback: () => T): T;
+  getClient(): SentryClient | undefined;
 }
 
 const FUNCTIONS = [
   'registerExternalPropagationContext',
   'getGlobalScope',
+  'getCurrentScope',
   'getIsolationScope',
   'getDefaultIsolationScope',
   'addBreadcrumb',
   'isTracingSuppressed',
+  'suppressTracing',
   'getClient',
 ] as const;
 

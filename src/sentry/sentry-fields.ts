@@ -3,7 +3,7 @@
  * breadcrumb. Pure functions: input in, value or `null` out.
  */
 import type { CurrentRequest } from '../context';
-import type { SentryBreadcrumb, SentryEvent } from './sentry-core';
+import type { SentryBreadcrumb, SentryEvent, SentryPropagationContext } from './sentry-core';
 import { lineLevel } from '../logging/log-span-events';
 
 /** The event with the request id as a tag (an app's own tag of that name wins) and the chain in a `tracehop` context. */
@@ -24,6 +24,21 @@ export function eventWithBreadcrumbs(event: SentryEvent, fromScope: readonly Sen
   // A stable sort: crumbs of the same time keep their order, the event's first.
   event.breadcrumbs = [...(event.breadcrumbs ?? []), ...ours].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
   return event;
+}
+
+/**
+ * The propagation context Sentry's spans of a request start from, moved into
+ * the request's trace: `null` when it is there already (the caller sent a
+ * `sentry-trace` of this trace). Otherwise the trace id is the request's;
+ * the random sample value and the propagation span id are kept; a parent
+ * span, a sampling decision and a dynamic sampling context of another trace
+ * are dropped, since they belong to that trace.
+ */
+export function propagationInTrace(current: SentryPropagationContext, traceId: string): SentryPropagationContext | null {
+  if (current.traceId === traceId) return null;
+  const moved: SentryPropagationContext = { traceId, sampleRand: current.sampleRand };
+  if (current.propagationSpanId !== undefined) moved.propagationSpanId = current.propagationSpanId;
+  return moved;
 }
 
 /** Sentry's breadcrumb levels, from pino's level numbers (10 trace and 20 debug are both `debug`). */

@@ -9,7 +9,7 @@ import { tracehopDiag } from '../diag';
 import { sentryCoreOf } from './sentry-core';
 import type { SentryBridge } from './sentry-bridge';
 
-/** Sentry 11 and its minors: `registerExternalPropagationContext` first shipped in 11; Sentry 8-10 are described in docs/sentry.md. */
+/** Sentry 11 and its minors: `registerExternalPropagationContext` first shipped in 11; Sentry 8-10 are described in docs/sentry.md (and `sentrySupport` says so to the doctor). */
 export const SUPPORTED_SENTRY_VERSIONS = ['>=11 <12'];
 
 export class SentryHookInstrumentation extends InstrumentationBase<InstrumentationConfig> {

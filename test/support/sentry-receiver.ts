@@ -2,8 +2,9 @@
  * A Sentry ingest on loopback: accepts envelope POSTs (`/api/<project>/envelope/`,
  * gzipped or not), splits each envelope into its header and items
  * (newline-separated JSON: an item header, then its payload, of `length`
- * bytes when the header says so), and keeps the events, the logs and the
- * headers each request came with.
+ * bytes when the header says so), and keeps the events, the logs, the
+ * headers each request came with, and Sentry's own spans (streamed span
+ * items, or the spans of a transaction, one shape for both).
  */
 import * as http from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -21,6 +22,24 @@ export type SentryEvent = Record<string, unknown> & {
 /** One Sentry log (an item of a `log` envelope item's `items`). */
 export type SentryLog = Record<string, unknown> & { body?: string; level?: string; trace_id?: string; attributes?: Record<string, { value?: unknown }> };
 
+/** One of Sentry's spans, as a streamed span item has it (a transaction's own span and its children are given this shape). */
+export interface SentrySpan {
+  trace_id: string;
+  span_id: string;
+  parent_span_id?: string;
+  name?: string;
+  is_segment?: boolean;
+}
+
+/** The spans of one envelope item: a streamed span container (`items`) or a transaction. Pure. */
+export function spansOfItem(type: unknown, payload: Record<string, unknown>): SentrySpan[] {
+  if (type === 'span') return (Array.isArray(payload.items) ? payload.items : [payload]) as SentrySpan[];
+  if (type !== 'transaction') return [];
+  const own = (payload.contexts as { trace?: SentrySpan } | undefined)?.trace;
+  const children = ((payload.spans ?? []) as (SentrySpan & { description?: string })[]).map(span => ({ ...span, name: span.description, is_segment: false }));
+  return own === undefined ? children : [{ ...own, name: String(payload.transaction), is_segment: true }, ...children];
+}
+
 export interface SentryReceiver {
   /** `http://public@127.0.0.1:PORT/1`. */
   readonly dsn: string;
@@ -28,9 +47,13 @@ export interface SentryReceiver {
   readonly events: SentryEvent[];
   /** Every log received (`enableLogs`), in arrival order. */
   readonly logs: SentryLog[];
+  /** Sentry's own spans, streamed or in transactions. */
+  readonly spans: SentrySpan[];
   /** The headers of every envelope request received. */
   readonly requestHeaders: http.IncomingHttpHeaders[];
   waitForEvents(count: number, timeoutMs?: number): Promise<SentryEvent[]>;
+  /** Resolves with a copy of the spans once they satisfy `predicate`. */
+  waitForSpans(predicate: (spans: SentrySpan[]) => boolean, timeoutMs?: number): Promise<SentrySpan[]>;
   close(): Promise<void>;
 }
 
@@ -59,6 +82,7 @@ export function envelopeItems(body: Buffer): { header: Record<string, unknown>; 
 export async function startSentryReceiver(): Promise<SentryReceiver> {
   const events: SentryEvent[] = [];
   const logs: SentryLog[] = [];
+  const spans: SentrySpan[] = [];
   const requestHeaders: http.IncomingHttpHeaders[] = [];
   const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
@@ -70,12 +94,32 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
       if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
       for (const item of envelopeItems(body)) {
         if (item.header.type === 'event') events.push(JSON.parse(item.payload.toString('utf8')) as SentryEvent);
-        if (item.header.type === 'log') logs.push(...(JSON.parse(item.payload.toString('utf8')) as { items: SentryLog[] }).items);
+        else if (item.header.type === 'log') logs.push(...(JSON.parse(item.payload.toString('utf8')) as { items: SentryLog[] }).items);
+        else if (item.header.type === 'span' || item.header.type === 'transaction')
+          spans.push(...spansOfItem(item.header.type, JSON.parse(item.payload.toString('utf8')) as Record<string, unknown>));
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       for (const wake of waiters) wake();
     });
   });
+  /** Resolves with what `ready` returns once it returns something, checked as each envelope arrives. */
+  function waitUntil<T>(ready: () => T | undefined, failure: () => string, timeoutMs: number): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const value = ready();
+        if (value === undefined) return;
+        waiters.delete(check);
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(failure()));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+  }
   const port = await listenOnLoopback(server);
   return {
     dsn: `http://public@127.0.0.1:${port}/1`,
@@ -83,21 +127,20 @@ export async function startSentryReceiver(): Promise<SentryReceiver> {
     events,
     logs,
     requestHeaders,
+    spans,
     waitForEvents(count, timeoutMs = 15_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (events.length < count) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve([...events]);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`${events.length} Sentry events of ${count} after ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return waitUntil(
+        () => (events.length >= count ? [...events] : undefined),
+        () => `${events.length} Sentry events of ${count} after ${timeoutMs} ms`,
+        timeoutMs,
+      );
+    },
+    waitForSpans(predicate, timeoutMs = 15_000) {
+      return waitUntil(
+        () => (predicate(spans) ? [...spans] : undefined),
+        () => `Sentry's spans did not match after ${timeoutMs} ms: ${spans.length} received`,
+        timeoutMs,
+      );
     },
     close: () => new Promise(resolve => server.close(() => resolve())),
   };

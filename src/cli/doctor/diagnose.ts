@@ -10,17 +10,19 @@
 import { LOADER_ALREADY_GIVEN } from '../../runtime/module-hooks';
 import type { EsmHookMode, EsmHookStatus } from '../../runtime/module-hooks';
 import { API_MODULE, TRACEHOP_API_MINOR, describeApiCopy } from '../../introspection/api-copy';
-import type { ServerSeen } from '../../introspection/doctor-channel';
+import type { SentrySeen, ServerSeen } from '../../introspection/doctor-channel';
 import type { ModuleLoad } from '../../introspection/hook-observer';
 import type { EntryModuleSystem } from '../../introspection/module-system';
 import type { ConfigFacts, StartupFacts } from '../../introspection/startup-facts';
 import { SUPPORTED_BULLMQ_VERSIONS } from '../../jobs';
 import { SUPPORTED_PINO_VERSIONS } from '../../logging/pino-hook';
+import { sentrySupport } from '../../sentry';
 import type { EndpointProbe } from './probe-endpoint';
 import { STARTUP_TIMEOUT_MS } from './run-app';
 import type { AppRun } from './run-app';
 
-export type CheckStatus = 'ok' | 'note' | 'problem';
+/** `warning`: it works, and there is something to know about it (Sentry's tracing beside tracehop's). */
+export type CheckStatus = 'ok' | 'note' | 'warning' | 'problem';
 
 export interface Check {
   readonly section: 'app' | 'hooks' | 'configuration' | 'export';
@@ -79,6 +81,7 @@ export function diagnose(input: DiagnoseInput): DoctorReport {
         fetchCheck(facts),
         serversCheck(run, facts.node),
         routesCheck(facts, run.loads),
+        ...sentryTracingChecks(run.listening?.sentry),
       );
       if (!facts.config.pinoHook)
         checks.push({
@@ -173,6 +176,7 @@ function instrumentedModules(facts: StartupFacts): string[] {
 function moduleChecks(facts: StartupFacts, loads: readonly ModuleLoad[], entrySource: string | undefined): Check[] {
   return instrumentedModules(facts).map(module => {
     if (module === API_MODULE) return apiCopiesCheck(loads);
+    if (module === SENTRY_MODULE && !facts.loadedBefore.includes(module) && loads.some(load => load.module === module)) return sentryCheck(facts.config, loads);
     const by = facts.instrumentations
       .filter(instrumentation => instrumentation.modules.includes(module))
       .map(instrumentation => `${instrumentation.name} ${instrumentation.version}`)
@@ -235,6 +239,60 @@ function apiCopiesCheck(loads: readonly ModuleLoad[]): Check {
     `${separate.join(', ')} ${separate.length === 1 ? 'does' : 'do'} not see tracehop's tracer provider: spans made through ${separate.length === 1 ? 'it' : 'them'} are not recorded; ` +
       `use @opentelemetry/api ${TRACEHOP_API_MINOR} or older in the app (copies loaded: ${listed})`,
   );
+}
+
+const SENTRY_MODULE = '@sentry/core';
+
+/**
+ * Each copy of `@sentry/core` the app loaded, and whether its events will
+ * carry the request: Sentry 11 is hooked; Sentry 8 to 10 are not (their
+ * events keep Sentry's own trace ids), and the line says to upgrade.
+ */
+function sentryCheck(config: ConfigFacts, loads: readonly ModuleLoad[]): Check {
+  const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: SENTRY_MODULE, status, detail });
+  const copies = [
+    ...new Map(loads.filter(load => load.module === SENTRY_MODULE).map(load => [`${load.version ?? 'unknown version'} (${load.via})`, load])).entries(),
+  ];
+  const carried =
+    `events captured in a request carry its trace and span ids, the request id as the tag ${config.sentryRequestIdTag}` +
+    (config.sentryBreadcrumbLevel === 'none' ? '' : ` and its pino lines at ${config.sentryBreadcrumbLevel} and above as breadcrumbs`);
+  const unhooked = copies.filter(([, load]) => load.hooked !== true);
+  if (unhooked.length === 0) return check('ok', `${copies.map(([copy]) => copy).join(', ')} hooked: ${carried}`);
+  const why = unhooked.map(([copy, load]) => `${copy}: ${whySentryNotHooked(load.version)}`).join('; ');
+  const hooked = copies.filter(([, load]) => load.hooked === true).map(([copy]) => copy);
+  return check('problem', `${why}${hooked.length === 0 ? '' : `; ${hooked.join(', ')} hooked: ${carried}`}`);
+}
+
+function whySentryNotHooked(version: string | undefined): string {
+  switch (sentrySupport(version)) {
+    case 'upgrade':
+      return "not hooked (tracehop hooks Sentry 11): its events keep Sentry's own trace ids and carry no request id; upgrade to Sentry 11";
+    case 'newer':
+      return 'not hooked (tracehop hooks Sentry 11, and has not been tried with this one): its events carry no request';
+    default:
+      return 'not hooked: it lacks the functions tracehop uses, so its events carry no request';
+  }
+}
+
+/**
+ * Whether Sentry's own tracing is on, as the app's client had it when the
+ * app listened. On, two tracers run: the warning says so and what tracehop
+ * does about it.
+ */
+function sentryTracingChecks(sentry: SentrySeen | undefined): Check[] {
+  const check = (status: CheckStatus, detail: string): Check => ({ section: 'hooks', subject: 'Sentry tracing', status, detail });
+  if (sentry === undefined) return [];
+  if (!sentry.initialised) return [check('note', 'Sentry.init had not run when the app listened: whether its tracing is on is not known')];
+  if (!sentry.tracing) return [check('ok', "off (Sentry's default): tracehop traces, Sentry takes the errors")];
+  return [
+    check(
+      'warning',
+      "on (tracesSampleRate or tracesSampler): two tracers run, Sentry's spans going to Sentry and tracehop's over OTLP. " +
+        "tracehop starts Sentry's spans of each request in the request's trace, so its events, both tracers' spans and the " +
+        'traceparent, sentry-trace and baggage sent downstream carry one trace id, and nothing of Sentry reaches OTLP; ' +
+        "turn Sentry's tracing off unless its performance views are wanted (each request is traced twice)",
+    ),
+  ];
 }
 
 function whyNotHooked(module: string, version: string | undefined): string {

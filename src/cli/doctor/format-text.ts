@@ -5,7 +5,7 @@
 import { describeSystem } from '../../introspection/startup-facts';
 import type { Check, CheckStatus, DoctorReport } from './diagnose';
 
-const STATUS_LABEL: Record<CheckStatus, string> = { ok: 'ok', note: 'note', problem: 'PROBLEM' };
+const STATUS_LABEL: Record<CheckStatus, string> = { ok: 'ok', note: 'note', warning: 'warning', problem: 'PROBLEM' };
 const LABEL_WIDTH = 8;
 const SUBJECT_WIDTH = 10;
 const KEY_WIDTH = 20;

@@ -11,7 +11,7 @@ import * as readline from 'node:readline';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { doctorChildEnvironment } from '../../config';
-import type { DoctorMessage, ServerSeen } from '../../introspection/doctor-channel';
+import type { DoctorMessage, SentrySeen, ServerSeen } from '../../introspection/doctor-channel';
 import type { ModuleLoad } from '../../introspection/hook-observer';
 import type { StartupFacts } from '../../introspection/startup-facts';
 
@@ -49,7 +49,13 @@ export interface AppRun {
   readonly command: readonly string[];
   readonly started?: StartupFacts;
   readonly loads: readonly ModuleLoad[];
-  readonly listening?: { readonly address: string; readonly entryLoadedAs: 'commonjs' | 'esm'; readonly afterMs: number; readonly server?: ServerSeen };
+  readonly listening?: {
+    readonly address: string;
+    readonly entryLoadedAs: 'commonjs' | 'esm';
+    readonly afterMs: number;
+    readonly server?: ServerSeen;
+    readonly sentry?: SentrySeen;
+  };
   /** Why the doctor stopped watching. */
   readonly outcome: 'listening' | 'exited' | 'timeout' | 'spawn-failed';
   /** How the process ended: by itself (`outcome` exited) or after the doctor stopped it. */
@@ -111,7 +117,13 @@ export function runApp(options: RunOptions): Promise<AppRun> {
           } else if (message?.type === 'load') {
             loads.push(message.load);
           } else if (message?.type === 'listening' && listening === undefined) {
-            listening = { address: message.address, entryLoadedAs: message.entryLoadedAs, afterMs: Date.now() - startedAt, server: message.server };
+            listening = {
+              address: message.address,
+              entryLoadedAs: message.entryLoadedAs,
+              afterMs: Date.now() - startedAt,
+              server: message.server,
+              sentry: message.sentry,
+            };
             stop('listening');
           }
         })

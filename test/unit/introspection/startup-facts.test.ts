@@ -50,6 +50,8 @@ describe('configFacts', () => {
       'pinoHook',
       'esmHook',
       'jobTrace',
+      'sentryRequestIdTag',
+      'sentryBreadcrumbLevel',
     ]);
   });
 

@@ -1,4 +1,4 @@
-import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest } from '../../../src/sentry';
+import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, propagationInTrace } from '../../../src/sentry';
 
 const REQUEST = { requestId: 'req-1', chain: 'req-1,gw-9', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
 
@@ -65,5 +65,27 @@ describe('eventWithBreadcrumbs', () => {
     ['leaves the event as it is when the scope has none', { tags: { a: '1' } }, [], { tags: { a: '1' } }],
   ])('%s', (_title, event, fromScope, expected) => {
     expect(eventWithBreadcrumbs(event, fromScope)).toEqual(expected);
+  });
+});
+
+describe('propagationInTrace', () => {
+  const OURS = 'c'.repeat(32);
+
+  test('a context already in the trace is left as it is', () => {
+    expect(propagationInTrace({ traceId: OURS, sampleRand: 0.5, parentSpanId: 'd'.repeat(16), sampled: true }, OURS)).toBeNull();
+  });
+
+  test("Sentry's own new trace takes the request's id, keeping its random sample value and propagation span", () => {
+    expect(propagationInTrace({ traceId: 'e'.repeat(32), sampleRand: 0.25, propagationSpanId: 'f'.repeat(16) }, OURS)).toEqual({
+      traceId: OURS,
+      sampleRand: 0.25,
+      propagationSpanId: 'f'.repeat(16),
+    });
+  });
+
+  test("a caller's sentry-trace of another trace: its parent, decision and sampling context are dropped", () => {
+    expect(
+      propagationInTrace({ traceId: 'e'.repeat(32), sampleRand: 0.75, parentSpanId: 'a'.repeat(16), sampled: false, dsc: { trace_id: 'e'.repeat(32) } }, OURS),
+    ).toEqual({ traceId: OURS, sampleRand: 0.75 });
   });
 });

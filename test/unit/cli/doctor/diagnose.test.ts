@@ -379,3 +379,67 @@ test('an HTTP/2 server on a Node that publishes no http2.server.stream channels 
   });
   expect(report.exitCode).toBe(1);
 });
+
+describe("the app's Sentry", () => {
+  const withSentry = facts({}, { instrumentations: [...facts().instrumentations, { name: 'tracehop-sentry', version: '1.0.0', modules: ['@sentry/core'] }] });
+  const sentry = (version: string, hooked: boolean): ModuleLoad => ({ module: '@sentry/core', version, via: 'require', hooked });
+  const run = (loads: ModuleLoad[], seen?: { versions: string[]; initialised: boolean; tracing: boolean }) =>
+    diagnose(
+      input({
+        run: appRun({
+          started: withSentry,
+          loads: [...HOOKED, ...loads],
+          listening: { address: '127.0.0.1:1', entryLoadedAs: 'commonjs', afterMs: 1, sentry: seen },
+        }),
+      }),
+    );
+
+  test('Sentry 11 hooked: its version, and what its events carry, with the tag and level configured', () => {
+    const report = run([sentry('11.12.0', true)], { versions: ['11.12.0'], initialised: true, tracing: false });
+    expect(subject(report.checks, '@sentry/core')).toEqual({
+      section: 'hooks',
+      subject: '@sentry/core',
+      status: 'ok',
+      detail:
+        '11.12.0 (require) hooked: events captured in a request carry its trace and span ids, the request id as the tag request_id and its pino lines at info and above as breadcrumbs',
+    });
+    expect(subject(report.checks, 'Sentry tracing')).toMatchObject({ status: 'ok', detail: expect.stringMatching(/^off/) });
+    expect(report.exitCode).toBe(0);
+  });
+
+  test("Sentry 10 loaded: not hooked, its events keep Sentry's own trace ids, upgrade to 11; a problem", () => {
+    const report = run([sentry('10.5.0', false)]);
+    expect(subject(report.checks, '@sentry/core')).toMatchObject({
+      status: 'problem',
+      detail: expect.stringMatching(/^10\.5\.0 \(require\): not hooked .*Sentry's own trace ids.*; upgrade to Sentry 11$/),
+    });
+    expect(subject(report.checks, 'Sentry tracing')).toBeUndefined();
+    expect(report.exitCode).toBe(1);
+  });
+
+  test('a Sentry 10 copy beside a hooked Sentry 11 is named, and so is the hooked one', () => {
+    const detail = subject(run([sentry('11.12.0', true), sentry('10.5.0', false)]).checks, '@sentry/core')?.detail;
+    expect(detail).toMatch(/^10\.5\.0 \(require\): not hooked .*; 11\.12\.0 \(require\) hooked: events captured/);
+  });
+
+  test("Sentry's tracing on: a warning that two tracers run and what tracehop does, not a problem", () => {
+    const report = run([sentry('11.12.0', true)], { versions: ['11.12.0'], initialised: true, tracing: true });
+    expect(subject(report.checks, 'Sentry tracing')).toMatchObject({
+      status: 'warning',
+      detail: expect.stringMatching(/^on \(tracesSampleRate or tracesSampler\): two tracers run.*carry one trace id/),
+    });
+    expect(report.exitCode).toBe(0);
+    expect(formatReport(report)).toMatch(/^ {2}warning +Sentry tracing on /m);
+  });
+
+  test('Sentry.init not run by the time the app listened: said so', () => {
+    const report = run([sentry('11.12.0', true)], { versions: ['11.12.0'], initialised: false, tracing: false });
+    expect(subject(report.checks, 'Sentry tracing')).toMatchObject({ status: 'note', detail: expect.stringMatching(/^Sentry\.init had not run/) });
+  });
+
+  test('no Sentry loaded: a note, and no tracing line', () => {
+    const report = run([]);
+    expect(subject(report.checks, '@sentry/core')).toMatchObject({ status: 'note' });
+    expect(subject(report.checks, 'Sentry tracing')).toBeUndefined();
+  });
+});
