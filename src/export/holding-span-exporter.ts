@@ -21,6 +21,13 @@
  * bytes are in the kernel's socket buffer, and so on their way, before
  * `finish` is emitted. An exporter that makes no request through `http`
  * (the console exporter) answers synchronously, and is never in flight.
+ *
+ * Once a batch is on the wire its items are let go, here and by the
+ * processor (`itemsSent`): the exporter resends only the bytes it
+ * serialized, and nothing else needs them while the answer is awaited,
+ * which under load takes many young-generation collections, each of which
+ * would otherwise copy the whole batch (docs/performance.md, "What the
+ * export keeps alive").
  */
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -48,6 +55,7 @@ interface HandedOverBatch<Item> {
   readonly done: (result: ExportResult) => void;
   /** True once its request may have written a byte: from then on only the exporter may send it. */
   onTheWire: boolean;
+  /** The caller's `itemsSent`: it lets go of the items too. */
   readonly sent: (() => void) | undefined;
 }
 
