@@ -4,7 +4,7 @@
 // in turn for each round (the order rotated every round), and each figure is
 // also given as a ratio to the first variant's in the same round.
 //
-//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] VARIANT...
+//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] [--gc] [--snapshot=DIR] VARIANT...
 //
 // VARIANT is `name=option[:KEY=VALUE,...]`: option is one of bench/lib/options.js
 // (none, auto, minimal, tracehop) or a peer of bench/lib/peers.js (ddtrace,
@@ -14,6 +14,11 @@
 //   node bench/ab.js none=none head=tracehop base=tracehop:REGISTER=/work/wt-base/register.js
 // --rate paces the load (lib/paced-load.js) instead of saturating; --express
 // loads apps/express-service.js; --prof writes a CPU profile per variant.
+// --gc adds each round's collections as V8 logs them (--trace-gc-nvp, read by
+// lib/gc-trace.js): scavenges, what each found alive and promoted, bytes
+// allocated per request, full collections and pauses. --snapshot=DIR writes a
+// heap snapshot of each variant halfway through one more load after the
+// rounds, DIR/<variant>.heapsnapshot.
 const path = require('node:path');
 const { OPTIONS, addPeers, rotation } = require('./lib/options');
 const { PEERS } = require('./lib/peers');
@@ -23,20 +28,30 @@ const { startSink, startService } = require('./lib/processes');
 const { compareRounds } = require('./lib/stats');
 const { measureLoad } = require('./lib/measure');
 const { killAll } = require('./lib/children');
+const gcTraceLib = require('./lib/gc-trace');
 
 const METRICS = ['cpuMicrosPerRequest', 'requestsPerSecond', 'p99Ms', 'rssMB'];
+const GC_METRICS = [
+  'scavengesPerKRequests',
+  'survivedKBPerScavenge',
+  'promotedKBPerScavenge',
+  'promotedKBPerKRequests',
+  'allocatedKBPerRequest',
+  'fullGCPerKRequests',
+  'gcPauseMsPerKRequests',
+];
 const EXPRESS = { script: path.join(__dirname, 'apps', 'express-service.js'), urlPath: '/api/cards/1234567890123456' };
 
 function parseArgs(argv) {
-  const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null };
+  const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null, gc: false, snapshot: null };
   const variants = [];
   // The peers join OPTIONS only when a variant names one: installing them is slow the first time.
   if (argv.some(arg => PEERS.some(peer => new RegExp(`^[\\w.-]+=${peer.id}(:|$)`).test(arg)))) addPeers(line => process.stderr.write(`ab: ${line}\n`));
   for (const arg of argv) {
     const flag = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
     if (flag === null) variants.push(parseVariant(arg));
-    else if (flag[1] === 'express') flags.express = true;
-    else if (flag[1] in flags) flags[flag[1]] = flag[1] === 'prof' ? path.resolve(flag[2]) : Number(flag[2]);
+    else if (flag[1] === 'express' || flag[1] === 'gc') flags[flag[1]] = true;
+    else if (flag[1] in flags) flags[flag[1]] = flag[1] === 'prof' || flag[1] === 'snapshot' ? path.resolve(flag[2]) : Number(flag[2]);
     else throw new Error(`unknown flag ${arg}`);
   }
   if (variants.length < 2) throw new Error('give at least two variants, the first being the baseline');
@@ -68,29 +83,40 @@ async function main() {
   const sink = await startSink();
   const app = settings.express ? EXPRESS : {};
   const profArgs = variant => (settings.prof === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.prof}`, `--cpu-prof-name=${variant.id}.cpuprofile`]);
-  const services = await Promise.all(settings.variants.map(variant => startService(variant, sink, { ...app, tag: variant.id, nodeArgs: profArgs(variant) })));
+  const traces = new Map(settings.gc ? settings.variants.map(variant => [variant.id, gcTraceLib.gcTrace(variant.id)]) : []);
+  const gcArgs = variant => (traces.has(variant.id) ? gcTraceLib.NODE_ARGS : []);
+  const services = await Promise.all(
+    settings.variants.map(variant =>
+      startService(variant, sink, { ...app, tag: variant.id, nodeArgs: [...profArgs(variant), ...gcArgs(variant)], stdout: traces.get(variant.id)?.fd }),
+    ),
+  );
   const load = service => () =>
     settings.rate === null ? runLoad(service.url, settings.seconds) : runPacedLoad(service.url, settings.seconds, settings.rate, CONNECTIONS);
   try {
     for (const service of services) await (settings.rate === null ? runLoad(service.url, 1) : runPacedLoad(service.url, 1, settings.rate, CONNECTIONS));
     const rounds = Object.fromEntries(settings.variants.map(v => [v.id, []]));
     for (let round = 0; round < settings.rounds; round++) {
-      for (const service of rotation(services, round)) rounds[service.option.id][round] = await measureLoad(service, load(service));
+      for (const service of rotation(services, round))
+        rounds[service.option.id][round] = settings.gc
+          ? await measureWithCollections(service, load(service), traces.get(service.option.id))
+          : await measureLoad(service, load(service));
       process.stderr.write(
         `round ${round + 1}/${settings.rounds}: ${services.map(s => `${s.option.id} ${rounds[s.option.id][round].cpuMicrosPerRequest.toFixed(1)} µs`).join(', ')}\n`,
       );
     }
-    const compared = compareRounds(rounds, METRICS, settings.variants[0].id);
+    if (settings.snapshot !== null) for (const service of services) await snapshotMidLoad(service, settings);
+    const metrics = settings.gc ? [...METRICS, ...GC_METRICS] : METRICS;
+    const compared = compareRounds(rounds, metrics, settings.variants[0].id);
     const lines = [
       `${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express ? ', Express app' : ''}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`,
     ];
-    lines.push(['variant', ...METRICS, 'spans/request'].join('\t'));
+    lines.push(['variant', ...metrics, 'spans/request'].join('\t'));
     for (const service of services) {
       const { served } = await service.stats();
       const exported = await sink.counters(service.tag);
-      const cells = METRICS.map(metric => {
+      const cells = metrics.map(metric => {
         const { value, ratio } = compared[service.option.id][metric];
-        return `${value.median.toFixed(metric === 'p99Ms' ? 3 : 1)} (${ratio.median.toFixed(2)}x ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
+        return `${value.median.toFixed(metric === 'p99Ms' || metric === 'fullGCPerKRequests' ? 3 : 1)} (${ratio.median.toFixed(2)}x ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
       });
       lines.push([service.option.id, ...cells, (exported.items / served).toFixed(2), `served ${served}`].join('\t'));
     }
@@ -99,7 +125,32 @@ async function main() {
     // A profiled service exits by itself, writing its profile; the others are killed.
     await Promise.all(services.map(service => (settings.prof === null ? service.stop() : service.exit())));
     await sink.stop();
+    for (const trace of traces.values()) trace.close();
   }
+}
+
+/**
+ * measureLoad, with the service's collections over the load. V8 writes its
+ * lines through a buffered stdout: a line or two of the load may be read
+ * with the next one, which a round's tens of collections absorb.
+ */
+async function measureWithCollections(service, load, trace) {
+  trace.readSince();
+  const before = await service.stats();
+  const measured = await measureLoad(service, load);
+  const after = await service.stats();
+  return { ...measured, ...gcTraceLib.summariseCollections(trace.readSince(), after.served - before.served) };
+}
+
+/** One more saturating load, with a heap snapshot written halfway through it. */
+async function snapshotMidLoad(service, settings) {
+  const file = path.join(settings.snapshot, `${service.option.id}.heapsnapshot`);
+  const loading = runLoad(service.url, settings.seconds);
+  await new Promise(resolve => setTimeout(resolve, (settings.seconds * 1000) / 2));
+  // Writing a snapshot stops the service for a second or more: the load's timeouts do not matter here.
+  await service.request('snapshot', { file }, 120000);
+  await loading;
+  process.stderr.write(`ab: ${file}\n`);
 }
 
 main().catch(error => {

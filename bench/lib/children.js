@@ -22,11 +22,12 @@ function killAll() {
  * Spawns `node [nodeArgs] script [args]` from the repository root, so that a
  * bare `--require @opentelemetry/...` resolves as it does for a user.
  */
-function startChild(script, { nodeArgs = [], args = [], env = process.env, name = path.basename(script) } = {}) {
+function startChild(script, { nodeArgs = [], args = [], env = process.env, name = path.basename(script), stdout = 'ignore' } = {}) {
   const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     cwd: REPO,
     env,
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    // `stdout` may be a file descriptor, for output the suite reads afterwards (bench/lib/gc-trace.js).
+    stdio: ['ignore', stdout, 'pipe', 'ipc'],
   });
   live.add(child);
   let stderr = '';

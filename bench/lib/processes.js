@@ -34,12 +34,13 @@ async function startSink() {
  * Starts apps/service.js (or `script`, asked for at `urlPath`) under `option` and resolves once it listens, with
  * the time from spawn to that moment as the parent saw it.
  */
-async function startService(option, sink, { tag = option.id, nodeArgs = [], script = SERVICE, urlPath = '/cards/1234567890123456/' } = {}) {
+async function startService(option, sink, { tag = option.id, nodeArgs = [], script = SERVICE, urlPath = '/cards/1234567890123456/', stdout } = {}) {
   const started = performance.now();
   const handle = startChild(script, {
     name: `service (${option.id})`,
     nodeArgs: [...nodeArgs, ...option.nodeArgs],
     env: optionEnv(option, sink.url, tag),
+    stdout,
   });
   try {
     const listening = await handle.waitForMessage(message => message.type === 'listening', START_TIMEOUT_MS);
@@ -51,6 +52,8 @@ async function startService(option, sink, { tag = option.id, nodeArgs = [], scri
       pid: handle.child.pid,
       listening,
       stats: (gc = false) => handle.request('stats', { gc }),
+      /** Any other request of apps/ipc.js ('snapshot'). */
+      request: (type, body, timeoutMs) => handle.request(type, body, timeoutMs),
       get stderr() {
         return handle.stderr;
       },

@@ -36,7 +36,13 @@ import type { ExportStats } from './export-stats';
 
 /** What the processor exports to: an exporter of its items (the SDK's SpanExporter is one, for spans). */
 export interface ItemExporter<Item> {
-  export(items: Item[], resultCallback: (result: ExportResult) => void): void;
+  /**
+   * `itemsSent`, where the exporter calls it, says the items are no longer
+   * needed for anything but their count: their bytes are on their way, and
+   * will not be sent again from the items. The processor then lets them go
+   * while the answer is awaited (HoldingSpanExporter calls it).
+   */
+  export(items: Item[], resultCallback: (result: ExportResult) => void, itemsSent?: () => void): void;
   forceFlush?(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -58,18 +64,38 @@ export interface SendableBatch<Item> {
  * export timeout, or a second answer, changes nothing.
  */
 export class TakenBatch<Item> implements SendableBatch<Item> {
+  /** How many items were taken: what the outcome counts, whether or not they are still held. */
+  readonly size: number;
   private answered = false;
   private onDone: ((result: ExportResult) => void) | undefined;
 
   constructor(
-    readonly items: Item[],
+    private held: Item[],
     private readonly stats: ExportStats,
   ) {
-    stats.taken(items.length);
+    this.size = held.length;
+    stats.taken(this.size);
+  }
+
+  /** The items, until `release()`; then none. */
+  get items(): Item[] {
+    return this.held;
   }
 
   get settled(): boolean {
     return this.answered;
+  }
+
+  /**
+   * Lets the items go once their bytes are on their way (the exporter says
+   * so): an export's answer can take many young-generation collections to
+   * come back under load, and every one of them would otherwise find a
+   * whole batch alive, copy it, and promote it to the old generation, where
+   * only a full collection frees it (docs/performance.md, "What the export
+   * keeps alive"). The count stays: `size`.
+   */
+  release(): void {
+    this.held = [];
   }
 
   /** `listener` is called with the outcome that counts, once it is counted, whoever reports it. */
@@ -81,7 +107,7 @@ export class TakenBatch<Item> implements SendableBatch<Item> {
   done(result: ExportResult): boolean {
     if (this.answered) return false;
     this.answered = true;
-    this.stats.settled(this.items.length, result.code === ExportResultCode.SUCCESS);
+    this.stats.settled(this.size, result.code === ExportResultCode.SUCCESS);
     this.onDone?.(result);
     return true;
   }
@@ -307,7 +333,11 @@ export class BatchSpanProcessor<Item extends Queueable> implements SpanProcessor
         // The exporter's own requests must never become spans.
         context.with(suppressTracing(context.active()), () => {
           try {
-            this.exporter.export(batch.items, result => batch.done(result));
+            this.exporter.export(
+              batch.items,
+              result => batch.done(result),
+              () => batch.release(),
+            );
           } catch (error) {
             // The batch fails, counted and reported through the global error handler like any failed export.
             fail(error);

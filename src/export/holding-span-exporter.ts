@@ -21,6 +21,13 @@
  * bytes are in the kernel's socket buffer, and so on their way, before
  * `finish` is emitted. An exporter that makes no request through `http`
  * (the console exporter) answers synchronously, and is never in flight.
+ *
+ * Once a batch is on the wire its items are let go, here and by the
+ * processor (`itemsSent`): the exporter resends only the bytes it
+ * serialized, and nothing else needs them while the answer is awaited,
+ * which under load takes many young-generation collections, each of which
+ * would otherwise copy the whole batch (docs/performance.md, "What the
+ * export keeps alive").
  */
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -34,17 +41,34 @@ import type { ItemExporter } from './batch-span-processor';
 interface UnsentBatch<Item> {
   readonly spans: Item[];
   readonly done: (result: ExportResult) => void;
+  /** The caller's `itemsSent`, called once the batch is on the wire. */
+  readonly sent: (() => void) | undefined;
   /** Where the exporter encodes ahead: the steps still to take, one per turn; undefined once the batch is ready. */
   steps: EncodingSteps | undefined;
 }
 
 /** A batch in the exporter's hands, until it answers. */
 interface HandedOverBatch<Item> {
-  readonly spans: Item[];
+  /** Its items, while the exit hand-off may still send them; none once it is on the wire. */
+  spans: Item[];
   /** Reports the outcome once: the exporter's answer, or the hand-off's, whichever comes first. */
   readonly done: (result: ExportResult) => void;
   /** True once its request may have written a byte: from then on only the exporter may send it. */
   onTheWire: boolean;
+  /** The caller's `itemsSent`: it lets go of the items too. */
+  readonly sent: (() => void) | undefined;
+}
+
+/**
+ * From now on only the exporter sends the batch, from the bytes it
+ * serialized before its request started (retries resend those bytes): the
+ * items are let go, here and by whoever handed them over.
+ */
+function markOnTheWire(batch: HandedOverBatch<unknown>): void {
+  if (batch.onTheWire) return;
+  batch.onTheWire = true;
+  batch.spans = [];
+  batch.sent?.();
 }
 
 /** The batch whose hand-over (and everything it awaits) is running. */
@@ -62,15 +86,13 @@ function watchExportRequests(): void {
     try {
       const socket = (message as { request?: ClientRequest }).request?.socket;
       if (socket === undefined || socket === null || !socket.connecting) {
-        batch.onTheWire = true;
+        markOnTheWire(batch);
         return;
       }
-      socket.once('connect', () => {
-        batch.onTheWire = true;
-      });
+      socket.once('connect', () => markOnTheWire(batch));
     } catch {
       // Unknown shape of the request: treated as on the wire, so that no batch can arrive twice.
-      batch.onTheWire = true;
+      markOnTheWire(batch);
     }
   });
 }
@@ -118,7 +140,8 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
     private readonly ownTraffic: OwnTrafficRunner = send => send(),
   ) {}
 
-  export(spans: Item[], resultCallback: (result: ExportResult) => void): void {
+  /** `itemsSent` is called once the batch's request is on the wire (markOnTheWire). */
+  export(spans: Item[], resultCallback: (result: ExportResult) => void, itemsSent?: () => void): void {
     let steps: EncodingSteps | undefined;
     try {
       steps = typeof this.exporter.encodeAhead === 'function' ? this.exporter.encodeAhead(spans) : undefined;
@@ -126,7 +149,7 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
       // Not lost: the exporter's serializer encodes the batch whole when it sends it.
       steps = undefined;
     }
-    this.unsent.push({ spans, done: resultCallback, steps });
+    this.unsent.push({ spans, done: resultCallback, sent: itemsSent, steps });
     this.schedule();
   }
 
@@ -213,27 +236,37 @@ export class HoldingSpanExporter<Item> implements ItemExporter<Item> {
 
   private handOverQuietly(batches: ReadonlyArray<UnsentBatch<Item>>): void {
     context.with(suppressTracing(context.active()), () => {
-      for (const { spans, done } of batches) {
-        let settled = false;
-        const handed: HandedOverBatch<Item> = {
-          spans,
-          done: result => {
-            if (settled) return;
-            settled = true;
-            this.inFlight.delete(handed);
-            done(result);
-          },
-          onTheWire: false,
-        };
-        this.inFlight.add(handed);
-        try {
-          handingOver.run(handed, () => this.exporter.export(spans, handed.done));
-        } catch (error) {
-          // A throwing exporter fails the batch: counted, and reported as a failed export.
-          handed.done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
-        }
-      }
+      for (const batch of batches) this.handOverOne(batch.spans, batch.done, batch.sent);
     });
+  }
+
+  /**
+   * A method of its own, taking only what it keeps: the closures made here
+   * live until the exporter answers, and a closure keeps its whole chain of
+   * scopes alive. Made inside handOver's loop, they kept `batches`, so every
+   * span of the batch, alive until the answer, whatever markOnTheWire let go.
+   */
+  private handOverOne(spans: Item[], done: (result: ExportResult) => void, sent: (() => void) | undefined): void {
+    let settled = false;
+    const handed: HandedOverBatch<Item> = {
+      spans,
+      done: result => {
+        if (settled) return;
+        settled = true;
+        this.inFlight.delete(handed);
+        done(result);
+      },
+      onTheWire: false,
+      sent,
+    };
+    this.inFlight.add(handed);
+    try {
+      // Read through `handed`, which markOnTheWire empties.
+      handingOver.run(handed, () => this.exporter.export(handed.spans, handed.done));
+    } catch (error) {
+      // A throwing exporter fails the batch: counted, and reported as a failed export.
+      handed.done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+    }
   }
 }
 

@@ -10,7 +10,7 @@ import type { Resource } from '@opentelemetry/resources';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { reporter } from '../../../src/diag';
-import { BatchSpanProcessor } from '../../../src/export/batch-span-processor';
+import { BatchSpanProcessor, TakenBatch } from '../../../src/export/batch-span-processor';
 import type { ItemExporter } from '../../../src/export/batch-span-processor';
 import { ExportStats } from '../../../src/export/export-stats';
 import type { ExportStatsSnapshot } from '../../../src/export/export-stats';
@@ -349,6 +349,68 @@ describe('forceFlush and shutdown', () => {
     t.exporter.answerAll(SUCCESS);
     await shutdown;
     expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('a batch on its way', () => {
+  /** Calls `itemsSent` as it takes each batch, as the holding exporter does once the request is on the wire. */
+  class SendingExporter extends FakeExporter {
+    readonly sizes: number[] = [];
+    export(spans: ReadableSpan[], answer: (result: ExportResult) => void, itemsSent?: () => void): void {
+      super.export(spans, answer);
+      this.sizes.push(spans.length);
+      itemsSent?.();
+    }
+  }
+
+  test('is let go once the exporter says it is sent, and its answer still counts every span', async () => {
+    const exporter = new SendingExporter();
+    const stats = new ExportStats(8);
+    const processor = new BatchSpanProcessor<ReadableSpan>(
+      exporter,
+      { maxQueueSize: 8, maxExportBatchSize: 4, scheduledDelayMillis: 1000, exportTimeoutMillis: 5000 },
+      stats,
+      s => s,
+    );
+    for (const name of ['a', 'b', 'c', 'd']) processor.onEnd(span(name));
+    expect(exporter.sizes).toEqual([4]);
+    expect(stats.snapshot()).toMatchObject({ inFlight: 4 });
+    exporter.answerAll();
+    await microtasks();
+    expect(stats.snapshot()).toMatchObject({ created: 4, exported: 4, inFlight: 0 });
+  });
+
+  test('a released batch that fails counts every span as failed', async () => {
+    const exporter = new SendingExporter();
+    const stats = new ExportStats(8);
+    const processor = new BatchSpanProcessor<ReadableSpan>(
+      exporter,
+      { maxQueueSize: 8, maxExportBatchSize: 2, scheduledDelayMillis: 1000, exportTimeoutMillis: 5000 },
+      stats,
+      s => s,
+    );
+    const errors: Error[] = [];
+    setGlobalErrorHandler(error => errors.push(error as Error));
+    try {
+      processor.onEnd(span('a'));
+      processor.onEnd(span('b'));
+      exporter.answerAll(FAILED);
+      await microtasks();
+    } finally {
+      setGlobalErrorHandler(loggingErrorHandler());
+    }
+    expect(stats.snapshot()).toMatchObject({ exported: 0, droppedExportFailed: 2, inFlight: 0 });
+    expect(errors).toHaveLength(1);
+  });
+
+  test('TakenBatch.release empties its items and keeps their count', () => {
+    const stats = new ExportStats(8);
+    const taken = new TakenBatch([span('a'), span('b'), span('c')], stats);
+    taken.release();
+    expect(taken.items).toEqual([]);
+    expect(taken.size).toBe(3);
+    taken.done(SUCCESS);
+    expect(stats.snapshot()).toMatchObject({ exported: 3, inFlight: 0 });
   });
 });
 

@@ -142,9 +142,16 @@ describe('a batch handed over stays re-sendable until its request reaches the wi
     const holding = new HoldingSpanExporter<ReadableSpan>(exporter);
     const outcomes: ExportResultCode[] = [];
     const spans = batch(2);
-    holding.export(spans, result => outcomes.push(result.code));
+    let itemsSent = 0;
+    holding.export(
+      spans,
+      result => outcomes.push(result.code),
+      () => itemsSent++,
+    );
     await turn();
     expect(answer).toBeDefined();
+    // No request: its items stay, for the hand-off.
+    expect(itemsSent).toBe(0);
     const sent: ReadableSpan[][] = [];
     holding.sendUnsentSync(items => {
       sent.push(items);
@@ -178,8 +185,15 @@ describe('a batch handed over stays re-sendable until its request reaches the wi
       shutdown: () => Promise.resolve(),
     };
     const holding = new HoldingSpanExporter<ReadableSpan>(exporter);
-    holding.export(batch(1), () => undefined);
+    let itemsSent = 0;
+    holding.export(
+      batch(1),
+      () => undefined,
+      () => itemsSent++,
+    );
     await connected;
+    // Its items are let go: only the exporter sends it now, from the bytes it made.
+    expect(itemsSent).toBe(1);
     const sent: ReadableSpan[][] = [];
     holding.sendUnsentSync(items => {
       sent.push(items);
@@ -189,6 +203,53 @@ describe('a batch handed over stays re-sendable until its request reaches the wi
     await turn();
     request?.destroy();
     for (const socket of sockets) socket.destroy();
+    await new Promise(resolve => server.close(resolve));
+  });
+  test('a batch on the wire is not kept alive by the holding exporter while its answer is awaited', async () => {
+    // A full collection on demand, to see what the exporter still reaches.
+    require('node:v8').setFlagsFromString('--expose-gc');
+    const collect = require('node:vm').runInNewContext('gc') as () => void;
+    const sockets: import('node:net').Socket[] = [];
+    // Takes the request and never answers it: the batch stays in flight.
+    const server = net.createServer(socket => {
+      sockets.push(socket);
+      socket.resume();
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    let request: import('node:http').ClientRequest | undefined;
+    let onConnect: () => void = () => undefined;
+    const connected = new Promise<void>(resolve => {
+      onConnect = resolve;
+    });
+    const exporter = {
+      export: () => {
+        request = http.request({ host: '127.0.0.1', port, method: 'POST' });
+        request.on('error', () => undefined);
+        request.on('socket', socket => socket.once('connect', () => setImmediate(onConnect)));
+        request.end('body');
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const holding = new HoldingSpanExporter<ReadableSpan>(exporter);
+    const answers: ExportResultCode[] = [];
+    // Made in a function of its own, so that no variable of this test holds the span.
+    const watched = ((): WeakRef<object> => {
+      const spans = batch(1);
+      holding.export(spans, result => answers.push(result.code));
+      return new WeakRef(spans[0]);
+    })();
+    try {
+      await connected;
+      // A WeakRef keeps its target to the end of the job that made or read it.
+      await turn();
+      collect();
+      expect(watched.deref()).toBeUndefined();
+      expect(answers).toEqual([]);
+    } finally {
+      request?.destroy();
+      for (const socket of sockets) socket.destroy();
+    }
     await new Promise(resolve => server.close(resolve));
   });
 });
