@@ -33,7 +33,7 @@ function definitionOf(instrumentation: Hooked, module: string): InstrumentationM
 }
 
 function namespaceOf(exports: Exports): Exports {
-  return Object.defineProperty({ ...exports }, Symbol.toStringTag, { value: 'Module' });
+  return Object.defineProperty(Object.assign(Object.create(null) as Exports, exports), Symbol.toStringTag, { value: 'Module' });
 }
 
 describe('Replacements', () => {

@@ -15,7 +15,7 @@ function wrapped(): () => void {
 }
 
 function namespace(exports: Record<string, unknown>): Record<string, unknown> {
-  return Object.defineProperty({ ...exports }, Symbol.toStringTag, { value: 'Module' });
+  return Object.defineProperty(Object.assign(Object.create(null) as Record<string, unknown>, exports), Symbol.toStringTag, { value: 'Module' });
 }
 
 const hookedHttp = { request: wrapped(), Server: { prototype: { emit: wrapped() } } };

@@ -20,7 +20,10 @@ describe('apiCopyState', () => {
   });
 
   test('an ES module namespace whose trace is only on default is read from there', () => {
-    const namespace = Object.defineProperty({ default: { trace: { getTracerProvider: () => foreignProvider } } }, Symbol.toStringTag, { value: 'Module' });
+    const namespace = Object.create(null, {
+      [Symbol.toStringTag]: { value: 'Module' },
+      default: { value: { trace: { getTracerProvider: () => foreignProvider } }, enumerable: true },
+    }) as object;
     expect(apiCopyState(namespace)).toBe('separate-provider');
   });
 });
