@@ -15,6 +15,7 @@ import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
 import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/node-http';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base/node-http';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
+import { quietly } from '../diag';
 import { SpanStandIns } from '../otlp/encoded-span';
 import type { EncodedSpan, QueuedSpan } from '../otlp/encoded-span';
 import { writeSpan } from '../otlp/encode-spans';
@@ -57,7 +58,8 @@ export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): 
   let shutDown = false;
   const exporter = (): ExporterBase.OTLPExporterBase<QueuedSpan[]> => {
     if (base !== undefined) return base;
-    base = exporterBase(config);
+    // Its parts read OTEL_EXPORTER_OTLP_* again and would warn a second time about a value tracehop's configuration reported.
+    base = quietly(() => exporterBase(config));
     // Shut down before its first batch: it answers every later export as a shut-down exporter does.
     if (shutDown) void base.shutdown();
     return base;
