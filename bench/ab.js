@@ -4,7 +4,7 @@
 // in turn for each round (the order rotated every round), and each figure is
 // also given as a ratio to the first variant's in the same round.
 //
-//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] [--gc] [--snapshot=DIR] VARIANT...
+//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] [--gc] [--snapshot=DIR] [--startup] VARIANT...
 //
 // VARIANT is `name=option[:KEY=VALUE,...]`: option is one of bench/lib/options.js
 // (none, auto, minimal, tracehop) or a peer of bench/lib/peers.js (ddtrace,
@@ -19,6 +19,11 @@
 // allocated per request, full collections and pauses. --snapshot=DIR writes a
 // heap snapshot of each variant halfway through one more load after the
 // rounds, DIR/<variant>.heapsnapshot.
+// --startup measures start-up instead of load: every round starts each
+// variant cold (the order rotated), and takes the time from spawn to its port
+// answering, the CPU the process used to get there, its RSS and the modules
+// in its require cache at that moment (the last does not depend on the
+// machine's load). Each then exits normally, as in a restart.
 const path = require('node:path');
 const { OPTIONS, addPeers, rotation } = require('./lib/options');
 const { PEERS } = require('./lib/peers');
@@ -40,17 +45,19 @@ const GC_METRICS = [
   'fullGCPerKRequests',
   'gcPauseMsPerKRequests',
 ];
+const STARTUP_METRICS = ['spawnToPortMs', 'cpuToPortMs', 'rssAtStartMB', 'modules'];
+const MB = 1024 * 1024;
 const EXPRESS = { script: path.join(__dirname, 'apps', 'express-service.js'), urlPath: '/api/cards/1234567890123456' };
 
 function parseArgs(argv) {
-  const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null, gc: false, snapshot: null };
+  const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null, gc: false, snapshot: null, startup: false };
   const variants = [];
   // The peers join OPTIONS only when a variant names one: installing them is slow the first time.
   if (argv.some(arg => PEERS.some(peer => new RegExp(`^[\\w.-]+=${peer.id}(:|$)`).test(arg)))) addPeers(line => process.stderr.write(`ab: ${line}\n`));
   for (const arg of argv) {
     const flag = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
     if (flag === null) variants.push(parseVariant(arg));
-    else if (flag[1] === 'express' || flag[1] === 'gc') flags[flag[1]] = true;
+    else if (flag[1] === 'express' || flag[1] === 'gc' || flag[1] === 'startup') flags[flag[1]] = true;
     else if (flag[1] in flags) flags[flag[1]] = flag[1] === 'prof' || flag[1] === 'snapshot' ? path.resolve(flag[2]) : Number(flag[2]);
     else throw new Error(`unknown flag ${arg}`);
   }
@@ -81,6 +88,13 @@ function parseVariant(spec) {
 async function main() {
   const settings = parseArgs(process.argv.slice(2));
   const sink = await startSink();
+  if (settings.startup) {
+    try {
+      return await compareStartups(settings, sink);
+    } finally {
+      await sink.stop();
+    }
+  }
   const app = settings.express ? EXPRESS : {};
   const profArgs = variant => (settings.prof === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.prof}`, `--cpu-prof-name=${variant.id}.cpuprofile`]);
   const traces = new Map(settings.gc ? settings.variants.map(variant => [variant.id, gcTraceLib.gcTrace(variant.id)]) : []);
@@ -151,6 +165,34 @@ async function snapshotMidLoad(service, settings) {
   await service.request('snapshot', { file }, 120000);
   await loading;
   process.stderr.write(`ab: ${file}\n`);
+}
+
+async function compareStartups(settings, sink) {
+  const app = settings.express ? EXPRESS : {};
+  const rounds = Object.fromEntries(settings.variants.map(v => [v.id, []]));
+  for (let round = 0; round < settings.rounds; round++) {
+    for (const variant of rotation(settings.variants, round)) {
+      const service = await startService(variant, sink, { ...app, tag: variant.id });
+      // Closing its IPC channel, the service exits as after a SIGTERM (a restart), so that what Node writes at exit (a compile cache) is written.
+      await service.exit();
+      const { cpu, rss, modules } = service.listening;
+      rounds[variant.id][round] = { spawnToPortMs: service.spawnToListenMs, cpuToPortMs: (cpu.user + cpu.system) / 1000, rssAtStartMB: rss / MB, modules };
+    }
+    process.stderr.write(
+      `round ${round + 1}/${settings.rounds}: ${settings.variants.map(v => `${v.id} ${rounds[v.id][round].cpuToPortMs.toFixed(0)} ms CPU`).join(', ')}\n`,
+    );
+  }
+  const compared = compareRounds(rounds, STARTUP_METRICS, settings.variants[0].id);
+  const lines = [`${settings.rounds} cold starts each, alternating; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`];
+  lines.push(['variant', ...STARTUP_METRICS].join('\t'));
+  for (const variant of settings.variants) {
+    const cells = STARTUP_METRICS.map(metric => {
+      const { value, ratio } = compared[variant.id][metric];
+      return `${value.median.toFixed(metric === 'modules' ? 0 : 1)} (${ratio.median.toFixed(2)}x ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)})`;
+    });
+    lines.push([variant.id, ...cells].join('\t'));
+  }
+  process.stdout.write(lines.join('\n') + '\n');
 }
 
 main().catch(error => {

@@ -15,6 +15,8 @@ import {
 } from './defaults';
 import { DiagLogLevel } from '@opentelemetry/api';
 import { parseDiagLogLevel } from '../diag';
+import { compileCacheSetting } from './compile-cache';
+import type { CompileCacheSetting } from './compile-cache';
 import type { Env, LogFieldNames, PropagatorName, TracesExporterName } from './types';
 
 /** Rejected values are shown cut to this many characters. */
@@ -71,6 +73,15 @@ export class EnvReader {
     if (allowed.includes(lower)) return lower;
     this.reject(name, value, `one of ${allowed.join(', ')}`, fallback);
     return fallback;
+  }
+
+  /** TRACEHOP_COMPILE_CACHE (compile-cache.ts acts on it before tracehop loads; a bad value is reported here). */
+  compileCache(name: string): CompileCacheSetting {
+    const value = this.raw(name);
+    const setting = compileCacheSetting(value);
+    if (setting !== null) return setting;
+    this.reject(name, value ?? '', 'true, false or an absolute directory', 'false');
+    return { cache: false };
   }
 
   /** A Sentry tag key: Sentry accepts up to 32 characters of letters, digits, `_`, `.`, `:` and `-`. */

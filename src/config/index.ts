@@ -1,6 +1,7 @@
 /**
  * tracehop's configuration: the standard OTEL_* variables first, then our own
- * TRACEHOP_* ones. This is the only module that reads `process.env`.
+ * TRACEHOP_* ones. This is the only module that reads `process.env`, but for
+ * compile-cache.ts, which acts on one setting before the rest of tracehop loads.
  *
  * `parseConfig` is pure: it never throws, and for every invalid value it
  * returns one warning naming the variable, the rejected value (when it is
@@ -18,6 +19,7 @@ import {
 } from './defaults';
 import { appEntryScript, appEnvironment } from './app-entry';
 import { EnvReader } from './env-reader';
+import { COMPILE_CACHE_VARIABLE } from './compile-cache';
 
 export {
   DEFAULT_EXPORTER_TIMEOUT_MILLIS,
@@ -99,6 +101,7 @@ export function parseConfig(processEnv: Env, facts: AppFacts): ParsedConfig {
     serverTiming: reader.boolean('TRACEHOP_SERVER_TIMING', true),
     serverSpan: reader.oneOf('TRACEHOP_SERVER_SPAN', ['tracehop', 'instrumentation-http'] as const, 'tracehop'),
     esmHook: reader.oneOf('TRACEHOP_ESM_HOOK', ['true', 'false'] as const, 'true'),
+    compileCache: reader.compileCache(COMPILE_CACHE_VARIABLE),
     entryScript: app.entryScript,
     requestIdFormat: reader.oneOf('TRACEHOP_REQUEST_ID_FORMAT', ['uuid4', 'uuid7'] as const, 'uuid4'),
     logSpanEvents: reader.oneOf('TRACEHOP_LOG_SPAN_EVENTS', ['none', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const, 'error'),

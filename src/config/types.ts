@@ -4,6 +4,7 @@
  */
 import type { DiagLogLevel } from '@opentelemetry/api';
 import type { ServiceNameSource } from './service-name';
+import type { CompileCacheSetting } from './compile-cache';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type Protocol = 'http/protobuf' | 'http/json';
@@ -91,6 +92,8 @@ export interface Config {
   readonly serverTiming: boolean;
   /** TRACEHOP_ESM_HOOK: register the module hooks that instrument `import` (src/runtime/module-hooks.ts), or not. */
   readonly esmHook: EsmHookSetting;
+  /** TRACEHOP_COMPILE_CACHE: Node's module compile cache, switched on by the preload before tracehop loads (config/compile-cache.ts). */
+  readonly compileCache: CompileCacheSetting;
   /** The app's entry script: `process.argv[1]`, or under PM2 the script PM2 runs (see appEntryScript). */
   readonly entryScript: string | undefined;
   /** TRACEHOP_JOB_TRACE: a job's consumer span continues the producer's trace (`child`) or starts its own with a link (`link`). */

@@ -55,6 +55,26 @@ export class RateLimitedReporter {
 /** The process-wide reporter for problems found while serving requests. */
 export const reporter = new RateLimitedReporter();
 
+/** How many `quietly` calls are running: a synchronous scope, so a count is all it needs. */
+let quietDepth = 0;
+
+/**
+ * Runs `build` with tracehop's logger silent. For OpenTelemetry code that
+ * tracehop runs after start-up and that warns about the environment as it is
+ * built (the OTLP exporter's parts, built at the first export): those values
+ * were read and reported once by tracehop's configuration, and start-up
+ * builds such parts with diag switched off. A logger the app installed
+ * instead of tracehop's is left as it is, and hears them.
+ */
+export function quietly<T>(build: () => T): T {
+  quietDepth++;
+  try {
+    return build();
+  } finally {
+    quietDepth--;
+  }
+}
+
 /**
  * A diag logger that writes one line per message to stderr, prefixed, so that
  * tracehop's own reports never mix with an app's stdout logs.
@@ -91,6 +111,7 @@ export class StderrDiagLogger implements DiagLogger {
   }
 
   private emit(level: string, message: string, args: unknown[]): void {
+    if (quietDepth > 0) return;
     const extra = args.length === 0 ? '' : ' ' + args.map(formatArg).join(' ');
     const text = `${message}${extra}`.replace(/[\r\n]+/g, ' ');
     if ((level === 'warn' || level === 'error') && this.throttled(`${level} ${text}`)) return;

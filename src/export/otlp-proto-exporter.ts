@@ -15,6 +15,7 @@ import type * as ExporterBase from '@opentelemetry/otlp-exporter-base';
 import type * as ExporterBaseNodeHttp from '@opentelemetry/otlp-exporter-base/node-http';
 import type { OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base/node-http';
 import type * as Transformer from '@opentelemetry/otlp-transformer';
+import { quietly } from '../diag';
 import { SpanStandIns } from '../otlp/encoded-span';
 import type { EncodedSpan, QueuedSpan } from '../otlp/encoded-span';
 import { writeSpan } from '../otlp/encode-spans';
@@ -44,18 +45,47 @@ const EXPORTER_PACKAGE = '@opentelemetry/exporter-trace-otlp-proto';
 /** The exporter's `otel.component.type` for its self-observability metrics (OpenTelemetry semantic conventions). */
 const COMPONENT_TYPE = 'otlp_http_span_exporter';
 
-/** Takes what `OTLPTraceExporter` from exporter-trace-otlp-proto takes. */
+/**
+ * Takes what `OTLPTraceExporter` from exporter-trace-otlp-proto takes. The
+ * exporter's parts (the export delegate, its HTTP transport and its
+ * configuration: some thirty modules) are loaded when the first batch is
+ * exported, seconds after the app has started, not in every start-up
+ * (docs/performance.md, "Start-up"); the encoder, which the first span to
+ * end needs, is here from the start.
+ */
 export function protobufTraceExporter(config: OTLPExporterNodeConfigBase = {}): SlicingSpanExporter {
+  let base: ExporterBase.OTLPExporterBase<QueuedSpan[]> | undefined;
+  let shutDown = false;
+  const exporter = (): ExporterBase.OTLPExporterBase<QueuedSpan[]> => {
+    if (base !== undefined) return base;
+    // Its parts read OTEL_EXPORTER_OTLP_* again and would warn a second time about a value tracehop's configuration reported.
+    base = quietly(() => exporterBase(config));
+    // Shut down before its first batch: it answers every later export as a shut-down exporter does.
+    if (shutDown) void base.shutdown();
+    return base;
+  };
+  const standIns = new SpanStandIns(writeSpan);
+  return {
+    export: (spans, resultCallback) => exporter().export(spans, resultCallback),
+    // Never built, the exporter has nothing in flight to flush or to wait for.
+    forceFlush: () => (base === undefined ? Promise.resolve() : base.forceFlush()),
+    shutdown: () => {
+      shutDown = true;
+      return base === undefined ? Promise.resolve() : base.shutdown();
+    },
+    encodeAhead: (spans: QueuedSpan[]) => encodeInSlices(spans),
+    encodeOnEnd: (span: ReadableSpan) => standIns.encode(span),
+  };
+}
+
+/** The OpenTelemetry exporter base with tracehop's serializer, as exporter-trace-otlp-proto builds it. */
+function exporterBase(config: OTLPExporterNodeConfigBase): ExporterBase.OTLPExporterBase<QueuedSpan[]> {
   const base = requireBesideExporter<typeof ExporterBase>('@opentelemetry/otlp-exporter-base');
   const nodeHttp = requireBesideExporter<typeof ExporterBaseNodeHttp>('@opentelemetry/otlp-exporter-base/node-http');
   const options = nodeHttp.convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
   const serializer = tracehopTraceSerializer(librarySerializerWhenNeeded());
   const delegate = nodeHttp.createOtlpHttpExportDelegate(options, serializer, COMPONENT_TYPE, SPAN_METRICS_HELPER, config.selfObsMeterProvider);
-  const standIns = new SpanStandIns(writeSpan);
-  return Object.assign(new base.OTLPExporterBase<QueuedSpan[]>(delegate), {
-    encodeAhead: (spans: QueuedSpan[]) => encodeInSlices(spans),
-    encodeOnEnd: (span: ReadableSpan) => standIns.encode(span),
-  });
+  return new base.OTLPExporterBase<QueuedSpan[]>(delegate);
 }
 
 /**

@@ -59,6 +59,7 @@ const SHOWN = {
   serverSpan: false,
   corsExposeHeaders: false,
   serverTiming: false,
+  compileCache: false,
   // The facts' own `entry` says which script, and how it was judged.
   entryScript: false,
   // How the facts reach the doctor, not a setting of the app's.

@@ -1,8 +1,10 @@
 /**
  * What the preload decides before it loads anything else: whether this Node
- * can run tracehop at all, and whether this thread is one tracehop traces.
- * No imports but Node's own, so that it runs on any Node and a broken or
- * too-new dependency cannot keep it from answering.
+ * can run tracehop at all, whether this thread is one tracehop traces, and
+ * whether Node's compile cache is to serve what loads next (TRACEHOP_COMPILE_CACHE).
+ * No imports but Node's own (and config/compile-cache.ts, which has no others),
+ * so that it runs on any Node and a broken or too-new dependency cannot keep
+ * it from answering.
  *
  * Node 22.15 is the floor: OpenTelemetry JS 3.x requires it, and it is the
  * first 22 release with `module.registerHooks`. On an older Node the SDK
@@ -10,6 +12,8 @@
  * tracing is the clear answer.
  */
 import { isMainThread, parentPort } from 'node:worker_threads';
+
+export { enableCompileCacheIfAsked } from '../config/compile-cache';
 
 /** The oldest Node tracehop runs on, as [major, minor, patch]. */
 export const MINIMUM_NODE: readonly [number, number, number] = [22, 15, 0];

@@ -5,7 +5,7 @@
  * into the app: a failure becomes one diag error and tracehop stays out of
  * the way.
  */
-import { diag } from '@opentelemetry/api';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { readFileSync, realpathSync, writeSync } from 'node:fs';
 import { resolve as resolvePath } from 'node:path';
@@ -13,9 +13,8 @@ import { forgetDoctorChannel, loadConfig } from '../config';
 import type { Config } from '../config';
 import { StderrDiagLogger, reporter, tracehopDiag } from '../diag';
 import { hookImports, isModuleHooksThread } from './module-hooks';
-import { entryModuleSystem, nearestPackageJson } from '../introspection/module-system';
 import type { EntryModuleSystem } from '../introspection/module-system';
-import { reportStartupFacts } from '../introspection/startup-report';
+import type { StartupContext } from '../introspection/startup-report';
 import { STARTED_KEY as STARTED, publishRuntime } from '../core/shared-state';
 import { createRuntime } from './tracehop-runtime';
 import { guardResponseHead } from '../http/head-guard';
@@ -100,6 +99,17 @@ function start(): void {
 }
 
 /**
+ * The start-up facts are for OTEL_LOG_LEVEL=debug and the doctor only: their
+ * modules (introspection/) load then, and otherwise stay out of every
+ * start-up (docs/performance.md, "Start-up").
+ */
+function reportStartupFacts(context: StartupContext): void {
+  if (context.config.logLevel < DiagLogLevel.DEBUG && context.config.doctorFd === undefined) return;
+  const { reportStartupFacts: report } = require('../introspection/startup-report') as typeof import('../introspection/startup-report');
+  report(context);
+}
+
+/**
  * The entry script's module system, for the start-up facts (the doctor):
  * judged lazily, only if the facts are gathered, for the file Node runs
  * (PM2's app, not its container).
@@ -107,7 +117,11 @@ function start(): void {
 function entryOf(config: Config): () => EntryModuleSystem {
   const script = config.entryScript;
   let entry: EntryModuleSystem | undefined;
-  return () => (entry ??= entryModuleSystem(script === undefined ? undefined : resolveEntry(script), { readFile, nearestPackageJson }));
+  return () => {
+    if (entry !== undefined) return entry;
+    const { entryModuleSystem, nearestPackageJson } = require('../introspection/module-system') as typeof import('../introspection/module-system');
+    return (entry = entryModuleSystem(script === undefined ? undefined : resolveEntry(script), { readFile, nearestPackageJson }));
+  };
 }
 
 /** The file Node runs for `node <script>`: `app` for app.js, a directory for its main or index.js, symbolic links followed. */

@@ -111,6 +111,16 @@ describe('settings', () => {
     ]);
   });
 
+  test('a bad OTLP setting is one line, also after the exporter is built at its first export', async () => {
+    const service = await start({ OTEL_EXPORTER_OTLP_TIMEOUT: 'abc', OTEL_EXPORTER_OTLP_COMPRESSION: 'zip' });
+    await get(service, '/after-bad-otlp-settings', { 'X-Request-ID': 'settings-otlp-1' });
+    await receiver.waitForSpans(spans => spans.some(span => span.attributes['url.path'] === '/after-bad-otlp-settings'));
+    expect(service.stderr.trim().split('\n')).toEqual([
+      'tracehop warn: OTEL_EXPORTER_OTLP_TIMEOUT="abc" is not a whole number of at least 1; using 10000',
+      'tracehop warn: OTEL_EXPORTER_OTLP_COMPRESSION="zip" is not one of gzip, none; using none',
+    ]);
+  });
+
   test('a bad endpoint is one line on stderr, however it is read: behind a bad traces endpoint, and again in a worker thread', async () => {
     const child = spawn(process.execPath, ['-r', REGISTER, WORKER_ONCE], {
       env: {

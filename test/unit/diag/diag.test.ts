@@ -1,5 +1,5 @@
 import type { DiagLogger } from '@opentelemetry/api';
-import { RateLimitedReporter, StderrDiagLogger } from '../../../src/diag';
+import { RateLimitedReporter, StderrDiagLogger, quietly } from '../../../src/diag';
 
 function recorder() {
   const lines: string[] = [];
@@ -55,5 +55,26 @@ describe('StderrDiagLogger throttling', () => {
     now = 60_000;
     logger.warn('Received Partial Success response: 7 spans rejected');
     expect(written).toHaveLength(5);
+  });
+});
+
+describe('quietly', () => {
+  test('nothing is written while its function runs, its value is returned, and the logger writes again after it, even after a throw', () => {
+    const written: string[] = [];
+    const logger = new StderrDiagLogger(line => written.push(line));
+    expect(
+      quietly(() => {
+        logger.warn('Configuration: OTEL_EXPORTER_OTLP_COMPRESSION is invalid');
+        return 42;
+      }),
+    ).toBe(42);
+    expect(() =>
+      quietly(() => {
+        logger.error('inside a throwing build');
+        throw new Error('build failed');
+      }),
+    ).toThrow('build failed');
+    logger.warn('after');
+    expect(written).toEqual(['tracehop warn: after\n']);
   });
 });

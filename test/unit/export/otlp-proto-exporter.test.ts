@@ -123,3 +123,48 @@ test('a partial-success answer is read (and reported through diag) and the expor
     answer = Buffer.alloc(0);
   }
 });
+
+/**
+ * The exporter's parts from @opentelemetry/otlp-exporter-base load at its
+ * first export, not when it is made in every start-up; flushed or shut down
+ * before any export, it loads nothing.
+ */
+const LAZY_CHILD = `
+const { ExportResultCode } = require('@opentelemetry/core');
+const { protobufTraceExporter } = require('./dist/src/export');
+const loaded = () => Object.keys(require.cache).some(file => file.includes('otlp-exporter-base'));
+const steps = [];
+(async () => {
+  const first = protobufTraceExporter({ url: process.env.URL });
+  steps.push(['made', loaded()]);
+  await first.forceFlush();
+  steps.push(['flushed before any export', loaded()]);
+  await first.shutdown();
+  steps.push(['shut down before any export', loaded()]);
+  const second = protobufTraceExporter({ url: process.env.URL });
+  steps.push(['a second one made', loaded()]);
+  const code = await new Promise(resolve => second.export([], result => resolve(result.code)));
+  steps.push(['its first export', loaded(), code === ExportResultCode.SUCCESS ? 'succeeded' : 'failed']);
+  await second.shutdown();
+  process.stdout.write(JSON.stringify(steps));
+  process.exit(0);
+})().catch(error => { console.error(error); process.exit(1); });
+`;
+
+test('the OTLP exporter base loads at the first export, not when the exporter is made', async () => {
+  const steps = await new Promise<unknown>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['-e', LAZY_CHILD],
+      { cwd: path.resolve(__dirname, '../../..'), env: { ...process.env, URL: `${base}/v1/traces` }, timeout: 30_000 },
+      (error, stdout, stderr) => (error ? reject(new Error(`child failed: ${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout))),
+    );
+  });
+  expect(steps).toEqual([
+    ['made', false],
+    ['flushed before any export', false],
+    ['shut down before any export', false],
+    ['a second one made', false],
+    ['its first export', true, 'succeeded'],
+  ]);
+});
