@@ -18,6 +18,8 @@ export class ExportPipeline {
   readonly stats: ExportStats;
   /** The span processor to register with the SDK. */
   readonly processor: SpanProcessor;
+  /** The exporter, as an exporter of spans (tracehop's protobuf exporter takes spans as well as stand-ins). */
+  readonly exporter: SpanExporter;
   /** Synchronous: sends what is queued or held with the sender given. */
   private readonly sendUnsentSync: (sender: SyncSender) => void;
 
@@ -34,6 +36,7 @@ export class ExportPipeline {
     private readonly exitSender?: SyncSender,
   ) {
     this.stats = new ExportStats(batch.maxQueueSize);
+    this.exporter = exporter;
     const assembled = isSlicing(exporter)
       ? assemble<QueuedSpan>(exporter, batch, this.stats, span => standInOrSpan(exporter, span))
       : assemble<ReadableSpan>(exporter, batch, this.stats, span => span);
