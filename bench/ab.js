@@ -8,7 +8,7 @@
 //
 // VARIANT is `name=option[:KEY=VALUE,...]`: option is one of bench/lib/options.js
 // (none, auto, minimal, tracehop) or a peer of bench/lib/peers.js (ddtrace,
-// edot, splunk; installed on first use), KEY=VALUE pairs are added to its environment,
+// edot, splunk, sentry; installed on first use), KEY=VALUE pairs are added to its environment,
 // except `REGISTER=path` (preload that register.js instead of this checkout's,
 // for comparing two checkouts) and `NODEARGS=a b` (more node options).
 //   node bench/ab.js none=none head=tracehop base=tracehop:REGISTER=/work/wt-base/register.js

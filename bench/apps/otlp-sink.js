@@ -11,10 +11,17 @@
 // the first span's service name, which the suite sets to the service's tag
 // (the intake's path cannot carry one). Any other agent endpoint dd-trace
 // asks (`/info` at start-up) gets an empty 200, so nothing retries.
+//
+// And it is the Sentry server the Sentry SDK sends to: its DSN
+// (http://bench@<sink>/<tag>/1) gives each service the path prefix
+// `/<tag>`, so envelopes arrive at `POST /<tag>/api/1/envelope/`, gzipped
+// when large; their spans are counted under the tag (lib/sentry-count.js).
 const http = require('node:http');
+const zlib = require('node:zlib');
 const { serve } = require('./ipc');
 const { countOtlpItems } = require('../lib/otlp-count');
 const { countDatadogSpans } = require('../lib/datadog-count');
+const { countSentrySpans } = require('../lib/sentry-count');
 
 const counters = {};
 
@@ -47,11 +54,31 @@ function datadog(req, res, body) {
   res.end('{"rate_by_service":{}}');
 }
 
+const SENTRY_ENVELOPE = /^\/([^/]+)\/api\/\d+\/envelope\//;
+
+function sentry(req, res, body, tag) {
+  const counter = counterNamed(`${tag} traces`);
+  counter.requests++;
+  counter.bytes += body.length;
+  let spans = null;
+  try {
+    spans = countSentrySpans(req.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(body) : body);
+  } catch {
+    // Not gzip after all: counted as uncounted below.
+  }
+  if (spans === null) counter.uncounted++;
+  else counter.items += spans;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end('{}');
+}
+
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', chunk => chunks.push(chunk));
   req.on('end', () => {
     const body = Buffer.concat(chunks);
+    const envelope = SENTRY_ENVELOPE.exec(req.url);
+    if (envelope !== null) return sentry(req, res, body, envelope[1]);
     if (!/\/v1\//.test(req.url)) return datadog(req, res, body);
     const counter = counterFor(req.url);
     counter.requests++;

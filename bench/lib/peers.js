@@ -1,6 +1,6 @@
 'use strict';
 // The other agents a user might pick instead of tracehop: Datadog's dd-trace,
-// Elastic's EDOT and Splunk's distribution. They are benchmark-only and are
+// Elastic's EDOT, Splunk's distribution and Sentry's Node SDK (tracing on). They are benchmark-only and are
 // never installed into the project's tree: each brings its own copies of the
 // OpenTelemetry packages, and mixing them with tracehop's would change what
 // every option measures. So bench/peers/package.json pins them, and
@@ -16,10 +16,12 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { pathToFileURL } = require('node:url');
 
 const MANIFEST = path.join(__dirname, '..', 'peers', 'package.json');
 // The cloud resource detectors probe metadata endpoints off the machine; the suite stays on loopback.
 const LOCAL_DETECTORS = 'env,host,os,process,serviceinstance,container';
+const SENTRY_INIT = path.join(__dirname, '..', 'apps', 'sentry-init.mjs');
 
 /**
  * Each peer as an option (bench/lib/options.js): its package, the preload
@@ -72,6 +74,18 @@ const PEERS = [
       SPLUNK_PROFILER_ENABLED: 'false',
       OTEL_NODE_RESOURCE_DETECTORS: LOCAL_DETECTORS,
     },
+  },
+  {
+    id: 'sentry',
+    name: '@sentry/node',
+    // No preload of its own starts it: apps/sentry-init.mjs is the instrument file, with --import.
+    importFile: SENTRY_INIT,
+    env: {
+      // Tracing on, every transaction kept and sent.
+      SENTRY_TRACES_SAMPLE_RATE: '1',
+    },
+    // The DSN's path gives each service its prefix at the sink (apps/otlp-sink.js); project 1.
+    sinkEnv: (sinkUrl, tag) => ({ SENTRY_DSN: `${sinkUrl.replace('://', '://bench@')}/${tag}/1` }),
   },
 ];
 
@@ -126,24 +140,41 @@ function ensurePeers({ log = () => {} } = {}) {
     }
     const packageDir = path.join(prefix, 'node_modules', ...peer.name.split('/'));
     const installed = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8')).version;
-    const preload = path.join(packageDir, peer.preload);
+    const preload = peer.importFile ?? path.join(packageDir, peer.preload);
     // The log-call worker makes its spans through the OpenTelemetry API. The
     // project's copy (1.10) finds a peer's global tracer provider, registered
     // through the peer's own older copy (1.9), incompatible and falls back to
     // no-op spans; the peer's copy is the one an app deduped with it would use.
-    const api = require.resolve('@opentelemetry/api', { paths: [packageDir] });
+    // A peer without one (Sentry 11) gets the project's.
+    const api = apiBeside(packageDir);
     return {
       id: peer.id,
       label: `${peer.name} ${installed}`,
       peer: true,
       version: installed,
-      nodeArgs: ['--require', preload],
+      nodeArgs: peer.importFile === undefined ? ['--require', preload] : ['--import', pathToFileURL(preload).href],
       preload,
-      env: peer.env,
+      env: peer.importFile === undefined ? peer.env : { ...peer.env, BENCH_SENTRY_ENTRY: pathToFileURL(esmEntry(packageDir)).href },
       sinkEnv: peer.sinkEnv,
       logCallEnv: { ...peer.logCallEnv, BENCH_OTEL_API: api },
     };
   });
+}
+
+function apiBeside(packageDir) {
+  try {
+    return require.resolve('@opentelemetry/api', { paths: [packageDir] });
+  } catch {
+    return require.resolve('@opentelemetry/api');
+  }
+}
+
+/** The file a package's `import` of its root resolves to (its package.json `exports`). */
+function esmEntry(packageDir) {
+  const manifest = JSON.parse(fs.readFileSync(path.join(packageDir, 'package.json'), 'utf8'));
+  const root = manifest.exports?.['.'];
+  const target = root?.import?.default ?? root?.import ?? root?.default ?? manifest.module ?? manifest.main;
+  return path.join(packageDir, typeof target === 'string' ? target : 'index.js');
 }
 
 module.exports = { PEERS, ensurePeers, peersDir };

@@ -18,6 +18,8 @@ export class ExportPipeline {
   readonly stats: ExportStats;
   /** The span processor to register with the SDK. */
   readonly processor: SpanProcessor;
+  /** The exporter, as an exporter of spans (tracehop's protobuf exporter takes spans as well as stand-ins). */
+  readonly exporter: SpanExporter;
   /** Synchronous: sends what is queued or held with the sender given. */
   private readonly sendUnsentSync: (sender: SyncSender) => void;
 
@@ -36,6 +38,7 @@ export class ExportPipeline {
     ownTraffic?: OwnTrafficRunner,
   ) {
     this.stats = new ExportStats(batch.maxQueueSize);
+    this.exporter = exporter;
     const assembled = isSlicing(exporter)
       ? assemble<QueuedSpan>(exporter, batch, this.stats, span => standInOrSpan(exporter, span), ownTraffic)
       : assemble<ReadableSpan>(exporter, batch, this.stats, span => span, ownTraffic);

@@ -75,7 +75,21 @@ export interface BuiltSdk {
 /** The instrumentation scope of tracehop's own server spans. */
 export const SERVER_SPAN_SCOPE = 'tracehop-http-server';
 
-export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
+/**
+ * Internal seams of the start-up, for tracehop's own benchmarks (bench/): no
+ * setting reaches them, and the preload passes none.
+ */
+export interface StartSeams {
+  /**
+   * Builds the span processor of each export pipeline around its exporter,
+   * in place of tracehop's batch processor: how bench/ measures tracehop's
+   * processor against the SDK's on the same exporter. Spans then reach the
+   * exporter unencoded, and the pipeline's counts and exit hand-off see none of them.
+   */
+  readonly exportProcessor?: (exporter: SpanExporter, batch: Config['batch']) => SpanProcessor;
+}
+
+export function buildSdk(config: Config, runtime: TracehopRuntime, seams: StartSeams = {}): BuiltSdk {
   const { idGenerator } = runtime;
   // Only instrumentation-http's server path claims requests for extract to find (server-hooks.ts).
   const claimed = new ClaimedCarriers();
@@ -97,7 +111,11 @@ export function buildSdk(config: Config, runtime: TracehopRuntime): BuiltSdk {
   const sentry = new SentryBridge({ requestIdTag: config.sentryRequestIdTag, breadcrumbLevel: logSpanEventLevel(config.sentryBreadcrumbLevel) });
   const ownTraffic = (send: () => void) => sentry.runAsOwnTraffic(send);
   const exportPipelines = config.tracesExporters.map(name => buildPipeline(name, config, ownTraffic));
-  const spanProcessors: SpanProcessor[] = [new CorrelationSpanProcessor(), ...exportPipelines.map(pipeline => pipeline.processor)];
+  const exportProcessor = seams.exportProcessor;
+  const spanProcessors: SpanProcessor[] = [
+    new CorrelationSpanProcessor(),
+    ...exportPipelines.map(pipeline => (exportProcessor === undefined ? pipeline.processor : exportProcessor(pipeline.exporter, config.batch))),
+  ];
   // Instrumentations patch their modules as they are made: if what follows
   // throws, they are switched off again, so the app runs as it would untraced.
   const instrumentations = buildInstrumentations(config, runtime, claimed, gate, sentry);

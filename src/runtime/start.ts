@@ -19,6 +19,7 @@ import { STARTED_KEY as STARTED, publishRuntime } from '../core/shared-state';
 import { createRuntime } from './tracehop-runtime';
 import { guardResponseHead } from '../http/head-guard';
 import { buildSdk } from './sdk';
+import type { StartSeams } from './sdk';
 import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker, warningsNotYetWritten } from './threads';
 import type { BuiltSdk } from './sdk';
 import { alignEsmHttpExports } from '../http/esm-named-exports';
@@ -33,7 +34,7 @@ function readFile(file: string): string | undefined {
   }
 }
 
-function start(): void {
+function start(seams: StartSeams): void {
   // Node runs preloads in module.register's loader thread too (register.js checks first); tracing belongs to the app's threads.
   if (isModuleHooksThread()) return;
   // pino's transports run in thread-stream workers: log plumbing, not the app (src/threads).
@@ -62,7 +63,7 @@ function start(): void {
   diag.disable();
   let built: BuiltSdk;
   try {
-    built = buildSdk(config, runtime);
+    built = buildSdk(config, runtime, seams);
   } finally {
     // Back before anything else is said: a throw from the build is reported below, not lost.
     diag.setLogger(new StderrDiagLogger(), { logLevel: config.logLevel, suppressOverrideMessage: true });
@@ -145,10 +146,13 @@ function describeError(error: unknown): string {
   return typeof error === 'string' ? error : 'unknown error';
 }
 
-/** The preload's one call: starts tracehop, or says in one line why it could not. */
-export function startTracehop(): void {
+/**
+ * The preload's one call: starts tracehop, or says in one line why it could
+ * not. `seams` are for tracehop's own benchmarks only (sdk.ts); the preload gives none.
+ */
+export function startTracehop(seams: StartSeams = {}): void {
   try {
-    start();
+    start(seams);
   } catch (error) {
     // Once per process: the app runs untraced, and this line says so.
     try {
