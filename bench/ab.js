@@ -4,7 +4,7 @@
 // in turn for each round (the order rotated every round), and each figure is
 // also given as a ratio to the first variant's in the same round.
 //
-//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] VARIANT...
+//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express[=4|5]] [--prof=DIR] VARIANT...
 //
 // VARIANT is `name=option[:KEY=VALUE,...]`: option is one of bench/lib/options.js
 // (none, auto, minimal, tracehop) or a peer of bench/lib/peers.js (ddtrace,
@@ -13,7 +13,12 @@
 // for comparing two checkouts) and `NODEARGS=a b` (more node options).
 //   node bench/ab.js none=none head=tracehop base=tracehop:REGISTER=/work/wt-base/register.js
 // --rate paces the load (lib/paced-load.js) instead of saturating; --express
-// loads apps/express-service.js; --prof writes a CPU profile per variant.
+// loads apps/express-service.js (with the project's `express`, Express 5;
+// --express=4 runs it with Express 4, the `express4` alias, linked as
+// `express` in a temporary directory, as the tests do); --prof writes a CPU
+// profile per variant.
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { OPTIONS, addPeers, rotation } = require('./lib/options');
 const { PEERS } = require('./lib/peers');
@@ -22,25 +27,52 @@ const { runPacedLoad } = require('./lib/paced-load');
 const { startSink, startService } = require('./lib/processes');
 const { compareRounds } = require('./lib/stats');
 const { measureLoad } = require('./lib/measure');
-const { killAll } = require('./lib/children');
+const { killAll, REPO } = require('./lib/children');
 
 const METRICS = ['cpuMicrosPerRequest', 'requestsPerSecond', 'p99Ms', 'rssMB'];
-const EXPRESS = { script: path.join(__dirname, 'apps', 'express-service.js'), urlPath: '/api/cards/1234567890123456' };
+const EXPRESS_URL_PATH = '/api/cards/1234567890123456';
+
+/**
+ * The Express app: Express 5 as installed, or Express 4 from a temporary
+ * directory where `node_modules/express` links to the `express4` alias
+ * (hooks match the module by name): Node then needs --preserve-symlinks, and
+ * NODE_PATH for pino and Express's own dependencies.
+ */
+function expressApp(major) {
+  const script = path.join(__dirname, 'apps', 'express-service.js');
+  if (major === 5) return { script, urlPath: EXPRESS_URL_PATH, nodeArgs: [], env: {}, remove: () => {} };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-bench-express4-'));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(REPO, 'node_modules', 'express4'), path.join(dir, 'node_modules', 'express'), 'dir');
+  for (const file of ['express-service.js', 'ipc.js']) fs.copyFileSync(path.join(__dirname, 'apps', file), path.join(dir, file));
+  return {
+    script: path.join(dir, 'express-service.js'),
+    urlPath: EXPRESS_URL_PATH,
+    nodeArgs: ['--preserve-symlinks'],
+    env: { NODE_PATH: path.join(REPO, 'node_modules') },
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
 
 function parseArgs(argv) {
-  const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null };
+  const flags = { rounds: 5, seconds: 4, rate: null, express: null, prof: null };
   const variants = [];
   // The peers join OPTIONS only when a variant names one: installing them is slow the first time.
   if (argv.some(arg => PEERS.some(peer => new RegExp(`^[\\w.-]+=${peer.id}(:|$)`).test(arg)))) addPeers(line => process.stderr.write(`ab: ${line}\n`));
   for (const arg of argv) {
     const flag = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
     if (flag === null) variants.push(parseVariant(arg));
-    else if (flag[1] === 'express') flags.express = true;
+    else if (flag[1] === 'express') flags.express = expressMajor(flag[2]);
     else if (flag[1] in flags) flags[flag[1]] = flag[1] === 'prof' ? path.resolve(flag[2]) : Number(flag[2]);
     else throw new Error(`unknown flag ${arg}`);
   }
   if (variants.length < 2) throw new Error('give at least two variants, the first being the baseline');
   return { ...flags, variants };
+}
+
+function expressMajor(value = '5') {
+  if (value !== '4' && value !== '5') throw new Error(`--express=${value}: expected 4 or 5`);
+  return Number(value);
 }
 
 function parseVariant(spec) {
@@ -66,9 +98,18 @@ function parseVariant(spec) {
 async function main() {
   const settings = parseArgs(process.argv.slice(2));
   const sink = await startSink();
-  const app = settings.express ? EXPRESS : {};
+  const app = settings.express === null ? null : expressApp(settings.express);
   const profArgs = variant => (settings.prof === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.prof}`, `--cpu-prof-name=${variant.id}.cpuprofile`]);
-  const services = await Promise.all(settings.variants.map(variant => startService(variant, sink, { ...app, tag: variant.id, nodeArgs: profArgs(variant) })));
+  const start = variant =>
+    app === null
+      ? startService(variant, sink, { tag: variant.id, nodeArgs: profArgs(variant) })
+      : startService({ ...variant, env: { ...variant.env, ...app.env } }, sink, {
+          script: app.script,
+          urlPath: app.urlPath,
+          tag: variant.id,
+          nodeArgs: [...app.nodeArgs, ...profArgs(variant)],
+        });
+  const services = await Promise.all(settings.variants.map(start));
   const load = service => () =>
     settings.rate === null ? runLoad(service.url, settings.seconds) : runPacedLoad(service.url, settings.seconds, settings.rate, CONNECTIONS);
   try {
@@ -82,7 +123,7 @@ async function main() {
     }
     const compared = compareRounds(rounds, METRICS, settings.variants[0].id);
     const lines = [
-      `${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express ? ', Express app' : ''}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`,
+      `${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express === null ? '' : `, Express ${settings.express} app`}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`,
     ];
     lines.push(['variant', ...METRICS, 'spans/request'].join('\t'));
     for (const service of services) {
@@ -99,6 +140,7 @@ async function main() {
     // A profiled service exits by itself, writing its profile; the others are killed.
     await Promise.all(services.map(service => (settings.prof === null ? service.stop() : service.exit())));
     await sink.stop();
+    if (app !== null) app.remove();
   }
 }
 
