@@ -4,7 +4,7 @@
 // in turn for each round (the order rotated every round), and each figure is
 // also given as a ratio to the first variant's in the same round.
 //
-//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express] [--prof=DIR] [--gc] [--snapshot=DIR] [--startup] VARIANT...
+//   node bench/ab.js [--rounds=5] [--seconds=4] [--rate=N] [--express[=4|5]] [--prof=DIR] [--gc] [--snapshot=DIR] [--startup] VARIANT...
 //
 // VARIANT is `name=option[:KEY=VALUE,...]`: option is one of bench/lib/options.js
 // (none, auto, minimal, tracehop) or a peer of bench/lib/peers.js (ddtrace,
@@ -13,7 +13,10 @@
 // for comparing two checkouts) and `NODEARGS=a b` (more node options).
 //   node bench/ab.js none=none head=tracehop base=tracehop:REGISTER=/work/wt-base/register.js
 // --rate paces the load (lib/paced-load.js) instead of saturating; --express
-// loads apps/express-service.js; --prof writes a CPU profile per variant.
+// loads apps/express-service.js (with the project's `express`, Express 5;
+// --express=4 runs it with Express 4, the `express4` alias, linked as
+// `express` in a temporary directory, as the tests do); --prof writes a CPU
+// profile per variant.
 // --gc adds each round's collections as V8 logs them (--trace-gc-nvp, read by
 // lib/gc-trace.js): scavenges, what each found alive and promoted, bytes
 // allocated per request, full collections and pauses. --snapshot=DIR writes a
@@ -24,6 +27,8 @@
 // answering, the CPU the process used to get there, its RSS and the modules
 // in its require cache at that moment (the last does not depend on the
 // machine's load). Each then exits normally, as in a restart.
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { OPTIONS, addPeers, rotation } = require('./lib/options');
 const { PEERS } = require('./lib/peers');
@@ -32,7 +37,7 @@ const { runPacedLoad } = require('./lib/paced-load');
 const { startSink, startService } = require('./lib/processes');
 const { compareRounds } = require('./lib/stats');
 const { measureLoad } = require('./lib/measure');
-const { killAll } = require('./lib/children');
+const { killAll, REPO } = require('./lib/children');
 const gcTraceLib = require('./lib/gc-trace');
 
 const METRICS = ['cpuMicrosPerRequest', 'requestsPerSecond', 'p99Ms', 'rssMB'];
@@ -47,22 +52,61 @@ const GC_METRICS = [
 ];
 const STARTUP_METRICS = ['spawnToPortMs', 'cpuToPortMs', 'rssAtStartMB', 'modules'];
 const MB = 1024 * 1024;
-const EXPRESS = { script: path.join(__dirname, 'apps', 'express-service.js'), urlPath: '/api/cards/1234567890123456' };
+const EXPRESS_URL_PATH = '/api/cards/1234567890123456';
+
+/**
+ * The Express app: Express 5 as installed, or Express 4 from a temporary
+ * directory where `node_modules/express` links to the `express4` alias
+ * (hooks match the module by name): Node then needs --preserve-symlinks, and
+ * NODE_PATH for pino and Express's own dependencies.
+ */
+function expressApp(major) {
+  const script = path.join(__dirname, 'apps', 'express-service.js');
+  if (major === 5) return { script, urlPath: EXPRESS_URL_PATH, nodeArgs: [], env: {}, remove: () => {} };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tracehop-bench-express4-'));
+  fs.mkdirSync(path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.join(REPO, 'node_modules', 'express4'), path.join(dir, 'node_modules', 'express'), 'dir');
+  for (const file of ['express-service.js', 'ipc.js']) fs.copyFileSync(path.join(__dirname, 'apps', file), path.join(dir, file));
+  return {
+    script: path.join(dir, 'express-service.js'),
+    urlPath: EXPRESS_URL_PATH,
+    nodeArgs: ['--preserve-symlinks'],
+    env: { NODE_PATH: path.join(REPO, 'node_modules') },
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** startService for a variant, in the Express app when `app` is one (from expressApp), else the plain service. */
+function startIn(app, variant, sink, options) {
+  if (app === null) return startService(variant, sink, options);
+  return startService({ ...variant, env: { ...variant.env, ...app.env } }, sink, {
+    ...options,
+    script: app.script,
+    urlPath: app.urlPath,
+    nodeArgs: [...app.nodeArgs, ...(options.nodeArgs ?? [])],
+  });
+}
 
 function parseArgs(argv) {
-  const flags = { rounds: 5, seconds: 4, rate: null, express: false, prof: null, gc: false, snapshot: null, startup: false };
+  const flags = { rounds: 5, seconds: 4, rate: null, express: null, prof: null, gc: false, snapshot: null, startup: false };
   const variants = [];
   // The peers join OPTIONS only when a variant names one: installing them is slow the first time.
   if (argv.some(arg => PEERS.some(peer => new RegExp(`^[\\w.-]+=${peer.id}(:|$)`).test(arg)))) addPeers(line => process.stderr.write(`ab: ${line}\n`));
   for (const arg of argv) {
     const flag = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
     if (flag === null) variants.push(parseVariant(arg));
-    else if (flag[1] === 'express' || flag[1] === 'gc' || flag[1] === 'startup') flags[flag[1]] = true;
+    else if (flag[1] === 'express') flags.express = expressMajor(flag[2]);
+    else if (flag[1] === 'gc' || flag[1] === 'startup') flags[flag[1]] = true;
     else if (flag[1] in flags) flags[flag[1]] = flag[1] === 'prof' || flag[1] === 'snapshot' ? path.resolve(flag[2]) : Number(flag[2]);
     else throw new Error(`unknown flag ${arg}`);
   }
   if (variants.length < 2) throw new Error('give at least two variants, the first being the baseline');
   return { ...flags, variants };
+}
+
+function expressMajor(value = '5') {
+  if (value !== '4' && value !== '5') throw new Error(`--express=${value}: expected 4 or 5`);
+  return Number(value);
 }
 
 function parseVariant(spec) {
@@ -95,13 +139,13 @@ async function main() {
       await sink.stop();
     }
   }
-  const app = settings.express ? EXPRESS : {};
+  const app = settings.express === null ? null : expressApp(settings.express);
   const profArgs = variant => (settings.prof === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${settings.prof}`, `--cpu-prof-name=${variant.id}.cpuprofile`]);
   const traces = new Map(settings.gc ? settings.variants.map(variant => [variant.id, gcTraceLib.gcTrace(variant.id)]) : []);
   const gcArgs = variant => (traces.has(variant.id) ? gcTraceLib.NODE_ARGS : []);
   const services = await Promise.all(
     settings.variants.map(variant =>
-      startService(variant, sink, { ...app, tag: variant.id, nodeArgs: [...profArgs(variant), ...gcArgs(variant)], stdout: traces.get(variant.id)?.fd }),
+      startIn(app, variant, sink, { tag: variant.id, nodeArgs: [...profArgs(variant), ...gcArgs(variant)], stdout: traces.get(variant.id)?.fd }),
     ),
   );
   const load = service => () =>
@@ -122,7 +166,7 @@ async function main() {
     const metrics = settings.gc ? [...METRICS, ...GC_METRICS] : METRICS;
     const compared = compareRounds(rounds, metrics, settings.variants[0].id);
     const lines = [
-      `${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express ? ', Express app' : ''}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`,
+      `${settings.rounds} rounds of ${settings.seconds} s, ${settings.rate === null ? 'saturating' : `${settings.rate} req/s`}${settings.express === null ? '' : `, Express ${settings.express} app`}; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`,
     ];
     lines.push(['variant', ...metrics, 'spans/request'].join('\t'));
     for (const service of services) {
@@ -140,6 +184,7 @@ async function main() {
     await Promise.all(services.map(service => (settings.prof === null ? service.stop() : service.exit())));
     await sink.stop();
     for (const trace of traces.values()) trace.close();
+    if (app !== null) app.remove();
   }
 }
 
@@ -168,11 +213,20 @@ async function snapshotMidLoad(service, settings) {
 }
 
 async function compareStartups(settings, sink) {
-  const app = settings.express ? EXPRESS : {};
+  const app = settings.express === null ? null : expressApp(settings.express);
   const rounds = Object.fromEntries(settings.variants.map(v => [v.id, []]));
+  try {
+    await startRounds(settings, sink, app, rounds);
+  } finally {
+    if (app !== null) app.remove();
+  }
+  reportStartups(settings, rounds);
+}
+
+async function startRounds(settings, sink, app, rounds) {
   for (let round = 0; round < settings.rounds; round++) {
     for (const variant of rotation(settings.variants, round)) {
-      const service = await startService(variant, sink, { ...app, tag: variant.id });
+      const service = await startIn(app, variant, sink, { tag: variant.id });
       // Closing its IPC channel, the service exits as after a SIGTERM (a restart), so that what Node writes at exit (a compile cache) is written.
       await service.exit();
       const { cpu, rss, modules } = service.listening;
@@ -182,6 +236,9 @@ async function compareStartups(settings, sink) {
       `round ${round + 1}/${settings.rounds}: ${settings.variants.map(v => `${v.id} ${rounds[v.id][round].cpuToPortMs.toFixed(0)} ms CPU`).join(', ')}\n`,
     );
   }
+}
+
+function reportStartups(settings, rounds) {
   const compared = compareRounds(rounds, STARTUP_METRICS, settings.variants[0].id);
   const lines = [`${settings.rounds} cold starts each, alternating; median (ratio to ${settings.variants[0].id} in the same rounds, min–max)`];
   lines.push(['variant', ...STARTUP_METRICS].join('\t'));

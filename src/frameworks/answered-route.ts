@@ -17,7 +17,7 @@ import * as diagnosticsChannel from 'node:diagnostics_channel';
 import { context } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { reporter } from '../diag';
-import { setActiveRoute } from './server-span-route';
+import { setRouteIn } from './server-span-route';
 
 /** The channel Node publishes `{ request, response, socket, server }` on as a server response finishes. */
 export const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
@@ -76,9 +76,9 @@ export function nameAnsweredRoute(request: object): void {
   holder[CANDIDATE] = undefined;
   try {
     if (!candidate.stands()) return;
-    context.with(candidate.context, setActiveRoute, undefined, candidate.framework, candidate.method, candidate.template);
+    setRouteIn(candidate.context, candidate.framework, candidate.method, candidate.template);
   } catch (error) {
-    // setActiveRoute does not throw; `stands` reads the router's state, which a foreign router could shape otherwise.
+    // setRouteIn does not throw; `stands` reads the router's state, which a foreign router could shape otherwise.
     reporter.warn('route-candidate', `route names: could not name a ${candidate.framework} route, its request is named by method only (${String(error)})`);
   }
 }

@@ -28,8 +28,8 @@ import { context } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { reporter } from '../diag';
 import { offerRoute, withdrawRoute } from './answered-route';
-import { joinRouteTemplates } from './route-template';
-import { setActiveRoute } from './server-span-route';
+import { MountTemplates } from './mount-templates';
+import { setRouteIn } from './server-span-route';
 
 /** The TracingChannel `router` 2.3+ (Express 5's) publishes each layer invocation on. */
 export const EXPRESS_ROUTER_CHANNEL = 'express.router.request';
@@ -59,21 +59,17 @@ interface LayerInvocation {
   [TEMPLATE]?: { template: string; context: Context };
 }
 
-/** The mount the layer now starting runs inside: the ones its router has left are dropped. */
-function enclosingMount(req: RouterRequest): Mount | undefined {
-  const top = req[MOUNTS];
+/** The mount the layer now starting runs inside, `routerNext` being its router's `next`: the ones its router has left are dropped. */
+function enclosingMount(top: Mount | undefined, routerNext: unknown): Mount | undefined {
   for (let mount = top; mount !== undefined; mount = mount.outer) {
     // This mount was dispatched by the router now running: it, and all below it, are done.
-    if (mount.parentNext === req.next) return mount.outer;
+    if (mount.parentNext === routerNext) return mount.outer;
   }
   return top;
 }
 
-function templatesOf(mount: Mount | undefined, last: unknown): unknown[] {
-  const templates = [last];
-  for (let m = mount; m !== undefined; m = m.outer) templates.unshift(m.template);
-  return templates;
-}
+/** Each chain of mount patterns and its route's joined once. */
+const templates = new MountTemplates();
 
 function onStart(message: unknown): void {
   const ctx = message as LayerInvocation;
@@ -81,20 +77,23 @@ function onStart(message: unknown): void {
   // A param callback belongs to the layer about to run; an error handler speaks for the route that failed.
   if (typeof req !== 'object' || req === null || 'param' in ctx || ctx.errorHandler === true) return;
   try {
-    const mount = enclosingMount(req);
+    const top = req[MOUNTS];
+    const routerNext = req.next;
+    const mount = enclosingMount(top, routerNext);
     const routeStack = req.route?.stack;
     if (Array.isArray(routeStack) && routeStack.includes(ctx.layer)) {
-      const template = joinRouteTemplates(templatesOf(mount, ctx.route));
-      req[MOUNTS] = mount;
+      const template = templates.join(mount, ctx.route);
+      if (top !== mount) req[MOUNTS] = mount;
       if (template === null) return withdrawRoute(req);
       ctx[TEMPLATE] = { template, context: context.active() };
-      const routerNext = req.next;
       offerRoute(req, 'express', req.method, template, () => req.next === routerNext);
       return;
     }
     withdrawRoute(req);
     // Every other layer may be a mount: one that is a plain middleware is left as soon as its router dispatches the next layer.
-    req[MOUNTS] = { template: ctx.route, outer: mount, parentNext: req.next };
+    // The layer before it in the same router, with the same pattern (middlewares in a row), is the same mount: kept, not made again.
+    if (top !== undefined && top.parentNext === routerNext && top.template === ctx.route) return;
+    req[MOUNTS] = { template: ctx.route, outer: mount, parentNext: routerNext };
   } catch (error) {
     reporter.warn('express-router-channel', `route names: could not follow an Express 5 layer, its request may be named by method only (${String(error)})`);
   }
@@ -105,14 +104,13 @@ function onError(message: unknown): void {
   const named = ctx?.[TEMPLATE];
   if (named === undefined || typeof ctx.req !== 'object' || ctx.req === null) return;
   withdrawRoute(ctx.req);
-  context.with(named.context, setActiveRoute, undefined, 'express', ctx.req.method, named.template);
+  setRouteIn(named.context, 'express', ctx.req.method, named.template);
 }
 
-function ignore(): void {
-  // The invocation's end says nothing about whether its route answered: the candidate waits for the response.
-}
-
-const subscribers = { start: onStart, end: ignore, asyncStart: ignore, asyncEnd: ignore, error: onError };
+// Only `start` and `error`: an invocation's end says nothing about whether its route answered (the candidate waits for
+// the response), and an event without subscribers costs the router nothing (it publishes to no one). Node subscribes
+// the events given and skips the others (its TracingChannel, 22.15 and later); its types ask for all five.
+const subscribers = { start: onStart, error: onError } as unknown as diagnosticsChannel.TracingChannelSubscribers<object>;
 
 /** Subscribes to `express.router.request`, once: a channel would call a function subscribed twice twice. */
 export function followExpressRouter(): void {

@@ -27,7 +27,7 @@ import type { ModuleHook } from '../core/module-hook';
 import { isModuleNamespace } from '../core/module-namespace';
 import { nameRoutesOnFinish, offerRoute, stopNamingRoutesOnFinish, withdrawRoute } from './answered-route';
 import { followExpressRouter, stopFollowingExpressRouter } from './express-router-channel';
-import { joinRouteTemplates } from './route-template';
+import { MountTemplates } from './mount-templates';
 import { setActiveRoute } from './server-span-route';
 import { EXPRESS_MOUNTS_KEY as MOUNTS, EXPRESS_PATCHED_KEY as PATCHED } from '../core/shared-state';
 
@@ -158,9 +158,12 @@ function proxyHandle(handle: Handle, template: unknown, isRoute: boolean): Handl
   return new Proxy(handle, { apply });
 }
 
+/** Each chain of mount patterns and its route's joined once. */
+const templates = new MountTemplates();
+
 function routeApply(template: unknown) {
   return function (handle: Handle, thisArg: unknown, [req, res, next]: Parameters<Handle>): unknown {
-    const route = joinRouteTemplates(templatesOf(req[MOUNTS], template));
+    const route = templates.join(req[MOUNTS], template);
     if (route === null || typeof next !== 'function') return Reflect.apply(handle, thisArg, [req, res, next]);
     let passedOn = false;
     offerRoute(req, 'express', req.method, route, () => !passedOn);
@@ -193,11 +196,4 @@ function mountApply(template: unknown) {
       },
     ]);
   };
-}
-
-/** The templates from the outermost mount down to `last`. */
-function templatesOf(mounts: Mounts | undefined, last: unknown): unknown[] {
-  const templates = [last];
-  for (let mount = mounts; mount !== undefined; mount = mount.outer) templates.unshift(mount.template);
-  return templates;
 }

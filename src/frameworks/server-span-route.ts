@@ -6,7 +6,7 @@
  * framework's route runs is the server span itself.
  */
 import { context, SpanKind, trace } from '@opentelemetry/api';
-import type { Span } from '@opentelemetry/api';
+import type { Context, Span } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType } from '@opentelemetry/core';
 import { reporter } from '../diag';
 import { routeSpanName } from './route-template';
@@ -27,13 +27,21 @@ export function frameworksWithRoutes(): string[] {
  * the span name `METHOD template`. Never throws into the framework.
  */
 export function setActiveRoute(framework: string, method: unknown, template: string): void {
+  setRouteIn(context.active(), framework, method, template);
+}
+
+/**
+ * setActiveRoute for the request whose context is `requestContext` (kept as
+ * its route started), from wherever the decision is made: no context to
+ * enter for it.
+ */
+export function setRouteIn(requestContext: Context, framework: string, method: unknown, template: string): void {
   try {
-    const active = context.active();
-    const span = trace.getSpan(active) as (Span & { kind?: SpanKind }) | undefined;
+    const span = trace.getSpan(requestContext) as (Span & { kind?: SpanKind }) | undefined;
     if (span === undefined || !span.isRecording()) return;
     // A span of the SDK exposes its kind; anything but a SERVER span is not ours to rename.
     if (span.kind !== undefined && span.kind !== SpanKind.SERVER) return;
-    const rpcMetadata = getRPCMetadata(active);
+    const rpcMetadata = getRPCMetadata(requestContext);
     if (rpcMetadata?.type === RPCType.HTTP) rpcMetadata.route = template;
     span.setAttribute(ATTR_HTTP_ROUTE, template);
     if (typeof method === 'string' && method !== '') span.updateName(routeSpanName(method, template));
