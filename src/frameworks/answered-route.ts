@@ -46,19 +46,25 @@ export function offerRoute(request: object, framework: string, method: unknown, 
   holder[CANDIDATE] = { framework, method, template, context: context.active(), stands };
 }
 
+/** HTTP/2 streams given their `finish` listener (nameOnHttp2Finish). */
+const listenedStreams = new WeakSet<object>();
+
 /**
  * An HTTP/2 compatibility request (`http2.Http2ServerRequest`, which Koa
  * and Express apps get from `http2.createServer(app.callback())`) publishes
  * nothing on the response-finish channel: the candidate is named as its
  * stream's writable side finishes instead, which is when the compatibility
  * response emits its own `finish`, before the stream closes and the server
- * span ends. Added with the request's first candidate; a second listener,
- * after a withdrawn one, finds nothing left to name.
+ * span ends. Added with the request's first candidate, once a stream.
  */
 function nameOnHttp2Finish(request: object): void {
   // Told apart without loading node:http2: an HTTP/1 request has no `stream`; an HTTP/2 server stream has `respond`.
   const stream = (request as { stream?: { once?: unknown; respond?: unknown; writableFinished?: unknown } }).stream;
   if (typeof stream?.once !== 'function' || typeof stream.respond !== 'function' || stream.writableFinished === true) return;
+  // One listener a stream, however many routes offer and withdraw: it names whatever candidate stands at the finish, and
+  // a listener per offer would pass the stream's limit (MaxListenersExceededWarning on the app's stderr).
+  if (listenedStreams.has(stream)) return;
+  listenedStreams.add(stream);
   (stream.once as (event: string, listener: () => void) => unknown).call(stream, 'finish', () => nameAnsweredRoute(request));
 }
 

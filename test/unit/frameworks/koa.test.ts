@@ -5,6 +5,7 @@
  * own stack, as a route lister reads it. The real servers (Koa 2 and 3) are
  * in test/integration/route-names.test.ts.
  */
+import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -119,4 +120,26 @@ test("the router is hooked, and its stack lists the routes with their own functi
     ['passOn', 2],
     ['answer', 1],
   ]);
+});
+
+test('over HTTP/2 (compatibility API) routes that pass the request on add one finish listener to its stream, which names the route that answered', async () => {
+  const root = new Router();
+  // More pass-on routes than an emitter's default limit of listeners (10).
+  for (let i = 0; i < 12; i++) root.all('/api/(.*)', passOn);
+  root.get('/api/items/:itemId', answer);
+  // A stand-in Http2ServerRequest: its `stream` has `respond`, and emits `finish` as the response finishes.
+  const stream = Object.assign(new EventEmitter(), { respond: () => undefined });
+  const req = { stream };
+  const ctx: KoaContext = { method: 'GET', path: '/api/items/7', req, request: {} };
+  const span = trace.getTracer('test').startSpan('GET', { kind: SpanKind.SERVER });
+  await context.with(trace.setSpan(context.active(), span), () => root.routes()(ctx, () => Promise.resolve()));
+  expect(stream.listenerCount('finish')).toBe(1);
+  stream.emit('finish');
+  span.end();
+  const [exported] = exporter.getFinishedSpans();
+  expect({ answered: ctx.body, name: exported.name, route: exported.attributes['http.route'] }).toEqual({
+    answered: 'ok',
+    name: 'GET /api/items/:itemId',
+    route: '/api/items/:itemId',
+  });
 });
