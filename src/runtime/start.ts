@@ -106,8 +106,13 @@ function start(seams: StartSeams): void {
  */
 function reportStartupFacts(context: StartupContext): void {
   if (context.config.logLevel < DiagLogLevel.DEBUG && context.config.doctorFd === undefined) return;
-  const { reportStartupFacts: report } = require('../introspection/startup-report') as typeof import('../introspection/startup-report');
-  report(context);
+  try {
+    const { reportStartupFacts: report } = require('../introspection/startup-report') as typeof import('../introspection/startup-report');
+    report(context);
+  } catch (error) {
+    // Tracing is on by now and the exit handlers come next: what is lost is the report (the doctor says it got none).
+    tracehopDiag.warn(`start-up facts could not be reported: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /**

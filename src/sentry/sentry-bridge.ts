@@ -223,7 +223,9 @@ export class SentryBridge {
       const correlation = getCorrelation(context.active());
       const scope = correlation === undefined ? undefined : this.requestScopes.get(core)?.get(correlation);
       const breadcrumbs = scope?.getScopeData?.().breadcrumbs;
-      return breadcrumbs === undefined ? withRequest : eventWithBreadcrumbs(withRequest, breadcrumbs);
+      if (breadcrumbs === undefined) return withRequest;
+      const max = core.getClient()?.getOptions().maxBreadcrumbs;
+      return eventWithBreadcrumbs(withRequest, breadcrumbs, typeof max === 'number' ? max : undefined);
     } catch (error) {
       reporter.warn('sentry event', `Sentry: an event could not be given its request (${message(error)}); it is sent without it`);
       return event;

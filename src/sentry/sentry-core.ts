@@ -53,6 +53,8 @@ export interface SentryScope {
 export interface SentryOptions {
   tracesSampleRate?: unknown;
   tracesSampler?: unknown;
+  /** How many breadcrumbs an event keeps (Sentry's default 100). */
+  maxBreadcrumbs?: unknown;
 }
 
 /**

@@ -18,11 +18,12 @@ export function eventWithRequest(event: SentryEvent, request: CurrentRequest, ta
  * `fromScope` added, in time order with the event's own: for an event
  * captured where Sentry no longer had the request's scope.
  */
-export function eventWithBreadcrumbs(event: SentryEvent, fromScope: readonly SentryBreadcrumb[]): SentryEvent {
+export function eventWithBreadcrumbs(event: SentryEvent, fromScope: readonly SentryBreadcrumb[], max = 100): SentryEvent {
   const ours = fromScope.filter(crumb => crumb.category === 'pino');
   if (ours.length === 0) return event;
-  // A stable sort: crumbs of the same time keep their order, the event's first.
-  event.breadcrumbs = [...(event.breadcrumbs ?? []), ...ours].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  // A stable sort: crumbs of the same time keep their order, the event's first. The latest `max` (Sentry's maxBreadcrumbs) are kept.
+  const merged = [...(event.breadcrumbs ?? []), ...ours].sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0));
+  event.breadcrumbs = max > 0 ? merged.slice(-max) : [];
   return event;
 }
 

@@ -66,6 +66,16 @@ describe('eventWithBreadcrumbs', () => {
   ])('%s', (_title, event, fromScope, expected) => {
     expect(eventWithBreadcrumbs(event, fromScope)).toEqual(expected);
   });
+
+  test.each<[string, number | undefined, number[]]>([
+    ["Sentry's default keeps the latest 100 of 150", undefined, Array.from({ length: 100 }, (_, i) => i + 50)],
+    ['maxBreadcrumbs 3 keeps the latest 3', 3, [147, 148, 149]],
+    ['maxBreadcrumbs 0 keeps none', 0, []],
+  ])('%s', (_title, max, timestamps) => {
+    const many = Array.from({ length: 150 }, (_, i) => pino(`line ${i}`, i));
+    const event = eventWithBreadcrumbs({}, many, max) as { breadcrumbs: { timestamp: number }[] };
+    expect(event.breadcrumbs.map(crumb => crumb.timestamp)).toEqual(timestamps);
+  });
 });
 
 describe('propagationInTrace', () => {
