@@ -112,10 +112,15 @@ export class SentryBridge {
       const breadcrumb = breadcrumbOfLine(line, this.settings.breadcrumbLevel);
       if (breadcrumb === null) return;
       const correlation = getCorrelation(context.active());
+      // Copies of one Sentry version (its CommonJS and ES module builds, as under
+      // `--import ./instrument.mjs` with an app that `require`s it) share their
+      // scopes: the line goes to each isolation scope once.
+      const added = new Set<SentryScope>();
       for (const core of this.cores) {
         const scope = core.getIsolationScope();
         if (scope === core.getDefaultIsolationScope()) continue;
-        core.addBreadcrumb(breadcrumb);
+        if (!added.has(scope)) core.addBreadcrumb(breadcrumb);
+        added.add(scope);
         const scopes = this.requestScopes.get(core);
         if (correlation !== undefined && scopes !== undefined && scopes.get(correlation) !== scope) scopes.set(correlation, scope);
       }
