@@ -113,6 +113,10 @@ test("an Express app's thrown, captured and messaged errors carry their request,
   await checkApp('express-app.js', ['throw', 'capture', 'message'], (base, n, mode) => `${base}/work/${n}?mode=${mode}`);
 }, 60_000);
 
+test("a Fastify app's thrown, captured and messaged errors carry their request (span id too, under Sentry's non-recording spans), 50 interleaved", async () => {
+  await checkApp('fastify-app.js', ['throw', 'capture', 'message'], (base, n, mode) => `${base}/work/${n}?mode=${mode}`);
+}, 60_000);
+
 describe.each([
   ['Sentry.init in the app', []],
   ["Sentry.init in Sentry's own --import preload", ['--import', pathToFileURL(path.join(FIXTURES, 'esm-instrument.mjs')).href]],
