@@ -129,15 +129,26 @@ export function configFacts(config: Config): ConfigFacts {
  * and are never listed; they are patched in place when next required. Nor is
  * `@opentelemetry/api`: tracehop's own copy is always loaded before, and
  * what matters of it (which copies see tracehop's provider) is not a hook
- * missed but a fact of each copy loaded later.
+ * missed but a fact of each copy loaded later. `@sentry/core` is also listed
+ * when `sentryCarrier` says some copy of it already ran.
  */
-export function packagesLoadedBefore(modules: readonly string[], cachedFiles: readonly string[]): string[] {
+export function packagesLoadedBefore(modules: readonly string[], cachedFiles: readonly string[], sentryCarrier = false): string[] {
   return modules
     .filter(name => name !== API_MODULE)
     .filter(name => {
+      // An ES module (Sentry's own `--import ./instrument.mjs` ahead of tracehop's) is in no require cache; Sentry leaves its global carrier.
+      if (name === SENTRY_CORE && sentryCarrier) return true;
       const marker = `${path.sep}node_modules${path.sep}${name.split('/').join(path.sep)}${path.sep}`;
       return cachedFiles.some(file => file.includes(marker));
     });
+}
+
+const SENTRY_CORE = '@sentry/core';
+
+/** Whether a copy of `@sentry/core` has run in this process: it sets `globalThis.__SENTRY__` (with its version) as it loads. */
+export function sentryCarrierPresent(): boolean {
+  const carrier = (globalThis as { __SENTRY__?: { version?: unknown } }).__SENTRY__;
+  return typeof carrier === 'object' && carrier !== null && typeof carrier.version === 'string';
 }
 
 /** The facts as a few diag lines. */

@@ -17,7 +17,7 @@ import { watchModuleLoads } from './hook-observer';
 import type { ModuleLoad } from './hook-observer';
 import { describeApiCopy } from './api-copy';
 import type { EntryModuleSystem } from './module-system';
-import { FETCH_CHANNEL, configFacts, describeFacts, packagesLoadedBefore } from './startup-facts';
+import { FETCH_CHANNEL, configFacts, describeFacts, packagesLoadedBefore, sentryCarrierPresent } from './startup-facts';
 import type { StartupFacts } from './startup-facts';
 
 export interface StartupContext {
@@ -81,6 +81,7 @@ function gatherFacts({ config, warnings, esmHook, entry: system, instrumentation
     loadedBefore: packagesLoadedBefore(
       modules.filter(name => !isBuiltin(name)),
       Object.keys(require.cache),
+      sentryCarrierPresent(),
     ),
     config: configFacts(config),
     warnings: [...warnings],

@@ -28,7 +28,7 @@
 export { SentryBridge } from './sentry-bridge';
 export type { SentrySettings } from './sentry-bridge';
 export { SentryHookInstrumentation, SUPPORTED_SENTRY_VERSIONS } from './sentry-hook';
-export { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, propagationInTrace } from './sentry-fields';
+export { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, eventWithRequestSpan, propagationInTrace } from './sentry-fields';
 export { sentryCoreOf } from './sentry-core';
 export { sentrySupport } from './sentry-version';
 export type { SentrySupport } from './sentry-version';

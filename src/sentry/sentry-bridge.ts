@@ -38,7 +38,7 @@ import { currentRequest } from '../context';
 import { getCorrelation } from '../core/correlation';
 import { REQUEST_CONTEXT_KEY } from '../core/shared-state';
 import { reporter } from '../diag';
-import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, propagationInTrace } from './sentry-fields';
+import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, eventWithRequestSpan, propagationInTrace } from './sentry-fields';
 import type { SentryCore, SentryEvent, SentryScope } from './sentry-core';
 
 /** Node publishes each incoming HTTP request here before the server emits `request`; tracehop's server span starts on it first. */
@@ -112,10 +112,15 @@ export class SentryBridge {
       const breadcrumb = breadcrumbOfLine(line, this.settings.breadcrumbLevel);
       if (breadcrumb === null) return;
       const correlation = getCorrelation(context.active());
+      // Copies of one Sentry version (its CommonJS and ES module builds, as under
+      // `--import ./instrument.mjs` with an app that `require`s it) share their
+      // scopes: the line goes to each isolation scope once.
+      const added = new Set<SentryScope>();
       for (const core of this.cores) {
         const scope = core.getIsolationScope();
         if (scope === core.getDefaultIsolationScope()) continue;
-        core.addBreadcrumb(breadcrumb);
+        if (!added.has(scope)) core.addBreadcrumb(breadcrumb);
+        added.add(scope);
         const scopes = this.requestScopes.get(core);
         if (correlation !== undefined && scopes !== undefined && scopes.get(correlation) !== scope) scopes.set(correlation, scope);
       }
@@ -173,10 +178,7 @@ export class SentryBridge {
 
   /** Whether any hooked Sentry client has its own tracing on: two tracers then run side by side. */
   tracingOn(): boolean {
-    return this.cores.some(core => {
-      const options = core.getClient()?.getOptions();
-      return options !== undefined && (typeof options.tracesSampleRate === 'number' || typeof options.tracesSampler === 'function');
-    });
+    return this.cores.some(clientTracing);
   }
 
   /** Once: on each incoming request, hooks any client `Sentry.init` made since the last one. */
@@ -218,7 +220,8 @@ export class SentryBridge {
     try {
       const request = currentRequest();
       if (request === undefined) return event;
-      const withRequest = eventWithRequest(event, request, this.settings.requestIdTag);
+      const tagged = eventWithRequest(event, request, this.settings.requestIdTag);
+      const withRequest = clientTracing(core) ? tagged : eventWithRequestSpan(tagged, request);
       if (core.getIsolationScope() !== core.getDefaultIsolationScope()) return withRequest;
       const correlation = getCorrelation(context.active());
       const scope = correlation === undefined ? undefined : this.requestScopes.get(core)?.get(correlation);
@@ -231,6 +234,12 @@ export class SentryBridge {
       return event;
     }
   }
+}
+
+/** Whether this copy's client has its own tracing on (`tracesSampleRate` or `tracesSampler`, or SENTRY_TRACES_SAMPLE_RATE). */
+function clientTracing(core: SentryCore): boolean {
+  const options = core.getClient()?.getOptions();
+  return options !== undefined && (typeof options.tracesSampleRate === 'number' || typeof options.tracesSampler === 'function');
 }
 
 /** The provider given to Sentry: the active request's trace and span ids, none outside a request. */

@@ -14,6 +14,20 @@ export function eventWithRequest(event: SentryEvent, request: CurrentRequest, ta
 }
 
 /**
+ * The event's span id made the request's, for a client whose own tracing is
+ * off: a span of Sentry's active then (Sentry's Fastify integration starts
+ * one for every request, tracing on or off) is a non-recording placeholder,
+ * in the request's trace but sent nowhere, and its id leads to nothing.
+ * Events in another trace are left as they are.
+ */
+export function eventWithRequestSpan(event: SentryEvent, request: CurrentRequest): SentryEvent {
+  const trace = event.contexts?.trace;
+  if (trace === undefined || trace.trace_id !== request.traceId || trace.span_id === request.spanId) return event;
+  event.contexts = { ...event.contexts, trace: { ...trace, span_id: request.spanId } };
+  return event;
+}
+
+/**
  * The event with the request's pino breadcrumbs (category `pino`) from
  * `fromScope` added, in time order with the event's own: for an event
  * captured where Sentry no longer had the request's scope.

@@ -58,3 +58,15 @@ test('Sentry 11 with tracesSampleRate: a warning that two tracers run and what t
   expect(stdout).not.toContain('PROBLEM');
   expect(code).toBe(0);
 });
+
+test("Sentry's own --import ahead of tracehop's (--preload=import): @sentry/core loaded before tracehop is a problem, not 'not loaded'", async () => {
+  const instrument = path.join(FIXTURES, 'esm-instrument.mjs');
+  const { code, report } = await runDoctorCli(['--json', '--preload=import', '--import', instrument, path.join(FIXTURES, 'esm-app.mjs')], {
+    env: { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlp.tracesUrl, SENTRY_DSN: sentry.dsn },
+  });
+  expect(check(report.checks, '@sentry/core')).toMatchObject({
+    status: 'problem',
+    detail: expect.stringMatching(/was loaded before tracehop started \(a preload ahead of it\).*load tracehop first/),
+  });
+  expect(code).not.toBe(0);
+});

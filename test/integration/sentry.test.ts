@@ -13,7 +13,7 @@ import { startOtlpReceiver } from '../support/otlp-receiver';
 import type { OtlpReceiver } from '../support/otlp-receiver';
 import { startSentryReceiver } from '../support/sentry-receiver';
 import type { SentryEvent, SentryReceiver } from '../support/sentry-receiver';
-import { startService } from '../support/services';
+import { REGISTER, startService } from '../support/services';
 import type { LogLine, Service, StartOptions } from '../support/services';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'sentry');
@@ -102,8 +102,19 @@ test("a plain http app's captured exceptions and messages carry their request, 5
   await checkApp('http-app.js', ['capture', 'message'], (base, n, mode) => `${base}/?n=${n}&mode=${mode}`);
 }, 60_000);
 
+test("a CommonJS app under Sentry's --import ./instrument.mjs: two copies of @sentry/core (ES module and CommonJS) share scopes, and each line is one breadcrumb", async () => {
+  const instrument = pathToFileURL(path.join(FIXTURES, 'esm-instrument.mjs')).href;
+  await checkApp('http-app.js', ['capture', 'message'], (base, n, mode) => `${base}/?n=${n}&mode=${mode}`, {
+    nodeArgs: ['-r', REGISTER, '--import', instrument],
+  });
+}, 60_000);
+
 test("an Express app's thrown, captured and messaged errors carry their request, 50 interleaved", async () => {
   await checkApp('express-app.js', ['throw', 'capture', 'message'], (base, n, mode) => `${base}/work/${n}?mode=${mode}`);
+}, 60_000);
+
+test("a Fastify app's thrown, captured and messaged errors carry their request (span id too, under Sentry's non-recording spans), 50 interleaved", async () => {
+  await checkApp('fastify-app.js', ['throw', 'capture', 'message'], (base, n, mode) => `${base}/work/${n}?mode=${mode}`);
 }, 60_000);
 
 describe.each([

@@ -21,6 +21,11 @@ describe('packagesLoadedBefore', () => {
   ])('%s', (_title, modules, cached, expected) => {
     expect(packagesLoadedBefore(modules, cached)).toEqual(expected);
   });
+
+  test("@sentry/core when Sentry's global carrier is there (an ES module preload ahead of tracehop's), and not otherwise", () => {
+    expect(packagesLoadedBefore(['pino', '@sentry/core'], [], true)).toEqual(['@sentry/core']);
+    expect(packagesLoadedBefore(['pino', '@sentry/core'], [], false)).toEqual([]);
+  });
 });
 
 describe('configFacts', () => {

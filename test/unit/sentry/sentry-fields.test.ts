@@ -1,4 +1,4 @@
-import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, propagationInTrace } from '../../../src/sentry';
+import { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, eventWithRequestSpan, propagationInTrace } from '../../../src/sentry';
 
 const REQUEST = { requestId: 'req-1', chain: 'req-1,gw-9', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16) };
 
@@ -12,6 +12,22 @@ describe('eventWithRequest', () => {
 
   test("leaves an app's own tag of that name as it is", () => {
     expect(eventWithRequest({ tags: { rid: 'mine' } }, REQUEST, 'rid').tags).toEqual({ rid: 'mine' });
+  });
+});
+
+describe('eventWithRequestSpan', () => {
+  test("a span of Sentry's in the request's trace gives way to the request's span", () => {
+    expect(eventWithRequestSpan({ contexts: { trace: { trace_id: REQUEST.traceId, span_id: 'c'.repeat(16) } } }, REQUEST).contexts?.trace).toEqual({
+      trace_id: REQUEST.traceId,
+      span_id: REQUEST.spanId,
+    });
+  });
+
+  test.each<[string, object]>([
+    ['an event with no trace context', {}],
+    ['an event in another trace', { contexts: { trace: { trace_id: 'd'.repeat(32), span_id: 'c'.repeat(16) } } }],
+  ])('%s is left as it is', (_title, event) => {
+    expect(eventWithRequestSpan(structuredClone(event), REQUEST)).toEqual(event);
   });
 });
 
