@@ -24,6 +24,7 @@ import { handServiceNameToWorkers, inheritedServiceName, isLogTransportWorker, w
 import type { BuiltSdk } from './sdk';
 import { alignEsmHttpExports } from '../http/esm-named-exports';
 import { installCrashRecording, installExitHandlers } from './process-hooks';
+import { sentryLoadedFirstWarning } from '../sentry/sentry-version';
 
 function readFile(file: string): string | undefined {
   try {
@@ -54,6 +55,7 @@ function start(seams: StartSeams): void {
     reportStartupFacts({ config, warnings, esmHook: { state: 'off', reason: 'OTEL_SDK_DISABLED=true' }, entry: entryOf(config), instrumentations: [] });
     return;
   }
+  warnIfSentryCameFirst();
   // Export failures (collector down, refused, 4xx/5xx) arrive here: one line per kind per interval.
   setGlobalErrorHandler(error => reporter.warn(`export ${errorKind(error)}`, `trace export failed: ${describeError(error)}`));
   const runtime = createRuntime(config);
@@ -97,6 +99,17 @@ function start(seams: StartSeams): void {
   reportStartupFacts({ config, warnings, esmHook, entry: entryOf(config), instrumentations: built.instrumentations, sentry: () => built.sentry.seen() });
   installExitHandlers(process, built, config);
   installCrashRecording(process, config, line => writeSync(2, line));
+}
+
+/** One line when a Sentry tracehop would hook has already run (its preload ahead of tracehop's): nothing would say so otherwise. */
+function warnIfSentryCameFirst(): void {
+  try {
+    const warning = sentryLoadedFirstWarning((globalThis as { __SENTRY__?: unknown }).__SENTRY__);
+    if (warning !== undefined) tracehopDiag.warn(warning);
+  } catch (error) {
+    // A carrier whose version cannot be read (a getter that throws): what is lost is the hint, said here.
+    reporter.warn('sentry first', `whether Sentry was loaded before tracehop could not be told: ${describeError(error)}`);
+  }
 }
 
 /**

@@ -30,6 +30,6 @@ export type { SentrySettings } from './sentry-bridge';
 export { SentryHookInstrumentation, SUPPORTED_SENTRY_VERSIONS } from './sentry-hook';
 export { breadcrumbOfLine, eventWithBreadcrumbs, eventWithRequest, eventWithRequestSpan, propagationInTrace } from './sentry-fields';
 export { sentryCoreOf } from './sentry-core';
-export { sentrySupport } from './sentry-version';
+export { sentryLoadedFirstWarning, sentrySupport } from './sentry-version';
 export type { SentrySupport } from './sentry-version';
 export type { SentrySeen } from './sentry-bridge';

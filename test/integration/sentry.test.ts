@@ -109,6 +109,28 @@ test("a CommonJS app under Sentry's --import ./instrument.mjs: two copies of @se
   });
 }, 60_000);
 
+test("Sentry's --import ahead of tracehop's preload: one line on stderr says its events will not carry the request, and the order to use", async () => {
+  const instrument = pathToFileURL(path.join(FIXTURES, 'esm-instrument.mjs')).href;
+  const sentry = await startSentryReceiver();
+  const app = await startService(
+    'sentry-first',
+    path.join(FIXTURES, 'http-app.js'),
+    { SENTRY_DSN: sentry.dsn, OTEL_TRACES_EXPORTER: 'none' },
+    // Both as --import, in this order (a -r preload would run before any --import, whatever the order given).
+    { nodeArgs: ['--import', instrument, '--import', pathToFileURL(REGISTER).href] },
+  );
+  try {
+    await fetch(`${app.url}/?n=0&mode=message`).then(response => response.text());
+    await sentry.waitForEvents(1);
+    const lines = app.stderr.split('\n').filter(line => line.includes('was loaded before tracehop started'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/Sentry 11\.\d+\.\d+ was loaded before tracehop started.*--import tracehop\/register --import \.\/instrument\.mjs/);
+  } finally {
+    await app.stop();
+    await sentry.close();
+  }
+}, 30_000);
+
 test("an Express app's thrown, captured and messaged errors carry their request, 50 interleaved", async () => {
   await checkApp('express-app.js', ['throw', 'capture', 'message'], (base, n, mode) => `${base}/work/${n}?mode=${mode}`);
 }, 60_000);
