@@ -32,6 +32,7 @@ import { errorMonitor } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { IncomingHttpHeaders as Http2Headers, ServerHttp2Stream } from 'node:http2';
 import { tracehopDiag } from '../diag';
+import { versionAtLeast } from '../core/version-at-least';
 import { HTTP2_SESSION_EMITS_IN_CONTEXT_KEY as SESSION_EMITS, REQUEST_CONTEXT_KEY as REQUEST_CONTEXT } from '../core/shared-state';
 import type { HeadFields } from './head-guard';
 import { guardStreamResponses, respondedStatus, setStreamHeadFields } from './http2-response-head';
@@ -145,8 +146,7 @@ export class Http2ServerSpan {
 
 /** Whether this Node publishes `http2.server.stream.start`: 22.17 and later 22, and every later major (tracehop needs 22.15). */
 export function publishesHttp2StreamStart(version: string): boolean {
-  const [major, minor] = version.split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 17);
+  return versionAtLeast(version, [22, 17]);
 }
 
 /**

@@ -16,6 +16,7 @@
  * span events (log-span-events.ts).
  */
 import type { LogFieldReaders } from '../core/shared-state';
+import { versionAtLeast } from '../core/version-at-least';
 import { recordLogSpanEvent } from './log-span-events';
 
 const OPEN_BRACE = 0x7b;
@@ -73,9 +74,5 @@ const STREAM_WRITE_SINCE = [9, 6] as const;
  * pino integration sends each as a Sentry log) as if the app had written it.
  */
 export function callsStreamWrite(version: unknown): boolean {
-  if (typeof version !== 'string') return false;
-  const match = /^(\d+)\.(\d+)\./.exec(version);
-  if (match === null) return false;
-  const [major, minor] = [Number(match[1]), Number(match[2])];
-  return major > STREAM_WRITE_SINCE[0] || (major === STREAM_WRITE_SINCE[0] && minor >= STREAM_WRITE_SINCE[1]);
+  return versionAtLeast(version, STREAM_WRITE_SINCE);
 }

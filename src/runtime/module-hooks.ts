@@ -29,6 +29,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { LOADER_ALREADY_GIVEN, instrumentedModules } from '../introspection/module-hook-state';
 import type { EsmHookStatus } from '../introspection/module-hook-state';
+import { versionAtLeast } from '../core/version-at-least';
 import type { EsmHookSetting } from '../config';
 
 /** The asynchronous loader, as @opentelemetry/instrumentation ships it (a re-export of import-in-the-middle's). */
@@ -214,15 +215,7 @@ function laterHooksLimitation(registrars: HookRegistrars): string | undefined {
     // An unreadable version counts as an old one: the limitation is then reported, nothing lost.
     version = undefined;
   }
-  const [major, minor] = (version ?? '').split('.').map(part => Number.parseInt(part, 10));
-  if (
-    major !== undefined &&
-    minor !== undefined &&
-    !Number.isNaN(major) &&
-    !Number.isNaN(minor) &&
-    (major > SHOULD_INCLUDE_SINCE[0] || (major === SHOULD_INCLUDE_SINCE[0] && minor >= SHOULD_INCLUDE_SINCE[1]))
-  )
-    return undefined;
+  if (versionAtLeast(version, SHOULD_INCLUDE_SINCE)) return undefined;
   return `import-in-the-middle ${version ?? '(version unknown)'} is older than ${SHOULD_INCLUDE_SINCE.join('.')}: instrumentations the app adds itself are hooked on require only, not on import; install import-in-the-middle ${SHOULD_INCLUDE_SINCE.join('.')} or later`;
 }
 

@@ -48,6 +48,7 @@ import { protobufTraceExporter } from '../export';
 import type { SlicingSpanExporter } from '../export';
 import { otlpExitSender } from '../export/exit-hand-off';
 import { ExportPipeline } from '../export/export-pipeline';
+import type { OwnTrafficRunner } from '../export/holding-span-exporter';
 import type { RequestIdGenerator } from '../core/id-generator';
 import { ClaimedCarriers } from '../core/request-start';
 import type { TracehopRuntime } from '../core/shared-state';
@@ -109,7 +110,7 @@ export function buildSdk(config: Config, runtime: TracehopRuntime, seams: StartS
   // propagation and log fields keep working; they are just not sent anywhere.
   // The app's Sentry, once it loads: its tracing is suppressed around each export, so it traces none of the exporter's requests.
   const sentry = new SentryBridge({ requestIdTag: config.sentryRequestIdTag, breadcrumbLevel: logSpanEventLevel(config.sentryBreadcrumbLevel) });
-  const ownTraffic = (send: () => void) => sentry.runAsOwnTraffic(send);
+  const ownTraffic: OwnTrafficRunner = send => sentry.runAsOwnTraffic(send);
   const exportPipelines = config.tracesExporters.map(name => buildPipeline(name, config, ownTraffic));
   const exportProcessor = seams.exportProcessor;
   const spanProcessors: SpanProcessor[] = [
@@ -202,7 +203,7 @@ function serverHookOptions(config: Config, runtime: TracehopRuntime, claimed: Cl
   };
 }
 
-function buildPipeline(name: 'otlp' | 'console', config: Config, ownTraffic: (send: () => void) => void): ExportPipeline {
+function buildPipeline(name: 'otlp' | 'console', config: Config, ownTraffic: OwnTrafficRunner): ExportPipeline {
   // Only OTLP gets a hand-off at exit: the console exporter is for debugging.
   if (name === 'console') return new ExportPipeline(name, new ConsoleSpanExporter(), config.batch, undefined);
   // Read once for both: the exporter's agent and the exit hand-off reach the collector the same way.

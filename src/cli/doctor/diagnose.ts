@@ -14,6 +14,7 @@ import type { SentrySeen, ServerSeen } from '../../introspection/doctor-channel'
 import type { ModuleLoad } from '../../introspection/hook-observer';
 import type { EntryModuleSystem } from '../../introspection/module-system';
 import type { ConfigFacts, StartupFacts } from '../../introspection/startup-facts';
+import { publishesHttp2StreamStart } from '../../http/http2-server-span';
 import { SUPPORTED_BULLMQ_VERSIONS } from '../../jobs';
 import { SUPPORTED_PINO_VERSIONS } from '../../logging/pino-hook';
 import { sentrySupport } from '../../sentry';
@@ -323,12 +324,6 @@ const SERVER_NAMES: Readonly<Record<ServerSeen['kind'], string>> = {
   other: 'a server of another kind',
 };
 
-/** Nodes that publish the http2.server.stream channels HTTP/2 server spans start from. */
-function tracesHttp2(version: string): boolean {
-  const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
-  return major > 22 || (major === 22 && minor >= 17);
-}
-
 /**
  * The server the app listened with first (the doctor stops it then, so only
  * that one), whether it takes upgrades, and what tracehop covers. The doctor
@@ -339,7 +334,7 @@ function serversCheck(run: AppRun, node: string): Check {
   const server = run.listening?.server;
   if (server === undefined) return check('note', `no server listened while the doctor watched; tracehop covers ${COVERED_SERVERS}`);
   const named = `${SERVER_NAMES[server.kind]}${server.upgrades ? ' taking upgrades (WebSocket)' : ''}`;
-  if ((server.kind === 'http2' || server.kind === 'http2-secure') && !tracesHttp2(node)) {
+  if ((server.kind === 'http2' || server.kind === 'http2-secure') && !publishesHttp2StreamStart(node)) {
     return check('problem', `listened with ${named}, whose HTTP/2 requests Node ${node} does not publish (22.17 or later does): they go untraced`);
   }
   if (server.kind === 'other') return check('note', `listened with ${named}: tracehop covers ${COVERED_SERVERS}`);
